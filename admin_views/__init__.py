@@ -1,0 +1,33 @@
+"""The back office: one Flask-Admin instance per app, built from the feature modules below."""
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext as _l
+
+from portal.config import BASE_DIR
+
+# Each module has `register(admin)`; the order here is the order of the menu.
+SCREEN_MODULES = [
+    "admin_views.ordering",
+    "admin_views.company",
+    "admin_views.catalog",
+]
+
+
+def init_admin(app: Flask) -> Admin:
+    from admin_views.dashboard import DashboardView
+
+    admin = Admin(
+        name=_l("Cardwright"),
+        index_view=DashboardView(name=_l("Dashboard"), url="/admin", endpoint="admin"),
+        theme=Bootstrap4Theme(base_template="admin/cardwright_base.html", swatch="default", fluid=True),
+        translations_path=str(BASE_DIR / "translations"),
+    )
+    for module in SCREEN_MODULES:
+        importlib.import_module(module).register(admin)
+    admin.init_app(app)
+    return admin

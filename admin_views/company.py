@@ -1,0 +1,5 @@
+"""Screens: company (being written)."""
+
+
+def register(admin) -> None:
+    return None

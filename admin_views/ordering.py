@@ -1,0 +1,5 @@
+"""Screens: ordering (being written)."""
+
+
+def register(admin) -> None:
+    return None

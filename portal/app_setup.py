@@ -1,0 +1,190 @@
+"""The init_* steps that `create_app` runs, in order. Each binds one concern to the app."""
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+from flask import Flask, g, request
+from flask_babel import format_currency, format_date, format_datetime, get_locale
+from flask_login import current_user
+from jinja2 import ChoiceLoader, FileSystemLoader
+from markupsafe import Markup, escape
+
+from portal.config import BASE_DIR, load_config
+from portal.extensions import babel, csrf, db, login_manager, mail, migrate
+
+
+def init_config(app: Flask, overrides: dict | None) -> None:
+    app.config.update(load_config(overrides))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.config["STORAGE_DIR"]).mkdir(parents=True, exist_ok=True)
+
+
+def init_extensions(app: Flask) -> None:
+    import portal.models  # noqa: F401  (registers every table)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True, compare_type=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+
+
+def select_locale() -> str:
+    """Explicit page choice, then the user's language, then the company's, then the browser's."""
+    languages = list(current_app_languages())
+    explicit = g.get("locale")
+    if explicit in languages:
+        return explicit
+    try:
+        if current_user and current_user.is_authenticated and getattr(current_user, "language", None):
+            if current_user.language in languages:
+                return current_user.language
+        from portal.tenancy.context import current_company
+
+        company = current_company()
+        if company is not None and company.language in languages:
+            return company.language
+    except RuntimeError:
+        pass
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def current_app_languages():
+    from flask import current_app
+
+    return current_app.config["LANGUAGES"].keys()
+
+
+def init_i18n(app: Flask) -> None:
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(BASE_DIR / "translations"),
+    )
+
+
+def money(value, currency: str | None = None) -> str:
+    from flask import current_app
+
+    if value is None:
+        return ""
+    return format_currency(Decimal(value), currency or current_app.config["CURRENCY"])
+
+
+def badge(label, colour: str = "secondary") -> Markup:
+    return Markup('<span class="badge badge-{}">{}</span>').format(escape(colour), escape(str(label)))
+
+
+def external_link(endpoint: str, **values) -> str:
+    """An absolute link for emails, always on the configured BASE_URL (never the request's host)."""
+    from flask import current_app, url_for
+
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def init_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(BASE_DIR / "admin_views" / "templates")),
+        FileSystemLoader(str(BASE_DIR / "portal" / "templates")),
+    ])
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["datetime"] = lambda v, fmt="short": format_datetime(v, fmt) if v else ""
+    app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
+    app.jinja_env.globals["badge"] = badge
+    app.jinja_env.globals["link"] = external_link
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+
+    @app.context_processor
+    def _inject():
+        from portal.tenancy.context import current_company, user_can
+
+        return {
+            "current_company": current_company,
+            "user_can": user_can,
+            "current_locale": lambda: str(get_locale() or "en"),
+            "languages": app.config["LANGUAGES"],
+        }
+
+
+def init_login(app: Flask) -> None:
+    from portal.tenancy.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        try:
+            uid, version = (int(x) for x in user_id.split(":", 1))
+        except ValueError:
+            return None
+        user = db.session.get(User, uid)
+        if user is None or user.session_version != version or not user.active:
+            return None
+        return user
+
+
+def init_blueprints(app: Flask) -> None:
+    from admin_views.auth import bp as auth_bp
+    from selfservice.customer import bp as customer_bp
+    from selfservice.employee import bp as employee_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(employee_bp)
+    app.register_blueprint(customer_bp)
+
+
+def init_admin(app: Flask) -> None:
+    from admin_views import init_admin as _init_admin
+
+    _init_admin(app)
+
+
+_PUBLIC_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# Flask-Admin's own templates use inline handlers; everything is still served from here only.
+_ADMIN_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def init_security_headers(app: Flask) -> None:
+    @app.after_request
+    def _headers(response):
+        public = request.blueprint in {"employee", "customer"}
+        response.headers.setdefault("Content-Security-Policy", _PUBLIC_CSP if public else _ADMIN_CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        # same-origin, not no-referrer: Flask-WTF's HTTPS CSRF check needs our own Referer.
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint and not request.endpoint.endswith("static"):
+            # Pages carry personal data: never keep them in shared or browser caches.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def init_cli(app: Flask) -> None:
+    from portal.cli import register
+
+    register(app)
+
+
+def init_scheduler(app: Flask) -> None:
+    """Start the in-process scheduler only where asked (the `serve` command or SCHEDULER_ENABLED)."""
+    if app.config.get("SCHEDULER_ENABLED") and os.environ.get("CARDWRIGHT_NO_SCHEDULER") != "1":
+        from portal.jobs import start_background_scheduler
+
+        start_background_scheduler(app)

@@ -1,0 +1,120 @@
+"""Cards, their status history and holder-approved change requests."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.catalog.models import CardType
+from portal.db_types import JsonType, StrEnum, utcnow
+from portal.extensions import db
+from portal.ordering.models import Order, OrderLine
+from portal.tenancy.models import Company, User
+
+
+class CardStatus(StrEnum):
+    ORDERED = "ordered"
+    IN_PRODUCTION = "in_production"
+    ACTIVE = "active"
+    BLOCKED = "blocked"
+    TERMINATED = "terminated"
+
+
+CARD_STATUS_LABELS = {
+    CardStatus.ORDERED: _l("Ordered"),
+    CardStatus.IN_PRODUCTION: _l("In production"),
+    CardStatus.ACTIVE: _l("Active"),
+    CardStatus.BLOCKED: _l("Blocked"),
+    CardStatus.TERMINATED: _l("Terminated"),
+}
+
+CARD_STATUS_COLOURS = {
+    CardStatus.ORDERED: "primary",
+    CardStatus.IN_PRODUCTION: "info",
+    CardStatus.ACTIVE: "success",
+    CardStatus.BLOCKED: "warning",
+    CardStatus.TERMINATED: "dark",
+}
+
+
+class Card(db.Model):
+    __tablename__ = "card"
+    __table_args__ = (
+        Index("ix_card_company_status", "company_id", "status"),
+        Index("ix_card_company_created", "company_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("card_order.id", ondelete="SET NULL"), index=True)
+    order_line_id: Mapped[int | None] = mapped_column(ForeignKey("order_line.id", ondelete="SET NULL"))
+    card_type_id: Mapped[int] = mapped_column(ForeignKey("card_type.id"))
+    orderer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    holder_name: Mapped[str] = mapped_column(String(200), default="", index=True)
+    holder_email: Mapped[str] = mapped_column(String(254), default="")
+    national_id: Mapped[str] = mapped_column(String(20), default="", index=True)
+    employee_no: Mapped[str] = mapped_column(String(40), default="", index=True)
+    holder_data: Mapped[dict] = mapped_column(JsonType, default=dict)
+    photo_key: Mapped[str | None] = mapped_column(String(200))
+    card_number: Mapped[str | None] = mapped_column(String(40), index=True)
+    chip_uid: Mapped[str | None] = mapped_column(String(40), index=True)
+    readouts: Mapped[dict] = mapped_column(JsonType, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default=CardStatus.ORDERED.value)
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    status_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    activated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    company: Mapped[Company] = relationship()
+    order: Mapped[Order | None] = relationship()
+    order_line: Mapped[OrderLine | None] = relationship()
+    card_type: Mapped[CardType] = relationship()
+    orderer: Mapped[User | None] = relationship()
+
+    def __str__(self) -> str:
+        return self.card_number or self.holder_name or _l("Card")
+
+
+class CardStatusEvent(db.Model):
+    __tablename__ = "card_status_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User | None] = relationship()
+
+
+class ChangeState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class CardChange(db.Model):
+    """A proposed change to a card that its holder approves or declines through a personal link."""
+
+    __tablename__ = "card_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    proposed: Mapped[dict] = mapped_column(JsonType, default=dict)
+    photo_key: Mapped[str | None] = mapped_column(String(200))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    state: Mapped[str] = mapped_column(String(16), default=ChangeState.PENDING.value)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    card: Mapped[Card] = relationship()

@@ -1,0 +1,135 @@
+"""The operator's catalogue: card types, their layouts and templates, and accessories."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db_types import JsonType, StrEnum, utcnow
+from portal.extensions import db
+
+
+class CardKind(StrEnum):
+    CARD = "card"
+    KEY_FOB = "key_fob"
+
+
+CARD_KIND_LABELS = {CardKind.CARD: _l("Card"), CardKind.KEY_FOB: _l("Key fob")}
+
+
+class FieldKind(StrEnum):
+    TEXT = "text"
+    EMAIL = "email"
+    PHONE = "phone"
+    DATE = "date"
+    NATIONAL_ID = "national_id"
+    EMPLOYEE_NO = "employee_no"
+    PHOTO = "photo"
+    CHOICE = "choice"
+
+
+FIELD_KIND_LABELS = {
+    FieldKind.TEXT: _l("Text"),
+    FieldKind.EMAIL: _l("Email"),
+    FieldKind.PHONE: _l("Phone number"),
+    FieldKind.DATE: _l("Date"),
+    FieldKind.NATIONAL_ID: _l("National identity number"),
+    FieldKind.EMPLOYEE_NO: _l("Employee number"),
+    FieldKind.PHOTO: _l("Photo"),
+    FieldKind.CHOICE: _l("Choice list"),
+}
+
+
+class CardType(db.Model):
+    __tablename__ = "card_type"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # None: offered to every company; otherwise a company's own card type.
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(16), default=CardKind.CARD.value)
+    description: Mapped[str] = mapped_column(Text, default="")
+    price: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0"))
+    photo_width: Mapped[int] = mapped_column(Integer, default=413)
+    photo_height: Mapped[int] = mapped_column(Integer, default=531)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    fields: Mapped[list[LayoutField]] = relationship(
+        back_populates="card_type", order_by="LayoutField.position", cascade="all, delete-orphan"
+    )
+    template: Mapped[CardTemplate | None] = relationship(back_populates="card_type", cascade="all, delete-orphan")
+
+    @property
+    def needs_photo(self) -> bool:
+        return any(f.kind == FieldKind.PHOTO for f in self.fields)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LayoutField(db.Model):
+    __tablename__ = "layout_field"
+    __table_args__ = (UniqueConstraint("card_type_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_type_id: Mapped[int] = mapped_column(ForeignKey("card_type.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    label_en: Mapped[str] = mapped_column(String(80))
+    label_sv: Mapped[str] = mapped_column(String(80), default="")
+    kind: Mapped[str] = mapped_column(String(16), default=FieldKind.TEXT.value)
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    max_length: Mapped[int] = mapped_column(Integer, default=100)
+    # Choice lists: one option per line.
+    options: Mapped[str] = mapped_column(Text, default="")
+
+    card_type: Mapped[CardType] = relationship(back_populates="fields")
+
+    @property
+    def label(self) -> str:
+        """The label in the current language, falling back to English."""
+        try:
+            lang = str(get_locale() or "en")[:2]
+        except RuntimeError:
+            lang = "en"
+        return (self.label_sv if lang == "sv" and self.label_sv else self.label_en) or self.key
+
+    @property
+    def option_list(self) -> list[str]:
+        return [o.strip() for o in self.options.splitlines() if o.strip()]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class CardTemplate(db.Model):
+    """How a card type is drawn on an ID-1 card (85.60 x 53.98 mm, 1011 x 638 px at 300 dpi)."""
+
+    __tablename__ = "card_template"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_type_id: Mapped[int] = mapped_column(ForeignKey("card_type.id", ondelete="CASCADE"), unique=True)
+    background_color: Mapped[str] = mapped_column(String(7), default="#ffffff")
+    # {"photo": [x, y, w, h], "logo": [x, y, w, h], "fields": {"key": [x, y, font_px]}}
+    layout: Mapped[dict] = mapped_column(JsonType, default=dict)
+
+    card_type: Mapped[CardType] = relationship(back_populates="template")
+
+
+class Accessory(db.Model):
+    __tablename__ = "accessory"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    price: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    def __str__(self) -> str:
+        return self.name

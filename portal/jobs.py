@@ -1,0 +1,104 @@
+"""Scheduled jobs: plain functions that APScheduler calls inside an app context.
+
+Every job is idempotent and claims its rows, so running it twice (or in two processes) is safe.
+In production exactly one `flask scheduler` process runs them; on PostgreSQL a second one waits on
+an advisory lock instead of running the jobs again.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+from sqlalchemy import text
+
+from portal.extensions import db
+
+log = logging.getLogger(__name__)
+SCHEDULER_LOCK_ID = 72_310_001  # arbitrary, fixed: the PostgreSQL advisory lock of the scheduler
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    func: Callable[[], object]
+    seconds: int
+
+
+def _send_outbox():
+    from portal.mail import send_pending_emails
+
+    return send_pending_emails()
+
+
+def registered_jobs() -> list[Job]:
+    """Every scheduled job with its interval. Features add their tasks here."""
+    jobs = [Job("outbox", _send_outbox, 15)]
+    try:
+        from portal.collection.tasks import send_due_reminders
+
+        jobs.append(Job("reminders", send_due_reminders, 15 * 60))
+    except ImportError:
+        pass
+    try:
+        from portal.printing.tasks import process_print_queue
+
+        jobs.append(Job("print_queue", process_print_queue, 10))
+    except ImportError:
+        pass
+    try:
+        from portal.retention.tasks import run_retention
+
+        jobs.append(Job("retention", run_retention, 24 * 60 * 60))
+    except ImportError:
+        pass
+    return jobs
+
+
+def run_job(app: Flask, job: Job) -> object:
+    """Run one job in a fresh app context; a failure is logged and never kills the scheduler."""
+    with app.app_context():
+        try:
+            return job.func()
+        except Exception:  # noqa: BLE001 - a job must not take the scheduler down
+            log.exception("job %s failed", job.id)
+            db.session.rollback()
+            return None
+        finally:
+            db.session.remove()
+
+
+def _configure(scheduler, app: Flask) -> None:
+    for job in registered_jobs():
+        scheduler.add_job(
+            run_job, "interval", args=[app, job], seconds=job.seconds, id=job.id,
+            replace_existing=True, misfire_grace_time=max(30, job.seconds), coalesce=True, max_instances=1,
+        )
+
+
+def start_background_scheduler(app: Flask) -> BackgroundScheduler:
+    """In-process scheduler for `flask serve` (one process). Jobs live in memory: nothing shared."""
+    scheduler = BackgroundScheduler(daemon=True, timezone="UTC")
+    _configure(scheduler, app)
+    scheduler.start()
+    app.extensions["scheduler"] = scheduler
+    return scheduler
+
+
+def run_scheduler_forever(app: Flask) -> None:
+    """The production scheduler process. On PostgreSQL only the holder of the lock runs jobs."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            conn = db.engine.connect()
+            while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": SCHEDULER_LOCK_ID}).scalar():
+                log.info("another scheduler holds the lock; waiting")
+                time.sleep(15)
+            app.extensions["scheduler_lock_conn"] = conn  # keep the session (and lock) alive
+    scheduler = BlockingScheduler(timezone="UTC")
+    _configure(scheduler, app)
+    log.info("scheduler running %d jobs", len(scheduler.get_jobs()))
+    scheduler.start()

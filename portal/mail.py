@@ -1,0 +1,193 @@
+"""The email outbox: emails are rows written in the caller's transaction, sent later by a job.
+
+Sending claims a batch (state pending -> sending) in its own short transaction, sends over one
+SMTP connection, and records each result. A claim left behind by a crash is released after
+`STALE_CLAIM` so the message goes out again: at most one duplicate, never a loss.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+import uuid
+from datetime import datetime, timedelta
+
+from flask import current_app, has_request_context, render_template
+from flask_babel import force_locale
+from flask_mail import Connection, Message
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db_types import StrEnum, utcnow
+from portal.extensions import db
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 20
+STALE_CLAIM = timedelta(minutes=10)
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxEmail(db.Model):
+    __tablename__ = "outbox_email"
+    __table_args__ = (Index("ix_outbox_email_state_next", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id", ondelete="SET NULL"), index=True)
+    to: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(40), default="")
+    state: Mapped[str] = mapped_column(String(16), default=OutboxState.PENDING.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    claim: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+def render_email(template: str, language: str, **context) -> tuple[str, str, str]:
+    """Render `emails/<template>.{subject,txt,html}` in the recipient's language.
+
+    Works outside a request too (scheduled jobs): links are built from BASE_URL either way.
+    """
+    if not has_request_context():
+        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+            return render_email(template, language, **context)
+    with force_locale(language or "en"):
+        subject = render_template(f"emails/{template}.subject.txt", **context).strip()
+        text = render_template(f"emails/{template}.txt", **context)
+        html = render_template(f"emails/{template}.html", subject=subject, **context)
+    return subject, text, html
+
+
+def queue_email(
+    to: str, template: str, language: str, *, company_id: int | None = None, **context
+) -> OutboxEmail:
+    """Add an email to the outbox in the current transaction (sent after commit by the job)."""
+    subject, text, html = render_email(template, language, **context)
+    email = OutboxEmail(
+        to=to, subject=subject[:300], body_text=text, body_html=html, kind=template, company_id=company_id
+    )
+    db.session.add(email)
+    return email
+
+
+def queue_rows(rows: list[dict]) -> None:
+    """Bulk-add pre-rendered emails (dicts with to, subject, body_text, body_html, kind, company_id)."""
+    if rows:
+        now = utcnow()
+        for r in rows:
+            r.setdefault("state", OutboxState.PENDING.value)
+            r.setdefault("attempts", 0)
+            r.setdefault("next_attempt_at", now)
+            r.setdefault("created_at", now)
+            r.setdefault("last_error", "")
+        db.session.execute(OutboxEmail.__table__.insert(), rows)
+
+
+class _TimeoutConnection(Connection):
+    """Flask-Mail's connection opens SMTP without a timeout; a dead server would hang the job."""
+
+    def configure_host(self):
+        timeout = current_app.config.get("MAIL_TIMEOUT", 10)
+        m = self.mail
+        host = (smtplib.SMTP_SSL if m.use_ssl else smtplib.SMTP)(m.server, m.port, timeout=timeout)
+        if m.use_tls:
+            host.starttls()
+        if m.username and m.password:
+            host.login(m.username, m.password)
+        return host
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4 ... minutes, at most an hour between tries."""
+    return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
+
+
+def _claim_batch(now: datetime, limit: int) -> list[OutboxEmail]:
+    claim = uuid.uuid4().hex
+    stale = now - STALE_CLAIM
+    db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.state == OutboxState.SENDING.value, OutboxEmail.claimed_at < stale)
+        .values(state=OutboxState.PENDING.value, claim=None)
+    )
+    due = (
+        select(OutboxEmail.id)
+        .where(OutboxEmail.state == OutboxState.PENDING.value, OutboxEmail.next_attempt_at <= now)
+        .order_by(OutboxEmail.id)
+        .limit(limit)
+    )
+    if db.engine.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.id.in_(due.scalar_subquery()), OutboxEmail.state == OutboxState.PENDING.value)
+        .values(state=OutboxState.SENDING.value, claim=claim, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return list(db.session.scalars(select(OutboxEmail).where(OutboxEmail.claim == claim).order_by(OutboxEmail.id)))
+
+
+def send_pending_emails(now: datetime | None = None, limit: int | None = None) -> dict[str, int]:
+    """Send what is due in the outbox over one SMTP connection. Returns counts sent and failed."""
+    now = now or utcnow()
+    limit = limit or current_app.config.get("OUTBOX_BATCH_SIZE", 200)
+    batch = _claim_batch(now, limit)
+    sent = failed = 0
+    if not batch:
+        return {"sent": 0, "failed": 0}
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    try:
+        conn = _TimeoutConnection(current_app.extensions["mail"])
+        conn.__enter__()
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning("SMTP unavailable: %s", exc)
+        for email in batch:
+            _record_failure(email, now, f"SMTP server unavailable: {exc}")
+        db.session.commit()
+        return {"sent": 0, "failed": len(batch)}
+    try:
+        for email in batch:
+            msg = Message(subject=email.subject, recipients=[email.to], body=email.body_text,
+                          html=email.body_html or None, sender=sender)
+            try:
+                conn.send(msg)
+            except (OSError, smtplib.SMTPException) as exc:
+                _record_failure(email, now, str(exc))
+                failed += 1
+            else:
+                email.state = OutboxState.SENT.value
+                email.sent_at = utcnow()
+                email.attempts += 1
+                email.claim = None
+                sent += 1
+            # Commit per message so a crash later in the batch does not resend these.
+            db.session.commit()
+    finally:
+        try:
+            conn.__exit__(None, None, None)
+        except (OSError, smtplib.SMTPException):
+            pass
+    return {"sent": sent, "failed": failed}
+
+
+def _record_failure(email: OutboxEmail, now: datetime, error: str) -> None:
+    email.attempts += 1
+    email.last_error = error[:2000]
+    email.claim = None
+    if email.attempts >= MAX_ATTEMPTS:
+        email.state = OutboxState.FAILED.value
+    else:
+        email.state = OutboxState.PENDING.value
+        email.next_attempt_at = now + backoff(email.attempts)

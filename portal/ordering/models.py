@@ -1,0 +1,199 @@
+"""Addresses, the cart, orders with their lines, and invoices."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.catalog.models import Accessory, CardType
+from portal.db_types import JsonType, StrEnum, utcnow
+from portal.extensions import db
+from portal.tenancy.models import Company, User
+
+
+class Address(db.Model):
+    __tablename__ = "address"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    attention: Mapped[str] = mapped_column(String(120), default="")
+    street: Mapped[str] = mapped_column(String(200))
+    postcode: Mapped[str] = mapped_column(String(20))
+    city: Mapped[str] = mapped_column(String(100))
+    country: Mapped[str] = mapped_column(String(2), default="SE")
+    # Designated for data collection: the only addresses an employee may pick.
+    for_collection: Mapped[bool] = mapped_column(Boolean, default=False)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    company: Mapped[Company] = relationship()
+
+    def snapshot(self) -> dict:
+        return {
+            "name": self.name, "attention": self.attention, "street": self.street,
+            "postcode": self.postcode, "city": self.city, "country": self.country,
+        }
+
+    def one_line(self) -> str:
+        parts = [self.name, self.attention, self.street, f"{self.postcode} {self.city}".strip()]
+        return ", ".join(p for p in parts if p)
+
+    def __str__(self) -> str:
+        return self.one_line()
+
+
+class LineKind(StrEnum):
+    CARD = "card"
+    ACCESSORY = "accessory"
+
+
+class CartItem(db.Model):
+    """One line of a user's cart in one company: a personalised card or an accessory quantity."""
+
+    __tablename__ = "cart_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default=LineKind.CARD.value)
+    card_type_id: Mapped[int | None] = mapped_column(ForeignKey("card_type.id"))
+    accessory_id: Mapped[int | None] = mapped_column(ForeignKey("accessory.id"))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    holder_data: Mapped[dict] = mapped_column(JsonType, default=dict)
+    photo_key: Mapped[str | None] = mapped_column(String(200))
+    address_id: Mapped[int | None] = mapped_column(ForeignKey("address.id", ondelete="SET NULL"))
+    collection_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("collection_request.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    card_type: Mapped[CardType | None] = relationship()
+    accessory: Mapped[Accessory | None] = relationship()
+    address: Mapped[Address | None] = relationship()
+
+
+class OrderStatus(StrEnum):
+    AWAITING_APPROVAL = "awaiting_approval"
+    PLACED = "placed"
+    IN_PRODUCTION = "in_production"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+
+
+ORDER_STATUS_LABELS = {
+    OrderStatus.AWAITING_APPROVAL: _l("Awaiting approval"),
+    OrderStatus.PLACED: _l("Placed"),
+    OrderStatus.IN_PRODUCTION: _l("In production"),
+    OrderStatus.SHIPPED: _l("Shipped"),
+    OrderStatus.DELIVERED: _l("Delivered"),
+    OrderStatus.CANCELLED: _l("Cancelled"),
+    OrderStatus.REJECTED: _l("Rejected"),
+}
+
+ORDER_STATUS_COLOURS = {
+    OrderStatus.AWAITING_APPROVAL: "warning",
+    OrderStatus.PLACED: "primary",
+    OrderStatus.IN_PRODUCTION: "info",
+    OrderStatus.SHIPPED: "secondary",
+    OrderStatus.DELIVERED: "success",
+    OrderStatus.CANCELLED: "dark",
+    OrderStatus.REJECTED: "danger",
+}
+
+
+class Order(db.Model):
+    __tablename__ = "card_order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    status: Mapped[str] = mapped_column(String(24), default=OrderStatus.PLACED.value, index=True)
+    orderer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    reference: Mapped[str] = mapped_column(String(120), default="")
+    cost_centre: Mapped[str] = mapped_column(String(60), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    # Delivery address as it was when the order was placed (None: per-card addresses).
+    delivery: Mapped[dict | None] = mapped_column(JsonType)
+    currency: Mapped[str] = mapped_column(String(3), default="SEK")
+    total: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    placed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    rejection_reason: Mapped[str] = mapped_column(Text, default="")
+    last_activity_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    company: Mapped[Company] = relationship()
+    orderer: Mapped[User | None] = relationship(foreign_keys=[orderer_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
+    )
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(db.Model):
+    __tablename__ = "order_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("card_order.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default=LineKind.CARD.value)
+    card_type_id: Mapped[int | None] = mapped_column(ForeignKey("card_type.id"))
+    accessory_id: Mapped[int | None] = mapped_column(ForeignKey("accessory.id"))
+    description: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0"))
+    surcharge: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0"))
+    holder_name: Mapped[str] = mapped_column(String(200), default="")
+    holder_data: Mapped[dict] = mapped_column(JsonType, default=dict)
+    photo_key: Mapped[str | None] = mapped_column(String(200))
+    delivery: Mapped[dict | None] = mapped_column(JsonType)
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    card_type: Mapped[CardType | None] = relationship()
+
+    @property
+    def line_total(self) -> Decimal:
+        return (self.unit_price + self.surcharge) * self.quantity
+
+
+class InvoiceStatus(StrEnum):
+    OPEN = "open"
+    PAID = "paid"
+    CREDITED = "credited"
+
+
+class Invoice(db.Model):
+    __tablename__ = "invoice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("card_order.id", ondelete="SET NULL"), index=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    issued_on: Mapped[date] = mapped_column(Date, default=lambda: utcnow().date())
+    due_on: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3), default="SEK")
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    vat: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    status: Mapped[str] = mapped_column(String(16), default=InvoiceStatus.OPEN.value)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    company: Mapped[Company] = relationship()
+    order: Mapped[Order | None] = relationship()
+
+
+class OrderCounter(db.Model):
+    """Per-year sequence for human-readable order and invoice numbers (portable across databases)."""
+
+    __tablename__ = "order_counter"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)

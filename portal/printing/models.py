@@ -1,0 +1,69 @@
+"""Printers and the print queue."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.cards.models import Card
+from portal.db_types import StrEnum, utcnow
+from portal.extensions import db
+
+
+class PrinterBackend(StrEnum):
+    CUPS = "cups"
+    HOT_FOLDER = "hot_folder"
+
+
+PRINTER_BACKEND_LABELS = {PrinterBackend.CUPS: _l("CUPS queue"), PrinterBackend.HOT_FOLDER: _l("Hot folder")}
+
+
+class Printer(db.Model):
+    __tablename__ = "printer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    location: Mapped[str] = mapped_column(String(120), default="")
+    model: Mapped[str] = mapped_column(String(120), default="")
+    backend: Mapped[str] = mapped_column(String(16), default=PrinterBackend.HOT_FOLDER.value)
+    # CUPS queue name, or the hot folder's path.
+    target: Mapped[str] = mapped_column(String(400), default="")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.location})" if self.location else self.name
+
+
+class PrintJobStatus(StrEnum):
+    QUEUED = "queued"
+    PRINTING = "printing"
+    PRINTED = "printed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class PrintJob(db.Model):
+    __tablename__ = "print_job"
+    __table_args__ = (Index("ix_print_job_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), index=True)
+    printer_id: Mapped[int] = mapped_column(ForeignKey("printer.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    is_test_page: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default=PrintJobStatus.QUEUED.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    output: Mapped[str] = mapped_column(String(400), default="")
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    printed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    card: Mapped[Card | None] = relationship()
+    printer: Mapped[Printer] = relationship()

@@ -1,0 +1,105 @@
+"""Demo data for a fresh database: an operator, two companies, users, catalogue and addresses."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from portal.catalog.models import Accessory, CardTemplate, CardType, LayoutField
+from portal.extensions import db
+from portal.ordering.models import Address
+from portal.tenancy.models import Company, Membership, Role, User
+from portal.tenancy.operations import hash_password
+
+DEMO_PASSWORD = "cardwright-demo"
+DEMO_LOGINS = [
+    ("operator@cardwright.example", "Operator (runs the service: catalogue, all companies)"),
+    ("admin@nordbygg.example", "Company admin of Nordbygg AB and Kontorshuset i Norr AB"),
+    ("orderer@nordbygg.example", "Orderer at Nordbygg AB"),
+    ("approver@nordbygg.example", "Approver at Nordbygg AB"),
+]
+
+_BADGE_LAYOUT = {
+    "photo": [40, 150, 300, 386],
+    "logo": [40, 30, 354, 118],
+    "fields": {"first_name": [380, 220, 56], "last_name": [380, 290, 56], "employee_no": [380, 380, 36],
+               "department": [380, 430, 36], "national_id": [380, 380, 36], "employer": [380, 430, 36]},
+}
+
+
+def _field(key, en, sv, kind, required=True, position=0, options="", max_length=100):
+    return LayoutField(key=key, label_en=en, label_sv=sv, kind=kind, required=required, position=position,
+                       options=options, max_length=max_length)
+
+
+def demo_card_types() -> list[CardType]:
+    badge = CardType(name="Employee badge", kind="card", price=Decimal("89.00"),
+                     description="PVC card with photo, name and employee number.")
+    badge.fields = [
+        _field("first_name", "First name", "Förnamn", "text", position=1, max_length=40),
+        _field("last_name", "Last name", "Efternamn", "text", position=2, max_length=40),
+        _field("employee_no", "Employee number", "Anställningsnummer", "employee_no", False, 3, max_length=20),
+        _field("department", "Department", "Avdelning", "choice", False, 4, "Office\nWarehouse\nField service"),
+        _field("photo", "Photo", "Foto", "photo", position=5),
+    ]
+    badge.template = CardTemplate(background_color="#ffffff", layout=_BADGE_LAYOUT)
+    site = CardType(name="Construction site ID card", kind="card", price=Decimal("129.00"),
+                    description="Site ID card with photo and personal identity number.")
+    site.fields = [
+        _field("first_name", "First name", "Förnamn", "text", position=1, max_length=40),
+        _field("last_name", "Last name", "Efternamn", "text", position=2, max_length=40),
+        _field("national_id", "Personal identity number", "Personnummer", "national_id", position=3),
+        _field("employer", "Employer", "Arbetsgivare", "text", False, 4, max_length=60),
+        _field("email", "Email", "E-post", "email", False, 5),
+        _field("photo", "Photo", "Foto", "photo", position=6),
+    ]
+    site.template = CardTemplate(background_color="#fff8e1", layout=_BADGE_LAYOUT)
+    fob = CardType(name="Key fob", kind="key_fob", price=Decimal("49.00"),
+                   description="RFID key fob for doors and lockers.")
+    fob.fields = [
+        _field("first_name", "First name", "Förnamn", "text", position=1, max_length=40),
+        _field("last_name", "Last name", "Efternamn", "text", position=2, max_length=40),
+        _field("employee_no", "Employee number", "Anställningsnummer", "employee_no", True, 3, max_length=20),
+    ]
+    return [badge, site, fob]
+
+
+def seed_demo() -> bool:
+    """Fill an empty database with demo data. Returns False (and does nothing) if users exist."""
+    if db.session.scalar(select(func.count()).select_from(User)):
+        return False
+    pw = hash_password(DEMO_PASSWORD)
+    operator = User(email="operator@cardwright.example", name="Olivia Operator", password_hash=pw,
+                    is_operator=True, language="en")
+    admin = User(email="admin@nordbygg.example", name="Anna Andersson", password_hash=pw, language="en")
+    orderer = User(email="orderer@nordbygg.example", name="Oskar Lindqvist", password_hash=pw, language="sv")
+    approver = User(email="approver@nordbygg.example", name="Karin Berg", password_hash=pw)
+    nordbygg = Company(name="Nordbygg AB", org_number="556677-8899", language="sv", primary_color="#0b5394")
+    kontor = Company(name="Kontorshuset i Norr AB", org_number="559012-3456", language="en",
+                     primary_color="#38761d", requires_order_approval=False)
+    db.session.add_all([operator, admin, orderer, approver, nordbygg, kontor])
+    db.session.flush()
+    db.session.add_all([
+        Membership(user_id=admin.id, company_id=nordbygg.id, role=Role.ADMIN.value),
+        Membership(user_id=admin.id, company_id=kontor.id, role=Role.ADMIN.value),
+        Membership(user_id=orderer.id, company_id=nordbygg.id, role=Role.ORDERER.value),
+        Membership(user_id=approver.id, company_id=nordbygg.id, role=Role.APPROVER.value),
+    ])
+    db.session.add_all(demo_card_types())
+    db.session.add_all([
+        Accessory(name="Card holder, transparent", price=Decimal("12.00")),
+        Accessory(name="Lanyard with safety release", price=Decimal("18.00")),
+        Accessory(name="Retractable yo-yo", price=Decimal("25.00")),
+    ])
+    db.session.add_all([
+        Address(company_id=nordbygg.id, name="Nordbygg AB, head office", attention="Reception",
+                street="Sveavägen 12", postcode="111 57", city="Stockholm", for_collection=True),
+        Address(company_id=nordbygg.id, name="Nordbygg site office Hagastaden", attention="Site manager",
+                street="Torsplan 2", postcode="113 65", city="Stockholm", for_collection=True),
+        Address(company_id=nordbygg.id, name="Nordbygg warehouse", street="Lagervägen 4",
+                postcode="175 61", city="Järfälla"),
+        Address(company_id=kontor.id, name="Kontorshuset i Norr AB", attention="HR",
+                street="Storgatan 1", postcode="903 26", city="Umeå", for_collection=True),
+    ])
+    db.session.commit()
+    return True

@@ -1,0 +1,59 @@
+"""The current company of a signed-in back-office user (kept in the session, checked every request)."""
+from __future__ import annotations
+
+from flask import abort, g, session
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.tenancy.models import Company
+from portal.tenancy.operations import can, companies_for, role_in
+
+SESSION_KEY = "company_id"
+
+
+def current_company() -> Company | None:
+    """The company the user works in now: the one chosen in the switcher if still allowed."""
+    if "company" in g:
+        return g.company
+    company = None
+    if current_user and current_user.is_authenticated and hasattr(current_user, "memberships"):
+        wanted = session.get(SESSION_KEY)
+        if wanted is not None:
+            candidate = db.session.get(Company, wanted)
+            if candidate is not None and candidate.active and role_in(current_user, candidate):
+                company = candidate
+        if company is None:
+            allowed = companies_for(current_user)
+            company = allowed[0] if allowed else None
+            if company is not None:
+                session[SESSION_KEY] = company.id
+    g.company = company
+    return company
+
+
+def current_role() -> str | None:
+    company = current_company()
+    return role_in(current_user, company) if company and current_user.is_authenticated else None
+
+
+def user_can(capability: str) -> bool:
+    if not current_user or not current_user.is_authenticated:
+        return False
+    return can(current_user, current_company(), capability)
+
+
+def require_company() -> Company:
+    company = current_company()
+    if company is None:
+        abort(403)
+    return company
+
+
+def switch_company(company_id: int) -> bool:
+    """Make `company_id` current if the user may work in it."""
+    company = db.session.get(Company, company_id)
+    if company is None or not company.active or not role_in(current_user, company):
+        return False
+    session[SESSION_KEY] = company.id
+    g.pop("company", None)
+    return True

@@ -1,0 +1,1 @@
+"""Routes of the employee pages (being written)."""
