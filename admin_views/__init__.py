@@ -12,9 +12,14 @@ from portal.config import BASE_DIR
 
 # Each module has `register(admin)`; the order here is the order of the menu.
 SCREEN_MODULES = [
-    "admin_views.ordering",
-    "admin_views.company",
-    "admin_views.catalog",
+    "admin_views.ordering",     # Orders: Order cards, Cart, Order history, Approvals
+    "admin_views.collection",   # Data collection
+    "admin_views.cards",        # Cards: Handle cards, change requests, production
+    "admin_views.printing",     # Cards: Printers, Print queue
+    "admin_views.reports",      # Reports
+    "admin_views.company",      # Company: Settings, Users, Addresses, Audit log
+    "admin_views.catalog",      # Operator: Companies, Card types, Accessories, All users
+    "admin_views.customers",    # Customer portal (operator)
 ]
 
 

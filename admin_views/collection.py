@@ -1,0 +1,5 @@
+"""Screens: collection (being written)."""
+
+
+def register(admin) -> None:
+    return None

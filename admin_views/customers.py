@@ -1,0 +1,5 @@
+"""Screens: customers (being written)."""
+
+
+def register(admin) -> None:
+    return None

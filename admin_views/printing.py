@@ -1,0 +1,5 @@
+"""Screens: printing (being written)."""
+
+
+def register(admin) -> None:
+    return None

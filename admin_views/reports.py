@@ -1,0 +1,5 @@
+"""Screens: reports (being written)."""
+
+
+def register(admin) -> None:
+    return None
