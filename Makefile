@@ -1,0 +1,46 @@
+# Cardwright: `make run` serves the portal with demo data; `make test` runs the whole test suite.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app app
+
+.PHONY: run test test-pg lint translations extract-messages bench clean
+
+$(VENV)/.installed-run: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+translations: $(VENV)/.installed-run
+	$(VENV)/bin/pybabel compile --use-fuzzy -d translations -D messages --statistics 2>&1 | tail -n 1
+	$(VENV)/bin/pybabel compile -d translations -D admin 2>&1 | tail -n 1
+
+## Install, migrate the SQLite database, seed demo data if empty, serve on 127.0.0.1:5000 with the scheduler.
+run: $(VENV)/.installed-run translations
+	$(FLASK) serve --host 127.0.0.1 --port 5000
+
+## The whole test suite (SQLite by default; TEST_DATABASE_URL=postgresql://... for PostgreSQL).
+test: $(VENV)/.installed-dev translations
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+test-pg:
+	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(MAKE) test
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+
+## Refresh translations/messages.pot and merge new strings into every language.
+extract-messages: $(VENV)/.installed-dev
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching
+
+bench: $(VENV)/.installed-dev translations
+	$(PY) -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

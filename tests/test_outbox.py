@@ -1,0 +1,78 @@
+"""The email outbox: written in the caller's transaction, sent by the job, never lost."""
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from portal.db_types import utcnow
+from portal.mail import OutboxEmail, OutboxState, queue_email, send_pending_emails
+from tests.fixtures.servers import body_html, body_text
+
+
+def _invite(db, company, user):
+    queue_email(user.email, "user_invitation", "en", company_id=company.id,
+                company=company, user=user, invited_by=user, token="tok123")
+
+
+def test_email_is_sent_to_a_real_smtp_server(db, make_company, make_user, smtp_server):
+    company = make_company("Nordbygg AB")
+    user = make_user(company, email="anna@nordbygg.se", name="Anna")
+    _invite(db, company, user)
+    db.session.commit()
+    assert send_pending_emails() == {"sent": 1, "failed": 0}
+    [msg] = smtp_server.wait_for("anna@nordbygg.se")
+    assert "Hello Anna" in body_text(msg)
+    assert "/invite/tok123" in body_html(msg)
+    assert db.session.scalar(select(OutboxEmail.state)) == OutboxState.SENT.value
+
+
+def test_email_is_in_the_recipients_language(db, make_company, make_user, smtp_server):
+    company = make_company("Nordbygg AB")
+    user = make_user(company, email="sven@nordbygg.se", name="Sven")
+    queue_email(user.email, "user_invitation", "sv", company_id=company.id,
+                company=company, user=user, invited_by=user, token="t")
+    db.session.commit()
+    send_pending_emails()
+    [msg] = smtp_server.wait_for("sven@nordbygg.se")
+    assert "Hej Sven" in body_text(msg)
+
+
+def test_rolled_back_change_sends_no_email(db, make_company, make_user):
+    company = make_company()
+    user = make_user(company)
+    _invite(db, company, user)
+    db.session.rollback()
+    assert db.session.scalar(select(OutboxEmail)) is None
+
+
+def test_smtp_down_keeps_email_and_retries_later(app, db, make_company, make_user, smtp_server):
+    company = make_company()
+    user = make_user(company, email="later@x.se")
+    _invite(db, company, user)
+    db.session.commit()
+    smtp_server.stop()  # the server goes away
+    assert send_pending_emails() == {"sent": 0, "failed": 1}
+    email = db.session.scalar(select(OutboxEmail))
+    db.session.refresh(email)
+    assert email.state == OutboxState.PENDING.value
+    assert email.attempts == 1 and "unavailable" in email.last_error
+    assert email.next_attempt_at > utcnow()
+    # Not retried before its time...
+    assert send_pending_emails() == {"sent": 0, "failed": 0}
+    # ...and sent once the server is back and the time has come.
+    smtp_server.restart()
+    assert send_pending_emails(now=utcnow() + timedelta(hours=1)) == {"sent": 1, "failed": 0}
+    assert len(smtp_server.wait_for("later@x.se")) == 1
+
+
+def test_claim_left_by_a_crash_is_released_and_sent_once(db, make_company, make_user, smtp_server):
+    company = make_company()
+    user = make_user(company, email="crash@x.se")
+    _invite(db, company, user)
+    db.session.commit()
+    email = db.session.scalar(select(OutboxEmail))
+    # A worker claimed it and died before sending.
+    email.state, email.claim, email.claimed_at = OutboxState.SENDING.value, "dead", utcnow() - timedelta(hours=1)
+    db.session.commit()
+    assert send_pending_emails()["sent"] == 1
+    assert send_pending_emails()["sent"] == 0
+    assert len(smtp_server.wait_for("crash@x.se")) == 1
