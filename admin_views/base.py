@@ -81,6 +81,26 @@ class AppModelView(AccessMixin, ModelView):
     def can_delete(self) -> bool:
         return self.allow_delete and self.may_edit()
 
+    # Views that name rows by id: an id outside the scope answers 404 (Flask-Admin would only
+    # flash "Record does not exist" and redirect, which hides probing from nobody).
+    _ID_VIEWS = {"details_view": "args", "edit_view": "args", "delete_view": "form", "ajax_update": "form"}
+
+    def _handle_view(self, name, **kwargs):
+        denied = super()._handle_view(name, **kwargs)
+        if denied is not None:
+            return denied
+        where = self._ID_VIEWS.get(name)
+        if where:
+            source = request.args if where == "args" else request.form
+            pk = source.get("id") or (request.form.get("pk") if name == "ajax_update" else None)
+            if pk is not None and self.get_one(pk) is None:
+                abort(404)
+        elif name == "action_view" and request.method == "POST":
+            for pk in request.form.getlist("rowid"):
+                if self.get_one(pk) is None:
+                    abort(404)
+        return None
+
     def get_empty_list_message(self) -> str:
         return str(self.empty_hint)
 

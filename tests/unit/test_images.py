@@ -30,7 +30,7 @@ def decode(data: bytes) -> Image.Image:
 
 
 def close_to(pixel, colour, tolerance: int = 40) -> bool:
-    return all(abs(a - b) <= tolerance for a, b in zip(pixel[:3], colour))
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel[:3], colour, strict=True))
 
 
 def red_corner_image(size=(600, 400), block=150) -> Image.Image:
@@ -42,6 +42,7 @@ def red_corner_image(size=(600, 400), block=150) -> Image.Image:
 
 def bomb_png(width: int, height: int) -> bytes:
     """A valid all-black 1-bit PNG, built row by row so the test itself stays small."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
@@ -55,12 +56,16 @@ def bomb_png(width: int, height: int) -> bytes:
 # --- what is refused -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("data", [
-    encode(Image.new("P", (40, 40)), "GIF"),
-    b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect/></svg>',
-    b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF",
-    encode(Image.new("RGB", (40, 40)), "BMP"),
-], ids=["gif", "svg", "pdf-named-jpg", "bmp"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        encode(Image.new("P", (40, 40)), "GIF"),
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect/></svg>',
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF",
+        encode(Image.new("RGB", (40, 40)), "BMP"),
+    ],
+    ids=["gif", "svg", "pdf-named-jpg", "bmp"],
+)
 def test_non_photo_files_are_refused_with_a_readable_message(data):
     with pytest.raises(ImageRejected) as exc:
         images.normalise_photo(data)
@@ -92,11 +97,14 @@ def test_truncated_jpeg_is_reported_as_damaged():
     assert isinstance(exc.value, ValueError)
 
 
-@pytest.mark.parametrize("width, height, megapixels", [
-    (8000, 6000, "48.0"),      # above our 40 MP limit, below Pillow's own
-    (12000, 10000, "120.0"),   # Pillow's DecompressionBombWarning range
-    (20000, 10000, "200.0"),   # Pillow's DecompressionBombError range
-])
+@pytest.mark.parametrize(
+    "width, height, megapixels",
+    [
+        (8000, 6000, "48.0"),  # above our 40 MP limit, below Pillow's own
+        (12000, 10000, "120.0"),  # Pillow's DecompressionBombWarning range
+        (20000, 10000, "200.0"),  # Pillow's DecompressionBombError range
+    ],
+)
 def test_decompression_bomb_is_refused_without_decoding_pixels(monkeypatch, width, height, megapixels):
     data = bomb_png(width, height)
     assert len(data) < 200_000  # tiny on disk, huge in memory
@@ -112,13 +120,16 @@ def test_decompression_bomb_is_refused_without_decoding_pixels(monkeypatch, widt
     assert "limit is 40 megapixels" in str(exc.value)
 
 
-@pytest.mark.parametrize("crop, rotate", [
-    ({"x": "left", "y": 0, "width": 10, "height": 10}, 0),
-    ({"x": 0, "y": 0, "width": 0, "height": 10}, 0),
-    ({"x": 0, "y": 0}, 0),
-    (None, 45),
-    (None, "sideways"),
-])
+@pytest.mark.parametrize(
+    "crop, rotate",
+    [
+        ({"x": "left", "y": 0, "width": 10, "height": 10}, 0),
+        ({"x": 0, "y": 0, "width": 0, "height": 10}, 0),
+        ({"x": 0, "y": 0}, 0),
+        (None, 45),
+        (None, "sideways"),
+    ],
+)
 def test_invalid_crop_or_rotation_is_refused(crop, rotate):
     with pytest.raises(ImageRejected) as exc:
         images.normalise_photo(encode(red_corner_image(), "PNG"), crop=crop, rotate=rotate)
@@ -148,13 +159,16 @@ def test_exif_orientation_6_turns_a_sideways_phone_photo_upright():
     assert close_to(out.getpixel((380, 500)), GREY)
 
 
-@pytest.mark.parametrize("rotate, red_at", [
-    (90, (380, 30)),     # turn right: top-left goes to top-right
-    (-90, (30, 500)),    # turn left: top-left goes to bottom-left
-    (270, (30, 500)),
-    (180, (380, 500)),
-    (0, (30, 30)),
-])
+@pytest.mark.parametrize(
+    "rotate, red_at",
+    [
+        (90, (380, 30)),  # turn right: top-left goes to top-right
+        (-90, (30, 500)),  # turn left: top-left goes to bottom-left
+        (270, (30, 500)),
+        (180, (380, 500)),
+        (0, (30, 30)),
+    ],
+)
 def test_user_rotation_is_clockwise_as_seen_on_screen(rotate, red_at):
     square = red_corner_image((600, 600), block=200)
     out = decode(images.normalise_photo(encode(square, "PNG"), rotate=rotate))
@@ -256,6 +270,16 @@ def test_iphone_heic_photo_is_accepted():
     assert close_to(out.getpixel((400, 520)), GREY)
 
 
+def test_heic_with_orientation_is_not_turned_twice():
+    images._ensure_heif()
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    data = encode(red_corner_image((600, 400)), "HEIF", exif=exif.tobytes(), quality=90)
+    out = decode(images.normalise_photo(data))
+    assert close_to(out.getpixel((380, 30)), RED)
+    assert close_to(out.getpixel((30, 30)), GREY)
+
+
 def test_transparent_png_background_becomes_white():
     img = Image.new("RGBA", (600, 600), (0, 0, 0, 0))
     ImageDraw.Draw(img).rectangle((300, 0, 599, 599), fill=BLUE + (255,))
@@ -342,7 +366,13 @@ def test_greyscale_logo_is_not_colour():
     draw = ImageDraw.Draw(logo)
     draw.ellipse((10, 10, 190, 190), fill=(40, 40, 40, 255))
     draw.rectangle((220, 40, 390, 160), fill=(200, 200, 200, 128))
-    logo.putpixel((399, 199), (255, 0, 0, 0))  # invisible colour does not count
+    _, is_colour = images.normalise_logo(encode(logo, "PNG"))
+    assert is_colour is False
+
+
+def test_colour_hidden_under_full_transparency_does_not_count():
+    logo = Image.new("RGBA", (354, 118), (255, 0, 0, 0))  # exact size: pixels kept as-is
+    ImageDraw.Draw(logo).rectangle((100, 20, 250, 100), fill=(30, 30, 30, 255))
     _, is_colour = images.normalise_logo(encode(logo, "PNG"))
     assert is_colour is False
 
@@ -384,8 +414,10 @@ def test_large_picture_is_shrunk_to_fit_and_keeps_transparency():
 def test_small_picture_is_not_enlarged_and_metadata_is_dropped():
     exif = Image.Exif()
     exif[0x010F] = "PhoneMaker"
-    data = encode(Image.new("RGB", (200, 100), GREEN), "JPEG", exif=exif, comment=b"x")
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    data = encode(Image.new("RGB", (200, 100), GREEN), "JPEG", exif=exif, icc_profile=srgb)
     out_bytes = images.normalise_picture(data)
     out = decode(out_bytes)
     assert out.size == (200, 100)
     assert not out.getexif() and b"PhoneMaker" not in out_bytes
+    assert "icc_profile" not in out.info

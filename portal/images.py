@@ -1,0 +1,322 @@
+"""Safe decoding and normalisation of customer image uploads.
+
+Everything here takes the uploaded bytes and returns freshly encoded bytes, so
+views stay thin and no customer metadata (EXIF, GPS, ICC, comments) survives.
+Formats are recognised by content only; the filename is never consulted.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import struct
+import warnings
+from collections.abc import Iterable, Mapping
+from io import BytesIO
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageChops, ImageCms, ImageOps, UnidentifiedImageError
+
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
+LOGO_FORMATS = ("PNG", "JPEG", "WEBP")
+MAX_PIXELS = 40_000_000
+MAX_BYTES = 15 * 1024 * 1024
+PHOTO_SIZE = (413, 531)
+LOGO_SIZE = (354, 118)
+WHITE = (255, 255, 255)
+
+# Everything Pillow (or pillow_heif) raises for corrupt or hostile files.
+_DECODE_ERRORS = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    struct.error,
+    RuntimeError,
+    Image.DecompressionBombError,
+    Image.DecompressionBombWarning,
+)
+# Quarter turns clockwise (as the user sees them) -> Pillow transposition.
+_CLOCKWISE = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}
+
+
+class ImageRejected(ValueError):
+    """An upload we refuse. ``str(exc)`` is the translated user message; ``code`` is stable."""
+
+    def __init__(self, message: Any, code: str = "unreadable") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def _too_many_pixels(pixels: int | None, max_pixels: int) -> ImageRejected:
+    mp = f"{pixels / 1e6:.1f}" if pixels else f"> {max_pixels / 1e6:g}"
+    return ImageRejected(
+        _l(
+            "The picture is too large (%(mp)s megapixels). The limit is %(limit)s megapixels.",
+            mp=mp,
+            limit=f"{max_pixels / 1e6:g}",
+        ),
+        "too_many_pixels",
+    )
+
+
+_DAMAGED = _l("The picture is damaged or incomplete. Please take or choose it again.")
+_BAD_SETTINGS = _l("The crop or rotation settings are invalid. Please adjust the photo again.")
+
+
+def _unreadable(formats: Iterable[str]) -> ImageRejected:
+    if "HEIF" in formats:
+        return ImageRejected(
+            _l("This file is not a picture we can read. Please upload a JPEG, PNG, WebP or HEIC photo."), "unreadable"
+        )
+    return ImageRejected(_l("Upload the logo as PNG, JPEG or WebP."), "unreadable")
+
+
+@functools.cache
+def _ensure_heif() -> None:
+    """Register the HEIC/HEIF opener on first use only (it loads libheif); repeats are harmless."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+
+
+def _open(data: bytes, allowed: Iterable[str], max_pixels: int, max_bytes: int) -> Image.Image:
+    """Identify the image from its header and enforce size limits, without decoding pixels."""
+    if not data:
+        raise ImageRejected(_l("The file is empty."), "empty")
+    if len(data) > max_bytes:
+        raise ImageRejected(
+            _l("The file is too large (max %(mb)s MB).", mb=f"{max_bytes / 1024 / 1024:g}"), "too_large"
+        )
+    formats = [f.upper() for f in allowed]
+    if "HEIF" in formats:
+        _ensure_heif()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(BytesIO(data), formats=formats)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        raise _too_many_pixels(int(found.group(1)) if found else None, max_pixels) from exc
+    except UnidentifiedImageError as exc:
+        raise _unreadable(formats) from exc
+    except _DECODE_ERRORS as exc:
+        raise ImageRejected(_DAMAGED, "damaged") from exc
+    width, height = img.size
+    if width < 1 or height < 1:
+        raise ImageRejected(_DAMAGED, "damaged")
+    if width * height > max_pixels:
+        raise _too_many_pixels(width * height, max_pixels)
+    return img
+
+
+def _load(img: Image.Image) -> Image.Image:
+    """Decode the pixels; truncated or corrupt data becomes ImageRejected."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img.load()
+    except _DECODE_ERRORS as exc:
+        raise ImageRejected(_DAMAGED, "damaged") from exc
+    return img
+
+
+def open_upload(
+    data: bytes,
+    *,
+    allowed: Iterable[str] = PHOTO_FORMATS,
+    max_pixels: int = MAX_PIXELS,
+    max_bytes: int = MAX_BYTES,
+    draft_size: tuple[int, int] | None = None,
+) -> Image.Image:
+    """Open and fully decode an upload, refusing anything unsafe or unreadable.
+
+    ``draft_size`` lets JPEGs decode at a reduced scale (never below that size) for speed.
+    """
+    img = _open(data, allowed, max_pixels, max_bytes)
+    if draft_size and img.format == "JPEG":
+        img.draft("RGB", (max(1, draft_size[0]), max(1, draft_size[1])))
+    return _load(img)
+
+
+def _orientation(img: Image.Image) -> int:
+    try:
+        return int(img.getexif().get(0x0112, 1))
+    except (*_DECODE_ERRORS, TypeError, KeyError):  # broken EXIF only costs the draft speed-up
+        return 1
+
+
+def _orient(img: Image.Image, quarter: int = 0) -> Image.Image:
+    """Apply the camera's EXIF orientation, then the user's clockwise quarter turns."""
+    try:
+        ImageOps.exif_transpose(img, in_place=True)
+    except _DECODE_ERRORS:
+        pass  # unreadable EXIF: keep the pixels as stored
+    return img.transpose(_CLOCKWISE[quarter]) if quarter else img
+
+
+def _quarter_turns(rotate: Any) -> int:
+    """Accept 90, -90, 270.0 or "180" from the browser; anything not a quarter turn is refused."""
+    try:
+        value = float(rotate)
+    except (TypeError, ValueError) as exc:
+        raise ImageRejected(_BAD_SETTINGS, "bad_settings") from exc
+    if not value.is_integer() or value % 90:
+        raise ImageRejected(_BAD_SETTINGS, "bad_settings")
+    return int(value) % 360
+
+
+def _parse_crop(crop: Mapping[str, Any] | None) -> tuple[float, float, float, float] | None:
+    """Validate the browser cropper's {x, y, width, height}; empty means "no crop"."""
+    if not crop:
+        return None
+    try:
+        box = tuple(float(crop[k]) for k in ("x", "y", "width", "height"))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ImageRejected(_BAD_SETTINGS, "bad_settings") from exc
+    if not all(math.isfinite(v) for v in box) or box[2] <= 0 or box[3] <= 0:
+        raise ImageRejected(_BAD_SETTINGS, "bad_settings")
+    return box  # type: ignore[return-value]
+
+
+def _fit_box(
+    box: tuple[float, float, float, float] | None, dims: tuple[int, int], size: tuple[int, int]
+) -> tuple[float, float, float, float]:
+    """Clamp the crop to the image and trim it (centred) to the target aspect, so faces never stretch."""
+    w, h = dims
+    x, y, bw, bh = box or (0.0, 0.0, float(w), float(h))
+    x0, y0, x1, y1 = max(0.0, x), max(0.0, y), min(float(w), x + bw), min(float(h), y + bh)
+    if x1 - x0 < 1 or y1 - y0 < 1:  # nothing of the image selected: fall back to centre
+        x0, y0, x1, y1 = 0.0, 0.0, float(w), float(h)
+    aspect = size[0] / size[1]
+    if (x1 - x0) / (y1 - y0) > aspect:
+        trim = (x1 - x0) - (y1 - y0) * aspect
+        x0, x1 = x0 + trim / 2, x1 - trim / 2
+    else:
+        trim = (y1 - y0) - (x1 - x0) / aspect
+        y0, y1 = y0 + trim / 2, y1 - trim / 2
+    return x0, y0, x1, y1
+
+
+def _resizable(img: Image.Image) -> Image.Image:
+    """Bring odd modes (palette, 1-bit, 16-bit grey) into a mode LANCZOS can resize."""
+    if img.mode.startswith("I;16"):
+        img = img.convert("I")
+    if img.mode in ("I", "F"):
+        return img.point(lambda v: v * (1 / 257)).convert("L")
+    if "transparency" in img.info:  # colour-keyed PNGs: make the key a real alpha channel
+        return img.convert("RGBA")
+    if img.mode in ("RGB", "RGBA", "L", "LA", "CMYK"):
+        return img
+    return img.convert("RGBA" if "A" in img.mode else "RGB")
+
+
+@functools.cache
+def _srgb() -> ImageCms.ImageCmsProfile:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _to_srgb(img: Image.Image) -> Image.Image:
+    """Convert embedded ICC colours (e.g. iPhone Display P3, print CMYK) to sRGB before the ICC is dropped."""
+    icc = img.info.get("icc_profile")
+    if not icc or img.mode not in ("RGB", "RGBA", "CMYK"):
+        return img
+    try:
+        out = ImageCms.profileToProfile(
+            img, ImageCms.ImageCmsProfile(BytesIO(icc)), _srgb(), outputMode="RGBA" if img.mode == "RGBA" else "RGB"
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return img  # unusable profile: keep the numbers as they are
+    return out if out is not None else img
+
+
+def _on_white(img: Image.Image) -> Image.Image:
+    """Flatten transparency onto white (cards are printed on white stock) and return RGB."""
+    if "A" in img.mode or "transparency" in img.info:
+        canvas = Image.new("RGBA", img.size, WHITE + (255,))
+        canvas.alpha_composite(img.convert("RGBA"))
+        return canvas.convert("RGB")
+    return img.convert("RGB")
+
+
+def _encode(img: Image.Image, fmt: str, **options: Any) -> bytes:
+    img.info = {}  # Pillow copies comments/ICC from .info on save; send nothing along
+    buf = BytesIO()
+    img.save(buf, fmt, **options)
+    return buf.getvalue()
+
+
+def normalise_photo(
+    data: bytes, *, size: tuple[int, int] = PHOTO_SIZE, crop: Mapping[str, Any] | None = None, rotate: int = 0
+) -> bytes:
+    """Turn an uploaded photo into the card's exact-size, metadata-free RGB JPEG.
+
+    ``rotate`` is clockwise degrees as seen on screen; ``crop`` is the cropper's box in
+    pixels of the full-size, oriented and rotated image. Without a crop we centre-crop.
+    """
+    quarter = _quarter_turns(rotate)
+    box = _parse_crop(crop)
+    img = _open(data, PHOTO_FORMATS, MAX_PIXELS, MAX_BYTES)
+    raw = img.size
+    if img.format == "JPEG":  # decode at 1/2, 1/4 or 1/8 while keeping >= 2x target pixels
+        swapped = (_orientation(img) in (5, 6, 7, 8)) != (quarter in (90, 270))
+        x0, y0, x1, y1 = _fit_box(box, (raw[1], raw[0]) if swapped else raw, size)
+        reduce = min((x1 - x0) / (2 * size[0]), (y1 - y0) / (2 * size[1]))
+        if reduce >= 2:
+            img.draft("RGB", (math.ceil(raw[0] / reduce), math.ceil(raw[1] / reduce)))
+    loaded = img.size
+    img = _orient(_load(img), quarter)
+    fx, fy = loaded[0] / raw[0], loaded[1] / raw[1]
+    if img.size != loaded:
+        fx, fy = fy, fx
+    if box:
+        box = (box[0] * fx, box[1] * fy, box[2] * fx, box[3] * fy)
+    region = _fit_box(box, img.size, size)
+    out = _resizable(img).resize(size, Image.Resampling.LANCZOS, box=region, reducing_gap=3.0)
+    return _encode(_on_white(_to_srgb(out)), "JPEG", quality=88, optimize=True, progressive=True)
+
+
+def thumbnail_jpeg(data: bytes, size: tuple[int, int] = (120, 154)) -> bytes:
+    """Small centre-cropped JPEG for lists and previews."""
+    return normalise_photo(data, size=size)
+
+
+def _is_colour(img: Image.Image) -> bool:
+    """True when any visible pixel's channel spread (max - min of r, g, b) exceeds 24."""
+    r, g, b, a = img.convert("RGBA").split()
+    high = ImageChops.lighter(ImageChops.lighter(r, g), b)
+    low = ImageChops.darker(ImageChops.darker(r, g), b)
+    coloured = ImageChops.subtract(high, low).point(lambda v: 255 if v > 24 else 0)
+    visible = a.point(lambda v: 255 if v > 0 else 0)
+    return ImageChops.darker(coloured, visible).getbbox() is not None
+
+
+def normalise_logo(data: bytes, size: tuple[int, int] = LOGO_SIZE) -> tuple[bytes, bool]:
+    """Fit a customer logo into the card's logo slot on a transparent canvas.
+
+    Returns the PNG and whether the logo uses colour (greyscale logos can print mono).
+    """
+    img = _orient(open_upload(data, allowed=LOGO_FORMATS, draft_size=size))
+    img = _to_srgb(_resizable(img)).convert("RGBA")
+    fitted = ImageOps.contain(img, size, Image.Resampling.LANCZOS)
+    canvas = Image.new("RGBA", size, (0, 0, 0, 0))
+    canvas.paste(fitted, ((size[0] - fitted.width) // 2, (size[1] - fitted.height) // 2))
+    return _encode(canvas, "PNG", optimize=True), _is_colour(canvas)
+
+
+def normalise_picture(
+    data: bytes, max_size: tuple[int, int] = (1200, 1200), allowed: Iterable[str] = LOGO_FORMATS
+) -> bytes:
+    """Shrink a login-page picture to fit ``max_size`` (never enlarged), as a clean PNG."""
+    longest = max(max_size)
+    img = _orient(open_upload(data, allowed=allowed, draft_size=(longest, longest)))
+    img = _to_srgb(_resizable(img))
+    img = img.convert("RGBA" if "A" in img.mode else "RGB")
+    img.thumbnail(max_size, Image.Resampling.LANCZOS)
+    return _encode(img, "PNG", optimize=True)
