@@ -1,0 +1,1 @@
+"""Card holders approving or declining a change to their card (being written)."""
