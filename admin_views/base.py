@@ -58,6 +58,7 @@ class AppModelView(AccessMixin, ModelView):
     """Model screens with product defaults: count(*) not count('*'), safe CSV export, audit."""
 
     page_size = 25
+    page_size_options = (10, 25, 50, 100)
     can_set_page_size = True
     can_view_details = True
     details_modal = False

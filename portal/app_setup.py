@@ -32,10 +32,14 @@ def init_extensions(app: Flask) -> None:
 
 def select_locale() -> str:
     """Explicit page choice, then the user's language, then the company's, then the browser's."""
+    from flask import has_request_context
+
     languages = list(current_app_languages())
     explicit = g.get("locale")
     if explicit in languages:
         return explicit
+    if not has_request_context():
+        return "en"  # jobs and CLI: emails choose their language explicitly with force_locale
     try:
         if current_user and current_user.is_authenticated and getattr(current_user, "language", None):
             if current_user.language in languages:

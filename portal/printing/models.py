@@ -19,6 +19,17 @@ class PrinterBackend(StrEnum):
 
 PRINTER_BACKEND_LABELS = {PrinterBackend.CUPS: _l("CUPS queue"), PrinterBackend.HOT_FOLDER: _l("Hot folder")}
 
+PRINT_JOB_STATUS_LABELS = {
+    "queued": _l("Queued"),
+    "printing": _l("Printing"),
+    "printed": _l("Printed"),
+    "failed": _l("Failed"),
+    "cancelled": _l("Cancelled"),
+}
+PRINT_JOB_STATUS_COLOURS = {
+    "queued": "secondary", "printing": "info", "printed": "success", "failed": "danger", "cancelled": "dark",
+}
+
 
 class Printer(db.Model):
     __tablename__ = "printer"
@@ -61,6 +72,7 @@ class PrintJob(db.Model):
     error: Mapped[str] = mapped_column(Text, default="")
     output: Mapped[str] = mapped_column(String(400), default="")
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    claim: Mapped[str | None] = mapped_column(String(32), index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
     printed_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

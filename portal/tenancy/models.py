@@ -41,7 +41,8 @@ class Company(db.Model):
     primary_color: Mapped[str] = mapped_column(String(7), default="#1f4e79")
     logo_key: Mapped[str | None] = mapped_column(String(200))
     logo_is_colour: Mapped[bool] = mapped_column(Boolean, default=False)
-    retention_months: Mapped[int | None] = mapped_column(Integer, default=36)
+    # No column default: None ("never") is a real choice, and the ORM would replace None by a default.
+    retention_months: Mapped[int | None] = mapped_column(Integer)
     onboarded_on: Mapped[date] = mapped_column(Date, default=lambda: utcnow().date())
     requires_order_approval: Mapped[bool] = mapped_column(Boolean, default=False)
     reminder_count: Mapped[int] = mapped_column(Integer, default=2)
@@ -51,6 +52,11 @@ class Company(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="company", cascade="all, delete-orphan")
+
+    def __init__(self, **kw):
+        if "retention_months" not in kw:
+            kw["retention_months"] = default_retention_for(kw.get("onboarded_on") or utcnow().date())
+        super().__init__(**kw)
 
     def __str__(self) -> str:
         return self.name

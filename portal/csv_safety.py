@@ -1,0 +1,36 @@
+"""Spreadsheet-safe CSV cells: a cell that a spreadsheet would run as a formula is neutralised."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from decimal import Decimal
+
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    """Text for one cell; strings starting with = + - @ tab or CR get a leading apostrophe (OWASP)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float, Decimal)):
+        return str(value)  # a negative number is a number, not a formula
+    text = str(value)
+    if text.lstrip(" ").startswith(_TRIGGERS) or text.startswith(_TRIGGERS):
+        return "'" + text
+    return text
+
+
+def safe_row(values: Iterable) -> list[str]:
+    return [safe_cell(v) for v in values]
+
+
+def write_csv(rows: Iterable[Iterable], header: Iterable[str], delimiter: str = ",") -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow(safe_row(header))
+    for row in rows:
+        writer.writerow(safe_row(row))
+    return out.getvalue()

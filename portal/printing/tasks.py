@@ -1,0 +1,72 @@
+"""The print-queue job: claim due jobs, render, deliver, record. Never prints a job twice."""
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.printing.models import PrintJob, PrintJobStatus
+from portal.printing.operations import MAX_ATTEMPTS, deliver, render_job, retry_delay
+
+log = logging.getLogger(__name__)
+STALE_CLAIM = timedelta(minutes=10)
+
+
+def _claim(now, limit: int) -> list[PrintJob]:
+    claim = uuid.uuid4().hex
+    due = (
+        select(PrintJob.id)
+        .where(PrintJob.status == PrintJobStatus.QUEUED.value, PrintJob.next_attempt_at <= now)
+        .order_by(PrintJob.id)
+        .limit(limit)
+    )
+    if db.engine.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    # The status condition makes the claim atomic: a second scheduler updates nothing.
+    db.session.execute(
+        update(PrintJob)
+        .where(PrintJob.id.in_(due.scalar_subquery()), PrintJob.status == PrintJobStatus.QUEUED.value)
+        .values(status=PrintJobStatus.PRINTING.value, claim=claim, claimed_at=now,
+                attempts=PrintJob.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return list(db.session.scalars(select(PrintJob).where(PrintJob.claim == claim).order_by(PrintJob.id)))
+
+
+def process_print_queue(now=None, limit: int = 20) -> dict[str, int]:
+    """Print what is due. A job that fails is retried (bounded); a reprint is always explicit."""
+    now = now or utcnow()
+    # A job claimed by a process that died may or may not have printed: never guess, mark it failed
+    # so a person looks at the card and reprints explicitly.
+    db.session.execute(
+        update(PrintJob)
+        .where(PrintJob.status == PrintJobStatus.PRINTING.value, PrintJob.claimed_at < now - STALE_CLAIM)
+        .values(status=PrintJobStatus.FAILED.value, claim=None,
+                error="Interrupted while printing. Check the printer and reprint if no card came out.")
+    )
+    printed = failed = 0
+    for job in _claim(now, limit):
+        try:
+            job.output = deliver(job, render_job(job))
+        except Exception as exc:  # noqa: BLE001 - any backend failure is recorded on the job
+            log.warning("print job %s failed: %s", job.id, exc)
+            job.error = str(exc)[:2000]
+            if job.attempts < MAX_ATTEMPTS:
+                job.status = PrintJobStatus.QUEUED.value
+                job.next_attempt_at = now + retry_delay(job.attempts)
+            else:
+                job.status = PrintJobStatus.FAILED.value
+            failed += 1
+        else:
+            job.status = PrintJobStatus.PRINTED.value
+            job.printed_at = utcnow()
+            job.error = ""
+            printed += 1
+        job.claim = None
+        db.session.commit()
+    return {"printed": printed, "failed": failed}

@@ -1,0 +1,129 @@
+"""Retention: personal data of old orders is anonymised in bulk, with set-based UPDATEs.
+
+What is anonymised (the README lists the same):
+- orders: delivery address, note (the order number, dates, reference, cost centre, amounts and status stay);
+- order lines: holder name, holder data (names, email, phone, national id, employee number, every
+  layout field), photo, per-card delivery address;
+- cards: holder name, email, national id, employee number, holder data, photo, status reasons and
+  status-history reasons (card number, chip UID, readouts, status and dates stay);
+- card change requests of those cards: proposed values and photo;
+- print jobs of those cards: output path and error text;
+- data-collection requests finished before the cut-off (ordered, removed, expired): email, name,
+  collected data, photo, rejection reason, link token;
+- photo files of all of the above are deleted from storage.
+Cards that are still active keep their holder's data (and so does their order line) until the card
+is blocked or terminated and the period has passed again.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import and_, exists, func, select, update
+
+from portal import storage
+from portal.audit.operations import record
+from portal.cards.models import Card, CardChange, CardStatus, CardStatusEvent
+from portal.collection.models import CollectionRequest, RequestStatus
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.ordering.models import Order, OrderLine
+from portal.printing.models import PrintJob
+from portal.tenancy.models import Company
+
+FINISHED_REQUESTS = (RequestStatus.ORDERED.value, RequestStatus.REMOVED.value, RequestStatus.EXPIRED.value)
+
+
+@dataclass
+class RetentionCounts:
+    orders: int = 0
+    order_lines: int = 0
+    cards: int = 0
+    requests: int = 0
+    photos: int = 0
+
+
+def cutoff_for(company: Company, now: datetime) -> datetime | None:
+    if not company.retention_months:
+        return None
+    return now - relativedelta(months=company.retention_months)
+
+
+def _due_orders(company_id: int, cutoff: datetime):
+    return select(Order.id).where(
+        Order.company_id == company_id, Order.last_activity_at < cutoff, Order.anonymised_at.is_(None)
+    )
+
+
+def preview(company: Company, now: datetime | None = None) -> int:
+    """How many orders the next run would anonymise ("N orders would be anonymised")."""
+    cutoff = cutoff_for(company, now or utcnow())
+    if cutoff is None:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(_due_orders(company.id, cutoff).subquery())) or 0
+
+
+def anonymise_company(company: Company, now: datetime | None = None) -> RetentionCounts:
+    """Anonymise what is past the company's retention period. One transaction; idempotent."""
+    now = now or utcnow()
+    counts = RetentionCounts()
+    cutoff = cutoff_for(company, now)
+    if cutoff is None:
+        return counts
+    due_orders = _due_orders(company.id, cutoff).scalar_subquery()
+    # Cards of due orders that are not active: their holders' data goes.
+    cards_q = and_(Card.company_id == company.id, Card.order_id.in_(due_orders),
+                   Card.status != CardStatus.ACTIVE.value, Card.anonymised_at.is_(None))
+    card_ids = select(Card.id).where(cards_q).scalar_subquery()
+    active_line = exists().where(Card.order_line_id == OrderLine.id, Card.status == CardStatus.ACTIVE.value)
+    lines_q = and_(OrderLine.order_id.in_(due_orders), ~active_line)
+    req_q = and_(CollectionRequest.company_id == company.id, CollectionRequest.status.in_(FINISHED_REQUESTS),
+                 CollectionRequest.updated_at < cutoff, CollectionRequest.anonymised_at.is_(None))
+
+    photos: set[str] = set()
+    photos.update(db.session.scalars(select(Card.photo_key).where(cards_q, Card.photo_key.is_not(None))))
+    photos.update(db.session.scalars(select(OrderLine.photo_key).where(lines_q, OrderLine.photo_key.is_not(None))))
+    photos.update(db.session.scalars(
+        select(CollectionRequest.photo_key).where(req_q, CollectionRequest.photo_key.is_not(None))))
+    photos.update(db.session.scalars(
+        select(CardChange.photo_key).where(CardChange.card_id.in_(card_ids), CardChange.photo_key.is_not(None))))
+
+    def run(stmt) -> int:
+        return db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount or 0
+
+    run(update(CardChange).where(CardChange.card_id.in_(card_ids)).values(proposed={}, photo_key=None,
+                                                                          token_hash=None))
+    run(update(PrintJob).where(PrintJob.card_id.in_(card_ids)).values(output="", error=""))
+    run(update(CardStatusEvent).where(CardStatusEvent.card_id.in_(card_ids)).values(reason=""))
+    counts.order_lines = run(update(OrderLine).where(lines_q).values(
+        holder_name="", holder_data={}, photo_key=None, delivery=None))
+    counts.cards = run(update(Card).where(cards_q).values(
+        holder_name="", holder_email="", national_id="", employee_no="", holder_data={}, photo_key=None,
+        status_reason="", anonymised_at=now))
+    counts.orders = run(update(Order).where(Order.id.in_(due_orders)).values(delivery=None, note="",
+                                                                             anonymised_at=now))
+    counts.requests = run(update(CollectionRequest).where(req_q).values(
+        email="", name="", data={}, photo_key=None, rejection_reason="", token_hash=None, anonymised_at=now,
+        updated_at=CollectionRequest.updated_at))
+    counts.photos = len(photos)
+    if any(asdict(counts).values()):
+        record("retention.run", company_id=company.id, user_id=None,
+               summary=f"{counts.orders} orders, {counts.cards} cards, {counts.requests} requests anonymised",
+               changes={k: [None, v] for k, v in asdict(counts).items()})
+    db.session.commit()
+    # Files go after the commit: a rollback must not leave rows pointing at deleted photos.
+    for key in photos:
+        storage.delete(key)
+    return counts
+
+
+def anonymise_all(now: datetime | None = None) -> RetentionCounts:
+    """The daily job: every company with a retention period."""
+    total = RetentionCounts()
+    companies = db.session.scalars(select(Company).where(Company.retention_months.is_not(None))).all()
+    for company in companies:
+        counts = anonymise_company(company, now)
+        for field in asdict(total):
+            setattr(total, field, getattr(total, field) + getattr(counts, field))
+    return total
