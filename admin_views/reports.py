@@ -1,5 +1,100 @@
-"""Screens: reports (being written)."""
+"""Screen: Reports (cards in a period, chosen columns, CSV / Excel export, charts)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, request
+from flask_admin import expose
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from admin_views.base import SecureView
+from portal.cards.models import CARD_STATUS_COLOURS, CARD_STATUS_LABELS
+from portal.catalog.models import CardType
+from portal.extensions import db
+from portal.reports.operations import (
+    COLUMNS,
+    DEFAULT_COLUMNS,
+    ReportFilter,
+    column_label,
+    export_csv,
+    export_xlsx,
+    monthly_counts,
+    readout_keys,
+    report_rows,
+)
+from portal.tenancy.context import require_company
+from portal.tenancy.models import Membership, User
+
+PAGE = 100
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def parse_filter(args, allowed_columns: set[str]) -> ReportFilter:
+    columns = [c for c in args.getlist("col") if c in allowed_columns] or list(DEFAULT_COLUMNS)
+    status = args.get("status") or None
+    return ReportFilter(
+        date_from=_date(args.get("from")), date_to=_date(args.get("to")),
+        basis="activated" if args.get("basis") == "activated" else "created",
+        card_type_id=_int(args.get("card_type")),
+        status=status if status in {s.value for s in CARD_STATUS_LABELS} else None,
+        orderer_id=_int(args.get("orderer")), columns=columns,
+    )
+
+
+def _page_args() -> dict:
+    args = request.args.to_dict(flat=False)
+    args.pop("page", None)
+    args.pop("format", None)
+    return args
+
+
+class ReportsView(SecureView):
+    capability = "view"
+
+    @expose("/")
+    def index(self):
+        company = require_company()
+        readouts = [f"readout:{k}" for k in readout_keys(company)]
+        allowed = set(COLUMNS) | set(readouts)
+        f = parse_filter(request.args, allowed)
+        fmt = request.args.get("format")
+        if fmt == "csv":
+            return Response(export_csv(company, f), mimetype="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": "attachment; filename=cardwright-cards.csv"})
+        if fmt == "xlsx":
+            return Response(export_xlsx(company, f),
+                            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            headers={"Content-Disposition": "attachment; filename=cardwright-cards.xlsx"})
+        page = max(0, _int(request.args.get("page")) or 0)
+        total, rows = report_rows(company, f, limit=PAGE, offset=page * PAGE)
+        card_types = db.session.scalars(
+            select(CardType).where((CardType.company_id.is_(None)) | (CardType.company_id == company.id))
+            .order_by(CardType.name)
+        ).all()
+        orderers = db.session.scalars(
+            select(User).join(Membership).where(Membership.company_id == company.id).order_by(User.name)
+        ).all()
+        return self.render(
+            "admin/reports/index.html", f=f, total=total, rows=rows, page=page, pages=(total + PAGE - 1) // PAGE,
+            headers=[column_label(k) for k in f.columns], all_columns=[(k, column_label(k)) for k in [*COLUMNS, *readouts]],
+            card_types=card_types, orderers=orderers, statuses=CARD_STATUS_LABELS, colours=CARD_STATUS_COLOURS,
+            months=monthly_counts(company), page_args=_page_args(),
+        )
 
 
 def register(admin) -> None:
-    return None
+    admin.add_view(ReportsView(name=_l("Reports"), endpoint="reports", category=_l("Cards")))
