@@ -1,5 +1,238 @@
-"""Screens: ordering (being written)."""
+"""Screens: Order cards (cards and accessories), Cart and checkout. Order history is in ordering_history."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, send_file, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from admin_views.base import SecureView
+from admin_views.ordering_forms import keep_photo_token, read_card_form
+from portal import storage
+from portal.catalog.layout import data_fields, photo_field, validate_layout_values
+from portal.catalog.models import Accessory
+from portal.extensions import db
+from portal.ordering.checkout import place_order
+from portal.ordering.operations import (
+    OrderingError,
+    active_addresses,
+    add_accessory_to_cart,
+    add_card_to_cart,
+    card_type_for,
+    cart_summary,
+    clear_cart,
+    offered_card_types,
+    own_cart_item,
+    remove_cart_item,
+    update_accessory_quantity,
+    update_cart_card,
+)
+from portal.tenancy.context import require_company
+
+
+def _int(value, default=0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+class OrderCardsView(SecureView):
+    capability = "order"
+
+    def _printers(self, company):
+        from portal.printing.operations import enabled_printers
+
+        return enabled_printers(company)
+
+    @expose("/", methods=["GET", "POST"])
+    def index(self):
+        company = require_company()
+        card_types = offered_card_types(company)
+        chosen = None
+        if request.values.get("card_type"):
+            try:
+                chosen = card_type_for(company, request.values.get("card_type"))
+            except OrderingError:
+                abort(404)
+        values, errors, photo_key = {}, {}, None
+        if request.method == "POST" and chosen is not None:
+            values, photo_key, errors = read_card_form(chosen, request.form, request.files)
+            clean, field_errors = validate_layout_values(chosen, values, country=company.country)
+            errors = {**field_errors, **errors}
+            if not errors:
+                try:
+                    if request.form.get("action") == "print":
+                        return self._print_now(company, chosen, clean, photo_key)
+                    add_card_to_cart(company, current_user, chosen, clean, photo_key,
+                                     address_id=request.form.get("address_id") or None)
+                except OrderingError as exc:
+                    flash(str(exc), "error")
+                else:
+                    db.session.commit()
+                    flash(_("The card for %(name)s is in your cart.", name=" ".join(
+                        v for k, v in clean.items() if k in ("first_name", "last_name")) or chosen.name), "success")
+                    return redirect(url_for(".index", card_type=chosen.id))
+            else:
+                flash(_("Please correct the marked fields."), "error")
+        return self.render(
+            "admin/ordering/order_cards.html", card_types=card_types, chosen=chosen, values=values, errors=errors,
+            fields=data_fields(chosen) if chosen else [], photo=photo_field(chosen) if chosen else None,
+            photo_token=keep_photo_token(photo_key) if photo_key else "", addresses=active_addresses(company),
+            printers=self._printers(company) if chosen else [], tab="cards",
+        )
+
+    def _print_now(self, company, card_type, clean, photo_key):
+        from portal.printing.operations import PrintError, print_now
+
+        try:
+            card, _job = print_now(company, current_user, card_type, clean, photo_key,
+                                   _int(request.form.get("printer_id"), -1))
+        except PrintError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for(".index", card_type=card_type.id))
+        db.session.commit()
+        flash(_("The card for %(name)s is being printed.", name=card.holder_name), "success")
+        return redirect(url_for(".index", card_type=card_type.id))
+
+    @expose("/accessories", methods=["GET", "POST"])
+    def accessories(self):
+        company = require_company()
+        if request.method == "POST":
+            try:
+                item = add_accessory_to_cart(company, current_user, request.form.get("accessory_id"),
+                                             _int(request.form.get("quantity")))
+            except OrderingError as exc:
+                flash(str(exc), "error")
+            else:
+                db.session.commit()
+                flash(_("%(n)d × %(name)s added to your cart.", n=_int(request.form.get("quantity")),
+                        name=item.accessory.name), "success")
+            return redirect(url_for(".accessories"))
+        items = db.session.scalars(select(Accessory).where(Accessory.active.is_(True)).order_by(Accessory.name)).all()
+        return self.render("admin/ordering/accessories.html", accessories=items, tab="accessories")
+
+
+class CartView(SecureView):
+    capability = "order"
+
+    def is_visible(self) -> bool:
+        return False  # reached from the cart link in the top bar
+
+    @expose("/")
+    def index(self):
+        company = require_company()
+        return self.render("admin/ordering/cart.html", summary=cart_summary(company, current_user),
+                           addresses=active_addresses(company))
+
+    @expose("/item/<int:item_id>/edit", methods=["GET", "POST"])
+    def edit(self, item_id: int):
+        company = require_company()
+        try:
+            item = own_cart_item(company, current_user, item_id)
+        except LookupError:
+            abort(404)
+        if item.card_type is None:
+            abort(404)
+        ct = item.card_type
+        values, errors = dict(item.holder_data), {}
+        if request.method == "POST":
+            values, photo_key, errors = read_card_form(ct, request.form, request.files)
+            errors.pop(photo_field(ct).key if photo_field(ct) else "", None)  # keeping the old photo is fine
+            if not errors:
+                try:
+                    update_cart_card(company, current_user, item.id, values, photo_key,
+                                     request.form.get("address_id") or None)
+                except OrderingError as exc:
+                    flash(str(exc), "error")
+                else:
+                    db.session.commit()
+                    flash(_("Card updated."), "success")
+                    return redirect(url_for(".index"))
+        return self.render("admin/ordering/cart_edit.html", item=item, chosen=ct, values=values, errors=errors,
+                           fields=data_fields(ct), photo=photo_field(ct), addresses=active_addresses(company),
+                           photo_token="")
+
+    @expose("/item/<int:item_id>/quantity", methods=["POST"])
+    def quantity(self, item_id: int):
+        company = require_company()
+        try:
+            update_accessory_quantity(company, current_user, item_id, _int(request.form.get("quantity")))
+        except LookupError:
+            abort(404)
+        except OrderingError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for(".index"))
+        db.session.commit()
+        return redirect(url_for(".index"))
+
+    @expose("/item/<int:item_id>/remove", methods=["POST"])
+    def remove(self, item_id: int):
+        company = require_company()
+        back = request.form.get("back_to_review") == "1"
+        try:
+            remove_cart_item(company, current_user, item_id, back_to_review=back)
+        except LookupError:
+            abort(404)
+        db.session.commit()
+        flash(_("The card is back in In review.") if back else _("Removed from your cart."), "success")
+        return redirect(url_for(".index"))
+
+    @expose("/clear", methods=["POST"])
+    def clear(self):
+        company = require_company()
+        n = clear_cart(company, current_user, back_to_review=request.form.get("back_to_review") == "1")
+        db.session.commit()
+        flash(_("Your cart is empty (%(n)d lines removed).", n=n), "success")
+        return redirect(url_for(".index"))
+
+    @expose("/photo/<int:item_id>.jpg")
+    def photo(self, item_id: int):
+        company = require_company()
+        try:
+            item = own_cart_item(company, current_user, item_id)
+        except LookupError:
+            abort(404)
+        if not storage.exists(item.photo_key):
+            abort(404)
+        return send_file(storage.path_for(item.photo_key), mimetype="image/jpeg", max_age=0)
+
+    @expose("/checkout", methods=["GET", "POST"])
+    def checkout(self):
+        company = require_company()
+        summary = cart_summary(company, current_user)
+        if summary.empty:
+            return redirect(url_for(".index"))
+        form = request.form
+        if request.method == "POST":
+            address_id = form.get("address_id") or None
+            if address_id == "own":
+                address_id = None
+            try:
+                order = place_order(company, current_user, address_id=address_id, cost_centre=form.get("cost_centre", ""),
+                                    reference=form.get("reference", ""), note=form.get("note", ""))
+            except OrderingError as exc:
+                flash(str(exc), "error")
+            else:
+                db.session.commit()
+                return render_template_done(self, order)
+        return self.render("admin/ordering/checkout.html", summary=summary, addresses=active_addresses(company),
+                           form=form)
+
+
+def render_template_done(view, order):
+    return view.render("admin/ordering/placed.html", order=order)
 
 
 def register(admin) -> None:
-    return None
+    from admin_views.ordering_history import ApprovalsView, OrdersView
+    from portal.ordering.models import Order
+
+    admin.add_view(OrderCardsView(name=_l("Order cards"), category=_l("Orders"), endpoint="order_cards",
+                                  url="/admin/order-cards"))
+    admin.add_view(CartView(name=_l("Cart"), category=_l("Orders"), endpoint="cart", url="/admin/cart"))
+    admin.add_view(OrdersView(Order, db, name=_l("Order history"), category=_l("Orders"), endpoint="orders"))
+    admin.add_view(ApprovalsView(name=_l("Approvals"), category=_l("Orders"), endpoint="approvals",
+                                 url="/admin/approvals"))

@@ -23,6 +23,7 @@ def init_config(app: Flask, overrides: dict | None) -> None:
 
 def init_extensions(app: Flask) -> None:
     import portal.models  # noqa: F401  (registers every table)
+    import portal.sqlite_setup  # noqa: F401  (connection settings for SQLite)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True, compare_type=True)

@@ -1,0 +1,53 @@
+"""Reading the layout-driven card form: field values, the photo upload, a kept photo between tries."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from portal import storage
+from portal.catalog.layout import data_fields, photo_field
+from portal.catalog.models import CardType
+from portal.images import ImageRejected, normalise_photo
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="kept-photo")
+
+
+def keep_photo_token(key: str) -> str:
+    """A photo already uploaded survives a form error; the token is signed and bound to the user."""
+    return _signer().dumps({"k": key, "u": current_user.id})
+
+
+def kept_photo_key(token: str | None) -> str | None:
+    if not token:
+        return None
+    try:
+        data = _signer().loads(token)
+    except BadSignature:
+        return None
+    if data.get("u") != current_user.id or not storage.exists(data.get("k")):
+        return None
+    return data["k"]
+
+
+def read_card_form(card_type: CardType, form, files) -> tuple[dict, str | None, dict]:
+    """(values by field key, stored photo key or None, photo error by field key)."""
+    values = {f.key: (form.get(f.key) or "")[: f.max_length + 50] for f in data_fields(card_type)}
+    errors: dict[str, str] = {}
+    photo_key = kept_photo_key(form.get("photo_token"))
+    pf = photo_field(card_type)
+    upload = files.get("photo") if pf else None
+    if pf and upload and upload.filename:
+        try:
+            jpeg = normalise_photo(upload.read(), size=(card_type.photo_width, card_type.photo_height))
+        except ImageRejected as exc:
+            errors[pf.key] = str(exc)
+        else:
+            photo_key = storage.save(jpeg, "photos", "jpg")
+    if pf and pf.required and not photo_key and pf.key not in errors:
+        from flask_babel import gettext as _
+
+        errors[pf.key] = _("Please add a photo.")
+    return values, photo_key, errors

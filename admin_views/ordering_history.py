@@ -1,0 +1,157 @@
+"""Screens: Order history (search, filters, details, export) and Approvals."""
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.contrib.sqla.filters import DateBetweenFilter, FilterEqual
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from admin_views.base import SecureView, TenantModelView
+from portal.app_setup import money
+from portal.cards.models import Card
+from portal.extensions import db
+from portal.ordering.checkout import approve_order, cancel_order, reject_order
+from portal.ordering.models import ORDER_STATUS_COLOURS, ORDER_STATUS_LABELS, Order, OrderLine, OrderStatus
+from portal.ordering.operations import OrderingError
+from portal.tenancy.context import current_company, require_company
+from portal.tenancy.models import User
+
+
+def status_badge(view, context, model, name):
+    return Markup('<span class="badge badge-{}">{}</span>').format(
+        ORDER_STATUS_COLOURS.get(model.status, "secondary"), ORDER_STATUS_LABELS.get(model.status, model.status))
+
+
+class OrdersView(TenantModelView):
+    capability = "view"
+    edit_capability = "order"
+    allow_create = allow_edit = allow_delete = False
+    can_export = True
+    details_template = "admin/ordering/order_details.html"
+    column_list = ["number", "placed_at", "status", "orderer", "reference", "card_count", "total"]
+    column_details_list = column_list
+    column_export_list = ["number", "placed_at", "status", "orderer", "reference", "cost_centre", "card_count", "total"]
+    column_labels = {
+        "number": _l("Order number"), "placed_at": _l("Placed"), "status": _l("Status"), "orderer": _l("Orderer"),
+        "reference": _l("Reference / PO"), "card_count": _l("Cards"), "total": _l("Total"),
+        "cost_centre": _l("Cost centre"),
+    }
+    column_default_sort = ("placed_at", True)
+    column_sortable_list = ["number", "placed_at", "status", "reference", "total"]
+    column_searchable_list = ["number"]
+    column_formatters = {
+        "status": status_badge,
+        "placed_at": lambda v, c, m, n: format_datetime(m.placed_at, "short"),
+        "orderer": lambda v, c, m, n: (m.orderer.name or m.orderer.email) if m.orderer else "",
+        "total": lambda v, c, m, n: money(m.total, m.currency),
+        "card_count": lambda v, c, m, n: g.get("card_counts", {}).get(m.id, 0),
+    }
+    column_formatters_export = {
+        "status": lambda v, c, m, n: str(ORDER_STATUS_LABELS.get(m.status, m.status)),
+        "placed_at": lambda v, c, m, n: m.placed_at.strftime("%Y-%m-%d %H:%M"),
+        "orderer": lambda v, c, m, n: (m.orderer.email if m.orderer else ""),
+        "total": lambda v, c, m, n: m.total,
+        "card_count": lambda v, c, m, n: g.get("card_counts", {}).get(m.id, 0),
+    }
+    column_filters = [
+        FilterEqual(Order.status, _l("Status"), options=[(s.value, label) for s, label in ORDER_STATUS_LABELS.items()]),
+        DateBetweenFilter(Order.placed_at, _l("Placed between")),
+    ]
+    empty_hint = _l("No orders yet. Order cards, put them in the cart and check out: the orders appear here.")
+    search_placeholder_text = _l("Order number, holder, orderer, reference")
+
+    def search_placeholder(self):
+        return str(self.search_placeholder_text)
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        term = f"%{search.strip().lower()}%"
+        holder = exists().where(OrderLine.order_id == Order.id, func.lower(OrderLine.holder_name).like(term))
+        orderer = exists().where(User.id == Order.orderer_id,
+                                 or_(func.lower(User.name).like(term), func.lower(User.email).like(term)))
+        cond = or_(func.lower(Order.number).like(term), func.lower(Order.reference).like(term), holder, orderer)
+        query = query.filter(cond)
+        if count_query is not None:
+            count_query = count_query.filter(cond)
+        return query, count_query, joins, count_joins
+
+    def get_list(self, *args, **kwargs):
+        count, rows = super().get_list(*args, **kwargs)
+        ids = [r.id for r in rows]
+        # One grouped query for the card counts of the whole page (no N+1).
+        g.card_counts = dict(db.session.execute(
+            select(Card.order_id, func.count()).where(Card.order_id.in_(ids)).group_by(Card.order_id)
+        ).all()) if ids else {}
+        return count, rows
+
+    @expose("/details/")
+    def details_view(self):
+        order = self.get_one(request.args.get("id"))
+        if order is None:
+            abort(404)
+        lines = db.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+        cards = {c.order_line_id: c for c in db.session.scalars(select(Card).where(Card.order_id == order.id))}
+        return self.render(self.details_template, order=order, lines=lines, cards=cards,
+                           status_labels=ORDER_STATUS_LABELS, status_colours=ORDER_STATUS_COLOURS,
+                           return_url=url_for(".index_view"))
+
+    @expose("/cancel/", methods=["POST"])
+    def cancel(self):
+        order = self.get_one(request.form.get("id"))
+        if order is None:
+            abort(404)
+        try:
+            cancel_order(require_company(), current_user, order)
+        except OrderingError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Order %(number)s is cancelled.", number=order.number), "success")
+        return redirect(url_for(".details_view", id=order.id))
+
+
+class ApprovalsView(SecureView):
+    capability = "approve"
+
+    def is_visible(self) -> bool:
+        company = current_company()
+        return bool(company and company.requires_order_approval and self.is_accessible())
+
+    @expose("/")
+    def index(self):
+        company = require_company()
+        orders = db.session.scalars(
+            select(Order).options(selectinload(Order.lines), selectinload(Order.orderer))
+            .where(Order.company_id == company.id, Order.status == OrderStatus.AWAITING_APPROVAL.value)
+            .order_by(Order.placed_at)
+        ).all()
+        return self.render("admin/ordering/approvals.html", orders=orders)
+
+    def _order(self, company):
+        order = db.session.get(Order, request.form.get("id", type=int) or -1)
+        if order is None or order.company_id != company.id:
+            abort(404)
+        return order
+
+    @expose("/decide", methods=["POST"])
+    def decide(self):
+        company = require_company()
+        order = self._order(company)
+        try:
+            if request.form.get("decision") == "approve":
+                approve_order(company, current_user, order)
+                message = _("Order %(number)s approved: it goes to production.", number=order.number)
+            else:
+                reject_order(company, current_user, order, request.form.get("reason", ""))
+                message = _("Order %(number)s rejected. The orderer gets an email.", number=order.number)
+        except OrderingError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(message, "success")
+        return redirect(url_for(".index"))

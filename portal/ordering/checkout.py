@@ -1,0 +1,129 @@
+"""Placing an order from the cart, approving or rejecting it, and cancelling it."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from portal.audit.operations import record
+from portal.cards.models import Card, CardStatusEvent
+from portal.catalog.layout import card_identity, holder_name
+from portal.collection.models import CollectionRequest, RequestStatus
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.mail import queue_email
+from portal.ordering.models import LineKind, Order, OrderLine, OrderStatus
+from portal.ordering.operations import OrderingError, address_for, cart_summary, next_number
+from portal.tenancy.models import Company, User
+from portal.tenancy.operations import can
+
+
+def _language(user: User | None, company: Company) -> str:
+    return (user.language if user and user.language else None) or company.language or "en"
+
+
+def place_order(company: Company, user: User, *, address_id=None, cost_centre: str = "", reference: str = "",
+                note: str = "") -> Order:
+    """Turn the user's cart into an order with one card record per card line. The caller commits."""
+    summary = cart_summary(company, user)
+    if summary.empty:
+        raise OrderingError(_l("Your cart is empty."))
+    common = address_for(company, address_id)
+    if common is None and not all(line.item.address for line in summary.cards):
+        raise OrderingError(_l("Choose a delivery address (some cards have no address of their own)."))
+    if common is None and not summary.cards:
+        raise OrderingError(_l("Choose a delivery address."))
+    status = OrderStatus.AWAITING_APPROVAL if company.requires_order_approval else OrderStatus.PLACED
+    order = Order(
+        company_id=company.id, number=next_number("order", "CW"), status=status.value, orderer_id=user.id,
+        cost_centre=cost_centre.strip()[:60], reference=reference.strip()[:120], note=note.strip()[:2000],
+        delivery=common.snapshot() if common else None, total=summary.total,
+    )
+    db.session.add(order)
+    db.session.flush()
+    for line in summary.cards:
+        item, ct = line.item, line.item.card_type
+        ol = OrderLine(order_id=order.id, kind=LineKind.CARD.value, card_type_id=ct.id, description=ct.name,
+                       quantity=1, unit_price=line.unit_price, surcharge=line.surcharge,
+                       holder_name=holder_name(ct, item.holder_data)[:200], holder_data=item.holder_data,
+                       photo_key=item.photo_key, delivery=item.address.snapshot() if item.address else None)
+        db.session.add(ol)
+        db.session.flush()
+        card = Card(company_id=company.id, order_id=order.id, order_line_id=ol.id, card_type_id=ct.id,
+                    orderer_id=user.id, holder_data=item.holder_data, photo_key=item.photo_key,
+                    **card_identity(ct, item.holder_data))
+        db.session.add(card)
+        db.session.flush()
+        db.session.add(CardStatusEvent(card_id=card.id, to_status=card.status, user_id=user.id))
+        if item.collection_request_id:
+            req = db.session.get(CollectionRequest, item.collection_request_id)
+            if req is not None and req.company_id == company.id:
+                req.status = RequestStatus.ORDERED.value
+                req.token_hash = None
+        db.session.delete(item)
+    for line in summary.accessories:
+        acc = line.item.accessory
+        db.session.add(OrderLine(order_id=order.id, kind=LineKind.ACCESSORY.value, accessory_id=acc.id,
+                                 description=acc.name, quantity=line.quantity, unit_price=line.unit_price))
+        db.session.delete(line.item)
+    record("order.placed", company_id=company.id, obj=order,
+           summary=f"{order.number}: {len(summary.cards)} cards, {len(summary.accessories)} accessory lines")
+    queue_email(user.email, "order_placed", _language(user, company), company_id=company.id,
+                company=company, order=order, user=user, cards=len(summary.cards))
+    return order
+
+
+def _decidable(company: Company, approver: User, order: Order) -> None:
+    if order.company_id != company.id:
+        raise LookupError(order.id)
+    if not can(approver, company, "approve"):
+        raise OrderingError(_l("You may not approve orders."))
+    if order.status != OrderStatus.AWAITING_APPROVAL:
+        raise OrderingError(_l("This order is not waiting for approval."))
+
+
+def approve_order(company: Company, approver: User, order: Order) -> None:
+    _decidable(company, approver, order)
+    order.status = OrderStatus.PLACED.value
+    order.approved_by_id, order.decided_at = approver.id, utcnow()
+    order.last_activity_at = utcnow()
+    record("order.approved", company_id=company.id, obj=order, summary=order.number)
+    if order.orderer:
+        queue_email(order.orderer.email, "order_approved", _language(order.orderer, company), company_id=company.id,
+                    company=company, order=order, approver=approver)
+
+
+def reject_order(company: Company, approver: User, order: Order, reason: str) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise OrderingError(_l("Write a reason: the orderer sees it."))
+    _decidable(company, approver, order)
+    order.status = OrderStatus.REJECTED.value
+    order.approved_by_id, order.decided_at, order.rejection_reason = approver.id, utcnow(), reason[:2000]
+    order.last_activity_at = utcnow()
+    for card in order_cards(order):
+        card.status = "terminated"
+        card.status_reason = reason[:2000]
+    record("order.rejected", company_id=company.id, obj=order, summary=f"{order.number}: {reason}")
+    if order.orderer:
+        queue_email(order.orderer.email, "order_rejected", _language(order.orderer, company), company_id=company.id,
+                    company=company, order=order, approver=approver, reason=reason)
+
+
+def cancel_order(company: Company, user: User, order: Order) -> None:
+    if order.company_id != company.id:
+        raise LookupError(order.id)
+    if order.status not in (OrderStatus.PLACED, OrderStatus.AWAITING_APPROVAL):
+        raise OrderingError(_l("Only orders not yet in production can be cancelled."))
+    if order.orderer_id != user.id and not can(user, company, "settings"):
+        raise OrderingError(_l("Only the orderer or a company admin can cancel this order."))
+    order.status = OrderStatus.CANCELLED.value
+    order.last_activity_at = utcnow()
+    for card in order_cards(order):
+        card.status = "terminated"
+        card.status_reason = str(_l("Order cancelled"))
+    record("order.cancelled", company_id=company.id, obj=order, summary=order.number)
+
+
+def order_cards(order: Order) -> list[Card]:
+    from sqlalchemy import select
+
+    return list(db.session.scalars(select(Card).where(Card.order_id == order.id)))

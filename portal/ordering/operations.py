@@ -1,0 +1,223 @@
+"""Cart, checkout, approvals and cancellation. Callers commit; every function takes the company."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import selectinload
+
+from portal.catalog.layout import holder_name, validate_layout_values
+from portal.catalog.models import Accessory, CardType
+from portal.collection.models import CollectionRequest, RequestStatus
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.ordering.models import Address, CartItem, LineKind, OrderCounter
+from portal.tenancy.models import Company, User
+
+
+class OrderingError(ValueError):
+    """A request the user can fix; str() is the message to show."""
+
+
+def offered_card_types(company: Company) -> list[CardType]:
+    return list(db.session.scalars(
+        select(CardType).options(selectinload(CardType.fields))
+        .where(CardType.active.is_(True), or_(CardType.company_id.is_(None), CardType.company_id == company.id))
+        .order_by(CardType.name)
+    ))
+
+
+def card_type_for(company: Company, card_type_id) -> CardType:
+    ct = db.session.get(CardType, _int(card_type_id))
+    if ct is None or not ct.active or ct.company_id not in (None, company.id):
+        raise OrderingError(_l("Choose one of the card types offered to your company."))
+    return ct
+
+
+def address_for(company: Company, address_id) -> Address | None:
+    if address_id in (None, ""):
+        return None
+    addr = db.session.get(Address, _int(address_id))
+    if addr is None or addr.company_id != company.id or addr.archived:
+        raise OrderingError(_l("Choose one of your company's delivery addresses."))
+    return addr
+
+
+def active_addresses(company: Company) -> list[Address]:
+    return list(db.session.scalars(
+        select(Address).where(Address.company_id == company.id, Address.archived.is_(False)).order_by(Address.name)
+    ))
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def add_card_to_cart(company: Company, user: User, card_type: CardType, holder_data: dict, photo_key: str | None,
+                     *, address_id: int | None = None, collection_request_id: int | None = None) -> CartItem:
+    """Validate the holder data against the layout and put one card in the user's cart."""
+    if card_type.company_id not in (None, company.id) or not card_type.active:
+        raise OrderingError(_l("Choose one of the card types offered to your company."))
+    clean, errors = validate_layout_values(card_type, holder_data, country=company.country)
+    if errors:
+        raise OrderingError(next(iter(errors.values())))
+    if card_type.needs_photo and not photo_key:
+        raise OrderingError(_l("This card needs a photo."))
+    addr = address_for(company, address_id)
+    item = CartItem(company_id=company.id, user_id=user.id, kind=LineKind.CARD.value, card_type_id=card_type.id,
+                    holder_data=clean, photo_key=photo_key, address_id=addr.id if addr else None,
+                    collection_request_id=collection_request_id)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def add_accessory_to_cart(company: Company, user: User, accessory_id, quantity: int) -> CartItem:
+    acc = db.session.get(Accessory, _int(accessory_id))
+    if acc is None or not acc.active:
+        raise OrderingError(_l("This accessory is not available."))
+    if not 1 <= quantity <= 10000:
+        raise OrderingError(_l("Choose a quantity between 1 and 10,000."))
+    item = db.session.scalar(select(CartItem).where(
+        CartItem.company_id == company.id, CartItem.user_id == user.id, CartItem.accessory_id == acc.id))
+    if item is None:
+        item = CartItem(company_id=company.id, user_id=user.id, kind=LineKind.ACCESSORY.value,
+                        accessory_id=acc.id, quantity=0)
+        db.session.add(item)
+    item.quantity += quantity
+    db.session.flush()
+    return item
+
+
+def cart_items(company: Company, user: User) -> list[CartItem]:
+    return list(db.session.scalars(
+        select(CartItem)
+        .options(selectinload(CartItem.card_type).selectinload(CardType.fields),
+                 selectinload(CartItem.accessory), selectinload(CartItem.address))
+        .where(CartItem.company_id == company.id, CartItem.user_id == user.id)
+        .order_by(CartItem.kind, CartItem.id)
+    ))
+
+
+def own_cart_item(company: Company, user: User, item_id) -> CartItem:
+    item = db.session.get(CartItem, _int(item_id))
+    if item is None or item.company_id != company.id or item.user_id != user.id:
+        raise LookupError(item_id)
+    return item
+
+
+def colour_surcharge(company: Company) -> Decimal:
+    if not company.logo_is_colour:
+        return Decimal("0.00")
+    return Decimal(str(current_app.config.get("COLOUR_LOGO_SURCHARGE", "20.00")))
+
+
+@dataclass
+class CartLine:
+    item: CartItem
+    description: str
+    unit_price: Decimal
+    surcharge: Decimal
+    quantity: int
+
+    @property
+    def total(self) -> Decimal:
+        return (self.unit_price + self.surcharge) * self.quantity
+
+
+@dataclass
+class CartSummary:
+    cards: list[CartLine] = field(default_factory=list)
+    accessories: list[CartLine] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.total for line in self.cards + self.accessories), Decimal("0.00"))
+
+    @property
+    def empty(self) -> bool:
+        return not (self.cards or self.accessories)
+
+    @property
+    def all_cards_have_address(self) -> bool:
+        return bool(self.cards) and all(line.item.address_id for line in self.cards)
+
+
+def cart_summary(company: Company, user: User) -> CartSummary:
+    summary = CartSummary()
+    surcharge = colour_surcharge(company)
+    for item in cart_items(company, user):
+        if item.kind == LineKind.CARD:
+            ct = item.card_type
+            summary.cards.append(CartLine(item, f"{ct.name}: {holder_name(ct, item.holder_data)}", ct.price,
+                                          surcharge, 1))
+        else:
+            acc = item.accessory
+            summary.accessories.append(CartLine(item, acc.name, acc.price, Decimal("0.00"), item.quantity))
+    return summary
+
+
+def update_cart_card(company: Company, user: User, item_id, holder_data: dict, photo_key: str | None,
+                     address_id) -> CartItem:
+    item = own_cart_item(company, user, item_id)
+    clean, errors = validate_layout_values(item.card_type, holder_data, country=company.country)
+    if errors:
+        raise OrderingError(next(iter(errors.values())))
+    addr = address_for(company, address_id)
+    item.holder_data = clean
+    if photo_key:
+        item.photo_key = photo_key
+    item.address_id = addr.id if addr else None
+    return item
+
+
+def update_accessory_quantity(company: Company, user: User, item_id, quantity: int) -> None:
+    item = own_cart_item(company, user, item_id)
+    if quantity <= 0:
+        db.session.delete(item)
+    elif quantity > 10000:
+        raise OrderingError(_l("Choose a quantity between 1 and 10,000."))
+    else:
+        item.quantity = quantity
+
+
+def _release_request(item: CartItem, back_to_review: bool) -> None:
+    if item.collection_request_id:
+        req = db.session.get(CollectionRequest, item.collection_request_id)
+        if req is not None and req.company_id == item.company_id:
+            req.status = (RequestStatus.IN_REVIEW if back_to_review else RequestStatus.REMOVED).value
+            if not back_to_review:
+                req.token_hash = None
+
+
+def remove_cart_item(company: Company, user: User, item_id, *, back_to_review: bool = False) -> None:
+    """Remove one line; a card from data collection can go back to In review instead of being lost."""
+    item = own_cart_item(company, user, item_id)
+    _release_request(item, back_to_review)
+    db.session.delete(item)
+
+
+def clear_cart(company: Company, user: User, *, back_to_review: bool = False) -> int:
+    items = cart_items(company, user)
+    for item in items:
+        _release_request(item, back_to_review)
+        db.session.delete(item)
+    return len(items)
+
+
+def next_number(name: str, prefix: str) -> str:
+    """Race-safe yearly sequence: the UPDATE locks the counter row until the transaction ends."""
+    year = utcnow().year
+    key = f"{name}-{year}"
+    if db.session.get(OrderCounter, key) is None:
+        db.session.add(OrderCounter(name=key, value=0))
+        db.session.flush()
+    db.session.execute(update(OrderCounter).where(OrderCounter.name == key).values(value=OrderCounter.value + 1))
+    value = db.session.scalar(select(OrderCounter.value).where(OrderCounter.name == key))
+    return f"{prefix}-{year}-{value:06d}"
