@@ -46,6 +46,7 @@ class OrdersView(TenantModelView):
     column_sortable_list = ["number", "placed_at", "status", "reference", "total"]
     column_searchable_list = ["number"]
     column_formatters = {
+        "number": lambda v, c, m, n: Markup('<a href="{}">{}</a>').format(url_for(".details_view", id=m.id), m.number),
         "status": status_badge,
         "placed_at": lambda v, c, m, n: format_datetime(m.placed_at, "short"),
         "orderer": lambda v, c, m, n: (m.orderer.name or m.orderer.email) if m.orderer else "",

@@ -74,7 +74,11 @@ def money(value, currency: str | None = None) -> str:
 
     if value is None:
         return ""
-    return format_currency(Decimal(value), currency or current_app.config["CURRENCY"])
+    currency = currency or current_app.config["CURRENCY"]
+    if str(get_locale() or "en").startswith("en"):
+        # English CLDR writes "SEK107.00"; Nordic readers expect the amount first.
+        return format_currency(Decimal(value), currency, format="#,##0.00\u00a0¤")
+    return format_currency(Decimal(value), currency)
 
 
 def badge(label, colour: str = "secondary") -> Markup:

@@ -1,0 +1,69 @@
+"""An orderer signs in, orders a card with a photo, checks out and finds the order (real Chromium)."""
+import io
+
+from PIL import Image
+
+from tests.browser.conftest import screenshot, sign_in
+
+
+def _photo() -> bytes:
+    img = Image.new("RGB", (900, 1200), (70, 110, 160))
+    for x in range(300, 600):
+        for y in range(250, 650):
+            img.putpixel((x, y), (235, 200, 170))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def test_order_a_card_with_photo_check_out_and_find_the_order(page, db, make_company, make_user, make_card_type,
+                                                            make_address, make_accessory):
+    company = make_company("Nordbygg AB", language="en")
+    make_user(company, role="orderer", email="oskar@nordbygg.se", name="Oskar Lindqvist")
+    ct = make_card_type("Employee badge", fields=[
+        ("first_name", "First name", "text", True), ("last_name", "Last name", "text", True),
+        ("employee_no", "Employee number", "employee_no", False), ("photo", "Photo", "photo", True),
+    ])
+    make_address(company, "Nordbygg AB, head office", street="Sveavägen 12", postcode="111 57")
+    make_accessory("Lanyard with safety release", "18.00")
+
+    sign_in(page, "oskar@nordbygg.se")
+    page.click("text=Orders")
+    page.click("a.dropdown-item:has-text('Order cards')")
+    page.click(f"[data-testid=card-type-{ct.id}]")
+    page.fill("#f-first_name", "Åsa")
+    page.fill("#f-last_name", "Öberg")
+    page.fill("#f-employee_no", "E-1042")
+    page.set_input_files("#f-photo", files=[{"name": "asa.jpg", "mimeType": "image/jpeg", "buffer": _photo()}])
+    screenshot(page, "order-cards")
+    page.click("button:has-text('Add to cart')")
+    page.wait_for_selector("text=The card for Åsa Öberg is in your cart")
+
+    page.click("a:has-text('Accessories')")
+    page.click("tr:has-text('Lanyard') button:has-text('Add to cart')")
+    page.wait_for_selector("text=added to your cart")
+
+    page.click("[data-testid=cart-link]")
+    assert "Employee badge: Åsa Öberg" in page.inner_text("[data-testid=cart-card]")
+    assert page.inner_text("[data-testid=cart-total]").replace("\xa0", " ")== "107.00 SEK"
+    thumb_ok = page.evaluate("() => { const i = document.querySelector('img.photo-thumb'); return i && i.naturalWidth > 0; }")
+    assert thumb_ok, "the photo thumbnail shows in the cart"
+    screenshot(page, "cart")
+    page.click("a:has-text('Checkout')")
+    page.select_option("#address_id", label="Nordbygg AB, head office, Sveavägen 12, 111 57 Stockholm")
+    page.fill("#reference", "PO-2026-17")
+    screenshot(page, "checkout")
+    page.click("button:has-text('Place order')")
+    page.wait_for_selector("text=is placed")
+    number = page.inner_text("h2").split("order ")[1].split(" ")[0]
+
+    page.click("text=Orders")
+    page.click("a.dropdown-item:has-text('Order history')")
+    page.fill("input[name=search]", "Öberg")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"text={number}")
+    assert "PO-2026-17" in page.inner_text("table.model-list")
+    screenshot(page, "order-history")
+    page.click(f"a[title='View Record'], a:has-text('{number}')")
+    page.wait_for_selector("text=Åsa Öberg")
+    screenshot(page, "order-details")
