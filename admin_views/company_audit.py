@@ -1,0 +1,69 @@
+"""Screen: the audit log (who did what, when), read-only, newest first."""
+from __future__ import annotations
+
+from flask_admin.contrib.sqla.filters import DateBetweenFilter, FilterEqual
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from admin_views.base import TenantModelView
+from portal.audit.models import AuditEvent
+
+ACTIONS = {
+    "order.placed": _l("Order placed"), "order.approved": _l("Order approved"), "order.rejected": _l("Order rejected"),
+    "order.cancelled": _l("Order cancelled"), "user.invited": _l("User invited"), "user.activated": _l("User joined"),
+    "membership.role_changed": _l("Role changed"), "membership.deactivated": _l("Access removed"),
+    "membership.activated": _l("Access restored"), "company.created": _l("Company created"),
+    "company.settings_updated": _l("Settings changed"), "company.logo_changed": _l("Logo changed"),
+    "company.logo_removed": _l("Logo removed"), "address.created": _l("Address added"),
+    "address.updated": _l("Address changed"), "address.deleted": _l("Address deleted"),
+    "retention.run": _l("Personal data anonymised"), "card.print_queued": _l("Card sent to printer"),
+    "card.blocked": _l("Card blocked"), "card.unblocked": _l("Card unblocked"), "card.terminated": _l("Card terminated"),
+    "card.change_requested": _l("Card change requested"), "card.change_approved": _l("Card change approved"),
+    "card.change_declined": _l("Card change declined"), "printer.created": _l("Printer added"),
+    "printer.updated": _l("Printer changed"), "collection.sent": _l("Data requests sent"),
+    "collection.imported": _l("Card data imported"), "collection.rejected": _l("Card data sent back"),
+}
+
+
+def action_label(code: str) -> str:
+    return str(ACTIONS.get(code, code))
+
+
+def _changes(view, context, model, name):
+    if not model.changes:
+        return ""
+    rows = Markup("").join(
+        Markup("<li><strong>{}</strong>: {} → {}</li>").format(k, "–" if v[0] in (None, "") else v[0],
+                                                              "–" if v[1] in (None, "") else v[1])
+        for k, v in model.changes.items() if isinstance(v, list) and len(v) == 2
+    )
+    return Markup('<ul class="list-unstyled small mb-0">{}</ul>').format(rows)
+
+
+class AuditView(TenantModelView):
+    capability = "settings"
+    allow_create = allow_edit = allow_delete = False
+    column_list = ["created_at", "user", "action", "summary"]
+    column_details_list = ["created_at", "user", "action", "object_type", "summary", "changes"]
+    column_labels = {
+        "created_at": _l("When"), "user": _l("Who"), "action": _l("What"), "summary": _l("Details"),
+        "object_type": _l("Kind of record"), "changes": _l("Changes (before → after)"),
+    }
+    column_default_sort = ("created_at", True)
+    column_formatters = {
+        "created_at": lambda v, c, m, n: format_datetime(m.created_at, "short"),
+        "user": lambda v, c, m, n: (m.user.name or m.user.email) if m.user else _l("System"),
+        "action": lambda v, c, m, n: action_label(m.action),
+        "summary": lambda v, c, m, n: escape(m.summary[:200]),
+        "changes": _changes,
+    }
+    column_filters = [
+        FilterEqual(AuditEvent.action, _l("What"), options=[(k, v) for k, v in ACTIONS.items()]),
+        DateBetweenFilter(AuditEvent.created_at, _l("When")),
+    ]
+    empty_hint = _l("Nothing recorded yet. Every change and order in this company is listed here.")
+
+    def is_accessible(self) -> bool:
+        return super().is_accessible() or bool(current_user.is_authenticated and current_user.is_operator)

@@ -1,0 +1,34 @@
+"""Forms of the company admin's screens."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+
+from portal.tenancy.models import ROLE_LABELS
+
+RETENTION_OPTIONS = [("", _l("Never (keep until deleted by hand)")), ("3", _l("3 months")), ("6", _l("6 months")),
+                     ("12", _l("12 months")), ("24", _l("24 months")), ("36", _l("36 months"))]
+
+
+class CompanySettingsForm(FlaskForm):
+    name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
+    org_number = StringField(_l("Organisation number"), validators=[Optional(), Length(max=32)])
+    language = SelectField(_l("Default language"), choices=[("sv", "Svenska"), ("en", "English")])
+    primary_color = StringField(_l("Primary colour"), validators=[
+        DataRequired(), Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Write the colour as #RRGGBB."))])
+    logo = FileField(_l("Logo"), description=_l("PNG, JPEG or WebP. It is fitted to 354 × 118 pixels."))
+    requires_order_approval = BooleanField(_l("Orders need an approver's approval before production"))
+    reminder_count = IntegerField(_l("Reminders to employees"), validators=[NumberRange(0, 5)])
+    reminder_days = IntegerField(_l("…spread over (days)"), validators=[NumberRange(1, 60)])
+    request_valid_days = IntegerField(_l("Personal links work for (days)"), validators=[NumberRange(1, 90)])
+    retention = SelectField(_l("Anonymise personal data of orders after"), choices=RETENTION_OPTIONS)
+
+
+class InviteUserForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(message=_l("Not a valid email address.")),
+                                                Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])

@@ -1,0 +1,74 @@
+"""Company settings: profile, look and feel, logo, ordering and data-collection rules, retention."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from portal import storage
+from portal.audit.operations import record
+from portal.extensions import db
+from portal.images import normalise_logo
+from portal.tenancy.models import RETENTION_CHOICES, Company, User, default_retention_for
+
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+EDITABLE = ("name", "org_number", "language", "primary_color", "requires_order_approval", "reminder_count",
+            "reminder_days", "request_valid_days", "retention_months")
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def create_company(name: str, org_number: str = "", language: str = "sv", onboarded_on: date | None = None,
+                   **extra) -> Company:
+    """A new company with the retention default of its onboarding date (none before 2024-08-12)."""
+    onboarded_on = onboarded_on or date.today()
+    company = Company(name=name.strip(), org_number=(org_number or "").strip(), language=language,
+                      onboarded_on=onboarded_on, retention_months=default_retention_for(onboarded_on), **extra)
+    db.session.add(company)
+    db.session.flush()
+    record("company.created", company_id=company.id, obj=company, summary=company.name)
+    return company
+
+
+def update_company_settings(company: Company, user: User | None, **values) -> dict:
+    """Apply the changed settings and audit each change with before and after. Returns the changes."""
+    if "primary_color" in values and not HEX_COLOUR.match(values["primary_color"] or ""):
+        raise SettingsError(_l("Write the colour as #RRGGBB, for example #0b5394."))
+    if "retention_months" in values and values["retention_months"] not in RETENTION_CHOICES:
+        raise SettingsError(_l("Choose one of the offered retention periods."))
+    if "name" in values and not (values["name"] or "").strip():
+        raise SettingsError(_l("The company needs a name."))
+    for key, low, high in (("reminder_count", 0, 5), ("reminder_days", 1, 60), ("request_valid_days", 1, 90)):
+        if key in values and not (low <= int(values[key]) <= high):
+            raise SettingsError(_l("%(field)s must be between %(low)d and %(high)d.", field=key, low=low, high=high))
+    changes = {}
+    for key in EDITABLE:
+        if key in values and getattr(company, key) != values[key]:
+            changes[key] = (getattr(company, key), values[key])
+            setattr(company, key, values[key])
+    if changes:
+        record("company.settings_updated", company_id=company.id, obj=company, summary=company.name,
+               changes=changes, user_id=user.id if user else None)
+    return changes
+
+
+def set_company_logo(company: Company, data: bytes) -> bool:
+    """Normalise to exactly 354x118 and store; returns whether it counts as a colour logo."""
+    png, is_colour = normalise_logo(data)
+    old = company.logo_key
+    company.logo_key = storage.save(png, "logos", "png")
+    company.logo_is_colour = is_colour
+    record("company.logo_changed", company_id=company.id, obj=company,
+           summary="colour logo" if is_colour else "greyscale logo")
+    storage.delete(old)
+    return is_colour
+
+
+def remove_company_logo(company: Company) -> None:
+    storage.delete(company.logo_key)
+    company.logo_key = None
+    company.logo_is_colour = False
+    record("company.logo_removed", company_id=company.id, obj=company, summary=company.name)

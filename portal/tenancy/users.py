@@ -1,0 +1,77 @@
+"""Managing the members of a company: roles, deactivation, re-sending invitations."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from portal.audit.operations import record
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.mail import queue_email
+from portal.tenancy.models import Company, Membership, Role, User
+from portal.tenancy.operations import INVITE_VALID
+from portal.tokens import new_token
+
+
+class MembershipError(ValueError):
+    pass
+
+
+def members(company: Company) -> list[Membership]:
+    from sqlalchemy.orm import joinedload
+
+    return list(db.session.scalars(
+        select(Membership).options(joinedload(Membership.user)).join(User)
+        .where(Membership.company_id == company.id).order_by(User.name, User.email)
+    ))
+
+
+def own_membership(company: Company, membership_id) -> Membership:
+    m = db.session.get(Membership, membership_id)
+    if m is None or m.company_id != company.id:
+        raise LookupError(membership_id)
+    return m
+
+
+def _active_admins(company: Company) -> int:
+    return db.session.scalar(select(func.count()).select_from(Membership).where(
+        Membership.company_id == company.id, Membership.role == Role.ADMIN.value, Membership.active.is_(True))) or 0
+
+
+def _guard_last_admin(company: Company, m: Membership) -> None:
+    if m.role == Role.ADMIN.value and m.active and _active_admins(company) <= 1:
+        raise MembershipError(_l("The company needs at least one active admin. Make someone else admin first."))
+
+
+def change_role(company: Company, actor: User, membership_id, role: str) -> Membership:
+    if role not in {r.value for r in Role}:
+        raise MembershipError(_l("Unknown role."))
+    m = own_membership(company, membership_id)
+    if role != Role.ADMIN.value:
+        _guard_last_admin(company, m)
+    record("membership.role_changed", company_id=company.id, obj=m, summary=m.user.email,
+           changes={"role": (m.role, role)}, user_id=actor.id)
+    m.role = role
+    return m
+
+
+def set_active(company: Company, actor: User, membership_id, active: bool) -> Membership:
+    m = own_membership(company, membership_id)
+    if not active:
+        _guard_last_admin(company, m)
+    m.active = active
+    record("membership.activated" if active else "membership.deactivated", company_id=company.id, obj=m,
+           summary=m.user.email, user_id=actor.id)
+    return m
+
+
+def resend_invitation(company: Company, actor: User, membership_id) -> None:
+    m = own_membership(company, membership_id)
+    user = m.user
+    if user.password_hash:
+        raise MembershipError(_l("%(email)s has already chosen a password.", email=user.email))
+    token, user.invite_token_hash = new_token()
+    user.invite_expires_at = utcnow() + INVITE_VALID
+    queue_email(user.email, "user_invitation", user.language or company.language, company_id=company.id,
+                company=company, user=user, invited_by=actor, token=token)
+    record("user.invited", company_id=company.id, obj=user, summary=f"{user.email} (again)", user_id=actor.id)
