@@ -1,5 +1,209 @@
-"""Screens: catalog (being written)."""
+"""Operator screens: Companies, Card types with their layouts, Accessories, All users."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import flash
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import exists, func, select
+from wtforms import EmailField, SelectField, TextAreaField
+from wtforms.validators import Email, Optional, ValidationError
+
+from admin_views.base import AppModelView
+from portal.app_setup import money
+from portal.cards.models import Card
+from portal.catalog.models import CARD_KIND_LABELS, FIELD_KIND_LABELS, Accessory, CardType, LayoutField
+from portal.extensions import db
+from portal.ordering.models import OrderLine
+from portal.tenancy.models import Company, Membership, User, default_retention_for
+from portal.tenancy.operations import invite_user
+
+KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def _yes(value) -> Markup | str:
+    return Markup('<span class="badge badge-success">{}</span>').format(_("Yes")) if value else ""
+
+
+class OperatorView(AppModelView):
+    operator_only = True
+
+
+class CompanyAdminView(OperatorView):
+    can_delete = False
+    allow_delete = False
+    column_list = ["name", "org_number", "language", "members", "cards", "onboarded_on", "active"]
+    column_labels = {
+        "name": _l("Name"), "org_number": _l("Organisation number"), "language": _l("Language"),
+        "members": _l("Users"), "cards": _l("Cards"), "onboarded_on": _l("Customer since"), "active": _l("Active"),
+        "retention_months": _l("Anonymise after (months)"), "requires_order_approval": _l("Orders need approval"),
+        "first_admin": _l("First admin's email"),
+    }
+    column_searchable_list = ["name", "org_number"]
+    column_default_sort = "name"
+    column_formatters = {
+        "language": lambda v, c, m, n: {"sv": "Svenska", "en": "English"}.get(m.language, m.language),
+        "members": lambda v, c, m, n: m.member_count,
+        "cards": lambda v, c, m, n: m.card_count,
+        "active": lambda v, c, m, n: _yes(m.active),
+    }
+    form_columns = ["name", "org_number", "language", "onboarded_on", "retention_months", "requires_order_approval",
+                    "active", "first_admin"]
+    form_overrides = {"language": SelectField}
+    form_args = {"language": {"choices": [("sv", "Svenska"), ("en", "English")], "label": _l("Language")},
+                 "retention_months": {"description": _l("Empty: never. Set from the onboarding date when left empty "
+                                                         "on a new company.")}}
+    form_extra_fields = {"first_admin": EmailField(_l("First admin's email"), validators=[Optional(), Email()],
+                                                   description=_l("This person gets an invitation as company admin."))}
+    empty_hint = _l("No companies yet. Add the first customer company.")
+
+    def get_query(self):
+        members = (select(func.count()).where(Membership.company_id == Company.id).correlate(Company)
+                   .scalar_subquery().label("member_count"))
+        cards = (select(func.count()).where(Card.company_id == Company.id).correlate(Company)
+                 .scalar_subquery().label("card_count"))
+        return super().get_query().add_columns(members, cards)
+
+    def get_list(self, *args, **kwargs):
+        count, rows = super().get_list(*args, **kwargs)
+        out = []
+        for company, members, cards in rows:  # counts come in the same query: no N+1
+            company.member_count, company.card_count = members, cards
+            out.append(company)
+        return count, out
+
+    def get_one(self, id):
+        try:
+            return db.session.get(Company, int(id))
+        except (TypeError, ValueError):
+            return None
+
+    def on_model_change(self, form, model, is_created):
+        if is_created and form.retention_months.data is None:
+            model.retention_months = default_retention_for(model.onboarded_on or date.today())
+
+    def after_model_change(self, form, model, is_created):
+        super().after_model_change(form, model, is_created)
+        email = (form.first_admin.data or "").strip() if hasattr(form, "first_admin") else ""
+        if email:
+            invite_user(model, email, email.split("@")[0], "admin", current_user, model.language)
+            db.session.commit()
+            flash(_("Invitation sent to %(email)s.", email=email), "success")
+
+
+class CardTypeView(OperatorView):
+    column_list = ["name", "kind", "price", "company", "fields", "active"]
+    column_labels = {
+        "name": _l("Name"), "kind": _l("Kind"), "price": _l("Price"), "company": _l("Offered to"),
+        "fields": _l("Fields"), "active": _l("Active"), "description": _l("Description"),
+        "photo_width": _l("Photo width (px)"), "photo_height": _l("Photo height (px)"),
+    }
+    column_searchable_list = ["name"]
+    column_formatters = {
+        "kind": lambda v, c, m, n: CARD_KIND_LABELS.get(m.kind, m.kind),
+        "price": lambda v, c, m, n: money(m.price),
+        "company": lambda v, c, m, n: m.company.name if m.company else _("All companies"),
+        "fields": lambda v, c, m, n: ", ".join(f.label for f in m.fields),
+        "active": lambda v, c, m, n: _yes(m.active),
+    }
+    form_columns = ["name", "kind", "description", "price", "company", "photo_width", "photo_height", "active",
+                    "fields"]
+    form_overrides = {"kind": SelectField}
+    form_args = {
+        "kind": {"choices": [(k.value, v) for k, v in CARD_KIND_LABELS.items()], "label": _l("Kind")},
+        "company": {"label": _l("Offered to"), "description": _l("Empty: every company.")},
+    }
+    inline_models = [(LayoutField, {
+        "form_columns": ["id", "key", "label_en", "label_sv", "kind", "required", "position", "max_length", "options"],
+        "form_overrides": {"kind": SelectField, "options": TextAreaField},
+        "form_args": {
+            "kind": {"choices": [(k.value, v) for k, v in FIELD_KIND_LABELS.items()], "label": _l("Kind")},
+            "key": {"label": _l("Key"), "description": _l("Lower-case letters, digits and _ (used in CSV files).")},
+            "label_en": {"label": _l("Label (English)")}, "label_sv": {"label": _l("Label (Swedish)")},
+            "options": {"label": _l("Choices, one per line")}, "max_length": {"label": _l("Maximum length")},
+            "position": {"label": _l("Position")}, "required": {"label": _l("Required")},
+        },
+    })]
+    empty_hint = _l("No card types yet. Add a card type and the fields its layout needs.")
+
+    def get_query(self):
+        from sqlalchemy.orm import selectinload
+
+        return super().get_query().options(selectinload(CardType.fields))
+
+    def on_model_change(self, form, model, is_created):
+        seen = set()
+        for f in model.fields:
+            if not KEY.match(f.key or ""):
+                raise ValidationError(_("Field key %(key)s: use lower-case letters, digits and _.", key=f.key))
+            if f.key in seen:
+                raise ValidationError(_("Two fields have the key %(key)s.", key=f.key))
+            seen.add(f.key)
+            if f.kind == "choice" and not f.option_list:
+                raise ValidationError(_("The choice field %(key)s needs its choices, one per line.", key=f.key))
+        if model.price is not None and model.price < 0:
+            raise ValidationError(_("The price cannot be negative."))
+
+    def delete_model(self, model):
+        if db.session.scalar(select(exists().where(OrderLine.card_type_id == model.id))):
+            model.active = False
+            db.session.commit()
+            flash(_("%(name)s has been ordered, so it is deactivated instead of deleted.", name=model.name), "info")
+            return True
+        return super().delete_model(model)
+
+
+class AccessoryView(OperatorView):
+    column_list = ["name", "description", "price", "active"]
+    column_labels = {"name": _l("Name"), "description": _l("Description"), "price": _l("Price"), "active": _l("Active")}
+    column_formatters = {"price": lambda v, c, m, n: money(m.price),
+                         "active": lambda v, c, m, n: _yes(m.active)}
+    form_columns = ["name", "description", "price", "active"]
+    empty_hint = _l("No accessories yet. Add card holders, lanyards and the like.")
+
+    def on_model_change(self, form, model, is_created):
+        if model.price is not None and model.price < 0:
+            raise ValidationError(_("The price cannot be negative."))
+
+    def delete_model(self, model):
+        if db.session.scalar(select(exists().where(OrderLine.accessory_id == model.id))):
+            model.active = False
+            db.session.commit()
+            flash(_("%(name)s has been ordered, so it is deactivated instead of deleted.", name=model.name), "info")
+            return True
+        return super().delete_model(model)
+
+
+class AllUsersView(OperatorView):
+    can_create = False
+    allow_create = False
+    allow_delete = False
+    column_list = ["name", "email", "memberships", "is_operator", "active", "last_login_at"]
+    column_details_list = column_list
+    column_export_list = ["name", "email", "is_operator", "active", "last_login_at"]
+    can_export = True
+    column_labels = {"name": _l("Name"), "email": _l("Email"), "memberships": _l("Companies"),
+                     "is_operator": _l("Operator"), "active": _l("Active"), "last_login_at": _l("Last sign-in")}
+    column_searchable_list = ["name", "email"]
+    column_formatters = {
+        "memberships": lambda v, c, m, n: ", ".join(f"{ms.company.name} ({ms.role})" for ms in m.memberships),
+        "is_operator": lambda v, c, m, n: _yes(m.is_operator), "active": lambda v, c, m, n: _yes(m.active),
+    }
+    form_columns = ["name", "active", "is_operator"]  # never the password hash
+
+    def get_query(self):
+        from sqlalchemy.orm import selectinload
+
+        return super().get_query().options(selectinload(User.memberships).joinedload(Membership.company))
 
 
 def register(admin) -> None:
-    return None
+    cat = _l("Operator")
+    admin.add_view(CompanyAdminView(Company, db, name=_l("Companies"), category=cat, endpoint="op_companies"))
+    admin.add_view(CardTypeView(CardType, db, name=_l("Card types"), category=cat, endpoint="op_card_types"))
+    admin.add_view(AccessoryView(Accessory, db, name=_l("Accessories"), category=cat, endpoint="op_accessories"))
+    admin.add_view(AllUsersView(User, db, name=_l("All users"), category=cat, endpoint="op_users"))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db_types import JsonType, StrEnum, utcnow
 from portal.extensions import db
+from portal.tenancy.models import Company
 
 
 class CardKind(StrEnum):
@@ -59,6 +60,7 @@ class CardType(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
+    company: Mapped[Company | None] = relationship()
     fields: Mapped[list[LayoutField]] = relationship(
         back_populates="card_type", order_by="LayoutField.position", cascade="all, delete-orphan"
     )
