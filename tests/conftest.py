@@ -51,6 +51,9 @@ def app():
             _db.drop_all()
         _db.create_all()
     yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()  # close pooled connections before the interpreter does (ResourceWarning)
 
 
 @pytest.fixture()
