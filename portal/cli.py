@@ -31,14 +31,18 @@ def register(app: Flask) -> None:
         click.echo("")
         click.echo(f"  Cardwright is running at {url}")
         if seeded:
-            click.echo("  Demo data created. Sign in with any of these (password: %s):" % DEMO_PASSWORD)
+            click.echo(f"  Demo data created. Sign in with any of these (password: {DEMO_PASSWORD}):")
             for email, what in DEMO_LOGINS:
                 click.echo(f"    {email:32} {what}")
         else:
-            click.echo("  Existing database kept. Demo logins (if still there) use password: %s" % DEMO_PASSWORD)
+            click.echo(f"  Existing database kept. Demo logins (if still there) use password: {DEMO_PASSWORD}")
         click.echo("  Scheduler: on (email outbox, reminders, print queue, retention)")
         click.echo("")
-        app.run(host=host, port=port, use_reloader=False, threaded=True)
+        from werkzeug.serving import run_simple
+
+        # Flask ignores app.run() inside a CLI command; serve with Werkzeug directly (one process,
+        # so the in-process scheduler runs exactly once).
+        run_simple(host, port, app, threaded=True, use_reloader=False)
 
     @app.cli.command("seed")
     def seed() -> None:
