@@ -19,3 +19,23 @@ def hash_token(token: str) -> str:
 
 def looks_like_token(token: str) -> bool:
     return 30 <= len(token) <= 64 and all(c.isalnum() or c in "-_" for c in token)
+
+
+def derived_token(purpose: str, salt: str) -> str:
+    """A link token the server can rebuild (for reminders with the same link), never stored.
+
+    HMAC-SHA256 of a random per-record salt under SECRET_KEY: 256 bits, unguessable without the key,
+    and only its hash is kept for the lookup. A new salt replaces the link (the old one stops working).
+    """
+    import base64
+    import hmac
+
+    from flask import current_app
+
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"{purpose}:{salt}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def new_salt() -> str:
+    return secrets.token_urlsafe(16)

@@ -64,6 +64,8 @@ class CollectionRequest(db.Model):
     name: Mapped[str] = mapped_column(String(200), default="")
     language: Mapped[str] = mapped_column(String(8), default="sv")
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The personal link is rebuilt from this salt (portal.tokens.derived_token); it is never stored.
+    token_salt: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default=RequestStatus.PENDING.value)
     data: Mapped[dict] = mapped_column(JsonType, default=dict)
     photo_key: Mapped[str | None] = mapped_column(String(200))

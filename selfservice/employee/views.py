@@ -1,1 +1,184 @@
-"""Routes of the employee pages (being written)."""
+"""The employee's pages behind a personal link: details, photo, address, confirm. Phone first, no inline JS."""
+from __future__ import annotations
+
+import re
+
+from flask import abort, g, redirect, render_template, request, send_file, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from portal import storage
+from portal.catalog.layout import data_fields, photo_field
+from portal.collection.operations import LinkProblem, open_request
+from portal.collection.selfservice import (
+    choose_address,
+    confirm_request,
+    designated_addresses,
+    missing_steps,
+    save_employee_data,
+    save_employee_photo,
+)
+from portal.extensions import db
+from portal.images import ImageRejected
+from portal.tenancy.operations import is_throttled, note_failure
+from portal.tokens import looks_like_token
+from selfservice.employee import bp
+
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+PROBLEMS = {
+    "unknown": (404, _l("This link does not work"), _l("Check that you opened the whole link from the email.")),
+    "expired": (410, _l("This link has expired"), _l("Ask the person who ordered your card to send you a new link.")),
+    "used": (410, _l("Your details are already sent"), _l("Thank you! You get an email if anything needs to change.")),
+    "removed": (410, _l("This link was cancelled"),
+                _l("The request was withdrawn. Contact the person who ordered your card.")),
+}
+
+
+@bp.before_request
+def _language():
+    chosen = request.args.get("lang")
+    if chosen in ("sv", "en"):
+        session["employee_lang"] = chosen
+    if session.get("employee_lang"):
+        g.locale = session["employee_lang"]
+
+
+def _load(token: str):
+    """The request for this link, or the page that says why the link cannot be used."""
+    key = f"link:ip:{request.remote_addr}"
+    if is_throttled(key):
+        return None, (render_template("employee/problem.html", title=_("Too many attempts"),
+                                      message=_("Wait 15 minutes and open the link from your email again."),
+                                      req=None), 429)
+    if not looks_like_token(token):
+        note_failure(key)
+        return None, _problem("unknown", None)
+    try:
+        req = open_request(token)
+    except LinkProblem as problem:
+        if problem.kind == "unknown":
+            note_failure(key)
+        return None, _problem(problem.kind, problem.request)
+    if "employee_lang" not in session:
+        g.locale = req.language
+    return req, None
+
+
+def _problem(kind: str, req):
+    if req is not None and "employee_lang" not in session:
+        g.locale = req.language
+    status, title, message = PROBLEMS[kind]
+    return render_template("employee/problem.html", title=str(title), message=str(message), req=req), status
+
+
+def _next_step(req, token: str):
+    steps = missing_steps(req)
+    if "data" in steps:
+        return redirect(url_for(".start", token=token))
+    if "photo" in steps:
+        return redirect(url_for(".photo", token=token))
+    if "address" in steps:
+        return redirect(url_for(".address", token=token))
+    return redirect(url_for(".confirm", token=token))
+
+
+def _page(template: str, req, token: str, **context):
+    return render_template(f"employee/{template}", req=req, token=token, company=req.company,
+                           card_type=req.card_type, **context)
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+def start(token: str):
+    req, problem = _load(token)
+    if problem:
+        return problem
+    values, errors = dict(req.data or {}), {}
+    if request.method == "POST":
+        values = {f.key: (request.form.get(f.key) or "")[: f.max_length + 50] for f in data_fields(req.card_type)}
+        errors = save_employee_data(req, values)
+        if not errors:
+            return _next_step(req, token)
+    return _page("details.html", req, token, fields=data_fields(req.card_type), values=values, errors=errors)
+
+
+@bp.route("/<token>/photo", methods=["GET", "POST"])
+def photo(token: str):
+    req, problem = _load(token)
+    if problem:
+        return problem
+    error = None
+    if request.method == "POST":
+        upload = request.files.get("photo")
+        if upload is None or not upload.filename:
+            if req.photo_key and request.form.get("keep") == "1":
+                return _next_step(req, token)
+            error = _("Choose or take a photo first.")
+        else:
+            crop = None
+            try:
+                if request.form.get("crop_width"):
+                    crop = {k: float(request.form[f"crop_{k}"]) for k in ("x", "y", "width", "height")}
+                rotate = int(request.form.get("rotate") or 0)
+                save_employee_photo(req, upload.read(), crop, rotate)
+            except (ValueError, KeyError) as exc:
+                db.session.rollback()
+                error = str(exc) if isinstance(exc, ImageRejected) else _("The photo could not be used. Try again.")
+            else:
+                return _next_step(req, token)
+    ct = req.card_type
+    return _page("photo.html", req, token, error=error, field=photo_field(ct),
+                 aspect=f"{ct.photo_width / ct.photo_height:.5f}"), (400 if error else 200)
+
+
+@bp.route("/<token>/address", methods=["GET", "POST"])
+def address(token: str):
+    req, problem = _load(token)
+    if problem:
+        return problem
+    error = None
+    if request.method == "POST":
+        try:
+            choose_address(req, request.form.get("address_id"))
+        except ValueError as exc:
+            error = str(exc)
+        else:
+            return _next_step(req, token)
+    return _page("address.html", req, token, addresses=designated_addresses(req), error=error)
+
+
+@bp.route("/<token>/confirm", methods=["GET", "POST"])
+def confirm(token: str):
+    req, problem = _load(token)
+    if problem:
+        return problem
+    if missing_steps(req):
+        return _next_step(req, token)
+    if request.method == "POST":
+        confirm_request(req)
+        return _page("done.html", req, token)
+    values = [(f.label, (req.data or {}).get(f.key, "")) for f in data_fields(req.card_type)]
+    return _page("confirm.html", req, token, values=values)
+
+
+@bp.route("/<token>/photo.jpg")
+def current_photo(token: str):
+    req, problem = _load(token)
+    if problem or not storage.exists(req.photo_key):
+        abort(404)
+    return send_file(storage.path_for(req.photo_key), mimetype="image/jpeg", max_age=0)
+
+
+@bp.route("/<token>/logo.png")
+def logo(token: str):
+    req, problem = _load(token)
+    if problem or not storage.exists(req.company.logo_key):
+        abort(404)
+    return send_file(storage.path_for(req.company.logo_key), mimetype="image/png", max_age=3600)
+
+
+@bp.route("/<token>/theme.css")
+def theme(token: str):
+    """The company colour as a stylesheet (the pages allow no inline styles)."""
+    req, problem = _load(token)
+    colour = req.company.primary_color if req and _HEX.match(req.company.primary_color or "") else "#1f4e79"
+    return (f":root{{--brand:{colour}}}", 200, {"Content-Type": "text/css; charset=utf-8"})

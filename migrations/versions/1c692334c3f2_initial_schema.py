@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 25dd668fc1bc
+Revision ID: 1c692334c3f2
 Revises: 
-Create Date: 2026-11-24 16:22:30.756081
+Create Date: 2026-11-24 16:30:45.613573
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ from sqlalchemy import Text  # noqa: F401  (JSONB variants render astext_type=Te
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '25dd668fc1bc'
+revision = '1c692334c3f2'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -450,6 +450,7 @@ def upgrade():
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('language', sa.String(length=8), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=True),
+    sa.Column('token_salt', sa.String(length=32), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('data', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.Column('photo_key', sa.String(length=200), nullable=True),

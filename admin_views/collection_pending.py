@@ -1,0 +1,73 @@
+"""PENDING tab: open email requests with search and paging; resend, remove, remind everyone."""
+from __future__ import annotations
+
+from flask import flash, request
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from admin_views.collection_common import back_to, own_request
+from portal.collection import operations
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.tenancy.context import require_company
+
+PER_PAGE = 25
+SEARCH_MAX = 100
+
+
+def _page_arg() -> int:
+    try:
+        return max(0, int(request.args.get("page", 0)))
+    except ValueError:
+        return 0
+
+
+class PendingPages:
+    """The second tab and its POST targets (mixed into the Data collection view)."""
+
+    @expose("/pending")
+    def pending(self):
+        company = require_company()
+        search = request.args.get("q", "").strip()[:SEARCH_MAX]
+        page = _page_arg()
+        rows, total = operations.pending_requests(company, search=search, page=page, per_page=PER_PAGE)
+        pages = max(1, -(-total // PER_PAGE))
+        if page >= pages and total:
+            page = pages - 1
+            rows, total = operations.pending_requests(company, search=search, page=page, per_page=PER_PAGE)
+        return self.render(
+            "admin/collection/pending.html",
+            tab="pending", counts=self._counts(company), rows=rows, total=total, page=page, pages=pages,
+            search=search, now=utcnow(), reminder_limit=company.reminder_count,
+        )
+
+    @expose("/pending/<int:request_id>/resend", methods=["POST"])
+    def resend(self, request_id: int):
+        company = require_company()
+        found = own_request(company, request_id)
+        operations.resend_request(company, found.id)
+        db.session.commit()
+        flash(_("The request was sent again to %(email)s.", email=found.email), "success")
+        return back_to("pending")
+
+    @expose("/pending/<int:request_id>/remove", methods=["POST"])
+    def remove(self, request_id: int):
+        company = require_company()
+        found = own_request(company, request_id)
+        email = found.email
+        operations.remove_request(company, found.id)
+        db.session.commit()
+        flash(_("The request to %(email)s was removed. Its link no longer works.", email=email), "success")
+        return back_to("pending")
+
+    @expose("/pending/remind-all", methods=["POST"])
+    def remind_all(self):
+        company = require_company()
+        count = operations.remind_all(company)
+        db.session.commit()
+        if count:
+            flash(ngettext("%(num)d reminder sent.", "%(num)d reminders sent.", count), "success")
+        else:
+            flash(_("No reminders were sent: there are no open requests."), "info")
+        return back_to("pending")

@@ -1,0 +1,144 @@
+"""IN REVIEW tab: collected cards with photo and preview; add to cart, reject, edit, remove.
+
+Photos are served only through `photo`, which checks that the request belongs to the current
+company; the page never sees a storage path.
+"""
+from __future__ import annotations
+
+from flask import abort, flash, request, send_file
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from admin_views.collection_common import back_to, collection_addresses, own_request
+from portal import storage
+from portal.catalog.layout import data_fields, holder_name, validate_layout_values
+from portal.collection import operations
+from portal.collection.models import RequestStatus
+from portal.extensions import db
+from portal.tenancy.context import require_company
+
+REASON_MAX = 2000
+
+
+def _display_value(field, value: str) -> str:
+    """A collected value as the orderer should read it (national ids in their usual form)."""
+    if value and field.kind == "national_id":
+        from portal.national_ids import format_national_id
+
+        try:
+            return format_national_id(value)
+        except ValueError:
+            return value
+    return value or ""
+
+
+def review_rows(card):
+    """(label in the current language, display value) for each data field of the card's layout."""
+    return [(f.label, _display_value(f, (card.data or {}).get(f.key, ""))) for f in data_fields(card.card_type)]
+
+
+class ReviewPages:
+    """The third tab and its POST targets (mixed into the Data collection view)."""
+
+    def _in_review(self, company, request_id: int):
+        found = own_request(company, request_id)
+        if found.status != RequestStatus.IN_REVIEW.value:
+            flash(_("This card is no longer in review."), "warning")
+            return None
+        return found
+
+    @expose("/review")
+    def review(self):
+        company = require_company()
+        cards = operations.in_review_requests(company)
+        return self.render(
+            "admin/collection/review.html",
+            tab="review", counts=self._counts(company), cards=cards, review_rows=review_rows, holder_name=holder_name,
+            company=company,
+        )
+
+    @expose("/photo/<int:request_id>")
+    def photo(self, request_id: int):
+        company = require_company()
+        found = own_request(company, request_id)
+        if not found.photo_key or not storage.exists(found.photo_key):
+            abort(404)
+        return send_file(storage.path_for(found.photo_key), mimetype="image/jpeg", max_age=0)
+
+    @expose("/review/<int:request_id>/approve", methods=["POST"])
+    def approve(self, request_id: int):
+        company = require_company()
+        found = self._in_review(company, request_id)
+        if found is not None:
+            operations.approve_to_cart(company, current_user, found.id)
+            db.session.commit()
+            flash(_("The card was added to your cart."), "success")
+        return back_to("review")
+
+    @expose("/review/approve-all", methods=["POST"])
+    def approve_all(self):
+        company = require_company()
+        count = operations.approve_all_to_cart(company, current_user)
+        db.session.commit()
+        if count:
+            flash(ngettext("%(num)d card was added to your cart.", "%(num)d cards were added to your cart.", count),
+                  "success")
+        else:
+            flash(_("There were no cards to add."), "info")
+        return back_to("review")
+
+    @expose("/review/<int:request_id>/reject", methods=["POST"])
+    def reject(self, request_id: int):
+        company = require_company()
+        found = self._in_review(company, request_id)
+        if found is None:
+            return back_to("review")
+        reason = request.form.get("reason", "").strip()
+        if not reason:
+            flash(_("Write a reason so the employee knows what to change. The card was not sent back."), "error")
+            return back_to("review")
+        operations.reject_request(company, current_user, found.id, reason[:REASON_MAX])
+        db.session.commit()
+        flash(_("The card was sent back to %(email)s with your reason.", email=found.email or _("the employee")),
+              "success")
+        return back_to("review")
+
+    @expose("/review/<int:request_id>/remove", methods=["POST"])
+    def remove_card(self, request_id: int):
+        company = require_company()
+        found = self._in_review(company, request_id)
+        if found is not None:
+            operations.remove_from_review(company, found.id)
+            db.session.commit()
+            flash(_("The card was removed."), "success")
+        return back_to("review")
+
+    @expose("/review/<int:request_id>/edit", methods=["GET", "POST"])
+    def edit(self, request_id: int):
+        company = require_company()
+        found = self._in_review(company, request_id)
+        if found is None:
+            return back_to("review")
+        fields = data_fields(found.card_type)
+        values = dict(found.data or {})
+        errors: dict = {}
+        address_id = found.address_id
+        if request.method == "POST":
+            values = {f.key: request.form.get(f.key, "") for f in fields}
+            raw_address = request.form.get("address_id", "")
+            address_id = int(raw_address) if raw_address.isdigit() else None
+            if address_id is not None and address_id not in {a.id for a in collection_addresses(company)}:
+                abort(404)
+            _clean, errors = validate_layout_values(found.card_type, values, country=company.country)
+            if not errors:
+                operations.update_request(company, current_user, found.id, values, address_id)
+                db.session.commit()
+                flash(_("The card data was saved."), "success")
+                return back_to("review")
+        template = "admin/collection/_edit_form.html" if request.args.get("partial") else "admin/collection/edit.html"
+        return self.render(
+            template, tab="review", counts=self._counts(company), card=found, fields=fields, values=values,
+            errors=errors, address_id=address_id, addresses=collection_addresses(company),
+        ), (422 if errors else 200)

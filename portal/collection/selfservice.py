@@ -1,0 +1,77 @@
+"""What an employee does through a personal link: fill in data, add a photo, choose an address, confirm."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal import storage
+from portal.catalog.layout import photo_field, validate_layout_values
+from portal.collection.models import CollectionRequest, RequestStatus
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.images import normalise_photo
+from portal.mail import queue_email
+from portal.ordering.models import Address
+
+
+def designated_addresses(req: CollectionRequest) -> list[Address]:
+    return list(db.session.scalars(select(Address).where(
+        Address.company_id == req.company_id, Address.for_collection.is_(True), Address.archived.is_(False)
+    ).order_by(Address.name)))
+
+
+def save_employee_data(req: CollectionRequest, values: dict) -> dict:
+    """Store what validates; return the errors by field key (the values typed are kept either way)."""
+    clean, errors = validate_layout_values(req.card_type, values, country=req.company.country)
+    req.data = {**(req.data or {}), **clean}
+    db.session.commit()
+    return errors
+
+
+def save_employee_photo(req: CollectionRequest, data: bytes, crop: dict | None, rotate: int) -> None:
+    """Re-do the crop on the original with Pillow; ImageRejected carries the message for the page."""
+    ct = req.card_type
+    jpeg = normalise_photo(data, size=(ct.photo_width, ct.photo_height), crop=crop, rotate=rotate)
+    old = req.photo_key
+    req.photo_key = storage.save(jpeg, "photos", "jpg")
+    db.session.commit()
+    storage.delete(old)
+
+
+def choose_address(req: CollectionRequest, address_id) -> None:
+    if req.address_fixed:
+        return
+    try:
+        wanted = int(address_id)
+    except (TypeError, ValueError):
+        raise ValueError(_l("Choose where your card should be delivered.")) from None
+    if wanted not in {a.id for a in designated_addresses(req)}:
+        raise ValueError(_l("Choose where your card should be delivered."))
+    req.address_id = wanted
+    db.session.commit()
+
+
+def missing_steps(req: CollectionRequest) -> list[str]:
+    """What still stops the employee from confirming: 'data', 'photo', 'address'."""
+    steps = []
+    _, errors = validate_layout_values(req.card_type, req.data or {}, country=req.company.country)
+    if errors:
+        steps.append("data")
+    pf = photo_field(req.card_type)
+    if pf and pf.required and not req.photo_key:
+        steps.append("photo")
+    if not req.address_id and designated_addresses(req):
+        steps.append("address")
+    return steps
+
+
+def confirm_request(req: CollectionRequest) -> None:
+    """The employee is done: the card goes to In review and they get a confirmation email."""
+    if missing_steps(req):
+        raise ValueError(_l("Some details are still missing."))
+    req.status = RequestStatus.IN_REVIEW.value
+    req.submitted_at = utcnow()
+    req.rejection_reason = ""
+    queue_email(req.email, "collection_confirmed", req.language, company_id=req.company_id, company=req.company,
+                card_type=req.card_type, request=req)
+    db.session.commit()

@@ -1,0 +1,93 @@
+// Photo step: show the chosen photo, let the person zoom, drag and rotate it inside a frame with the
+// card's photo proportions, and send the ORIGINAL file plus the crop box; the server crops it again.
+(function () {
+  "use strict";
+  var form = document.getElementById("photo-form");
+  var input = document.getElementById("photo-input");
+  if (!form || !input || !window.HTMLCanvasElement) { return; }
+  var aspect = parseFloat(form.getAttribute("data-aspect")) || 0.7778;
+  var box = document.getElementById("cropper");
+  var canvas = document.getElementById("crop-canvas");
+  var ctx = canvas.getContext("2d");
+  var zoom = document.getElementById("zoom");
+  var img = null, rot = 0, scale = 1, base = 1, ox = 0, oy = 0;
+
+  function dims() { return rot % 180 ? [img.naturalHeight, img.naturalWidth] : [img.naturalWidth, img.naturalHeight]; }
+
+  function clamp() {
+    var d = dims(), w = d[0] * scale, h = d[1] * scale;
+    ox = Math.min(0, Math.max(canvas.width - w, ox));
+    oy = Math.min(0, Math.max(canvas.height - h, oy));
+  }
+
+  function draw() {
+    var d = dims();
+    clamp();
+    ctx.fillStyle = "#222";
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.save();
+    ctx.translate(ox + d[0] * scale / 2, oy + d[1] * scale / 2);
+    ctx.rotate(rot * Math.PI / 180);
+    ctx.drawImage(img, -img.naturalWidth * scale / 2, -img.naturalHeight * scale / 2,
+                  img.naturalWidth * scale, img.naturalHeight * scale);
+    ctx.restore();
+    // The crop box in pixels of the photo as oriented and rotated (what the server crops).
+    setValue("crop_x", -ox / scale);
+    setValue("crop_y", -oy / scale);
+    setValue("crop_width", canvas.width / scale);
+    setValue("crop_height", canvas.height / scale);
+    setValue("rotate", rot);
+  }
+
+  function setValue(id, v) { document.getElementById(id).value = typeof v === "number" ? v.toFixed(2) : v; }
+
+  function reset() {
+    var d = dims();
+    canvas.width = 600;
+    canvas.height = Math.round(600 / aspect);
+    base = Math.max(canvas.width / d[0], canvas.height / d[1]);
+    scale = base * parseFloat(zoom.value);
+    ox = (canvas.width - d[0] * scale) / 2;
+    oy = (canvas.height - d[1] * scale) / 2;
+    draw();
+  }
+
+  function setZoom(z) {
+    var cx = canvas.width / 2, cy = canvas.height / 2;
+    var px = (cx - ox) / scale, py = (cy - oy) / scale;
+    zoom.value = Math.max(1, Math.min(4, z));
+    scale = base * parseFloat(zoom.value);
+    ox = cx - px * scale;
+    oy = cy - py * scale;
+    draw();
+  }
+
+  input.addEventListener("change", function () {
+    var file = input.files && input.files[0];
+    if (!file) { return; }
+    var next = new Image();
+    next.onload = function () { img = next; rot = 0; zoom.value = 1; box.hidden = false; reset(); };
+    next.onerror = function () { box.hidden = true; };  // e.g. HEIC in a browser that cannot show it: the server still crops
+    next.src = URL.createObjectURL(file);
+  });
+  zoom.addEventListener("input", function () { if (img) { setZoom(parseFloat(zoom.value)); } });
+  document.getElementById("zoom-in").addEventListener("click", function () { if (img) { setZoom(parseFloat(zoom.value) + 0.2); } });
+  document.getElementById("zoom-out").addEventListener("click", function () { if (img) { setZoom(parseFloat(zoom.value) - 0.2); } });
+  document.getElementById("rotate-btn").addEventListener("click", function () { if (img) { rot = (rot + 90) % 360; reset(); } });
+
+  var dragging = null;
+  canvas.addEventListener("pointerdown", function (e) {
+    if (!img) { return; }
+    dragging = { x: e.clientX, y: e.clientY, ox: ox, oy: oy };
+    canvas.setPointerCapture(e.pointerId);
+  });
+  canvas.addEventListener("pointermove", function (e) {
+    if (!dragging) { return; }
+    var k = canvas.width / canvas.getBoundingClientRect().width;
+    ox = dragging.ox + (e.clientX - dragging.x) * k;
+    oy = dragging.oy + (e.clientY - dragging.y) * k;
+    draw();
+  });
+  canvas.addEventListener("pointerup", function () { dragging = null; });
+  canvas.addEventListener("pointercancel", function () { dragging = null; });
+})();

@@ -1,0 +1,111 @@
+"""The employee's pages behind the personal link, through the test client and a real SMTP server."""
+import io
+import re
+
+from PIL import Image
+from sqlalchemy import select
+
+from portal.collection.email_list import split_email_list
+from portal.collection.models import CollectionRequest
+from portal.collection.operations import reject_request, send_requests
+from portal.mail import OutboxEmail, send_pending_emails
+from portal.storage import load
+from tests.conftest import html_text
+from tests.fixtures.servers import body_text
+
+
+def _link(db, kind="collection_request") -> str:
+    email = db.session.scalars(select(OutboxEmail).where(OutboxEmail.kind == kind).order_by(OutboxEmail.id.desc())).first()
+    return re.search(r"(/r/[A-Za-z0-9_-]{30,})", email.body_text).group(1)
+
+
+def test_employee_fills_details_photo_address_and_confirms(client, db, collect, photo_bytes, make_address):
+    company, orderer, ct, addr = collect
+    make_address(company, "Warehouse", for_collection=True)
+    send_requests(company, orderer, ct, split_email_list("asa@x.se").valid)
+    link = _link(db)
+    page = client.get(link)
+    assert page.status_code == 200 and "First name" in html_text(page)
+    # A mistake first: the error is shown inline and the typed values are kept.
+    resp = client.post(link, {"first_name": "Åsa", "last_name": "", "national_id": "850101-0007"})
+    body = resp.get_data(as_text=True)
+    assert "Please fill in Last name" in body and "Swedish personal identity number" in body and 'value="Åsa"' in body
+    resp = client.post(link, {"first_name": "Åsa", "last_name": "Öberg", "national_id": "8501010006"})
+    assert resp.headers["Location"].endswith(link + "/photo")
+    # A phone photo lying on its side (EXIF 6), cropped in the page.
+    resp = client.post(link + "/photo", {"photo": (io.BytesIO(photo_bytes((1600, 1200), orientation=6)), "p.jpg"),
+                                         "crop_x": "100", "crop_y": "200", "crop_width": "700", "crop_height": "900",
+                                         "rotate": "0"}, content_type="multipart/form-data")
+    assert resp.headers["Location"].endswith(link + "/address")
+    req = db.session.scalar(select(CollectionRequest))
+    db.session.refresh(req)
+    with Image.open(io.BytesIO(load(req.photo_key))) as img:
+        assert img.size == (413, 531) and not img.info.get("exif")
+    resp = client.post(link + "/address", {"address_id": addr.id})
+    assert resp.headers["Location"].endswith(link + "/confirm")
+    summary = html_text(client.get(link + "/confirm"))
+    assert "198501010006" in summary and "Site office" in summary
+    done = client.post(link + "/confirm", {})
+    assert "Thank you" in html_text(done)
+    db.session.refresh(req)
+    assert req.status == "in_review" and req.data["national_id"] == "198501010006"
+    assert db.session.scalar(select(OutboxEmail).where(OutboxEmail.kind == "collection_confirmed")).to == "asa@x.se"
+    # The link is used up now.
+    used = client.get(link)
+    assert used.status_code == 410 and "already sent" in html_text(used)
+
+
+def test_rejected_request_link_opens_again_with_data_and_reason(client, db, collect):
+    company, orderer, ct, _ = collect
+    [req] = send_requests(company, orderer, ct, split_email_list("asa@x.se").valid)
+    link = _link(db)
+    req.status, req.data = "in_review", {"first_name": "Åsa", "last_name": "Öberg"}
+    db.session.commit()
+    reject_request(company, orderer, req.id, "Please use your full first name")
+    page = client.get(link)
+    text = html_text(page)
+    assert page.status_code == 200 and "Please use your full first name" in text
+    assert 'value="Öberg"' in page.get_data(as_text=True)
+
+
+def test_link_pages_in_swedish_and_english(client, db, collect):
+    company, orderer, ct, _ = collect
+    [req] = send_requests(company, orderer, ct, split_email_list("asa@x.se").valid, language="sv")
+    link = _link(db)
+    assert "Förnamn" in html_text(client.get(link))
+    assert "First name" in html_text(client.get(link + "?lang=en"))
+    unknown = client.get("/r/" + "x" * 43)
+    assert unknown.status_code == 404
+
+
+def test_guessing_links_is_throttled(client, db):
+    for _ in range(10):
+        client.get("/r/" + "g" * 43)
+    resp = client.get("/r/" + "h" * 43)
+    assert resp.status_code == 429
+
+
+def test_request_email_arrives_and_its_link_opens_the_page(client, db, collect, smtp_server):
+    company, orderer, ct, _ = collect
+    send_requests(company, orderer, ct, split_email_list("asa@x.se").valid)
+    send_pending_emails()
+    [msg] = smtp_server.wait_for("asa@x.se")
+    path = re.search(r"(/r/[A-Za-z0-9_-]{30,})", body_text(msg)).group(1)
+    assert client.get(path).status_code == 200
+
+
+def test_pages_are_light_and_allow_no_inline_script(client, db, collect):
+    company, orderer, ct, _ = collect
+    send_requests(company, orderer, ct, split_email_list("asa@x.se").valid)
+    link = _link(db)
+    page = client.get(link + "/photo")
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    html = page.get_data(as_text=True)
+    assert "<script>" not in html and "onclick" not in html and "style=" not in html
+    weight = len(page.data)
+    for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
+        r = client.get(asset)
+        weight += len(r.data)
+        r.close()
+    assert weight < 60_000, weight
