@@ -118,7 +118,7 @@ def photo(token: str):
             try:
                 if request.form.get("crop_width"):
                     crop = {k: float(request.form[f"crop_{k}"]) for k in ("x", "y", "width", "height")}
-                rotate = int(request.form.get("rotate") or 0)
+                rotate = int(float(request.form.get("rotate") or 0))
                 save_employee_photo(req, upload.read(), crop, rotate)
             except (ValueError, KeyError) as exc:
                 db.session.rollback()

@@ -36,7 +36,7 @@
     setValue("crop_y", -oy / scale);
     setValue("crop_width", canvas.width / scale);
     setValue("crop_height", canvas.height / scale);
-    setValue("rotate", rot);
+    setValue("rotate", String(rot));
   }
 
   function setValue(id, v) { document.getElementById(id).value = typeof v === "number" ? v.toFixed(2) : v; }
