@@ -23,9 +23,21 @@ SCREEN_MODULES = [
 ]
 
 
+def _use_our_admin_catalogue() -> None:
+    """Flask-Admin merges its bundled catalogue AFTER translations_path, so the bundled (older)
+    Swedish wins. Point its domain at our maintained copy only."""
+    import flask_admin.babel as admin_babel
+
+    domain = getattr(admin_babel, "domain", None)
+    if domain is not None:
+        domain._translation_directories = [str(BASE_DIR / "translations")]
+        domain.cache.clear()
+
+
 def init_admin(app: Flask) -> Admin:
     from admin_views.dashboard import DashboardView
 
+    _use_our_admin_catalogue()
     admin = Admin(
         name=_l("Cardwright"),
         index_view=DashboardView(name=_l("Dashboard"), url="/admin", endpoint="admin"),
