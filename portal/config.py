@@ -80,4 +80,4 @@ def _check(cfg: dict) -> None:
             )
     elif not cfg.get("SECRET_KEY"):
         # Development and tests: a fixed, clearly unsafe key so sessions survive restarts.
-        cfg["SECRET_KEY"] = "dev-only-insecure-key-change-me"
+        cfg["SECRET_KEY"] = "dev-only-insecure-key-change-me"  # noqa: S105 - development only; production refuses it

@@ -18,11 +18,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-class StrEnum(str, enum.Enum):
+class StrEnum(enum.StrEnum):
     """Enum whose values are stored as plain strings (portable, readable in SQL)."""
-
-    def __str__(self) -> str:
-        return self.value
 
 
 def enum_column(enum_cls: type[StrEnum], default: StrEnum | None = None, **kw: Any):

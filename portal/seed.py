@@ -11,7 +11,7 @@ from portal.ordering.models import Address
 from portal.tenancy.models import Company, Membership, Role, User
 from portal.tenancy.operations import hash_password
 
-DEMO_PASSWORD = "cardwright-demo"
+DEMO_PASSWORD = "cardwright-demo"  # noqa: S105 - the published demo login of `make run`
 DEMO_LOGINS = [
     ("operator@cardwright.example", "Operator (runs the service: catalogue, all companies)"),
     ("admin@nordbygg.example", "Company admin of Nordbygg AB and Kontorshuset i Norr AB"),

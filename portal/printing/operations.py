@@ -15,7 +15,6 @@ from portal.audit.operations import record
 from portal.cards.models import Card, CardStatus, CardStatusEvent
 from portal.catalog.layout import card_identity, validate_layout_values
 from portal.catalog.models import CardType
-from portal.db_types import utcnow
 from portal.extensions import db
 from portal.printing.models import Printer, PrinterBackend, PrintJob, PrintJobStatus
 from portal.printing.render import render_card

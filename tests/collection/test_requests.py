@@ -76,7 +76,7 @@ def test_csv_rows_go_pending_with_emails_or_straight_to_review(db, collect):
     assert import_csv(company, orderer, ct, good, collect_by_email=True, address_id=addr.id).created == 2
     emails = db.session.scalars(select(OutboxEmail)).all()
     assert len(emails) == 2 and open_request(_token(emails[0])).data["first_name"] in ("Åsa", "Bo")
-    no_email = "First name,Last name\nCia,Berg\n".encode()
+    no_email = b"First name,Last name\nCia,Berg\n"
     assert import_csv(company, orderer, ct, no_email, collect_by_email=False).created == 1
     statuses = sorted(db.session.scalars(select(CollectionRequest.status)).all())
     assert statuses == ["in_review", "pending", "pending"]
