@@ -1,1 +1,66 @@
-"""Card holders approving or declining a change to their card (being written)."""
+"""Card holders approving or declining a change to their card through a personal link."""
+from __future__ import annotations
+
+from flask import abort, g, render_template, request, send_file
+from flask_babel import gettext as _
+
+from portal import storage
+from portal.cards.operations import ChangeLinkProblem, approve_card_change, decline_card_change, open_change
+from portal.catalog.layout import data_fields
+from portal.extensions import db
+from portal.tenancy.operations import is_throttled, note_failure
+from portal.tokens import looks_like_token
+from selfservice.employee import bp
+
+
+def _load(token: str):
+    key = f"link:ip:{request.remote_addr}"
+    if is_throttled(key):
+        abort(429)
+    try:
+        if not looks_like_token(token):
+            raise ChangeLinkProblem("unknown")
+        change = open_change(token)
+    except ChangeLinkProblem as problem:
+        if problem.kind == "unknown":
+            note_failure(key)
+        titles = {"unknown": _("This link does not work"), "used": _("This change is already answered"),
+                  "expired": _("This link has expired")}
+        return None, (render_template("employee/problem.html", title=titles[problem.kind],
+                                      message=_("Contact the person who manages your card."), req=None),
+                      404 if problem.kind == "unknown" else 410)
+    if "employee_lang" not in request.cookies and not g.get("locale"):
+        g.locale = change.card.company.language
+    return change, None
+
+
+@bp.route("/change/<token>", methods=["GET", "POST"])
+def card_change(token: str):
+    change, problem = _load(token)
+    if problem:
+        return problem
+    card = change.card
+    if request.method == "POST":
+        if request.form.get("decision") == "approve":
+            approve_card_change(change)
+            message = _("Thank you! Your card is updated.")
+        else:
+            decline_card_change(change)
+            message = _("You declined the change. Nothing was changed on your card.")
+        db.session.commit()
+        return render_template("employee/change_done.html", message=message, company=card.company, req=None)
+    rows = [(f.label, (card.holder_data or {}).get(f.key, ""), change.proposed.get(f.key, ""))
+            for f in data_fields(card.card_type)]
+    return render_template("employee/change.html", change=change, card=card, rows=rows, token=token,
+                           company=card.company, req=None)
+
+
+@bp.route("/change/<token>/<which>.jpg")
+def change_photo(token: str, which: str):
+    change, problem = _load(token)
+    if problem:
+        abort(404)
+    key = change.photo_key if which == "new" else change.card.photo_key
+    if not storage.exists(key):
+        abort(404)
+    return send_file(storage.path_for(key), mimetype="image/jpeg", max_age=0)

@@ -1,0 +1,181 @@
+"""A card's life after ordering: production, block, unblock, terminate, and holder-approved changes."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from portal import storage
+from portal.audit.operations import record
+from portal.cards.models import Card, CardChange, CardStatus, CardStatusEvent, ChangeState
+from portal.catalog.layout import card_identity, validate_layout_values
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.images import normalise_photo
+from portal.mail import queue_email
+from portal.tenancy.models import Company, User
+from portal.tokens import derived_token, hash_token, new_salt
+
+CHANGE_VALID = timedelta(days=14)
+# Allowed moves; terminated is final.
+TRANSITIONS = {
+    CardStatus.ORDERED.value: {CardStatus.IN_PRODUCTION.value, CardStatus.ACTIVE.value, CardStatus.TERMINATED.value},
+    CardStatus.IN_PRODUCTION.value: {CardStatus.ACTIVE.value, CardStatus.TERMINATED.value},
+    CardStatus.ACTIVE.value: {CardStatus.BLOCKED.value, CardStatus.TERMINATED.value},
+    CardStatus.BLOCKED.value: {CardStatus.ACTIVE.value, CardStatus.TERMINATED.value},
+    CardStatus.TERMINATED.value: set(),
+}
+
+
+class CardError(ValueError):
+    pass
+
+
+class ChangeLinkProblem(Exception):
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
+
+
+def own_card(company: Company, card_id) -> Card:
+    card = db.session.get(Card, int(card_id))
+    if card is None or card.company_id != company.id:
+        raise LookupError(card_id)
+    return card
+
+
+def _move(card: Card, to: str, user: User | None, reason: str = "") -> None:
+    if to not in TRANSITIONS.get(card.status, set()):
+        if card.status == CardStatus.TERMINATED.value:
+            raise CardError(_l("This card is terminated and can never be used again."))
+        raise CardError(_l("A card that is %(status)s cannot become %(to)s.", status=card.status, to=to))
+    db.session.add(CardStatusEvent(card_id=card.id, from_status=card.status, to_status=to, reason=reason,
+                                   user_id=user.id if user else None))
+    card.status, card.status_reason, card.status_changed_at = to, reason, utcnow()
+    if to == CardStatus.ACTIVE.value and card.activated_at is None:
+        card.activated_at = utcnow()
+
+
+def block_card(company: Company, user: User, card: Card, reason: str) -> None:
+    if not (reason or "").strip():
+        raise CardError(_l("Write why the card is blocked."))
+    _move(card, CardStatus.BLOCKED.value, user, reason.strip()[:2000])
+    record("card.blocked", company_id=company.id, obj=card, summary=f"{card.holder_name}: {reason}", user_id=user.id)
+
+
+def unblock_card(company: Company, user: User, card: Card) -> None:
+    if card.status != CardStatus.BLOCKED.value:
+        raise CardError(_l("Only blocked cards can be unblocked."))
+    _move(card, CardStatus.ACTIVE.value, user)
+    record("card.unblocked", company_id=company.id, obj=card, summary=card.holder_name, user_id=user.id)
+
+
+def terminate_card(company: Company, user: User, card: Card, reason: str) -> None:
+    if not (reason or "").strip():
+        raise CardError(_l("Write why the card is terminated."))
+    _move(card, CardStatus.TERMINATED.value, user, reason.strip()[:2000])
+    db.session.execute(update(CardChange).where(CardChange.card_id == card.id,
+                                                CardChange.state == ChangeState.PENDING.value)
+                       .values(state=ChangeState.CANCELLED.value, token_hash=None))
+    record("card.terminated", company_id=company.id, obj=card, summary=f"{card.holder_name}: {reason}",
+           user_id=user.id)
+
+
+def set_production_data(card: Card, user: User | None, *, card_number: str | None = None, chip_uid: str | None = None,
+                        readouts: dict | None = None) -> None:
+    """The operator's production step: numbers and readouts; a card with a number becomes active."""
+    if card_number is not None:
+        card.card_number = card_number.strip()[:40] or None
+    if chip_uid is not None:
+        card.chip_uid = chip_uid.strip()[:40] or None
+    if readouts:
+        card.readouts = {**(card.readouts or {}), **{k[:40]: str(v)[:200] for k, v in readouts.items()}}
+    target = CardStatus.ACTIVE.value if card.card_number else CardStatus.IN_PRODUCTION.value
+    if card.status in (CardStatus.ORDERED.value, CardStatus.IN_PRODUCTION.value) and target != card.status:
+        _move(card, target, user, str(_l("Production")))
+
+
+# Holder-approved changes ------------------------------------------------------------------------
+
+def _change_link(change: CardChange, salt: str) -> str:
+    token = derived_token("card-change", salt)
+    change.token_hash = hash_token(token)
+    return token
+
+
+def request_card_change(company: Company, user: User, card: Card, values: dict, photo: bytes | None = None, *,
+                        holder_email: str = "", crop=None, rotate: int = 0) -> CardChange:
+    """Propose new holder data or photo; nothing changes until the holder approves by link."""
+    if card.company_id != company.id:
+        raise LookupError(card.id)
+    if card.status == CardStatus.TERMINATED.value:
+        raise CardError(_l("This card is terminated and can never be used again."))
+    clean, errors = validate_layout_values(card.card_type, values, country=company.country)
+    if errors:
+        raise CardError(next(iter(errors.values())))
+    email = (holder_email or card.holder_email or "").strip()
+    if not email:
+        raise CardError(_l("The card has no email address: write the holder's email so they can approve."))
+    photo_key = None
+    if photo:
+        ct = card.card_type
+        photo_key = storage.save(normalise_photo(photo, size=(ct.photo_width, ct.photo_height), crop=crop,
+                                                 rotate=rotate), "photos", "jpg")
+    db.session.execute(update(CardChange).where(CardChange.card_id == card.id,
+                                                CardChange.state == ChangeState.PENDING.value)
+                       .values(state=ChangeState.CANCELLED.value, token_hash=None))
+    change = CardChange(card_id=card.id, company_id=company.id, proposed={**clean, "_email": email},
+                        photo_key=photo_key, expires_at=utcnow() + CHANGE_VALID, requested_by_id=user.id)
+    token = _change_link(change, new_salt())
+    db.session.add(change)
+    db.session.flush()
+    queue_email(email, "card_change_request", company.language, company_id=company.id, company=company,
+                card=card, change=change, token=token)
+    record("card.change_requested", company_id=company.id, obj=card, summary=card.holder_name, user_id=user.id)
+    return change
+
+
+def open_change(token: str) -> CardChange:
+    change = db.session.scalar(select(CardChange).where(CardChange.token_hash == hash_token(token)))
+    if change is None:
+        raise ChangeLinkProblem("unknown")
+    if change.state != ChangeState.PENDING.value:
+        raise ChangeLinkProblem("used")
+    if change.expires_at < utcnow():
+        raise ChangeLinkProblem("expired")
+    return change
+
+
+def approve_card_change(change: CardChange) -> None:
+    card = change.card
+    data = {k: v for k, v in change.proposed.items() if not k.startswith("_")}
+    card.holder_data = {**(card.holder_data or {}), **data}
+    for key, value in card_identity(card.card_type, card.holder_data).items():
+        setattr(card, key, value)
+    if change.proposed.get("_email"):
+        card.holder_email = change.proposed["_email"]
+    if change.photo_key:
+        old, card.photo_key = card.photo_key, change.photo_key
+        if old and old != card.photo_key:
+            storage.delete(old)
+    change.state, change.decided_at = ChangeState.APPROVED.value, utcnow()  # the link now says "answered"
+    record("card.change_approved", company_id=card.company_id, obj=card, summary=card.holder_name, user_id=None)
+    _tell_orderer(change, approved=True)
+
+
+def decline_card_change(change: CardChange) -> None:
+    change.state, change.decided_at = ChangeState.DECLINED.value, utcnow()
+    storage.delete(change.photo_key)
+    record("card.change_declined", company_id=change.company_id, obj=change.card, summary=change.card.holder_name,
+           user_id=None)
+    _tell_orderer(change, approved=False)
+
+
+def _tell_orderer(change: CardChange, approved: bool) -> None:
+    requester = db.session.get(User, change.requested_by_id) if change.requested_by_id else None
+    if requester is None:
+        return
+    company = change.card.company
+    queue_email(requester.email, "card_change_result", requester.language or company.language,
+                company_id=company.id, company=company, card=change.card, approved=approved)
