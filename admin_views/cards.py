@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from admin_views.base import SecureView
 from portal import storage
-from portal.cards.models import CARD_STATUS_COLOURS, CARD_STATUS_LABELS, Card, CardChange, CardStatusEvent
+from portal.cards.models import CARD_STATUS_COLOURS, CARD_STATUS_LABELS, CardChange, CardStatusEvent
 from portal.cards.operations import (
     CardError,
     block_card,
