@@ -101,5 +101,9 @@ def seed_demo() -> bool:
         Address(company_id=kontor.id, name="Kontorshuset i Norr AB", attention="HR",
                 street="Storgatan 1", postcode="903 26", city="Umeå", for_collection=True),
     ])
+    from portal.printing.models import Printer
+
+    db.session.add(Printer(company_id=nordbygg.id, name="Reception card printer", location="Head office",
+                           model="Evolis Primacy 2", backend="hot_folder", target="reception"))
     db.session.commit()
     return True
