@@ -173,3 +173,34 @@ class CardsView(SecureView):
 
 def register(admin) -> None:
     admin.add_view(CardsView(name=_l("Handle cards"), category=_l("Cards"), endpoint="cards", url="/admin/cards"))
+    register_production(admin)
+
+
+class ProductionImportView(SecureView):
+    operator_only = True
+
+    @expose("/", methods=["GET", "POST"])
+    def index(self):
+        from portal.cards.production import import_production_file
+        from portal.collection.csv_import import CsvFileError
+
+        result, error = None, None
+        if request.method == "POST":
+            upload = request.files.get("file")
+            if upload is None or not upload.filename:
+                error = _("Choose the production file.")
+            else:
+                try:
+                    result = import_production_file(upload.read(), current_user)
+                except CsvFileError as exc:
+                    error = str(exc)
+                else:
+                    if result.updated:
+                        flash(_("%(n)d cards updated from the production file.", n=result.updated), "success")
+                        return redirect(url_for(".index"))
+        return self.render("admin/cards/production.html", result=result, error=error)
+
+
+def register_production(admin) -> None:
+    admin.add_view(ProductionImportView(name=_l("Production import"), category=_l("Operator"),
+                                        endpoint="production", url="/admin/production"))

@@ -131,3 +131,25 @@ def test_screens_search_block_and_isolation(client, db, cards, make_company, mak
     other.login(viewer.email)
     assert other.get("/admin/cards/").status_code == 200
     assert other.post(f"/admin/cards/{asa.id}/status", {"action": "unblock"}).status_code == 403
+
+
+def test_production_file_sets_numbers_and_readouts_or_stores_nothing(client, db, cards, make_user):
+    from portal.cards.production import import_production_file
+
+    company, admin, ct, asa, bo = cards
+    operator = make_user(email="op@x.se", is_operator=True)
+    bad = f"card id;card number;chip UID\r\n{bo.id};4711000123;04AA\r\n".encode("utf-8-sig")  # number taken by Åsa
+    result = import_production_file(bad, operator)
+    assert [(e.line, e.column) for e in result.errors] == [(2, "card number")]
+    db.session.expire_all()
+    assert db.session.get(Card, bo.id).card_number is None
+    good = f"card id;card number;chip UID;Mifare sector\r\n{bo.id};4711000999;04BB;7\r\n".encode("utf-8-sig")
+    client.login(operator.email)
+    import io
+
+    resp = client.post("/admin/production/", {"file": (io.BytesIO(good), "prod.csv")}, content_type="multipart/form-data")
+    assert resp.status_code == 302
+    db.session.expire_all()
+    card = db.session.get(Card, bo.id)
+    assert (card.card_number, card.chip_uid, card.status, card.readouts) == ("4711000999", "04BB", "active",
+                                                                            {"Mifare sector": "7"})

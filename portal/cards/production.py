@@ -1,0 +1,104 @@
+"""The production file: card numbers, chip UIDs and readouts for many cards at once (operator only)."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.audit.operations import record
+from portal.cards.models import Card
+from portal.cards.operations import CardError, set_production_data
+from portal.collection.csv_import import CsvFileError, RowError
+from portal.extensions import db
+from portal.ordering.models import Order, OrderStatus
+from portal.tenancy.models import User
+
+CARD = {"card", "card id", "card reference", "kort", "kort-id"}
+ORDER = {"order", "order number", "ordernummer", "beställning"}
+NUMBER = {"card number", "kortnummer"}
+UID = {"chip uid", "uid", "chip-uid"}
+
+
+@dataclass
+class ProductionResult:
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def import_production_file(data: bytes, user: User) -> ProductionResult:
+    """Validate every row first; on any error nothing is stored. Other columns become readouts."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CsvFileError(_l("The file is not saved as UTF-8. In Excel choose File > Save As > "
+                              "'CSV UTF-8 (Comma delimited) (*.csv)' and upload it again.")) from None
+    first = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";" if first.count(";") > first.count(",") else ",")
+    header = [h.strip() for h in next(reader, [])]
+    lower = [h.lower() for h in header]
+    col = {name: next((i for i, h in enumerate(lower) if h in names), None)
+           for name, names in (("card", CARD), ("order", ORDER), ("number", NUMBER), ("uid", UID))}
+    if col["card"] is None and col["order"] is None:
+        raise CsvFileError(_l("The file needs a column \"card id\" or \"order number\"."))
+    if col["number"] is None:
+        raise CsvFileError(_l("The file needs a column \"card number\"."))
+    known = {i for i in col.values() if i is not None}
+    result, plan, seen = ProductionResult(), [], {}
+    start = reader.line_num + 1
+    for values in reader:
+        line, start = start, reader.line_num + 1
+        if not any(v.strip() for v in values):
+            continue
+        get = lambda key: values[col[key]].strip() if col[key] is not None and col[key] < len(values) else ""  # noqa: E731
+        card = _find(get("card"), get("order"), line, result)
+        number = get("number")
+        if card is None:
+            continue
+        if not number:
+            result.errors.append(RowError(line, "card number", "", str(_l("The card number is missing."))))
+            continue
+        if number in seen:
+            result.errors.append(RowError(line, "card number", number, str(_l(
+                "The same card number is on line %(line)d.", line=seen[number]))))
+            continue
+        other = db.session.scalar(select(Card.id).where(Card.card_number == number, Card.id != card.id))
+        if other:
+            result.errors.append(RowError(line, "card number", number, str(_l("Another card already has this number."))))
+            continue
+        seen[number] = line
+        readouts = {header[i]: values[i].strip() for i in range(min(len(header), len(values)))
+                    if i not in known and header[i] and values[i].strip()}
+        plan.append((card, number, get("uid"), readouts))
+    if result.errors:
+        return result
+    for card, number, uid, readouts in plan:
+        try:
+            set_production_data(card, user, card_number=number, chip_uid=uid, readouts=readouts)
+        except CardError:
+            pass  # a terminated card keeps its status; its numbers are still recorded
+        if card.order is not None and card.order.status == OrderStatus.PLACED.value:
+            card.order.status = OrderStatus.IN_PRODUCTION.value
+        result.updated += 1
+    record("cards.production_imported", company_id=None, summary=f"{result.updated} cards", user_id=user.id)
+    db.session.commit()
+    return result
+
+
+def _find(card_ref: str, order_no: str, line: int, result: ProductionResult) -> Card | None:
+    """The one card a row means: by card id, or by order number when that order has exactly one card."""
+    if card_ref:
+        card = db.session.get(Card, int(card_ref)) if card_ref.isdigit() else None
+        if card is None:
+            result.errors.append(RowError(line, "card id", card_ref, str(_l("No card with this id."))))
+        return card
+    cards = db.session.scalars(select(Card).join(Order, Card.order_id == Order.id)
+                               .where(Order.number == order_no)).all() if order_no else []
+    if len(cards) != 1:
+        reason = _l("No order with this number.") if not cards else _l(
+            "This order has %(n)d cards: use the card id column.", n=len(cards))
+        result.errors.append(RowError(line, "order number", order_no, str(reason)))
+        return None
+    return cards[0]
