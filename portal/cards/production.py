@@ -52,9 +52,9 @@ def import_production_file(data: bytes, user: User) -> ProductionResult:
         line, start = start, reader.line_num + 1
         if not any(v.strip() for v in values):
             continue
-        get = lambda key: values[col[key]].strip() if col[key] is not None and col[key] < len(values) else ""  # noqa: E731
-        card = _find(get("card"), get("order"), line, result)
-        number = get("number")
+        cell = {key: (values[i].strip() if i is not None and i < len(values) else "") for key, i in col.items()}
+        card = _find(cell["card"], cell["order"], line, result)
+        number = cell["number"]
         if card is None:
             continue
         if not number:
@@ -71,7 +71,7 @@ def import_production_file(data: bytes, user: User) -> ProductionResult:
         seen[number] = line
         readouts = {header[i]: values[i].strip() for i in range(min(len(header), len(values)))
                     if i not in known and header[i] and values[i].strip()}
-        plan.append((card, number, get("uid"), readouts))
+        plan.append((card, number, cell["uid"], readouts))
     if result.errors:
         return result
     for card, number, uid, readouts in plan:
