@@ -17,6 +17,7 @@ from portal.catalog.layout import data_fields, holder_name, validate_layout_valu
 from portal.collection import operations
 from portal.collection.models import RequestStatus
 from portal.extensions import db
+from portal.printing.operations import enabled_printers
 from portal.tenancy.context import require_company
 
 REASON_MAX = 2000
@@ -56,7 +57,7 @@ class ReviewPages:
         return self.render(
             "admin/collection/review.html",
             tab="review", counts=self._counts(company), cards=cards, review_rows=review_rows, holder_name=holder_name,
-            company=company,
+            company=company, printers=enabled_printers(company),
         )
 
     @expose("/photo/<int:request_id>")
@@ -72,9 +73,27 @@ class ReviewPages:
         company = require_company()
         found = self._in_review(company, request_id)
         if found is not None:
-            operations.approve_to_cart(company, current_user, found.id)
-            db.session.commit()
-            flash(_("The card was added to your cart."), "success")
+            try:
+                operations.approve_to_cart(company, current_user, found.id)
+            except operations.CollectionError as exc:
+                flash(str(exc), "error")
+            else:
+                db.session.commit()
+                flash(_("The card was added to your cart."), "success")
+        return back_to("review")
+
+    @expose("/review/<int:request_id>/print", methods=["POST"])
+    def print_now(self, request_id: int):
+        company = require_company()
+        found = self._in_review(company, request_id)
+        if found is not None:
+            try:
+                card = operations.print_request_now(company, current_user, found.id,
+                                                    request.form.get("printer_id", type=int) or -1)
+            except operations.CollectionError as exc:
+                flash(str(exc), "error")
+            else:
+                flash(_("The card for %(name)s is being printed.", name=card.holder_name), "success")
         return back_to("review")
 
     @expose("/review/approve-all", methods=["POST"])

@@ -233,6 +233,24 @@ def approve_to_cart(company: Company, user: User, request_id) -> CartItem:
     return item
 
 
+def print_request_now(company: Company, user: User, request_id, printer_id: int):
+    """Instead of the cart: create the card at once and queue it on one of the company's printers."""
+    from portal.printing.operations import PrintError, print_now
+
+    req = own_request(company, request_id)
+    if req.status != RequestStatus.IN_REVIEW.value:
+        raise CollectionError(_l("Only cards in review can be printed."))
+    try:
+        card, _job = print_now(company, user, req.card_type, req.data or {}, req.photo_key, printer_id)
+    except PrintError as exc:
+        db.session.rollback()
+        raise CollectionError(str(exc)) from None
+    card.holder_email = card.holder_email or req.email
+    req.status, req.token_hash = RequestStatus.ORDERED.value, None
+    db.session.commit()
+    return card
+
+
 def approve_all_to_cart(company: Company, user: User) -> int:
     ids = [r.id for r in in_review_requests(company)]
     done = 0

@@ -159,3 +159,34 @@ def test_two_reminder_runs_at_once_send_each_slot_once(app, db, collect):
         t.join(60)
     assert sum(results) == 30
     assert db.session.scalar(select(func.count()).select_from(OutboxEmail)) == 30
+
+
+def test_print_now_from_review_creates_the_card_and_a_print_job(db, collect):
+    from portal.cards.models import Card
+    from portal.collection.operations import print_request_now
+    from portal.printing.models import Printer, PrintJob
+
+    company, orderer, ct, addr = collect
+    printer = Printer(company_id=company.id, name="Desk", backend="hot_folder", target="desk")
+    req = CollectionRequest(company_id=company.id, card_type_id=ct.id, email="a@x.se", status="in_review",
+                            data={"first_name": "Åsa", "last_name": "Öberg"}, photo_key="photos/abcdefgh12.jpg")
+    db.session.add_all([printer, req])
+    db.session.commit()
+    card = print_request_now(company, orderer, req.id, printer.id)
+    assert card.holder_name == "Åsa Öberg" and card.holder_email == "a@x.se"
+    assert db.session.get(CollectionRequest, req.id).status == "ordered"
+    assert db.session.scalar(select(PrintJob)).card_id == card.id
+    assert db.session.scalar(select(func.count()).select_from(Card)) == 1
+
+
+def test_request_email_carries_the_company_logo_and_colour(db, collect):
+    from portal import storage
+
+    company, orderer, ct, _ = collect
+    company.logo_key = storage.save(b"png", "logos", "png")
+    company.primary_color = "#aa3300"
+    db.session.commit()
+    send_requests(company, orderer, ct, split_email_list("a@x.se").valid)
+    mail = db.session.scalar(select(OutboxEmail))
+    token = _token(mail)
+    assert f"/r/{token}/logo.png" in mail.body_html and "#aa3300" in mail.body_html
