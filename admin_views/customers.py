@@ -1,5 +1,280 @@
-"""Screens: customers (being written)."""
+"""Operator screens of the customer portal: settings, access rights, accounts, resources, requests."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, send_file, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import SelectField, TextAreaField
+
+from admin_views.base import AppModelView, SecureView
+from portal import storage
+from portal.audit.operations import record
+from portal.customers.models import (
+    CUSTOMER_REQUEST_STATUS_LABELS,
+    PORTAL_SECTIONS,
+    AccessRight,
+    CustomerRequest,
+    PortalAccount,
+    ResourceFile,
+    ResourceFolder,
+)
+from portal.customers.operations import (
+    PortalError,
+    access_right_in_use,
+    email_login_details,
+    portal_settings,
+    save_account,
+    store_file,
+)
+from portal.extensions import db
+from portal.images import ImageRejected, normalise_picture
+from portal.tenancy.models import Company
+
+CAT = _l("Customer portal")
+
+
+def _companies():
+    return db.session.scalars(select(Company).order_by(Company.name)).all()
+
+
+class PortalSettingsView(SecureView):
+    operator_only = True
+
+    @expose("/", methods=["GET", "POST"])
+    def index(self):
+        settings = portal_settings()
+        if request.method == "POST":
+            settings.enabled = request.form.get("enabled") == "1"
+            settings.sections = [s for s in PORTAL_SECTIONS if request.form.get(f"section_{s}") == "1"]
+            upload = request.files.get("logo")
+            if upload and upload.filename:
+                try:
+                    png = normalise_picture(upload.read(), max_size=(600, 200))
+                except ImageRejected as exc:
+                    db.session.rollback()
+                    flash(str(exc), "error")
+                    return redirect(url_for(".index"))
+                old, settings.logo_key = settings.logo_key, storage.save(png, "logos", "png")
+                storage.delete(old)
+            record("portal.settings_updated", company_id=None, summary=f"enabled={settings.enabled}")
+            db.session.commit()
+            flash(_("Customer portal settings saved."), "success")
+            return redirect(url_for(".index"))
+        db.session.commit()
+        return self.render("admin/customers/settings.html", settings=settings, sections=PORTAL_SECTIONS)
+
+
+class AccessRightView(AppModelView):
+    operator_only = True
+    can_view_details = False
+    column_list = ["name", "can_view_jobs", "can_view_invoices", "can_view_resources", "can_make_requests",
+                   "can_view_notes"]
+    column_labels = {"name": _l("Name"), "can_view_jobs": _l("View jobs"), "can_view_invoices": _l("View invoices"),
+                     "can_view_resources": _l("View customer resources"), "can_make_requests": _l("Make requests"),
+                     "can_view_notes": _l("View notes")}
+    form_columns = column_list
+    empty_hint = _l("No access rights yet. Create a profile such as \"Commercial\" with the permissions it gives.")
+
+    def delete_model(self, model):
+        if access_right_in_use(model):
+            flash(_("%(name)s is used by customer accounts and cannot be deleted.", name=model.name), "error")
+            return False
+        return super().delete_model(model)
+
+
+class AccountsView(SecureView):
+    operator_only = True
+
+    @expose("/")
+    def index(self):
+        company_id = request.args.get("company", type=int)
+        stmt = select(PortalAccount).options(selectinload(PortalAccount.company), selectinload(PortalAccount.access_right))
+        if company_id:
+            stmt = stmt.where(PortalAccount.company_id == company_id)
+        accounts = db.session.scalars(stmt.order_by(PortalAccount.username)).all()
+        return self.render("admin/customers/accounts.html", accounts=accounts, companies=_companies(),
+                           rights=db.session.scalars(select(AccessRight).order_by(AccessRight.name)).all(),
+                           company_id=company_id)
+
+    @expose("/save", methods=["POST"])
+    def save(self):
+        form = request.form
+        account_id = form.get("id", type=int)
+        account = db.session.get(PortalAccount, account_id) if account_id else PortalAccount()
+        if account is None:
+            abort(404)
+        if not account_id:
+            company = db.session.get(Company, form.get("company_id", type=int) or -1)
+            if company is None:
+                flash(_("Choose the company."), "error")
+                return redirect(url_for(".index"))
+            account.company_id = company.id
+        right_id = form.get("access_right_id", type=int)
+        account.access_right_id = right_id if right_id and db.session.get(AccessRight, right_id) else None
+        account.email = form.get("email", "").strip()[:254]
+        account.active = form.get("active", "1") == "1"
+        try:
+            generated = save_account(account, username=form.get("username", ""), password=form.get("password", ""),
+                                     generate=form.get("generate") == "1")
+        except PortalError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for(".index"))
+        db.session.add(account)
+        db.session.commit()
+        if generated:
+            # Shown once, now, so the operator can pass it on; only its hash is stored.
+            flash(_("Generated password for %(name)s: %(password)s (shown only now)", name=account.username,
+                    password=generated), "warning")
+        else:
+            flash(_("Account %(name)s saved.", name=account.username), "success")
+        return redirect(url_for(".index", company=account.company_id))
+
+    @expose("/<int:account_id>/email", methods=["POST"])
+    def send_details(self, account_id: int):
+        account = db.session.get(PortalAccount, account_id)
+        if account is None:
+            abort(404)
+        try:
+            email_login_details(account)
+        except PortalError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Login details emailed to %(email)s.", email=account.email), "success")
+        return redirect(url_for(".index", company=account.company_id))
+
+
+class ResourcesView(SecureView):
+    operator_only = True
+
+    @expose("/")
+    def index(self):
+        folders = db.session.scalars(select(ResourceFolder).options(selectinload(ResourceFolder.files),
+                                                                    selectinload(ResourceFolder.companies))
+                                     .order_by(ResourceFolder.name)).all()
+        loose = db.session.scalars(select(ResourceFile).where(ResourceFile.folder_id.is_(None))
+                                   .order_by(ResourceFile.name)).all()
+        return self.render("admin/customers/resources.html", folders=folders, loose=loose, companies=_companies())
+
+    def _sharing(self, obj):
+        obj.shared_with_all = request.form.get("share") != "chosen"
+        ids = [int(x) for x in request.form.getlist("company_ids") if x.isdigit()]
+        obj.companies = [] if obj.shared_with_all else db.session.scalars(select(Company).where(Company.id.in_(ids))).all()
+
+    @expose("/folder", methods=["POST"])
+    def folder(self):
+        name = request.form.get("name", "").strip()[:120]
+        if not name:
+            flash(_("Give the folder a name."), "error")
+            return redirect(url_for(".index"))
+        folder = ResourceFolder(name=name)
+        self._sharing(folder)
+        db.session.add(folder)
+        db.session.commit()
+        flash(_("Folder %(name)s created.", name=name), "success")
+        return redirect(url_for(".index"))
+
+    @expose("/upload", methods=["POST"])
+    def upload(self):
+        upload = request.files.get("file")
+        folder_id = request.form.get("folder_id", type=int)
+        if folder_id and db.session.get(ResourceFolder, folder_id) is None:
+            abort(404)
+        try:
+            if upload is None or not upload.filename:
+                raise PortalError(_l("Choose a file to upload."))
+            key, kind, name = store_file(upload.read(), upload.filename)
+        except PortalError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for(".index"))
+        file = ResourceFile(folder_id=folder_id or None, name=name, storage_key=key, content_type=kind,
+                            size=storage.path_for(key).stat().st_size)
+        self._sharing(file)
+        db.session.add(file)
+        db.session.commit()
+        flash(_("%(name)s uploaded.", name=name), "success")
+        return redirect(url_for(".index"))
+
+    @expose("/<kind>/<int:obj_id>/rename", methods=["POST"])
+    def rename(self, kind: str, obj_id: int):
+        obj = db.session.get({"folder": ResourceFolder, "file": ResourceFile}.get(kind) or abort(404), obj_id)
+        name = request.form.get("name", "").strip()[:200]
+        if obj is None:
+            abort(404)
+        if name and "/" not in name and ".." not in name:
+            obj.name = name
+            db.session.commit()
+        return redirect(url_for(".index"))
+
+    @expose("/<kind>/<int:obj_id>/delete", methods=["POST"])
+    def delete(self, kind: str, obj_id: int):
+        model = {"folder": ResourceFolder, "file": ResourceFile}.get(kind) or abort(404)
+        obj = db.session.get(model, obj_id)
+        if obj is None:
+            abort(404)
+        keys = [f.storage_key for f in obj.files] if kind == "folder" else [obj.storage_key]
+        db.session.delete(obj)
+        db.session.commit()
+        for key in keys:
+            storage.delete(key)
+        flash(_("Deleted."), "success")
+        return redirect(url_for(".index"))
+
+
+def _request_status(view, context, model, name):
+    colour = {"new": "primary", "in_progress": "warning", "done": "success"}.get(model.status, "secondary")
+    return Markup('<span class="badge badge-{}">{}</span>').format(
+        colour, CUSTOMER_REQUEST_STATUS_LABELS.get(model.status, model.status))
+
+
+class CustomerRequestView(AppModelView):
+    operator_only = True
+    allow_create = False
+    column_list = ["created_at", "company", "subject", "status", "replied_at"]
+    column_details_list = ["created_at", "company", "account", "subject", "notes", "attachment_name", "status", "reply"]
+    column_labels = {"created_at": _l("Received"), "company": _l("Company"), "subject": _l("Subject"),
+                     "status": _l("Status"), "replied_at": _l("Answered"), "notes": _l("Notes"),
+                     "account": _l("Sent by"), "attachment_name": _l("Attachment"), "reply": _l("Reply")}
+    column_default_sort = ("created_at", True)
+    column_formatters = {
+        "status": _request_status,
+        "attachment_name": lambda v, c, m, n: Markup('<a href="{}">{}</a>').format(
+            url_for(".attachment", request_id=m.id), m.attachment_name) if m.attachment_key else "",
+    }
+    form_columns = ["status", "reply"]
+    form_overrides = {"status": SelectField, "reply": TextAreaField}
+    form_args = {"status": {"choices": [(k.value, v) for k, v in CUSTOMER_REQUEST_STATUS_LABELS.items()],
+                            "label": _l("Status")},
+                 "reply": {"label": _l("Reply (the customer sees it)")}}
+    empty_hint = _l("No requests from customers yet.")
+
+    def on_model_change(self, form, model, is_created):
+        from portal.db_types import utcnow
+
+        if model.reply:
+            model.replied_at = utcnow()
+
+    @expose("/attachment/<int:request_id>")
+    def attachment(self, request_id: int):
+        req = db.session.get(CustomerRequest, request_id)
+        if req is None or not storage.exists(req.attachment_key):
+            abort(404)
+        return send_file(storage.path_for(req.attachment_key), as_attachment=True,
+                         download_name=req.attachment_name or "attachment")
 
 
 def register(admin) -> None:
-    return None
+    admin.add_view(PortalSettingsView(name=_l("Portal settings"), category=CAT, endpoint="portal_settings",
+                                      url="/admin/portal/settings"))
+    admin.add_view(AccessRightView(AccessRight, db, name=_l("Access rights"), category=CAT, endpoint="access_rights"))
+    admin.add_view(AccountsView(name=_l("Customer accounts"), category=CAT, endpoint="portal_accounts",
+                                url="/admin/portal/accounts"))
+    admin.add_view(ResourcesView(name=_l("Customer resources"), category=CAT, endpoint="portal_resources",
+                                 url="/admin/portal/resources"))
+    admin.add_view(CustomerRequestView(CustomerRequest, db, name=_l("Customer requests"), category=CAT,
+                                       endpoint="customer_requests"))

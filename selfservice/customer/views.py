@@ -1,1 +1,286 @@
-"""Routes of the customer portal (being written)."""
+"""The customer portal: sign-in, overview, jobs, invoices, resources, requests, password."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, flash, g, redirect, render_template, request, send_file, session, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from portal import storage
+from portal.cards.models import Card
+from portal.customers.models import CustomerRequest, PortalAccount, ResourceFile
+from portal.customers.operations import (
+    PortalError,
+    account_for_token,
+    authenticate,
+    file_visible_to,
+    forgot_password,
+    may_see,
+    new_customer_request,
+    portal_settings,
+    set_account_password,
+    visible_files,
+)
+from portal.extensions import db
+from portal.ordering.models import Invoice, Order, OrderStatus
+from portal.tenancy.operations import is_throttled, note_failure
+from selfservice.customer import bp
+
+KEY = "portal_account"
+OPEN = [OrderStatus.AWAITING_APPROVAL.value, OrderStatus.PLACED.value, OrderStatus.IN_PRODUCTION.value,
+        OrderStatus.SHIPPED.value]
+
+
+@bp.before_request
+def _portal_on():
+    g.portal = portal_settings()
+    if not g.portal.enabled:
+        abort(404)
+    if request.args.get("lang") in ("sv", "en"):
+        session["language"] = request.args["lang"]
+    g.account = _current_account()
+    if g.account is not None and "language" not in session:
+        g.locale = g.account.company.language
+
+
+def _current_account() -> PortalAccount | None:
+    raw = session.get(KEY, "")
+    try:
+        account_id, version = (int(x) for x in raw.split(":"))
+    except ValueError:
+        return None
+    account = db.session.get(PortalAccount, account_id)
+    if account is None or not account.active or account.session_version != version:
+        return None
+    return account
+
+
+def signed_in(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if g.account is None:
+            return redirect(url_for("customer.login", next=request.path))
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def section(name: str):
+    def deco(view):
+        @wraps(view)
+        @signed_in
+        def wrapper(*args, **kwargs):
+            if not may_see(g.account, name, g.portal):
+                abort(404)
+            return view(*args, **kwargs)
+        return wrapper
+    return deco
+
+
+@bp.app_context_processor
+def _menu():
+    def can(name: str) -> bool:
+        account = g.get("account")
+        return bool(account) and may_see(account, name, g.get("portal"))
+    from portal.customers.models import CUSTOMER_REQUEST_STATUS_LABELS
+    from portal.ordering.models import ORDER_STATUS_LABELS
+
+    invoice_labels = {"open": _("Open"), "paid": _("Paid"), "credited": _("Credited")}
+    return {"portal_can": can, "order_status": lambda s: ORDER_STATUS_LABELS.get(s, s),
+            "invoice_status": lambda s: invoice_labels.get(s, s),
+            "request_status": lambda s: CUSTOMER_REQUEST_STATUS_LABELS.get(s, s)}
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "POST":
+        username = request.form.get("username", "").strip().lower()[:80]
+        keys = (f"portal:ip:{request.remote_addr}", f"portal:user:{username}")
+        if any(is_throttled(k) for k in keys):
+            flash(_("Too many failed attempts. Wait 15 minutes and try again."), "error")
+            return render_template("customer/login.html"), 429
+        account = authenticate(username, request.form.get("password", ""))
+        if account is None or account.access_right is None:
+            for k in keys:
+                note_failure(k)
+            flash(_("Wrong username or password."), "error")
+            return render_template("customer/login.html"), 200
+        language = session.get("language")
+        session.clear()  # a new session at sign-in
+        if language:
+            session["language"] = language
+        session[KEY] = f"{account.id}:{account.session_version}"
+        db.session.commit()
+        return redirect(url_for("customer.overview"))
+    return render_template("customer/login.html")
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    session.pop(KEY, None)
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("customer.login"))
+
+
+@bp.route("/logo.png")
+def logo():
+    if not storage.exists(g.portal.logo_key):
+        abort(404)
+    return send_file(storage.path_for(g.portal.logo_key), mimetype="image/png", max_age=3600)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot():
+    if request.method == "POST":
+        key = f"portal:forgot:{request.remote_addr}"
+        if not is_throttled(key, limit=5):
+            note_failure(key)
+            forgot_password(request.form.get("name", "")[:254])
+            db.session.commit()
+        flash(_("If the account exists, we have emailed a link to set a new password."), "info")
+        return redirect(url_for("customer.login"))
+    return render_template("customer/forgot.html")
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    account = account_for_token(token)
+    if account is None:
+        return render_template("customer/message.html", title=_("This link no longer works"),
+                               message=_("Ask for a new link with \"Forgot password?\".")), 404
+    error = None
+    if request.method == "POST":
+        if request.form.get("password") != request.form.get("confirm"):
+            error = _("The passwords do not match.")
+        else:
+            try:
+                set_account_password(account, request.form.get("password", ""))
+            except PortalError as exc:
+                error = str(exc)
+            else:
+                db.session.commit()
+                flash(_("Your password is set. Sign in with it."), "success")
+                return redirect(url_for("customer.login"))
+    return render_template("customer/set_password.html", account=account, error=error)
+
+
+@bp.route("/")
+@section("overview")
+def overview():
+    company_id = g.account.company_id
+    jobs = invoices = []
+    if may_see(g.account, "jobs", g.portal):
+        jobs = _jobs(company_id, open_only=True)
+    if may_see(g.account, "invoices", g.portal):
+        invoices = db.session.scalars(select(Invoice).where(Invoice.company_id == company_id)
+                                      .order_by(Invoice.issued_on.desc()).limit(10)).all()
+    return render_template("customer/overview.html", jobs=jobs, invoices=invoices)
+
+
+def _jobs(company_id: int, open_only: bool):
+    stmt = (select(Order, func.count(Card.id)).outerjoin(Card, Card.order_id == Order.id)
+            .where(Order.company_id == company_id).group_by(Order.id).order_by(Order.placed_at.desc()))
+    if open_only:
+        stmt = stmt.where(Order.status.in_(OPEN))
+    return db.session.execute(stmt.limit(200)).all()
+
+
+@bp.route("/jobs")
+@section("jobs")
+def jobs():
+    return render_template("customer/jobs.html", jobs=_jobs(g.account.company_id, open_only=False))
+
+
+@bp.route("/jobs/<int:order_id>")
+@section("jobs")
+def job(order_id: int):
+    order = db.session.get(Order, order_id)
+    if order is None or order.company_id != g.account.company_id:
+        abort(404)
+    cards = db.session.scalar(select(func.count()).select_from(Card).where(Card.order_id == order.id))
+    return render_template("customer/job.html", order=order, cards=cards,
+                           show_notes=may_see(g.account, "notes", g.portal))
+
+
+@bp.route("/invoices")
+@section("invoices")
+def invoices():
+    rows = db.session.scalars(select(Invoice).where(Invoice.company_id == g.account.company_id)
+                              .order_by(Invoice.issued_on.desc())).all()
+    return render_template("customer/invoices.html", invoices=rows)
+
+
+@bp.route("/invoices/<int:invoice_id>")
+@section("invoices")
+def invoice(invoice_id: int):
+    inv = db.session.get(Invoice, invoice_id)
+    if inv is None or inv.company_id != g.account.company_id:
+        abort(404)
+    return render_template("customer/invoice.html", invoice=inv)
+
+
+@bp.route("/resources")
+@section("resources")
+def resources():
+    folders, loose = visible_files(g.account.company)
+    company = g.account.company
+    files_of = {f.id: [x for x in f.files if file_visible_to(x, company)] for f in folders}
+    return render_template("customer/resources.html", folders=folders, loose=loose, files_of=files_of)
+
+
+@bp.route("/resources/<int:file_id>/download")
+@section("resources")
+def download(file_id: int):
+    file = db.session.get(ResourceFile, file_id)
+    if file is None or not file_visible_to(file, g.account.company) or not storage.exists(file.storage_key):
+        abort(404)
+    return send_file(storage.path_for(file.storage_key), mimetype=file.content_type, as_attachment=True,
+                     download_name=file.name, max_age=0)
+
+
+@bp.route("/requests", methods=["GET", "POST"])
+@section("requests")
+def requests_():
+    error = None
+    if request.method == "POST":
+        upload = request.files.get("attachment")
+        try:
+            new_customer_request(g.account, request.form.get("subject", ""), request.form.get("notes", ""),
+                                 upload.read() if upload and upload.filename else None,
+                                 upload.filename if upload else "")
+        except PortalError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(_("Your request is sent. You see the answer here."), "success")
+            return redirect(url_for("customer.requests_"))
+    rows = db.session.scalars(select(CustomerRequest).where(CustomerRequest.company_id == g.account.company_id)
+                              .order_by(CustomerRequest.created_at.desc())).all()
+    return render_template("customer/requests.html", requests=rows, error=error)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@signed_in
+def password():
+    from werkzeug.security import check_password_hash
+
+    error = None
+    if request.method == "POST":
+        if not check_password_hash(g.account.password_hash or "", request.form.get("current", "")):
+            error = _("The current password is not right.")
+        elif request.form.get("password") != request.form.get("confirm"):
+            error = _("The passwords do not match.")
+        else:
+            try:
+                set_account_password(g.account, request.form.get("password", ""))
+            except PortalError as exc:
+                error = str(exc)
+            else:
+                db.session.commit()
+                session[KEY] = f"{g.account.id}:{g.account.session_version}"
+                flash(_("Your password is changed."), "success")
+                return redirect(url_for("customer.overview"))
+    return render_template("customer/password.html", error=error)
+
+

@@ -1,0 +1,222 @@
+"""The customer portal's rules: settings, permissions, accounts and passwords, resources, requests."""
+from __future__ import annotations
+
+import io
+import re
+import secrets
+import zipfile
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+from werkzeug.security import check_password_hash
+
+from portal import storage
+from portal.audit.operations import record
+from portal.customers.models import (
+    PORTAL_SECTIONS,
+    AccessRight,
+    CustomerRequest,
+    PortalAccount,
+    PortalSettings,
+    ResourceFile,
+    ResourceFolder,
+    resource_file_company,
+    resource_folder_company,
+)
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.mail import queue_email
+from portal.tenancy.models import Company
+from portal.tenancy.operations import hash_password
+from portal.tokens import hash_token, new_token
+
+MIN_LENGTH = 8
+SET_PASSWORD_VALID = timedelta(days=7)
+MAX_FILE = 20 * 1024 * 1024
+PERMISSION_OF = {"jobs": "can_view_jobs", "invoices": "can_view_invoices", "resources": "can_view_resources",
+                 "requests": "can_make_requests", "notes": "can_view_notes"}
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,79}$")
+
+
+class PortalError(ValueError):
+    pass
+
+
+def portal_settings() -> PortalSettings:
+    settings = db.session.scalar(select(PortalSettings).limit(1))
+    if settings is None:
+        settings = PortalSettings(enabled=False, sections=list(PORTAL_SECTIONS))
+        db.session.add(settings)
+        db.session.flush()
+    return settings
+
+
+def may_see(account: PortalAccount, section: str, settings: PortalSettings | None = None) -> bool:
+    """A section shows only when the portal has it ticked AND the account's access right allows it."""
+    settings = settings or portal_settings()
+    if not settings.enabled or section not in (settings.sections or []) or account.access_right is None:
+        return False
+    if section == "overview":
+        return True
+    return bool(getattr(account.access_right, PERMISSION_OF[section]))
+
+
+def check_password(password: str) -> None:
+    if len(password or "") < MIN_LENGTH:
+        raise PortalError(_l("Use at least %(n)d characters.", n=MIN_LENGTH))
+    if len(password) > 200:
+        raise PortalError(_l("Use at most 200 characters."))
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)  # 16 characters, 96 bits
+
+
+def set_account_password(account: PortalAccount, password: str) -> None:
+    check_password(password)
+    account.password_hash = hash_password(password)
+    account.session_version = (account.session_version or 1) + 1
+    account.set_password_token_hash = None
+
+
+def save_account(account: PortalAccount, *, username: str, password: str = "", generate: bool = False) -> str | None:
+    """Validate the username (unique, case-insensitive) and set a password; returns a generated one."""
+    username = (username or "").strip().lower()
+    if not _USERNAME.match(username):
+        raise PortalError(_l("Use 3 to 80 letters, digits and . _ @ - for the username."))
+    clash = db.session.scalar(select(PortalAccount.id).where(PortalAccount.username == username,
+                                                             PortalAccount.id != (account.id or -1)))
+    if clash:
+        raise PortalError(_l("The username %(name)s is taken.", name=username))
+    account.username = username
+    generated = generate_password() if generate else None
+    if generated or password:
+        set_account_password(account, generated or password)
+    return generated
+
+
+def email_login_details(account: PortalAccount) -> None:
+    """The portal link, the username and a one-time link to set a password (never a password)."""
+    if not account.email:
+        raise PortalError(_l("Add an email address to the account first."))
+    token, account.set_password_token_hash = new_token()
+    account.set_password_expires_at = utcnow() + SET_PASSWORD_VALID
+    company = account.company
+    queue_email(account.email, "portal_login_details", company.language, company_id=company.id, company=company,
+                account=account, token=token)
+    record("portal.login_details_sent", company_id=company.id, obj=account, summary=account.username)
+
+
+def account_for_token(token: str) -> PortalAccount | None:
+    account = db.session.scalar(select(PortalAccount).where(PortalAccount.set_password_token_hash == hash_token(token)))
+    if account is None or not account.set_password_expires_at or account.set_password_expires_at < utcnow():
+        return None
+    return account
+
+
+def authenticate(username: str, password: str) -> PortalAccount | None:
+    account = db.session.scalar(select(PortalAccount).where(PortalAccount.username == (username or "").strip().lower()))
+    if account is None or not account.password_hash or not account.active:
+        check_password_hash(hash_password("x" * 12), password or "")  # same time either way
+        return None
+    if not check_password_hash(account.password_hash, password or ""):
+        return None
+    account.last_login_at = utcnow()
+    return account
+
+
+def forgot_password(name_or_email: str) -> None:
+    value = (name_or_email or "").strip().lower()
+    account = db.session.scalar(select(PortalAccount).where(
+        or_(PortalAccount.username == value, PortalAccount.email == value)).limit(1))
+    if account is not None and account.email and account.active:
+        email_login_details(account)
+
+
+# Resources ---------------------------------------------------------------------------------------
+
+def sniff_type(data: bytes) -> str | None:
+    """The content type judged from the bytes, for the kinds we accept; None for anything else."""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            return None
+        if "[Content_Types].xml" in names:
+            if any(n.startswith("word/") for n in names):
+                return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            if any(n.startswith("xl/") for n in names):
+                return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return None
+    if b"\x00" not in data[:4096]:
+        try:
+            data[:65536].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return "text/plain"
+    return None
+
+
+def safe_filename(name: str) -> str:
+    base = (name or "").replace("\\", "/").split("/")[-1].strip()
+    if not base or base in (".", "..") or base.startswith(".") or ".." in (name or ""):
+        raise PortalError(_l("Choose a file with a plain name (no folders or '..')."))
+    return re.sub(r"[^\w .()-]", "_", base)[:200]
+
+
+def store_file(data: bytes, filename: str) -> tuple[str, str, str]:
+    if not data:
+        raise PortalError(_l("The file is empty."))
+    if len(data) > MAX_FILE:
+        raise PortalError(_l("The file is too large (max %(mb)s MB).", mb=MAX_FILE // 1024 // 1024))
+    kind = sniff_type(data)
+    if kind is None:
+        raise PortalError(_l("Upload PDF, Word, Excel, PNG, JPEG or text files only."))
+    name = safe_filename(filename)
+    return storage.save(data, "resources", "bin"), kind, name
+
+
+def visible_files(company: Company) -> tuple[list[ResourceFolder], list[ResourceFile]]:
+    """Folders and loose files shared with everyone or with this company."""
+    folders = db.session.scalars(select(ResourceFolder).where(or_(
+        ResourceFolder.shared_with_all.is_(True),
+        ResourceFolder.id.in_(select(resource_folder_company.c.folder_id)
+                              .where(resource_folder_company.c.company_id == company.id)),
+    )).order_by(ResourceFolder.name)).all()
+    loose = db.session.scalars(select(ResourceFile).where(ResourceFile.folder_id.is_(None), or_(
+        ResourceFile.shared_with_all.is_(True),
+        ResourceFile.id.in_(select(resource_file_company.c.file_id).where(resource_file_company.c.company_id == company.id)),
+    )).order_by(ResourceFile.name)).all()
+    return list(folders), list(loose)
+
+
+def file_visible_to(file: ResourceFile, company: Company) -> bool:
+    if file.folder is not None:
+        folder_ok = file.folder.shared_with_all or company in file.folder.companies
+        return folder_ok and (file.shared_with_all or company in file.companies)
+    return file.shared_with_all or company in file.companies
+
+
+def new_customer_request(account: PortalAccount, subject: str, notes: str, attachment: bytes | None,
+                         filename: str = "") -> CustomerRequest:
+    if not (subject or "").strip() and not (notes or "").strip():
+        raise PortalError(_l("Write what the request is about."))
+    req = CustomerRequest(company_id=account.company_id, account_id=account.id, subject=subject.strip()[:200],
+                          notes=(notes or "").strip()[:10000])
+    if attachment:
+        req.attachment_key, _kind, req.attachment_name = store_file(attachment, filename)
+    db.session.add(req)
+    db.session.flush()
+    record("portal.request_created", company_id=account.company_id, obj=req, summary=req.subject)
+    return req
+
+
+def access_right_in_use(right: AccessRight) -> bool:
+    return bool(db.session.scalar(select(PortalAccount.id).where(PortalAccount.access_right_id == right.id).limit(1)))
