@@ -18,7 +18,7 @@ from portal.customers.operations import (
     sniff_type,
 )
 from portal.db_types import utcnow
-from portal.mail import OutboxEmail, send_pending_emails
+from portal.mail import send_pending_emails
 from portal.ordering.models import Invoice, Order
 from tests.conftest import html_text
 from tests.fixtures.servers import body_text
