@@ -17,6 +17,7 @@ DEMO_LOGINS = [
     ("admin@nordbygg.example", "Company admin of Nordbygg AB and Kontorshuset i Norr AB"),
     ("orderer@nordbygg.example", "Orderer at Nordbygg AB"),
     ("approver@nordbygg.example", "Approver at Nordbygg AB"),
+    ("nordbygg (username)", "Customer portal account of Nordbygg AB, at /portal/login"),
 ]
 
 _BADGE_LAYOUT = {
@@ -101,7 +102,10 @@ def seed_demo() -> bool:
         Address(company_id=kontor.id, name="Kontorshuset i Norr AB", attention="HR",
                 street="Storgatan 1", postcode="903 26", city="Umeå", for_collection=True),
     ])
+    from portal.customers.seed import seed_portal_demo
     from portal.printing.models import Printer
+
+    seed_portal_demo(DEMO_PASSWORD)
 
     db.session.add(Printer(company_id=nordbygg.id, name="Reception card printer", location="Head office",
                            model="Evolis Primacy 2", backend="hot_folder", target="reception"))
