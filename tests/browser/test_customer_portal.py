@@ -4,7 +4,7 @@ from tests.browser.conftest import screenshot, sign_in
 
 
 def test_operator_sets_up_a_customer_who_downloads_and_asks(page, browser, live_server, db, make_company, make_user):
-    company = make_company("Nordbygg AB")
+    make_company("Nordbygg AB")
     make_user(email="op@cardwright.se", is_operator=True, name="Olivia")
     sign_in(page, "op@cardwright.se")
 
