@@ -186,7 +186,7 @@ def resend_request(company: Company, request_id) -> CollectionRequest:
 
 def remove_request(company: Company, request_id) -> None:
     req = own_request(company, request_id)
-    req.status, req.token_hash = RequestStatus.REMOVED.value, None
+    req.status = RequestStatus.REMOVED.value  # the link stays known so it can say "removed"
     db.session.commit()
 
 
@@ -280,7 +280,7 @@ def update_request(company: Company, user: User, request_id, values: dict, addre
 
 def remove_from_review(company: Company, request_id) -> None:
     req = own_request(company, request_id)
-    req.status, req.token_hash = RequestStatus.REMOVED.value, None
+    req.status = RequestStatus.REMOVED.value  # the link stays known so it can say "removed"
     storage.delete(req.photo_key)
     req.photo_key = None
     db.session.commit()

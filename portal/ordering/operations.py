@@ -192,8 +192,6 @@ def _release_request(item: CartItem, back_to_review: bool) -> None:
         req = db.session.get(CollectionRequest, item.collection_request_id)
         if req is not None and req.company_id == item.company_id:
             req.status = (RequestStatus.IN_REVIEW if back_to_review else RequestStatus.REMOVED).value
-            if not back_to_review:
-                req.token_hash = None
 
 
 def remove_cart_item(company: Company, user: User, item_id, *, back_to_review: bool = False) -> None:

@@ -56,7 +56,7 @@ def test_removed_and_expired_links_say_so(db, collect):
     remove_request(company, req.id)
     with pytest.raises(LinkProblem) as problem:
         open_request(token)
-    assert problem.value.kind == "unknown"  # the link itself is gone with the removal
+    assert problem.value.kind == "removed"  # the link stops working and says why
 
 
 def test_csv_import_stores_nothing_when_any_row_is_wrong(db, collect):

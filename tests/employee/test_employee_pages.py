@@ -76,6 +76,12 @@ def test_link_pages_in_swedish_and_english(client, db, collect):
     assert "First name" in html_text(client.get(link + "?lang=en"))
     unknown = client.get("/r/" + "x" * 43)
     assert unknown.status_code == 404
+    from portal.collection.operations import remove_request
+
+    remove_request(company, req.id)
+    removed = client.get(link + "?lang=sv")
+    assert removed.status_code == 410 and "Länken har avbrutits" in html_text(removed)
+    assert "This link was cancelled" in html_text(client.get(link + "?lang=en"))
 
 
 def test_guessing_links_is_throttled(client, db):
