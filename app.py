@@ -8,6 +8,7 @@ from portal.app_setup import (
     init_blueprints,
     init_cli,
     init_config,
+    init_error_pages,
     init_extensions,
     init_i18n,
     init_login,
@@ -28,6 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_blueprints(app)
     init_admin(app)
     init_security_headers(app)
+    init_error_pages(app)
     init_cli(app)
     init_scheduler(app)
     return app

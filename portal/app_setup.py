@@ -185,6 +185,33 @@ def init_security_headers(app: Flask) -> None:
         return response
 
 
+def init_error_pages(app: Flask) -> None:
+    """Plain, translated pages for the errors a person can meet (no stack traces, no English-only text)."""
+    from flask import current_app, render_template
+    from flask_babel import gettext as _
+
+    def page(status: int, title: str, message: str):
+        return render_template("error.html", title=title, message=message), status
+
+    @app.errorhandler(403)
+    def _forbidden(_e):
+        return page(403, _("No access"), _("Your role does not give access to this page. Ask a company admin."))
+
+    @app.errorhandler(404)
+    def _not_found(_e):
+        return page(404, _("Not found"), _("This page or record does not exist, or it belongs to another company."))
+
+    @app.errorhandler(413)
+    def _too_large(_e):
+        mb = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return page(413, _("The file is too large"),
+                    _("The largest file you can upload is %(mb)d MB. Choose a smaller file or take a new photo.", mb=mb))
+
+    @app.errorhandler(429)
+    def _too_many(_e):
+        return page(429, _("Too many attempts"), _("Wait 15 minutes and try again."))
+
+
 def init_cli(app: Flask) -> None:
     from portal.cli import register
 
