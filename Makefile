@@ -17,7 +17,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt
 	touch $@
 
 translations: $(VENV)/.installed-run
-	$(VENV)/bin/pybabel compile --use-fuzzy -d translations -D messages --statistics 2>&1 | tail -n 1
+	$(VENV)/bin/pybabel compile -d translations -D messages --statistics 2>&1 | tail -n 1
 	$(VENV)/bin/pybabel compile -d translations -D admin 2>&1 | tail -n 1
 
 ## Install, migrate the SQLite database, seed demo data if empty, serve on 127.0.0.1:5000 with the scheduler.
@@ -36,8 +36,8 @@ lint: $(VENV)/.installed-dev
 
 ## Refresh translations/messages.pot and merge new strings into every language.
 extract-messages: $(VENV)/.installed-dev
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
-	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-wrap --ignore-dirs=".venv tests bench migrations instance" -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching --no-wrap
 
 bench: $(VENV)/.installed-dev translations
 	$(PY) -m bench $(BENCH_ARGS)

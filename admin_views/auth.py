@@ -120,7 +120,7 @@ def accept_invite(token: str):
     user = user_for_invite(token)
     if user is None:
         return render_template(
-            "auth/link_problem.html", title=_("This link no longer works"),
+            "error.html", title=_("This link no longer works"),
             message=_("The invitation has expired or has already been used. Ask your administrator for a new one."),
         ), 404
     form = SetPasswordForm()

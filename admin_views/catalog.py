@@ -95,7 +95,23 @@ class CompanyAdminView(OperatorView):
             flash(_("Invitation sent to %(email)s.", email=email), "success")
 
 
-class CardTypeView(OperatorView):
+class DeactivateIfOrderedMixin:
+    """Catalogue items that were ordered stay for the order history: delete deactivates them."""
+
+    ordered_column = ""  # name of the OrderLine column pointing at this model
+
+    def delete_model(self, model):
+        column = getattr(OrderLine, self.ordered_column)
+        if db.session.scalar(select(exists().where(column == model.id))):
+            model.active = False
+            db.session.commit()
+            flash(_("%(name)s has been ordered, so it is deactivated instead of deleted.", name=model.name), "info")
+            return True
+        return super().delete_model(model)
+
+
+class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
+    ordered_column = "card_type_id"
     column_list = ["name", "kind", "price", "company", "fields", "active"]
     column_labels = {
         "name": _l("Name"), "kind": _l("Kind"), "price": _l("Price"), "company": _l("Offered to"),
@@ -148,16 +164,10 @@ class CardTypeView(OperatorView):
         if model.price is not None and model.price < 0:
             raise ValidationError(_("The price cannot be negative."))
 
-    def delete_model(self, model):
-        if db.session.scalar(select(exists().where(OrderLine.card_type_id == model.id))):
-            model.active = False
-            db.session.commit()
-            flash(_("%(name)s has been ordered, so it is deactivated instead of deleted.", name=model.name), "info")
-            return True
-        return super().delete_model(model)
 
 
-class AccessoryView(OperatorView):
+class AccessoryView(DeactivateIfOrderedMixin, OperatorView):
+    ordered_column = "accessory_id"
     column_list = ["name", "description", "price", "active"]
     column_labels = {"name": _l("Name"), "description": _l("Description"), "price": _l("Price"), "active": _l("Active")}
     column_formatters = {"price": lambda v, c, m, n: money(m.price),
@@ -169,13 +179,6 @@ class AccessoryView(OperatorView):
         if model.price is not None and model.price < 0:
             raise ValidationError(_("The price cannot be negative."))
 
-    def delete_model(self, model):
-        if db.session.scalar(select(exists().where(OrderLine.accessory_id == model.id))):
-            model.active = False
-            db.session.commit()
-            flash(_("%(name)s has been ordered, so it is deactivated instead of deleted.", name=model.name), "info")
-            return True
-        return super().delete_model(model)
 
 
 class AllUsersView(OperatorView):

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import uuid
 from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 from flask_mail import Connection, Message
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, select, update
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.claims import claim_due
 from portal.db_types import StrEnum, utcnow
 from portal.extensions import db
 
@@ -114,29 +114,15 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _claim_batch(now: datetime, limit: int) -> list[OutboxEmail]:
-    claim = uuid.uuid4().hex
-    stale = now - STALE_CLAIM
+    # A claim left by a crash (process died between claiming and sending) is released: at most one
+    # duplicate, never a loss.
     db.session.execute(
         update(OutboxEmail)
-        .where(OutboxEmail.state == OutboxState.SENDING.value, OutboxEmail.claimed_at < stale)
+        .where(OutboxEmail.state == OutboxState.SENDING.value, OutboxEmail.claimed_at < now - STALE_CLAIM)
         .values(state=OutboxState.PENDING.value, claim=None)
     )
-    due = (
-        select(OutboxEmail.id)
-        .where(OutboxEmail.state == OutboxState.PENDING.value, OutboxEmail.next_attempt_at <= now)
-        .order_by(OutboxEmail.id)
-        .limit(limit)
-    )
-    if db.engine.dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    db.session.execute(
-        update(OutboxEmail)
-        .where(OutboxEmail.id.in_(due.scalar_subquery()), OutboxEmail.state == OutboxState.PENDING.value)
-        .values(state=OutboxState.SENDING.value, claim=claim, claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return list(db.session.scalars(select(OutboxEmail).where(OutboxEmail.claim == claim).order_by(OutboxEmail.id)))
+    return claim_due(OutboxEmail, OutboxEmail.state, waiting=OutboxState.PENDING.value,
+                     working=OutboxState.SENDING.value, due_column=OutboxEmail.next_attempt_at, now=now, limit=limit)
 
 
 def send_pending_emails(now: datetime | None = None, limit: int | None = None) -> dict[str, int]:

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from app import create_app
 from portal.extensions import db as _db
 
-pytest_plugins = ["tests.fixtures.factories", "tests.fixtures.servers", "tests.fixtures.world"]
+pytest_plugins = ["tests.fixtures.factories", "tests.fixtures.servers", "tests.fixtures.world", "tests.fixtures.collection"]
 
 PASSWORD = "correct horse battery"
 

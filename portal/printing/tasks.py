@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
+from portal.claims import claim_due
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.printing.models import PrintJob, PrintJobStatus
@@ -17,25 +17,9 @@ STALE_CLAIM = timedelta(minutes=10)
 
 
 def _claim(now, limit: int) -> list[PrintJob]:
-    claim = uuid.uuid4().hex
-    due = (
-        select(PrintJob.id)
-        .where(PrintJob.status == PrintJobStatus.QUEUED.value, PrintJob.next_attempt_at <= now)
-        .order_by(PrintJob.id)
-        .limit(limit)
-    )
-    if db.engine.dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    # The status condition makes the claim atomic: a second scheduler updates nothing.
-    db.session.execute(
-        update(PrintJob)
-        .where(PrintJob.id.in_(due.scalar_subquery()), PrintJob.status == PrintJobStatus.QUEUED.value)
-        .values(status=PrintJobStatus.PRINTING.value, claim=claim, claimed_at=now,
-                attempts=PrintJob.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return list(db.session.scalars(select(PrintJob).where(PrintJob.claim == claim).order_by(PrintJob.id)))
+    return claim_due(PrintJob, PrintJob.status, waiting=PrintJobStatus.QUEUED.value,
+                     working=PrintJobStatus.PRINTING.value, due_column=PrintJob.next_attempt_at, now=now, limit=limit,
+                     attempts=PrintJob.attempts + 1)
 
 
 def process_print_queue(now=None, limit: int = 20) -> dict[str, int]:
