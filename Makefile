@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app app
 
-.PHONY: run test test-pg lint translations extract-messages bench clean
+.PHONY: run test test-pg lint translations extract-messages bench load clean
 
 $(VENV)/.installed-run: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ extract-messages: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev translations
 	$(PY) -m bench $(BENCH_ARGS)
+
+## 200 employees submit their self-service forms at once against gunicorn + PostgreSQL (a scratch DATABASE_URL).
+load: $(VENV)/.installed-dev translations
+	$(PY) -m bench.load_selfservice $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

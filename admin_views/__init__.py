@@ -20,6 +20,7 @@ SCREEN_MODULES = [
     "admin_views.company",      # Company: Settings, Users, Addresses, Audit log
     "admin_views.catalog",      # Operator: Companies, Card types, Accessories, All users
     "admin_views.customers",    # Customer portal (operator)
+    "admin_views.outbox",       # Operator: Email outbox (queued and failing emails)
 ]
 
 

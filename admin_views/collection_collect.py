@@ -5,6 +5,7 @@ script only adds the row list, the paste dialog, drag-and-drop and the upload pr
 """
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 
@@ -13,6 +14,7 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from admin_views.collection_common import (
     back_to,
@@ -29,6 +31,7 @@ from portal.collection.email_list import split_email_list
 from portal.extensions import db
 from portal.tenancy.context import require_company
 
+log = logging.getLogger(__name__)
 MAX_PASTE = 500_000  # characters; about 20,000 addresses, far above any real paste
 
 
@@ -156,6 +159,13 @@ class CollectPages:
         except CsvFileError as exc:
             db.session.rollback()
             return self._upload_failed(company, card_type, keep, file_error=str(exc), upload_filename=filename)
+        except SQLAlchemyError:
+            # The import is one transaction: after the rollback not one row of the file is stored.
+            db.session.rollback()
+            log.exception("CSV import failed")
+            return self._upload_failed(company, card_type, keep, upload_filename=filename, file_error=_(
+                "The file could not be saved because of a database problem. Nothing was imported: "
+                "upload it again in a moment."))
         if outcome.errors:
             db.session.rollback()
             return self._upload_failed(

@@ -10,6 +10,7 @@ from portal.cards.models import CARD_STATUS_COLOURS, CARD_STATUS_LABELS
 from portal.collection.models import CollectionRequest, RequestStatus
 from portal.extensions import db
 from portal.ordering.models import CartItem, Order, OrderStatus
+from portal.outbox_status import outbox_figures
 from portal.printing.models import PrintJob, PrintJobStatus
 from portal.reports.operations import monthly_counts
 from portal.tenancy.context import current_company
@@ -50,5 +51,6 @@ class DashboardView(AdminIndexView):
         company = current_company()
         figures = dashboard_figures(company, current_user) if company else {}
         months = monthly_counts(company) if company else []
-        return self.render("admin/dashboard.html", company=company, figures=figures, months=months,
+        outbox = outbox_figures() if current_user.is_operator else None
+        return self.render("admin/dashboard.html", company=company, figures=figures, months=months, outbox=outbox,
                            statuses=CARD_STATUS_LABELS, colours=CARD_STATUS_COLOURS)

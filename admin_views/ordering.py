@@ -1,12 +1,15 @@
 """Screens: Order cards (cards and accessories), Cart and checkout. Order history is in ordering_history."""
 from __future__ import annotations
 
+import logging
+
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from admin_views.base import SecureView
 from admin_views.ordering_forms import keep_photo_token, read_card_form
@@ -30,6 +33,8 @@ from portal.ordering.operations import (
     update_cart_card,
 )
 from portal.tenancy.context import require_company
+
+log = logging.getLogger(__name__)
 
 
 def _int(value, default=0) -> int:
@@ -205,7 +210,7 @@ class CartView(SecureView):
         summary = cart_summary(company, current_user)
         if summary.empty:
             return redirect(url_for(".index"))
-        form = request.form
+        form, status = request.form, 200
         if request.method == "POST":
             address_id = form.get("address_id") or None
             if address_id == "own":
@@ -213,13 +218,21 @@ class CartView(SecureView):
             try:
                 order = place_order(company, current_user, address_id=address_id, cost_centre=form.get("cost_centre", ""),
                                     reference=form.get("reference", ""), note=form.get("note", ""))
-            except OrderingError as exc:
-                flash(str(exc), "error")
-            else:
                 db.session.commit()
+            except OrderingError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+            except SQLAlchemyError:
+                # One transaction: the rollback leaves no order, no cards and the cart as it was.
+                db.session.rollback()
+                log.exception("checkout failed")
+                flash(_("Your order could not be saved because of a database problem. Nothing was ordered and "
+                        "your cart is unchanged: try again in a moment."), "error")
+                summary, status = cart_summary(company, current_user), 503
+            else:
                 return render_template_done(self, order)
         return self.render("admin/ordering/checkout.html", summary=summary, addresses=active_addresses(company),
-                           form=form)
+                           form=form), status
 
 
 def render_template_done(view, order):

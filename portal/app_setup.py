@@ -10,6 +10,7 @@ from flask_babel import format_currency, format_date, format_datetime, get_local
 from flask_login import current_user
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.config import BASE_DIR, load_config
 from portal.extensions import babel, csrf, db, login_manager, mail, migrate
@@ -210,6 +211,14 @@ def init_error_pages(app: Flask) -> None:
     @app.errorhandler(429)
     def _too_many(_e):
         return page(429, _("Too many attempts"), _("Wait 15 minutes and try again."))
+
+    @app.errorhandler(SQLAlchemyError)
+    def _database_error(exc):
+        # Each request is one transaction: roll it back so nothing is half-written, and say so.
+        db.session.rollback()
+        app.logger.error("database error in %s", request.path, exc_info=exc)
+        return page(503, _("Nothing was saved"),
+                    _("The database could not complete this change, so nothing was saved. Try again in a moment."))
 
 
 def init_cli(app: Flask) -> None:

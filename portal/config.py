@@ -28,6 +28,14 @@ def _database_url() -> str:
     return url
 
 
+def _intervals(value: str) -> dict[str, float]:
+    try:
+        pairs = [item.split("=", 1) for item in value.replace(" ", "").split(",") if item]
+        return {name: float(seconds) for name, seconds in pairs}
+    except ValueError as exc:
+        raise ConfigError(f"JOB_INTERVALS must look like outbox=15,reminders=900 (got {value!r})") from exc
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Build the Flask config from environment variables, then apply overrides (tests)."""
     env = os.environ.get("CARDWRIGHT_ENV", "development")
@@ -39,6 +47,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "STORAGE_DIR": os.environ.get("STORAGE_DIR", str(BASE_DIR / "instance" / "files")),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         "SCHEDULER_ENABLED": _bool("SCHEDULER_ENABLED", False),
+        # "outbox=15,reminders=900": override job intervals in seconds (tests run them every second).
+        "JOB_INTERVALS": _intervals(os.environ.get("JOB_INTERVALS", "")),
+        "SCHEDULER_LOCK_POLL_SECONDS": float(os.environ.get("SCHEDULER_LOCK_POLL_SECONDS", "15")),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,7 +27,12 @@ SCHEDULER_LOCK_ID = 72_310_001  # arbitrary, fixed: the PostgreSQL advisory lock
 class Job:
     id: str
     func: Callable[[], object]
-    seconds: int
+    seconds: float
+
+    @property
+    def lock_key(self) -> int:
+        """A stable advisory-lock key per job (hash() changes between processes)."""
+        return SCHEDULER_LOCK_ID + 1 + zlib.crc32(self.id.encode()) % 1_000_000
 
 
 def _send_outbox():
@@ -60,9 +66,18 @@ def registered_jobs() -> list[Job]:
 
 
 def run_job(app: Flask, job: Job) -> object:
-    """Run one job in a fresh app context; a failure is logged and never kills the scheduler."""
+    """Run one job in a fresh app context; a failure is logged and never kills the scheduler.
+
+    On PostgreSQL the run holds an advisory lock of its own, so however many schedulers run (web
+    workers with SCHEDULER_ENABLED, a second `flask scheduler`), one job never runs twice at once.
+    The rows each job takes are claimed as well, so this is a second line, not the only one.
+    """
     with app.app_context():
+        lock = _JobLock(job) if db.engine.dialect.name == "postgresql" else None
         try:
+            if lock is not None and not lock.acquire():
+                log.info("job %s is running elsewhere; skipped", job.id)
+                return None
             return job.func()
         except Exception:  # noqa: BLE001 - a job must not take the scheduler down
             log.exception("job %s failed", job.id)
@@ -70,13 +85,40 @@ def run_job(app: Flask, job: Job) -> object:
             return None
         finally:
             db.session.remove()
+            if lock is not None:
+                lock.release()
+
+
+class _JobLock:
+    """A session-level advisory lock on a connection of its own (the job's session commits freely)."""
+
+    def __init__(self, job: Job):
+        self.key = job.lock_key
+        self.conn = None
+
+    def acquire(self) -> bool:
+        self.conn = db.engine.connect()
+        got = self.conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar()
+        self.conn.commit()
+        return bool(got)
+
+    def release(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
+                self.conn.commit()
+            finally:
+                self.conn.close()
+            self.conn = None
 
 
 def _configure(scheduler, app: Flask) -> None:
+    intervals = app.config.get("JOB_INTERVALS") or {}
     for job in registered_jobs():
+        seconds = intervals.get(job.id, job.seconds)
         scheduler.add_job(
-            run_job, "interval", args=[app, job], seconds=job.seconds, id=job.id,
-            replace_existing=True, misfire_grace_time=max(30, job.seconds), coalesce=True, max_instances=1,
+            run_job, "interval", args=[app, job], seconds=seconds, id=job.id,
+            replace_existing=True, misfire_grace_time=int(max(30, seconds)), coalesce=True, max_instances=1,
         )
 
 
@@ -96,7 +138,7 @@ def run_scheduler_forever(app: Flask) -> None:
             conn = db.engine.connect()
             while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": SCHEDULER_LOCK_ID}).scalar():
                 log.info("another scheduler holds the lock; waiting")
-                time.sleep(15)
+                time.sleep(app.config.get("SCHEDULER_LOCK_POLL_SECONDS", 15))
             app.extensions["scheduler_lock_conn"] = conn  # keep the session (and lock) alive
     scheduler = BlockingScheduler(timezone="UTC")
     _configure(scheduler, app)

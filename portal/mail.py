@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import time
 from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, render_template
@@ -143,14 +144,26 @@ def send_pending_emails(now: datetime | None = None, limit: int | None = None) -
             _record_failure(email, now, f"SMTP server unavailable: {exc}")
         db.session.commit()
         return {"sent": 0, "failed": len(batch)}
+    started = time.monotonic()
     try:
-        for email in batch:
+        for done, email in enumerate(batch):
+            if time.monotonic() - started > STALE_CLAIM.total_seconds() / 2:
+                # A slow server: hand the rest back before another worker could take the claim as stale
+                # and send them a second time.
+                _release(batch[done:])
+                break
             msg = Message(subject=email.subject, recipients=[email.to], body=email.body_text,
                           html=email.body_html or None, sender=sender)
             try:
                 conn.send(msg)
-            except (OSError, smtplib.SMTPException) as exc:
-                _record_failure(email, now, str(exc))
+            except smtplib.SMTPRecipientsRefused as exc:
+                permanent = all(code >= 500 for code, _msg in exc.recipients.values())
+                _record_failure(email, now, _smtp_error(exc), permanent=permanent)
+                failed += 1
+            except Exception as exc:  # noqa: BLE001 - one bad message (or a dropped connection) is recorded on
+                # that message and retried later; it must not leave the rest of the batch claimed. An address
+                # the server cannot take (non-ASCII without SMTPUTF8) will never go: give up at once.
+                _record_failure(email, now, _smtp_error(exc), permanent=isinstance(exc, UnicodeError))
                 failed += 1
             else:
                 email.state = OutboxState.SENT.value
@@ -168,11 +181,26 @@ def send_pending_emails(now: datetime | None = None, limit: int | None = None) -
     return {"sent": sent, "failed": failed}
 
 
-def _record_failure(email: OutboxEmail, now: datetime, error: str) -> None:
+def _smtp_error(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{to}: {code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
+                         for to, (code, msg) in exc.recipients.items())
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _release(emails: list[OutboxEmail]) -> None:
+    for email in emails:
+        email.state, email.claim = OutboxState.PENDING.value, None
+    db.session.commit()
+
+
+def _record_failure(email: OutboxEmail, now: datetime, error: str, *, permanent: bool = False) -> None:
+    """Count the attempt and schedule the next one (backing off); give up after MAX_ATTEMPTS or a
+    permanent refusal (5xx), leaving the email visible to the operator with its last error."""
     email.attempts += 1
     email.last_error = error[:2000]
     email.claim = None
-    if email.attempts >= MAX_ATTEMPTS:
+    if permanent or email.attempts >= MAX_ATTEMPTS:
         email.state = OutboxState.FAILED.value
     else:
         email.state = OutboxState.PENDING.value

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess  # noqa: S404  (lp is called with an argument list, never a shell)
+import subprocess  # noqa: S404 - lp is called with an argument list, never a shell
 from datetime import timedelta
 from pathlib import Path
 
@@ -139,7 +139,7 @@ def deliver(job: PrintJob, png: bytes) -> str:
     path = spool / name
     path.write_bytes(png)
     queue = validate_target(printer.backend, printer.target)
-    result = subprocess.run([lp, "-d", queue, "-t", name, str(path)], capture_output=True, text=True,  # noqa: S603
+    result = subprocess.run([lp, "-d", queue, "-t", name, str(path)], capture_output=True, text=True,  # noqa: S603 - argument list, no shell; queue name checked by validate_target
                             timeout=60, check=False)
     if result.returncode != 0:
         raise PrintError(result.stderr.strip() or f"lp exited with {result.returncode}")

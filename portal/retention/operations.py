@@ -16,11 +16,13 @@ is blocked or terminated and the period has passed again.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, exists, func, select, text, update
+from sqlalchemy.exc import OperationalError
 
 from portal import storage
 from portal.audit.operations import record
@@ -32,6 +34,7 @@ from portal.ordering.models import Order, OrderLine
 from portal.printing.models import PrintJob
 from portal.tenancy.models import Company
 
+log = logging.getLogger(__name__)
 FINISHED_REQUESTS = (RequestStatus.ORDERED.value, RequestStatus.REMOVED.value, RequestStatus.EXPIRED.value)
 
 
@@ -64,12 +67,25 @@ def preview(company: Company, now: datetime | None = None) -> int:
     return db.session.scalar(select(func.count()).select_from(_due_orders(company.id, cutoff).subquery())) or 0
 
 
+RETENTION_LOCK = 72_310_100  # advisory-lock class of retention runs (the second key is the company id)
+
+
+def _lock_company(company: Company) -> bool:
+    """On PostgreSQL, one retention run per company at a time: a second process running the job at the
+    same moment skips the company instead of deleting the same photos and auditing a second run. The
+    lock ends with the transaction; the statements after it see what the other run committed."""
+    if db.engine.dialect.name != "postgresql":
+        return True  # SQLite: one writer at a time anyway
+    return bool(db.session.scalar(text("SELECT pg_try_advisory_xact_lock(:a, :b)"),
+                                  {"a": RETENTION_LOCK, "b": company.id}))
+
+
 def anonymise_company(company: Company, now: datetime | None = None) -> RetentionCounts:
     """Anonymise what is past the company's retention period. One transaction; idempotent."""
     now = now or utcnow()
     counts = RetentionCounts()
     cutoff = cutoff_for(company, now)
-    if cutoff is None:
+    if cutoff is None or not _lock_company(company):
         return counts
     due_orders = _due_orders(company.id, cutoff).scalar_subquery()
     # Cards of due orders that are not active: their holders' data goes.
@@ -119,11 +135,25 @@ def anonymise_company(company: Company, now: datetime | None = None) -> Retentio
 
 
 def anonymise_all(now: datetime | None = None) -> RetentionCounts:
-    """The daily job: every company with a retention period."""
+    """The daily job: every company with a retention period, each in a transaction of its own.
+
+    On PostgreSQL each company's run reads one snapshot (REPEATABLE READ): a card blocked or an order
+    written while the run is under way is either wholly in it (its photo deleted) or left for the next
+    run, never anonymised with its photo file left behind. A conflict with such a write rolls the
+    company back; the next run does it.
+    """
     total = RetentionCounts()
-    companies = db.session.scalars(select(Company).where(Company.retention_months.is_not(None))).all()
-    for company in companies:
-        counts = anonymise_company(company, now)
+    company_ids = db.session.scalars(select(Company.id).where(Company.retention_months.is_not(None))).all()
+    for company_id in company_ids:
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        try:
+            counts = anonymise_company(db.session.get(Company, company_id), now)
+        except OperationalError as exc:  # serialization failure: another transaction changed these rows
+            db.session.rollback()
+            log.warning("retention of company %s postponed to the next run: %s", company_id, exc.orig)
+            continue
         for field in asdict(total):
             setattr(total, field, getattr(total, field) + getattr(counts, field))
     return total

@@ -1,0 +1,67 @@
+"""Operator screen: the email outbox, so failures are seen (and sent again) rather than silent."""
+from __future__ import annotations
+
+from flask import flash
+from flask_admin.actions import action
+from flask_admin.contrib.sqla.filters import FilterEqual
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from admin_views.catalog import OperatorView
+from portal.extensions import db
+from portal.mail import OutboxEmail, OutboxState
+from portal.outbox_status import send_again
+
+STATE_LABELS = {
+    OutboxState.PENDING.value: _l("Queued"),
+    OutboxState.SENDING.value: _l("Sending"),
+    OutboxState.SENT.value: _l("Sent"),
+    OutboxState.FAILED.value: _l("Not delivered"),
+}
+STATE_COLOURS = {"pending": "info", "sending": "primary", "sent": "success", "failed": "danger"}
+
+
+def _state_badge(view, context, model, name):
+    label = STATE_LABELS.get(model.state, model.state)
+    if model.state == OutboxState.PENDING.value and model.attempts:
+        return Markup('<span class="badge badge-warning">{}</span>').format(_("Retrying"))
+    return Markup('<span class="badge badge-{}">{}</span>').format(STATE_COLOURS.get(model.state, "secondary"), label)
+
+
+def _when(value) -> str:
+    return format_datetime(value, "short") if value else ""
+
+
+class OutboxView(OperatorView):
+    """Every email of every company; bodies are not shown (they carry personal links)."""
+
+    allow_create = allow_edit = allow_delete = False
+    can_view_details = False
+    column_list = ["created_at", "to", "subject", "state", "attempts", "next_attempt_at", "last_error", "sent_at"]
+    column_labels = {
+        "created_at": _l("Queued"), "to": _l("To"), "subject": _l("Subject"), "state": _l("Status"),
+        "attempts": _l("Attempts"), "next_attempt_at": _l("Next try"), "last_error": _l("Last error"),
+        "sent_at": _l("Sent"),
+    }
+    column_searchable_list = ["to", "subject"]
+    column_filters = [FilterEqual(OutboxEmail.state, _l("Status"), options=list(STATE_LABELS.items()))]
+    column_default_sort = ("id", True)
+    column_formatters = {
+        "state": _state_badge,
+        "created_at": lambda v, c, m, n: _when(m.created_at),
+        "sent_at": lambda v, c, m, n: _when(m.sent_at),
+        "next_attempt_at": lambda v, c, m, n: _when(m.next_attempt_at) if m.state == OutboxState.PENDING else "",
+    }
+    empty_hint = _l("No emails yet. Invitations, personal links and order confirmations appear here as they are sent.")
+
+    @action("send_again", _l("Send again now"), _l("Send the selected emails again at the next outbox run?"))
+    def action_send_again(self, ids):
+        count = send_again([int(i) for i in ids])
+        db.session.commit()
+        flash(_("%(num)d emails queued to be sent again.", num=count), "success")
+
+
+def register(admin) -> None:
+    admin.add_view(OutboxView(OutboxEmail, db, name=_l("Email outbox"), category=_l("Operator"), endpoint="outbox"))

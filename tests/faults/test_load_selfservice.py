@@ -1,0 +1,23 @@
+"""The self-service load test (bench/load_selfservice.py) in small: real gunicorn, real PostgreSQL,
+employees at once through the whole flow; no error and no lost submission. `make load` runs 200."""
+import os
+
+import pytest
+
+from bench.load_selfservice import main
+
+pytestmark = pytest.mark.load
+
+
+def test_employees_at_once_submit_everything_through_gunicorn(app, db, monkeypatch, capsys):
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("postgresql"):
+        pytest.skip("the load test runs gunicorn against PostgreSQL (SQLite serves one process)")
+    monkeypatch.setenv("DATABASE_URL", url)
+    employees = int(os.environ.get("LOAD_TEST_EMPLOYEES", "30"))
+    code = main(["--employees", str(employees), "--workers", "2", "--threads", "4", "--photo", "1200x900",
+                 "--limit", "240"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "errors: 0   lost submissions: 0" in out
+    assert f'"submitted_with_photo_and_address": {employees}' in out
