@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from admin_views.base import SecureView, TenantModelView
 from portal.app_setup import money
-from portal.cards.models import Card
+from portal.cards.models import CARD_STATUS_COLOURS, CARD_STATUS_LABELS, Card
 from portal.extensions import db
 from portal.ordering.checkout import approve_order, cancel_order, reject_order
 from portal.ordering.models import ORDER_STATUS_COLOURS, ORDER_STATUS_LABELS, Order, OrderLine, OrderStatus
@@ -99,6 +99,7 @@ class OrdersView(TenantModelView):
         cards = {c.order_line_id: c for c in db.session.scalars(select(Card).where(Card.order_id == order.id))}
         return self.render(self.details_template, order=order, lines=lines, cards=cards,
                            status_labels=ORDER_STATUS_LABELS, status_colours=ORDER_STATUS_COLOURS,
+                           card_labels=CARD_STATUS_LABELS, card_colours=CARD_STATUS_COLOURS,
                            return_url=url_for(".index_view"))
 
     @expose("/cancel/", methods=["POST"])

@@ -175,17 +175,27 @@ def _send_link(req: CollectionRequest, template: str, **extra) -> None:
                 card_type=req.card_type, request=req, token=token, **extra)
 
 
+WAITING = (RequestStatus.PENDING.value, RequestStatus.REJECTED.value)  # waiting for the employee
+
+
 def resend_request(company: Company, request_id) -> CollectionRequest:
+    """Email the link again; a card sent back for changes gets the rejection email (with its reason) again."""
     req = own_request(company, request_id)
-    if req.status != RequestStatus.PENDING.value or not req.email:
+    if req.status not in WAITING or not req.email:
         raise CollectionError(_l("Only pending requests with an email address can be sent again."))
-    _send_link(req, "collection_request")
+    if req.status == RequestStatus.REJECTED.value:
+        _send_link(req, "collection_rejected", reason=req.rejection_reason)
+    else:
+        _send_link(req, "collection_request")
     db.session.commit()
     return req
 
 
 def remove_request(company: Company, request_id) -> None:
+    """Withdraw a request the employee has not answered yet; its link then says it was cancelled."""
     req = own_request(company, request_id)
+    if req.status not in WAITING:
+        raise CollectionError(_l("This request has already been answered: find it under In review."))
     req.status = RequestStatus.REMOVED.value  # the link stays known so it can say "removed"
     db.session.commit()
 
@@ -287,8 +297,9 @@ def remove_from_review(company: Company, request_id) -> None:
 
 
 def pending_requests(company: Company, search: str = "", page: int = 0, per_page: int = 25):
+    """Requests waiting for the employee: never answered, or sent back for changes."""
     stmt = select(CollectionRequest).where(CollectionRequest.company_id == company.id,
-                                           CollectionRequest.status == RequestStatus.PENDING.value)
+                                           CollectionRequest.status.in_(WAITING))
     if search.strip():
         term = f"%{search.strip().lower()}%"
         stmt = stmt.where(or_(func.lower(CollectionRequest.email).like(term),
@@ -313,10 +324,10 @@ def in_review_requests(company: Company) -> list[CollectionRequest]:
 def request_counts(company: Company) -> dict[str, int]:
     rows = db.session.execute(select(CollectionRequest.status, func.count()).where(
         CollectionRequest.company_id == company.id,
-        CollectionRequest.status.in_([RequestStatus.PENDING.value, RequestStatus.IN_REVIEW.value]),
+        CollectionRequest.status.in_([*WAITING, RequestStatus.IN_REVIEW.value]),
     ).group_by(CollectionRequest.status)).all()
     counts = dict(rows)
-    return {"pending": counts.get("pending", 0), "in_review": counts.get("in_review", 0)}
+    return {"pending": counts.get("pending", 0) + counts.get("rejected", 0), "in_review": counts.get("in_review", 0)}
 
 
 # The employee's side -----------------------------------------------------------------------------

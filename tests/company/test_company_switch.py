@@ -1,0 +1,74 @@
+"""The company switcher: after switching, every screen shows only the chosen company's data.
+
+The two companies' names are neutral; their data carries the markers Alfa and Beta, so the switcher
+menu (which lists both names) does not count as a leak."""
+from portal.audit.operations import record
+from portal.collection.email_list import split_email_list
+from portal.collection.operations import send_requests
+from portal.extensions import db as _db
+from portal.ordering.checkout import place_order
+from portal.ordering.operations import add_accessory_to_cart
+from portal.tenancy.models import Membership
+from tests.conftest import html_text
+
+SCREENS = {
+    "dashboard": "/admin/",
+    "settings": "/admin/company/settings/",
+    "users": "/admin/company/users/",
+    "addresses": "/admin/addresses/",
+    "audit": "/admin/audit/",
+    "orders": "/admin/orders/",
+    "pending": "/admin/collection/pending",
+    "cart": "/admin/cart/",
+    "checkout addresses": "/admin/order-cards/",
+}
+
+
+def _company_with_data(tag, make_company, make_user, make_address, make_card_type, make_accessory, user):
+    company = make_company({"Alfa": "Nordbygg AB", "Beta": "Kontorshuset AB"}[tag])
+    _db.session.add(Membership(user_id=user.id, company_id=company.id, role="admin"))
+    make_user(company, role="orderer", email=f"colleague-{tag.lower()}@x.se", name=f"Colleague {tag}")
+    addr = make_address(company, f"{tag} head office", street=f"{tag}gatan 1")
+    ct = make_card_type(f"{tag} badge", company=company)
+    acc = make_accessory(f"{tag} lanyard")
+    add_accessory_to_cart(company, user, acc.id, 1)
+    place_order(company, user, address_id=addr.id, reference=f"PO-{tag.upper()}")
+    add_accessory_to_cart(company, user, acc.id, 2)  # left in the cart of this company
+    send_requests(company, user, ct, split_email_list(f"employee-{tag.lower()}@x.se").valid)
+    record("address.created", company_id=company.id, obj=addr, summary=f"{tag} head office", user_id=user.id)
+    _db.session.commit()
+    return company
+
+
+def test_switching_company_rescopes_every_screen(client, db, make_company, make_user, make_address,
+                                                 make_card_type, make_accessory):
+    user = make_user(email="anna@x.se", name="Anna")
+    alfa = _company_with_data("Alfa", make_company, make_user, make_address, make_card_type, make_accessory, user)
+    beta = _company_with_data("Beta", make_company, make_user, make_address, make_card_type, make_accessory, user)
+    client.login("anna@x.se")
+    for company, mine, theirs in ((alfa, "Alfa", "Beta"), (beta, "Beta", "Alfa"), (alfa, "Alfa", "Beta")):
+        resp = client.post("/switch-company", {"company_id": company.id, "next": "/admin/"}, follow_redirects=True)
+        assert f"You are now working in {company.name}" in html_text(resp)
+        for screen, url in SCREENS.items():
+            text = html_text(client.get(url))
+            assert theirs not in text and theirs.lower() not in text, f"{screen} shows {theirs} after switching"
+        assert f"{mine}gatan 1" in html_text(client.get("/admin/addresses/"))
+        assert f"PO-{mine.upper()}" in html_text(client.get("/admin/orders/"))
+        assert f"employee-{mine.lower()}@x.se" in html_text(client.get("/admin/collection/pending"))
+        assert f"Colleague {mine}" in html_text(client.get("/admin/company/users/"))
+        assert f"{mine} head office" in html_text(client.get("/admin/audit/"))
+        assert f"{mine} lanyard" in html_text(client.get("/admin/cart/"))
+        assert f"{mine} badge" in html_text(client.get("/admin/order-cards/"))
+
+
+def test_role_follows_the_chosen_company(client, db, make_company, make_user):
+    admin_here, orderer_there = make_company("Alfa AB"), make_company("Beta AB")
+    user = make_user(admin_here, role="admin", email="anna@x.se")
+    _db.session.add(Membership(user_id=user.id, company_id=orderer_there.id, role="viewer"))
+    _db.session.commit()
+    client.login("anna@x.se")
+    client.post("/switch-company", {"company_id": admin_here.id})
+    assert client.get("/admin/company/settings/").status_code == 200
+    client.post("/switch-company", {"company_id": orderer_there.id})
+    assert client.get("/admin/company/settings/").status_code == 403
+    assert client.get("/admin/order-cards/").status_code == 403
