@@ -72,3 +72,19 @@ def test_role_follows_the_chosen_company(client, db, make_company, make_user):
     client.post("/switch-company", {"company_id": orderer_there.id})
     assert client.get("/admin/company/settings/").status_code == 403
     assert client.get("/admin/order-cards/").status_code == 403
+
+
+def test_orderer_reads_addresses_but_cannot_archive_or_delete_them(client, db, make_company, make_user, make_address):
+    from portal.ordering.models import Address
+
+    company = make_company("Nordbygg AB")
+    make_user(company, role="orderer", email="olle@x.se")
+    addr = make_address(company, "Head office")
+    client.login("olle@x.se")
+    page = client.get("/admin/addresses/").get_data(as_text=True)
+    assert "Head office" in page and 'name="rowid"' not in page  # no checkboxes, no "With selected"
+    for action in ("archive", "delete"):
+        client.post("/admin/addresses/action/", {"action": action, "rowid": str(addr.id)})
+    db.session.expire_all()
+    kept = db.session.get(Address, addr.id)
+    assert kept is not None and not kept.archived
