@@ -88,3 +88,36 @@ def test_orderer_reads_addresses_but_cannot_archive_or_delete_them(client, db, m
     db.session.expire_all()
     kept = db.session.get(Address, addr.id)
     assert kept is not None and not kept.archived
+
+
+def test_deactivated_member_loses_access_at_once_and_it_is_audited(app, client, db, make_company, make_user):
+    from sqlalchemy import select
+
+    from portal.audit.models import AuditEvent
+
+    company = make_company("Nordbygg AB")
+    make_user(company, role="admin", email="anna@x.se")
+    olle = make_user(company, role="orderer", email="olle@x.se")
+    theirs = type(client)(app.test_client())
+    theirs.login("olle@x.se")
+    assert theirs.get("/admin/order-cards/").status_code == 200
+    client.login("anna@x.se")
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == olle.id))
+    resp = client.post(f"/admin/company/users/{membership.id}/change", {"what": "deactivate"}, follow_redirects=True)
+    assert "No access" in html_text(resp)
+    assert theirs.get("/admin/order-cards/").status_code in (302, 403)
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "membership.deactivated")) is not None
+    client.post(f"/admin/company/users/{membership.id}/change", {"what": "activate"})
+    assert theirs.get("/admin/order-cards/").status_code == 200
+
+
+def test_invitation_refuses_an_unknown_role(client, db, make_company, make_user):
+    company = make_company("Nordbygg AB")
+    make_user(company, role="admin", email="anna@x.se")
+    client.login("anna@x.se")
+    client.post("/admin/company/users/", {"email": "eve@x.se", "name": "Eve", "role": "operator"})
+    from sqlalchemy import select
+
+    from portal.tenancy.models import User
+
+    assert db.session.scalar(select(User).where(User.email == "eve@x.se")) is None
