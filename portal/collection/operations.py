@@ -197,6 +197,7 @@ def remove_request(company: Company, request_id) -> None:
     if req.status not in WAITING:
         raise CollectionError(_l("This request has already been answered: find it under In review."))
     req.status = RequestStatus.REMOVED.value  # the link stays known so it can say "removed"
+    record("collection.removed", company_id=company.id, obj=req, summary=req.email)
     db.session.commit()
 
 
@@ -291,6 +292,7 @@ def update_request(company: Company, user: User, request_id, values: dict, addre
 def remove_from_review(company: Company, request_id) -> None:
     req = own_request(company, request_id)
     req.status = RequestStatus.REMOVED.value  # the link stays known so it can say "removed"
+    record("collection.review_removed", company_id=company.id, obj=req, summary=req.email)
     storage.delete(req.photo_key)
     req.photo_key = None
     db.session.commit()

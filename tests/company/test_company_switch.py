@@ -121,3 +121,31 @@ def test_invitation_refuses_an_unknown_role(client, db, make_company, make_user)
     from portal.tenancy.models import User
 
     assert db.session.scalar(select(User).where(User.email == "eve@x.se")) is None
+
+
+def test_audit_log_records_changes_and_orders_in_words(client, db, make_company, make_user, make_accessory):
+    from sqlalchemy import select
+
+    from portal.audit.models import AuditEvent
+    from portal.ordering.models import Address
+
+    company = make_company("Nordbygg AB")
+    make_user(company, role="admin", email="anna@x.se", name="Anna")
+    acc = make_accessory("Lanyard")
+    client.login("anna@x.se")
+    form = {"name": "Head office", "attention": "", "street": "Storgatan 1", "postcode": "111 22",
+            "city": "Stockholm", "country": "SE"}
+    client.post("/admin/addresses/new/", form)
+    addr = db.session.scalar(select(Address))
+    client.post(f"/admin/addresses/edit/?id={addr.id}", {**form, "city": "Umeå", "for_collection": "y"})
+    client.post("/admin/order-cards/accessories", {"accessory_id": acc.id, "quantity": "2"})
+    client.post("/admin/cart/checkout", {"address_id": addr.id})
+    client.post("/admin/addresses/delete/", {"id": addr.id})
+    actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+    assert actions == ["address.created", "address.updated", "order.placed", "address.deleted"]
+    log = html_text(client.get("/admin/audit/"))
+    for words in ("Address added", "Address changed", "Order placed", "Address deleted", "Anna",
+                  "City : Stockholm → Umeå", "Data collection address : No → Yes"):
+        assert words in log, words
+    table = html_text(client.get("/admin/audit/")).split("{")[0]  # the filter definitions follow as JSON
+    assert "address.created" not in table and "for_collection" not in table
