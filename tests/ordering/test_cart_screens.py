@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from portal.collection.models import CollectionRequest
 from portal.collection.operations import approve_to_cart
+from portal.ordering.checkout import place_order
 from portal.ordering.models import CartItem, Order, OrderLine
 from tests.conftest import html_text
 
@@ -100,3 +101,33 @@ def test_cart_without_collected_cards_needs_no_offer(client, db, shop):
     company, orderer, ct, acc, addr = shop
     client.login(orderer.email)
     assert client.get("/admin/cart/clear").headers["Location"].endswith("/admin/cart/")
+
+
+def test_approver_approves_or_rejects_with_a_reason_on_the_approvals_screen(app, client, db, shop, make_user):
+    from portal.mail import OutboxEmail
+    from portal.ordering.operations import add_accessory_to_cart
+
+    company, orderer, ct, acc, addr = shop
+    company.requires_order_approval = True
+    make_user(company, role="approver", email="boss@x.se", name="Berit")
+    add_accessory_to_cart(company, orderer, acc.id, 1)
+    first = place_order(company, orderer, address_id=addr.id, reference="PO-1")
+    add_accessory_to_cart(company, orderer, acc.id, 1)
+    second = place_order(company, orderer, address_id=addr.id, reference="PO-2")
+    db.session.commit()
+    client.login("boss@x.se")
+    waiting = html_text(client.get("/admin/approvals/"))
+    assert first.number in waiting and second.number in waiting
+    resp = client.post("/admin/approvals/decide", {"id": first.id, "decision": "reject", "reason": " "},
+                       follow_redirects=True)
+    assert "Write a reason" in html_text(resp)
+    client.post("/admin/approvals/decide", {"id": first.id, "decision": "reject", "reason": "Wrong cost centre"})
+    client.post("/admin/approvals/decide", {"id": second.id, "decision": "approve"})
+    db.session.expire_all()
+    assert (db.session.get(Order, first.id).status, db.session.get(Order, second.id).status) == ("rejected", "placed")
+    mails = {m.kind: m for m in db.session.scalars(select(OutboxEmail).where(OutboxEmail.to == orderer.email))}
+    assert "Wrong cost centre" in mails["order_rejected"].body_text and "order_approved" in mails
+    assert "No orders are waiting for approval" in html_text(client.get("/admin/approvals/"))
+    theirs = type(client)(app.test_client())
+    theirs.login(orderer.email)
+    assert theirs.post("/admin/approvals/decide", {"id": first.id, "decision": "approve"}).status_code == 403
