@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask_admin.contrib.sqla.filters import DateBetweenFilter, FilterEqual
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from admin_views.base import TenantModelView
+from portal.app_setup import when
 from portal.audit.models import AuditEvent
 
 ACTIONS = {
@@ -84,7 +84,7 @@ class AuditView(TenantModelView):
     }
     column_default_sort = ("created_at", True)
     column_formatters = {
-        "created_at": lambda v, c, m, n: format_datetime(m.created_at, "short"),
+        "created_at": lambda v, c, m, n: when(m.created_at),
         "user": lambda v, c, m, n: (m.user.name or m.user.email) if m.user else _l("System"),
         "action": lambda v, c, m, n: action_label(m.action),
         "summary": lambda v, c, m, n: escape(m.summary[:200]),
