@@ -177,3 +177,14 @@ def _record_failure(email: OutboxEmail, now: datetime, error: str) -> None:
     else:
         email.state = OutboxState.PENDING.value
         email.next_attempt_at = now + backoff(email.attempts)
+
+
+def send_again(email_ids, now: datetime | None = None) -> int:
+    """Put emails that gave up (or are waiting for their next try) back at the front of the queue."""
+    ids = [int(i) for i in email_ids]
+    result = db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.id.in_(ids), OutboxEmail.state.in_([OutboxState.FAILED.value, OutboxState.PENDING.value]))
+        .values(state=OutboxState.PENDING.value, attempts=0, next_attempt_at=now or utcnow(), claim=None)
+    )
+    return result.rowcount or 0
