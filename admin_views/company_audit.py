@@ -24,7 +24,7 @@ ACTIONS = {
     "card.change_declined": _l("Card change declined"), "printer.created": _l("Printer added"),
     "printer.updated": _l("Printer changed"), "collection.sent": _l("Data requests sent"),
     "collection.imported": _l("Card data imported"), "collection.rejected": _l("Card data sent back"),
-    "collection.removed": _l("Data request removed"), "collection.review_removed": _l("Collected card data removed"),
+    "collection.removed": _l("Data request removed"), "collection.updated": _l("Collected card data changed"), "collection.review_removed": _l("Collected card data removed"),
     "printer.deleted": _l("Printer deleted"), "cards.production_imported": _l("Production data imported"),
 }
 
@@ -38,7 +38,8 @@ FIELDS = {
     "request_valid_days": _l("Personal links work for (days)"), "retention_months": _l("Retention (months)"),
     "role": _l("Role"), "attention": _l("Attention"), "street": _l("Street address"), "postcode": _l("Postcode"),
     "city": _l("City"), "country": _l("Country"), "for_collection": _l("Data collection address"),
-    "archived": _l("Archived"), "active": _l("Active"), "price": _l("Price"), "description": _l("Description"),
+    "archived": _l("Archived"), "address": _l("Delivery address"), "first_name": _l("First name"),
+    "last_name": _l("Last name"), "active": _l("Active"), "price": _l("Price"), "description": _l("Description"),
 }
 
 

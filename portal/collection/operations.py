@@ -284,7 +284,12 @@ def update_request(company: Company, user: User, request_id, values: dict, addre
         addr = db.session.get(Address, int(address_id))
         if addr is None or addr.company_id != company.id or addr.archived:
             raise CollectionError(_l("Choose one of your company's addresses."))
+    changes = {k: (req.data.get(k), v) for k, v in clean.items() if (req.data or {}).get(k) != v}
+    if req.address_id != (addr.id if addr else None):
+        changes["address"] = (str(req.address) if req.address else None, str(addr) if addr else None)
     req.data, req.address_id = clean, addr.id if addr else None
+    record("collection.updated", company_id=company.id, obj=req, summary=req.email or "", changes=changes,
+           user_id=user.id)
     db.session.commit()
     return req
 

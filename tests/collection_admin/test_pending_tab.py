@@ -91,3 +91,37 @@ def test_card_sent_back_waits_in_pending_with_its_reason_and_can_be_withdrawn(cl
     client.post(f"/admin/collection/pending/{req.id}/remove")
     db.session.expire_all()
     assert db.session.get(CollectionRequest, req.id).status == "removed"
+
+
+def test_review_edit_add_all_and_remove_through_the_screen(client, db, collect, make_address):
+    from portal.audit.models import AuditEvent
+    from portal.ordering.models import CartItem
+
+    company, orderer, ct, addr = collect
+    other = make_address(company, "Depot", for_collection=True, street="Lagervägen 4")
+    reqs = []
+    for first in ("Åsa", "Bo", "Cecilia"):
+        req = CollectionRequest(company_id=company.id, card_type_id=ct.id, email=f"{first.lower()}@x.se",
+                                status="in_review", data={"first_name": first, "last_name": "Berg"},
+                                photo_key="photos/abcdefgh12.jpg", address_id=addr.id)
+        db.session.add(req)
+        reqs.append(req)
+    db.session.commit()
+    client.login(orderer.email)
+    form = html_text(client.get(f"/admin/collection/review/{reqs[0].id}/edit"))
+    assert "Show address" in form and "Depot" in form
+    bad = client.post(f"/admin/collection/review/{reqs[0].id}/edit", {"first_name": "", "last_name": "Berg",
+                                                                      "address_id": other.id})
+    assert bad.status_code == 422 and "Please fill in First name" in html_text(bad)
+    client.post(f"/admin/collection/review/{reqs[0].id}/edit", {"first_name": "Åsa", "last_name": "Ek",
+                                                                "address_id": other.id})
+    client.post(f"/admin/collection/review/{reqs[2].id}/remove")
+    resp = client.post("/admin/collection/review/approve-all", follow_redirects=True)
+    assert resp.status_code == 200
+    db.session.expire_all()
+    items = {i.holder_data["first_name"]: i for i in db.session.scalars(select(CartItem))}
+    assert set(items) == {"Åsa", "Bo"} and items["Åsa"].address_id == other.id
+    assert items["Åsa"].holder_data["last_name"] == "Ek"
+    assert db.session.get(CollectionRequest, reqs[2].id).status == "removed"
+    actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert {"collection.updated", "collection.review_removed"} <= actions
