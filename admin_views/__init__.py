@@ -19,8 +19,8 @@ SCREEN_MODULES = [
     "admin_views.reports",      # Reports
     "admin_views.company",      # Company: Settings, Users, Addresses, Audit log
     "admin_views.catalog",      # Operator: Companies, Card types, Accessories, All users
+    "admin_views.outbox",       # Operator: Email outbox
     "admin_views.customers",    # Customer portal (operator)
-    "admin_views.outbox",       # Operator: Email outbox (queued and failing emails)
 ]
 
 

@@ -130,15 +130,20 @@ class AppModelView(AccessMixin, ModelView):
                 count += 1
         flash(_("%(count)s records were deleted.", count=count), "success")
 
-    # Audit every change made through a model screen.
-    def after_model_change(self, form, model, is_created):
+    # Audit every change made through a model screen. Flask-Admin commits between on_model_change and
+    # after_model_change, so the before/after values are read while the change is still pending.
+    def on_model_change(self, form, model, is_created):
+        super().on_model_change(form, model, is_created)
         changes = {}
         if not is_created:
-            state = inspect(model)
-            for attr in state.attrs:
-                hist = attr.load_history()
-                if hist.has_changes() and attr.key not in {"password_hash"}:
+            for attr in inspect(model).attrs:
+                hist = attr.history
+                if hist.has_changes() and attr.key not in {"password_hash"} and not attr.key.endswith("_hash"):
                     changes[attr.key] = ((hist.deleted or [None])[0], (hist.added or [None])[0])
+        model._audit_changes = changes
+
+    def after_model_change(self, form, model, is_created):
+        changes = getattr(model, "_audit_changes", {})
         record(
             f"{self.model.__name__.lower()}.{'created' if is_created else 'updated'}",
             company_id=getattr(model, "company_id", None) or _company_id(),

@@ -46,7 +46,11 @@ class PendingPages:
     def resend(self, request_id: int):
         company = require_company()
         found = own_request(company, request_id)
-        operations.resend_request(company, found.id)
+        try:
+            operations.resend_request(company, found.id)
+        except operations.CollectionError as exc:
+            flash(str(exc), "warning")
+            return back_to("pending")
         db.session.commit()
         flash(_("The request was sent again to %(email)s.", email=found.email), "success")
         return back_to("pending")
@@ -56,7 +60,11 @@ class PendingPages:
         company = require_company()
         found = own_request(company, request_id)
         email = found.email
-        operations.remove_request(company, found.id)
+        try:
+            operations.remove_request(company, found.id)
+        except operations.CollectionError as exc:
+            flash(str(exc), "warning")
+            return back_to("pending")
         db.session.commit()
         flash(_("The request to %(email)s was removed. Its link no longer works.", email=email), "success")
         return back_to("pending")

@@ -150,6 +150,10 @@ class AddressView(TenantModelView):
             return True
         return super().delete_model(model)
 
+    def is_action_allowed(self, name: str) -> bool:
+        # Orderers and viewers read the addresses; only those who may edit them archive or delete.
+        return self.may_edit() and super().is_action_allowed(name)
+
     @action("archive", _l("Archive"), _l("Archive the selected addresses?"))
     def action_archive(self, ids):
         for pk in ids:

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask_admin.contrib.sqla.filters import DateBetweenFilter, FilterEqual
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from admin_views.base import TenantModelView
+from portal.app_setup import when
 from portal.audit.models import AuditEvent
 
 ACTIONS = {
@@ -24,19 +24,51 @@ ACTIONS = {
     "card.change_declined": _l("Card change declined"), "printer.created": _l("Printer added"),
     "printer.updated": _l("Printer changed"), "collection.sent": _l("Data requests sent"),
     "collection.imported": _l("Card data imported"), "collection.rejected": _l("Card data sent back"),
+    "collection.removed": _l("Data request removed"), "collection.updated": _l("Collected card data changed"), "collection.review_removed": _l("Collected card data removed"),
+    "printer.deleted": _l("Printer deleted"), "cards.production_imported": _l("Production data imported"),
+}
+
+# Verbs for records saved through a model screen ("<model>.created" and so on) without a label above.
+_VERBS = {"created": _l("added"), "updated": _l("changed"), "deleted": _l("deleted")}
+
+FIELDS = {
+    "name": _l("Name"), "org_number": _l("Organisation number"), "language": _l("Default language"),
+    "primary_color": _l("Primary colour"), "requires_order_approval": _l("Orders need approval"),
+    "reminder_count": _l("Reminders to employees"), "reminder_days": _l("Reminders spread over (days)"),
+    "request_valid_days": _l("Personal links work for (days)"), "retention_months": _l("Retention (months)"),
+    "role": _l("Role"), "attention": _l("Attention"), "street": _l("Street address"), "postcode": _l("Postcode"),
+    "city": _l("City"), "country": _l("Country"), "for_collection": _l("Data collection address"),
+    "archived": _l("Archived"), "address": _l("Delivery address"), "first_name": _l("First name"),
+    "last_name": _l("Last name"), "active": _l("Active"), "price": _l("Price"), "description": _l("Description"),
 }
 
 
 def action_label(code: str) -> str:
-    return str(ACTIONS.get(code, code))
+    if code in ACTIONS:
+        return str(ACTIONS[code])
+    kind, _sep, verb = code.rpartition(".")
+    if verb in _VERBS and kind:
+        return f"{kind.replace('_', ' ').capitalize()} {_VERBS[verb]}"
+    return code
+
+
+def _field_label(key: str) -> str:
+    return str(FIELDS.get(key) or key.replace("_", " ").capitalize())
+
+
+def _shown(value) -> str:
+    if value in (None, ""):
+        return "–"
+    if value is True or value is False:
+        return str(_l("Yes") if value else _l("No"))
+    return str(value)
 
 
 def _changes(view, context, model, name):
     if not model.changes:
         return ""
     rows = Markup("").join(
-        Markup("<li><strong>{}</strong>: {} → {}</li>").format(k, "–" if v[0] in (None, "") else v[0],
-                                                              "–" if v[1] in (None, "") else v[1])
+        Markup("<li><strong>{}</strong>: {} → {}</li>").format(_field_label(k), _shown(v[0]), _shown(v[1]))
         for k, v in model.changes.items() if isinstance(v, list) and len(v) == 2
     )
     return Markup('<ul class="list-unstyled small mb-0">{}</ul>').format(rows)
@@ -45,7 +77,7 @@ def _changes(view, context, model, name):
 class AuditView(TenantModelView):
     capability = "settings"
     allow_create = allow_edit = allow_delete = False
-    column_list = ["created_at", "user", "action", "summary"]
+    column_list = ["created_at", "user", "action", "summary", "changes"]
     column_details_list = ["created_at", "user", "action", "object_type", "summary", "changes"]
     column_labels = {
         "created_at": _l("When"), "user": _l("Who"), "action": _l("What"), "summary": _l("Details"),
@@ -53,7 +85,7 @@ class AuditView(TenantModelView):
     }
     column_default_sort = ("created_at", True)
     column_formatters = {
-        "created_at": lambda v, c, m, n: format_datetime(m.created_at, "short"),
+        "created_at": lambda v, c, m, n: when(m.created_at),
         "user": lambda v, c, m, n: (m.user.name or m.user.email) if m.user else _l("System"),
         "action": lambda v, c, m, n: action_label(m.action),
         "summary": lambda v, c, m, n: escape(m.summary[:200]),

@@ -24,7 +24,7 @@ def dashboard_figures(company, user) -> dict:
     """The dashboard's counters, one small indexed count each."""
     return {
         "pending": _count(CollectionRequest, CollectionRequest.company_id == company.id,
-                          CollectionRequest.status == RequestStatus.PENDING.value),
+                          CollectionRequest.status.in_([RequestStatus.PENDING.value, RequestStatus.REJECTED.value])),
         "in_review": _count(CollectionRequest, CollectionRequest.company_id == company.id,
                             CollectionRequest.status == RequestStatus.IN_REVIEW.value),
         "cart": _count(CartItem, CartItem.company_id == company.id, CartItem.user_id == user.id),

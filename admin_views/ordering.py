@@ -145,8 +145,12 @@ class CartView(SecureView):
         values, errors = dict(item.holder_data), {}
         if request.method == "POST":
             values, photo_key, errors = read_card_form(ct, request.form, request.files)
-            errors.pop(photo_field(ct).key if photo_field(ct) else "", None)  # keeping the old photo is fine
-            if not errors:
+            if item.photo_key and not photo_key and photo_field(ct):
+                errors.pop(photo_field(ct).key, None)  # keeping the old photo is fine
+            errors = {**validate_layout_values(ct, values, country=company.country)[1], **errors}
+            if errors:
+                flash(_("Please correct the marked fields."), "error")
+            else:
                 try:
                     update_cart_card(company, current_user, item.id, values, photo_key,
                                      request.form.get("address_id") or None)
@@ -173,9 +177,17 @@ class CartView(SecureView):
         db.session.commit()
         return redirect(url_for(".index"))
 
-    @expose("/item/<int:item_id>/remove", methods=["POST"])
+    @expose("/item/<int:item_id>/remove", methods=["GET", "POST"])
     def remove(self, item_id: int):
         company = require_company()
+        if request.method == "GET":  # a card from data collection: offer to put it back in review
+            try:
+                item = own_cart_item(company, current_user, item_id)
+            except LookupError:
+                abort(404)
+            if not item.collection_request_id:
+                return redirect(url_for(".index"))
+            return self.render("admin/ordering/cart_remove.html", items=_named([item]), clear=False)
         back = request.form.get("back_to_review") == "1"
         try:
             remove_cart_item(company, current_user, item_id, back_to_review=back)
@@ -185,9 +197,15 @@ class CartView(SecureView):
         flash(_("The card is back in In review.") if back else _("Removed from your cart."), "success")
         return redirect(url_for(".index"))
 
-    @expose("/clear", methods=["POST"])
+    @expose("/clear", methods=["GET", "POST"])
     def clear(self):
         company = require_company()
+        if request.method == "GET":
+            collected = [line.item for line in cart_summary(company, current_user).cards
+                         if line.item.collection_request_id]
+            if not collected:
+                return redirect(url_for(".index"))
+            return self.render("admin/ordering/cart_remove.html", items=_named(collected), clear=True)
         n = clear_cart(company, current_user, back_to_review=request.form.get("back_to_review") == "1")
         db.session.commit()
         flash(_("Your cart is empty (%(n)d lines removed).", n=n), "success")
@@ -233,6 +251,13 @@ class CartView(SecureView):
                 return render_template_done(self, order)
         return self.render("admin/ordering/checkout.html", summary=summary, addresses=active_addresses(company),
                            form=form), status
+
+
+def _named(items) -> list[tuple]:
+    """(cart item, holder's name) pairs for the put-back-in-review offer."""
+    from portal.catalog.layout import holder_name
+
+    return [(item, holder_name(item.card_type, item.holder_data)) for item in items]
 
 
 def render_template_done(view, order):

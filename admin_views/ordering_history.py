@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import DateBetweenFilter, FilterEqual
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,8 +12,8 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from admin_views.base import SecureView, TenantModelView
-from portal.app_setup import money
-from portal.cards.models import Card
+from portal.app_setup import money, when
+from portal.cards.models import CARD_STATUS_COLOURS, CARD_STATUS_LABELS, Card
 from portal.extensions import db
 from portal.ordering.checkout import approve_order, cancel_order, reject_order
 from portal.ordering.models import ORDER_STATUS_COLOURS, ORDER_STATUS_LABELS, Order, OrderLine, OrderStatus
@@ -48,7 +47,7 @@ class OrdersView(TenantModelView):
     column_formatters = {
         "number": lambda v, c, m, n: Markup('<a href="{}">{}</a>').format(url_for(".details_view", id=m.id), m.number),
         "status": status_badge,
-        "placed_at": lambda v, c, m, n: format_datetime(m.placed_at, "short"),
+        "placed_at": lambda v, c, m, n: when(m.placed_at),
         "orderer": lambda v, c, m, n: (m.orderer.name or m.orderer.email) if m.orderer else "",
         "total": lambda v, c, m, n: money(m.total, m.currency),
         "card_count": lambda v, c, m, n: g.get("card_counts", {}).get(m.id, 0),
@@ -99,6 +98,7 @@ class OrdersView(TenantModelView):
         cards = {c.order_line_id: c for c in db.session.scalars(select(Card).where(Card.order_id == order.id))}
         return self.render(self.details_template, order=order, lines=lines, cards=cards,
                            status_labels=ORDER_STATUS_LABELS, status_colours=ORDER_STATUS_COLOURS,
+                           card_labels=CARD_STATUS_LABELS, card_colours=CARD_STATUS_COLOURS,
                            return_url=url_for(".index_view"))
 
     @expose("/cancel/", methods=["POST"])

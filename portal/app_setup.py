@@ -82,6 +82,18 @@ def money(value, currency: str | None = None) -> str:
     return format_currency(Decimal(value), currency)
 
 
+def when(value) -> str:
+    """A date and time as people read it in their language, unambiguous and 24-hour:
+    "25 nov. 2026 04:41" in Swedish, "Nov 25, 2026 04:41" in English (not "11/25/26, 4:41 AM")."""
+    if not value:
+        return ""
+    from babel.dates import format_skeleton
+    from flask_babel import to_user_timezone
+
+    local, locale = to_user_timezone(value), get_locale() or "en"
+    return f"{format_skeleton('yMMMd', local, locale=locale)} {format_skeleton('Hm', local, locale=locale)}"
+
+
 def badge(label, colour: str = "secondary") -> Markup:
     return Markup('<span class="badge badge-{}">{}</span>').format(escape(colour), escape(str(label)))
 
@@ -100,7 +112,7 @@ def init_templates(app: Flask) -> None:
     ])
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.filters["money"] = money
-    app.jinja_env.filters["datetime"] = lambda v, fmt="short": format_datetime(v, fmt) if v else ""
+    app.jinja_env.filters["datetime"] = lambda v, fmt=None: (format_datetime(v, fmt) if fmt else when(v)) if v else ""
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
     app.jinja_env.globals["badge"] = badge
     app.jinja_env.globals["link"] = external_link

@@ -205,3 +205,4 @@ def _record_failure(email: OutboxEmail, now: datetime, error: str, *, permanent:
     else:
         email.state = OutboxState.PENDING.value
         email.next_attempt_at = now + backoff(email.attempts)
+

@@ -175,18 +175,29 @@ def _send_link(req: CollectionRequest, template: str, **extra) -> None:
                 card_type=req.card_type, request=req, token=token, **extra)
 
 
+WAITING = (RequestStatus.PENDING.value, RequestStatus.REJECTED.value)  # waiting for the employee
+
+
 def resend_request(company: Company, request_id) -> CollectionRequest:
+    """Email the link again; a card sent back for changes gets the rejection email (with its reason) again."""
     req = own_request(company, request_id)
-    if req.status != RequestStatus.PENDING.value or not req.email:
+    if req.status not in WAITING or not req.email:
         raise CollectionError(_l("Only pending requests with an email address can be sent again."))
-    _send_link(req, "collection_request")
+    if req.status == RequestStatus.REJECTED.value:
+        _send_link(req, "collection_rejected", reason=req.rejection_reason)
+    else:
+        _send_link(req, "collection_request")
     db.session.commit()
     return req
 
 
 def remove_request(company: Company, request_id) -> None:
+    """Withdraw a request the employee has not answered yet; its link then says it was cancelled."""
     req = own_request(company, request_id)
+    if req.status not in WAITING:
+        raise CollectionError(_l("This request has already been answered: find it under In review."))
     req.status = RequestStatus.REMOVED.value  # the link stays known so it can say "removed"
+    record("collection.removed", company_id=company.id, obj=req, summary=req.email)
     db.session.commit()
 
 
@@ -273,7 +284,12 @@ def update_request(company: Company, user: User, request_id, values: dict, addre
         addr = db.session.get(Address, int(address_id))
         if addr is None or addr.company_id != company.id or addr.archived:
             raise CollectionError(_l("Choose one of your company's addresses."))
+    changes = {k: (req.data.get(k), v) for k, v in clean.items() if (req.data or {}).get(k) != v}
+    if req.address_id != (addr.id if addr else None):
+        changes["address"] = (str(req.address) if req.address else None, str(addr) if addr else None)
     req.data, req.address_id = clean, addr.id if addr else None
+    record("collection.updated", company_id=company.id, obj=req, summary=req.email or "", changes=changes,
+           user_id=user.id)
     db.session.commit()
     return req
 
@@ -281,14 +297,16 @@ def update_request(company: Company, user: User, request_id, values: dict, addre
 def remove_from_review(company: Company, request_id) -> None:
     req = own_request(company, request_id)
     req.status = RequestStatus.REMOVED.value  # the link stays known so it can say "removed"
+    record("collection.review_removed", company_id=company.id, obj=req, summary=req.email)
     storage.delete(req.photo_key)
     req.photo_key = None
     db.session.commit()
 
 
 def pending_requests(company: Company, search: str = "", page: int = 0, per_page: int = 25):
+    """Requests waiting for the employee: never answered, or sent back for changes."""
     stmt = select(CollectionRequest).where(CollectionRequest.company_id == company.id,
-                                           CollectionRequest.status == RequestStatus.PENDING.value)
+                                           CollectionRequest.status.in_(WAITING))
     if search.strip():
         term = f"%{search.strip().lower()}%"
         stmt = stmt.where(or_(func.lower(CollectionRequest.email).like(term),
@@ -313,10 +331,10 @@ def in_review_requests(company: Company) -> list[CollectionRequest]:
 def request_counts(company: Company) -> dict[str, int]:
     rows = db.session.execute(select(CollectionRequest.status, func.count()).where(
         CollectionRequest.company_id == company.id,
-        CollectionRequest.status.in_([RequestStatus.PENDING.value, RequestStatus.IN_REVIEW.value]),
+        CollectionRequest.status.in_([*WAITING, RequestStatus.IN_REVIEW.value]),
     ).group_by(CollectionRequest.status)).all()
     counts = dict(rows)
-    return {"pending": counts.get("pending", 0), "in_review": counts.get("in_review", 0)}
+    return {"pending": counts.get("pending", 0) + counts.get("rejected", 0), "in_review": counts.get("in_review", 0)}
 
 
 # The employee's side -----------------------------------------------------------------------------

@@ -192,6 +192,9 @@ def _release_request(item: CartItem, back_to_review: bool) -> None:
         req = db.session.get(CollectionRequest, item.collection_request_id)
         if req is not None and req.company_id == item.company_id:
             req.status = (RequestStatus.IN_REVIEW if back_to_review else RequestStatus.REMOVED).value
+            if back_to_review:  # edits made in the cart go back with the card
+                req.data, req.address_id = dict(item.holder_data), item.address_id
+                req.photo_key = item.photo_key or req.photo_key
 
 
 def remove_cart_item(company: Company, user: User, item_id, *, back_to_review: bool = False) -> None:

@@ -70,6 +70,10 @@ def test_request_fill_reject_edit_approve_and_order(page, phone, db, smtp_server
     phone.click("button.primary")
     phone.wait_for_url("**/confirm")
     assert phone.evaluate("() => document.querySelector('.card-photo').naturalWidth") == 413
+    card, photo = phone.locator(".card-preview").bounding_box(), phone.locator(".card-photo").bounding_box()
+    assert photo["x"] + photo["width"] <= card["x"] + card["width"]  # the preview shows the whole card
+    assert photo["y"] + photo["height"] <= card["y"] + card["height"]
+    assert phone.locator(".card-text .big").first.is_visible()
     screenshot(phone, "employee-confirm")
     phone.click("button.primary")
     phone.wait_for_selector("text=Thank you!")

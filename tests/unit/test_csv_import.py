@@ -106,3 +106,11 @@ def test_email_splitter_handles_names_separators_and_duplicates():
     assert [a.email for a in result.valid] == ["a@b.se", "anna@x.se", "olle@x.se"]
     assert result.valid[1].name == "Berg, Anna"
     assert [e.text for e in result.invalid] == ["bad@"]
+
+
+def test_values_longer_than_the_field_allows_are_listed():
+    text = "EMAIL,First name,Last name\n" + f"a@x.se,{'A' * 41},Berg\n" + f"{'b' * 250}@x.se,Bo,Ek\n"
+    result = parse_csv(text.encode(), FIELDS, email_required=True)
+    got = {(e.line, e.column): e.reason for e in result.errors}
+    assert "At most 40 characters" in got[(2, "First name")]
+    assert (3, "EMAIL") in got
