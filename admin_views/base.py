@@ -85,11 +85,16 @@ class AppModelView(AccessMixin, ModelView):
     # Views that name rows by id: an id outside the scope answers 404 (Flask-Admin would only
     # flash "Record does not exist" and redirect, which hides probing from nobody).
     _ID_VIEWS = {"details_view": "args", "edit_view": "args", "delete_view": "form", "ajax_update": "form"}
+    # A screen that cannot create/edit/delete answers 403 (Flask-Admin would silently redirect).
+    _ALLOWED_BY = {"create_view": "can_create", "edit_view": "can_edit", "delete_view": "can_delete"}
 
     def _handle_view(self, name, **kwargs):
         denied = super()._handle_view(name, **kwargs)
         if denied is not None:
             return denied
+        allowed_by = self._ALLOWED_BY.get(name)
+        if allowed_by and not getattr(self, allowed_by):
+            abort(403)
         where = self._ID_VIEWS.get(name)
         if where:
             source = request.args if where == "args" else request.form

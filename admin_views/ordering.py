@@ -210,6 +210,8 @@ class CartView(SecureView):
             address_id = form.get("address_id") or None
             if address_id == "own":
                 address_id = None
+            if address_id is not None and not any(str(a.id) == address_id for a in active_addresses(company)):
+                abort(404)  # another company's (or a made-up) address id looks like a missing one
             try:
                 order = place_order(company, current_user, address_id=address_id, cost_centre=form.get("cost_centre", ""),
                                     reference=form.get("reference", ""), note=form.get("note", ""))

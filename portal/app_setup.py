@@ -171,6 +171,10 @@ _ADMIN_CSP = (
 
 
 def init_security_headers(app: Flask) -> None:
+    from portal.link_guard import install_log_redaction
+
+    install_log_redaction()
+
     @app.after_request
     def _headers(response):
         public = request.blueprint in {"employee", "customer"}

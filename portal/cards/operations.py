@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.images import normalise_photo
 from portal.mail import queue_email
 from portal.tenancy.models import Company, User
-from portal.tokens import derived_token, hash_token, new_salt
+from portal.tokens import derived_token, hash_matches, hash_token, new_salt
 
 CHANGE_VALID = timedelta(days=14)
 # Allowed moves; terminated is final.
@@ -138,7 +138,7 @@ def request_card_change(company: Company, user: User, card: Card, values: dict, 
 
 def open_change(token: str) -> CardChange:
     change = db.session.scalar(select(CardChange).where(CardChange.token_hash == hash_token(token)))
-    if change is None:
+    if change is None or not hash_matches(change.token_hash, token):
         raise ChangeLinkProblem("unknown")
     if change.state != ChangeState.PENDING.value:
         raise ChangeLinkProblem("used")

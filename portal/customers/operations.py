@@ -29,7 +29,7 @@ from portal.extensions import db
 from portal.mail import queue_email
 from portal.tenancy.models import Company
 from portal.tenancy.operations import hash_password
-from portal.tokens import hash_token, new_token
+from portal.tokens import hash_matches, hash_token, new_token
 
 MIN_LENGTH = 8
 SET_PASSWORD_VALID = timedelta(days=7)
@@ -110,7 +110,9 @@ def email_login_details(account: PortalAccount) -> None:
 
 def account_for_token(token: str) -> PortalAccount | None:
     account = db.session.scalar(select(PortalAccount).where(PortalAccount.set_password_token_hash == hash_token(token)))
-    if account is None or not account.set_password_expires_at or account.set_password_expires_at < utcnow():
+    if account is None or not hash_matches(account.set_password_token_hash, token):
+        return None
+    if not account.set_password_expires_at or account.set_password_expires_at < utcnow():
         return None
     return account
 
