@@ -177,7 +177,8 @@ def init_security_headers(app: Flask) -> None:
 
     @app.after_request
     def _headers(response):
-        public = request.blueprint in {"employee", "customer"}
+        # Error pages under /r/ and /portal/ (no blueprint matched) are public pages too.
+        public = request.blueprint in {"employee", "customer"} or request.path.startswith(("/r/", "/portal/"))
         response.headers.setdefault("Content-Security-Policy", _PUBLIC_CSP if public else _ADMIN_CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
