@@ -140,7 +140,9 @@ class CartView(SecureView):
         values, errors = dict(item.holder_data), {}
         if request.method == "POST":
             values, photo_key, errors = read_card_form(ct, request.form, request.files)
-            errors.pop(photo_field(ct).key if photo_field(ct) else "", None)  # keeping the old photo is fine
+            upload = request.files.get("photo")
+            if not (upload and upload.filename):
+                errors.pop(photo_field(ct).key if photo_field(ct) else "", None)  # keeping the old photo is fine
             if not errors:
                 try:
                     update_cart_card(company, current_user, item.id, values, photo_key,

@@ -208,6 +208,15 @@ def init_error_pages(app: Flask) -> None:
 
     @app.errorhandler(413)
     def _too_large(_e):
+        # The size check fires while the CSRF check reads the form, before the pages' own language
+        # choice (?lang=, the employee's or portal session) has run: apply it here.
+        from flask import session
+        from flask_babel import refresh
+
+        chosen = request.args.get("lang") or session.get("employee_lang") or session.get("language")
+        if chosen in current_app.config["LANGUAGES"] and not g.get("locale"):
+            g.locale = chosen
+            refresh()
         mb = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
         return page(413, _("The file is too large"),
                     _("The largest file you can upload is %(mb)d MB. Choose a smaller file or take a new photo.", mb=mb))

@@ -118,7 +118,7 @@ def request_card_change(company: Company, user: User, card: Card, values: dict, 
     if not email:
         raise CardError(_l("The card has no email address: write the holder's email so they can approve."))
     photo_key = None
-    if photo:
+    if photo is not None:  # an empty file is refused by normalise_photo, never silently skipped
         ct = card.card_type
         photo_key = storage.save(normalise_photo(photo, size=(ct.photo_width, ct.photo_height), crop=crop,
                                                  rotate=rotate), "photos", "jpg")
