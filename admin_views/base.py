@@ -107,6 +107,22 @@ class AppModelView(AccessMixin, ModelView):
                     abort(404)
         return None
 
+    def scaffold_form(self):
+        """Every text field gets a maximum length: the column's (Flask-Admin adds it) or TEXT_MAX."""
+        from wtforms import StringField
+        from wtforms.validators import Length
+
+        from portal.form_limits import TEXT_MAX
+
+        form_class = super().scaffold_form()
+        for name in dir(form_class):
+            unbound = getattr(form_class, name)
+            if getattr(unbound, "field_class", None) and issubclass(unbound.field_class, StringField):
+                validators = list(unbound.kwargs.get("validators") or [])
+                if not any(isinstance(v, Length) and v.max and v.max > 0 for v in validators):
+                    unbound.kwargs["validators"] = [*validators, Length(max=TEXT_MAX)]
+        return form_class
+
     def get_empty_list_message(self) -> str:
         return str(self.empty_hint)
 

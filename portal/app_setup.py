@@ -190,6 +190,18 @@ def init_security_headers(app: Flask) -> None:
         return response
 
 
+def use_page_language() -> None:
+    """For errors raised before the pages' own language choice has run (?lang=, the employee's or
+    the portal's session): apply that choice so the error page speaks the page's language."""
+    from flask import current_app, session
+    from flask_babel import refresh
+
+    chosen = request.args.get("lang") or session.get("employee_lang") or session.get("language")
+    if chosen in current_app.config["LANGUAGES"] and not g.get("locale"):
+        g.locale = chosen
+        refresh()
+
+
 def init_error_pages(app: Flask) -> None:
     """Plain, translated pages for the errors a person can meet (no stack traces, no English-only text)."""
     from flask import current_app, render_template
@@ -210,13 +222,7 @@ def init_error_pages(app: Flask) -> None:
     def _too_large(_e):
         # The size check fires while the CSRF check reads the form, before the pages' own language
         # choice (?lang=, the employee's or portal session) has run: apply it here.
-        from flask import session
-        from flask_babel import refresh
-
-        chosen = request.args.get("lang") or session.get("employee_lang") or session.get("language")
-        if chosen in current_app.config["LANGUAGES"] and not g.get("locale"):
-            g.locale = chosen
-            refresh()
+        use_page_language()
         mb = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
         return page(413, _("The file is too large"),
                     _("The largest file you can upload is %(mb)d MB. Choose a smaller file or take a new photo.", mb=mb))
@@ -224,6 +230,12 @@ def init_error_pages(app: Flask) -> None:
     @app.errorhandler(429)
     def _too_many(_e):
         return page(429, _("Too many attempts"), _("Wait 15 minutes and try again."))
+
+
+def init_form_limits(app: Flask) -> None:
+    from portal.form_limits import init_form_limits as _init
+
+    _init(app)
 
 
 def init_cli(app: Flask) -> None:

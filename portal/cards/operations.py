@@ -113,7 +113,7 @@ def request_card_change(company: Company, user: User, card: Card, values: dict, 
         raise CardError(_l("This card is terminated and can never be used again."))
     clean, errors = validate_layout_values(card.card_type, values, country=company.country)
     if errors:
-        raise CardError(next(iter(errors.values())))
+        raise CardError(" ".join(str(e) for e in errors.values()))
     email = (holder_email or card.holder_email or "").strip()
     if not email:
         raise CardError(_l("The card has no email address: write the holder's email so they can approve."))
