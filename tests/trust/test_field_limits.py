@@ -60,7 +60,7 @@ def _pages(app, world, prefix_ok):
         values = {arg: _id_for(world, arg) for arg in rule.arguments}
         if None in values.values() or "token" in rule.arguments:
             continue
-        url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
+        url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m, v=values: str(v[m.group(1)]), rule.rule)
         if method == "edit_view":
             row = world.get(view.model)
             if row is None:
