@@ -151,3 +151,55 @@ def test_an_overlong_field_gets_a_clear_page_in_the_page_language(client, db, wo
     resp = client.post(f"/portal/requests?lang={lang}", {"subject": "Hi", "notes": "x" * 10_001})
     assert resp.status_code == 400 and words in html_text(resp)
     assert [t for t in changed_tables(before, snapshot()) if t not in OWN_TABLES] == []
+
+
+def _wtforms_classes():
+    import importlib
+    import pkgutil
+
+    import wtforms
+
+    from portal.config import BASE_DIR
+
+    for package in ("portal", "admin_views", "selfservice"):
+        for info in pkgutil.walk_packages([str(BASE_DIR / package)], prefix=f"{package}."):
+            if info.name.endswith(("seed", "cli")):
+                continue
+            module = importlib.import_module(info.name)
+            for obj in vars(module).values():
+                if isinstance(obj, type) and issubclass(obj, wtforms.Form) and obj.__module__ == module.__name__:
+                    yield obj
+
+
+def _unlimited(form_class) -> list[str]:
+    from wtforms import StringField
+    from wtforms.validators import EqualTo, Length
+
+    missing = []
+    for name in dir(form_class):
+        unbound = getattr(form_class, name, None)
+        field_class = getattr(unbound, "field_class", None)
+        if field_class and issubclass(field_class, StringField):
+            validators = unbound.kwargs.get("validators") or (unbound.args[1] if len(unbound.args) > 1 else [])
+            # EqualTo another field: bounded by that field's Length (a repeated password).
+            if not any(isinstance(v, Length) and (v.max or -1) > 0 or isinstance(v, EqualTo) for v in validators):
+                missing.append(f"{form_class.__module__}.{form_class.__name__}.{name}")
+    return missing
+
+
+def test_every_wtforms_string_field_has_a_length_validator(app):
+    classes = list(_wtforms_classes())
+    missing = [m for c in classes for m in _unlimited(c)]
+    assert len(classes) >= 4, classes
+    assert not missing, "String fields without Length(max=...):\n" + "\n".join(missing)
+
+
+def test_every_model_screen_form_limits_its_text_fields(app, db, make_user):
+    from flask_admin.model import BaseModelView
+
+    missing = []
+    with app.test_request_context():
+        for view in app.extensions["admin"][0]._views:
+            if isinstance(view, BaseModelView):
+                missing += [f"{view.endpoint}: {m}" for m in _unlimited(view.get_form())]
+    assert not missing, "\n".join(missing)
