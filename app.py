@@ -10,6 +10,7 @@ from portal.app_setup import (
     init_config,
     init_error_pages,
     init_extensions,
+    init_form_limits,
     init_i18n,
     init_login,
     init_scheduler,
@@ -29,6 +30,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_blueprints(app)
     init_admin(app)
     init_security_headers(app)
+    init_form_limits(app)
     init_error_pages(app)
     init_cli(app)
     init_scheduler(app)

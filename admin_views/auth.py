@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash
 from portal import storage
 from portal.audit.operations import record
 from portal.extensions import db
+from portal.link_guard import link_throttled, note_bad_link
 from portal.tenancy.context import current_company
 from portal.tenancy.context import switch_company as make_current
 from portal.tenancy.forms import AccountForm, LoginForm, SetPasswordForm
@@ -117,8 +118,11 @@ def _session_language():
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept_invite(token: str):
+    if link_throttled(token):
+        abort(429)
     user = user_for_invite(token)
     if user is None:
+        note_bad_link(token)
         return render_template(
             "error.html", title=_("This link no longer works"),
             message=_("The invitation has expired or has already been used. Ask your administrator for a new one."),

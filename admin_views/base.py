@@ -85,11 +85,16 @@ class AppModelView(AccessMixin, ModelView):
     # Views that name rows by id: an id outside the scope answers 404 (Flask-Admin would only
     # flash "Record does not exist" and redirect, which hides probing from nobody).
     _ID_VIEWS = {"details_view": "args", "edit_view": "args", "delete_view": "form", "ajax_update": "form"}
+    # A screen that cannot create/edit/delete answers 403 (Flask-Admin would silently redirect).
+    _ALLOWED_BY = {"create_view": "can_create", "edit_view": "can_edit", "delete_view": "can_delete"}
 
     def _handle_view(self, name, **kwargs):
         denied = super()._handle_view(name, **kwargs)
         if denied is not None:
             return denied
+        allowed_by = self._ALLOWED_BY.get(name)
+        if allowed_by and not getattr(self, allowed_by):
+            abort(403)
         where = self._ID_VIEWS.get(name)
         if where:
             source = request.args if where == "args" else request.form
@@ -101,6 +106,22 @@ class AppModelView(AccessMixin, ModelView):
                 if self.get_one(pk) is None:
                     abort(404)
         return None
+
+    def scaffold_form(self):
+        """Every text field gets a maximum length: the column's (Flask-Admin adds it) or TEXT_MAX."""
+        from wtforms import StringField
+        from wtforms.validators import Length
+
+        from portal.form_limits import TEXT_MAX
+
+        form_class = super().scaffold_form()
+        for name in dir(form_class):
+            unbound = getattr(form_class, name)
+            if getattr(unbound, "field_class", None) and issubclass(unbound.field_class, StringField):
+                validators = list(unbound.kwargs.get("validators") or [])
+                if not any(isinstance(v, Length) and v.max and v.max > 0 for v in validators):
+                    unbound.kwargs["validators"] = [*validators, Length(max=TEXT_MAX)]
+        return form_class
 
     def get_empty_list_message(self) -> str:
         return str(self.empty_hint)

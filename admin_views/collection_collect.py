@@ -41,7 +41,7 @@ def _slug(text: str) -> str:
 
 
 def _invalid_list(invalid) -> list[dict]:
-    return [{"text": item.text, "reason": str(item.reason)} for item in invalid]
+    return [{"text": item.text, "reason": str(item.reason), "line": item.line} for item in invalid]
 
 
 class CollectPages:

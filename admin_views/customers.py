@@ -203,9 +203,13 @@ class ResourcesView(SecureView):
     @expose("/<kind>/<int:obj_id>/rename", methods=["POST"])
     def rename(self, kind: str, obj_id: int):
         obj = db.session.get({"folder": ResourceFolder, "file": ResourceFile}.get(kind) or abort(404), obj_id)
-        name = request.form.get("name", "").strip()[:200]
+        name = request.form.get("name", "").strip()
         if obj is None:
             abort(404)
+        limit = 120 if kind == "folder" else 200  # the columns' lengths
+        if len(name) > limit:
+            flash(_("At most %(n)d characters.", n=limit), "error")
+            return redirect(url_for(".index"))
         if name and "/" not in name and ".." not in name:
             obj.name = name
             db.session.commit()

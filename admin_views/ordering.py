@@ -145,7 +145,8 @@ class CartView(SecureView):
         values, errors = dict(item.holder_data), {}
         if request.method == "POST":
             values, photo_key, errors = read_card_form(ct, request.form, request.files)
-            if item.photo_key and not photo_key and photo_field(ct):
+            upload = request.files.get("photo")
+            if item.photo_key and not (upload and upload.filename) and photo_field(ct):
                 errors.pop(photo_field(ct).key, None)  # keeping the old photo is fine
             errors = {**validate_layout_values(ct, values, country=company.country)[1], **errors}
             if errors:
@@ -233,6 +234,8 @@ class CartView(SecureView):
             address_id = form.get("address_id") or None
             if address_id == "own":
                 address_id = None
+            if address_id is not None and not any(str(a.id) == address_id for a in active_addresses(company)):
+                abort(404)  # another company's (or a made-up) address id looks like a missing one
             try:
                 order = place_order(company, current_user, address_id=address_id, cost_centre=form.get("cost_centre", ""),
                                     reference=form.get("reference", ""), note=form.get("note", ""))

@@ -184,9 +184,14 @@ _ADMIN_CSP = (
 
 
 def init_security_headers(app: Flask) -> None:
+    from portal.link_guard import install_log_redaction
+
+    install_log_redaction()
+
     @app.after_request
     def _headers(response):
-        public = request.blueprint in {"employee", "customer"}
+        # Error pages under /r/ and /portal/ (no blueprint matched) are public pages too.
+        public = request.blueprint in {"employee", "customer"} or request.path.startswith(("/r/", "/portal/"))
         response.headers.setdefault("Content-Security-Policy", _PUBLIC_CSP if public else _ADMIN_CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
@@ -196,6 +201,18 @@ def init_security_headers(app: Flask) -> None:
             # Pages carry personal data: never keep them in shared or browser caches.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def use_page_language() -> None:
+    """For errors raised before the pages' own language choice has run (?lang=, the employee's or
+    the portal's session): apply that choice so the error page speaks the page's language."""
+    from flask import current_app, session
+    from flask_babel import refresh
+
+    chosen = request.args.get("lang") or session.get("employee_lang") or session.get("language")
+    if chosen in current_app.config["LANGUAGES"] and not g.get("locale"):
+        g.locale = chosen
+        refresh()
 
 
 def init_error_pages(app: Flask) -> None:
@@ -216,6 +233,9 @@ def init_error_pages(app: Flask) -> None:
 
     @app.errorhandler(413)
     def _too_large(_e):
+        # The size check fires while the CSRF check reads the form, before the pages' own language
+        # choice (?lang=, the employee's or portal session) has run: apply it here.
+        use_page_language()
         mb = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
         return page(413, _("The file is too large"),
                     _("The largest file you can upload is %(mb)d MB. Choose a smaller file or take a new photo.", mb=mb))
@@ -231,6 +251,12 @@ def init_error_pages(app: Flask) -> None:
         app.logger.error("database error in %s", request.path, exc_info=exc)
         return page(503, _("Nothing was saved"),
                     _("The database could not complete this change, so nothing was saved. Try again in a moment."))
+
+
+def init_form_limits(app: Flask) -> None:
+    from portal.form_limits import init_form_limits as _init
+
+    _init(app)
 
 
 def init_cli(app: Flask) -> None:

@@ -6,7 +6,8 @@ import io
 from collections.abc import Iterable
 from decimal import Decimal
 
-_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGERS = FORMULA_TRIGGERS
 
 
 def safe_cell(value) -> str:

@@ -320,3 +320,16 @@ def normalise_picture(
     img = img.convert("RGBA" if "A" in img.mode else "RGB")
     img.thumbnail(max_size, Image.Resampling.LANCZOS)
     return _encode(img, "PNG", optimize=True)
+
+
+def clean_copy(data: bytes, *, allowed: Iterable[str] = ("PNG", "JPEG"), max_bytes: int = MAX_BYTES) -> bytes:
+    """The same picture re-encoded in its own format without metadata (EXIF, GPS, comments).
+
+    For files kept as they are (customer resources, request attachments): decoding proves the file
+    is whole and within the pixel limit, re-encoding drops whatever rode along in its metadata.
+    """
+    img = open_upload(data, allowed=allowed, max_bytes=max_bytes)
+    fmt = img.format or "PNG"
+    if fmt == "JPEG":
+        return _encode(img.convert("RGB") if img.mode not in ("RGB", "L") else img, "JPEG", quality=92)
+    return _encode(img, fmt, optimize=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 
 
@@ -17,6 +18,11 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def hash_matches(stored_hash: str | None, token: str) -> bool:
+    """Constant-time check that a row found by its hash really carries this token's hash."""
+    return hmac.compare_digest(stored_hash or "", hash_token(token))
+
+
 def looks_like_token(token: str) -> bool:
     return 30 <= len(token) <= 64 and all(c.isalnum() or c in "-_" for c in token)
 
@@ -28,7 +34,6 @@ def derived_token(purpose: str, salt: str) -> str:
     and only its hash is kept for the lookup. A new salt replaces the link (the old one stops working).
     """
     import base64
-    import hmac
 
     from flask import current_app
 

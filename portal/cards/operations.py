@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.images import normalise_photo
 from portal.mail import queue_email
 from portal.tenancy.models import Company, User
-from portal.tokens import derived_token, hash_token, new_salt
+from portal.tokens import derived_token, hash_matches, hash_token, new_salt
 
 CHANGE_VALID = timedelta(days=14)
 # Allowed moves; terminated is final.
@@ -113,12 +113,12 @@ def request_card_change(company: Company, user: User, card: Card, values: dict, 
         raise CardError(_l("This card is terminated and can never be used again."))
     clean, errors = validate_layout_values(card.card_type, values, country=company.country)
     if errors:
-        raise CardError(next(iter(errors.values())))
+        raise CardError(" ".join(str(e) for e in errors.values()))
     email = (holder_email or card.holder_email or "").strip()
     if not email:
         raise CardError(_l("The card has no email address: write the holder's email so they can approve."))
     photo_key = None
-    if photo:
+    if photo is not None:  # an empty file is refused by normalise_photo, never silently skipped
         ct = card.card_type
         photo_key = storage.save(normalise_photo(photo, size=(ct.photo_width, ct.photo_height), crop=crop,
                                                  rotate=rotate), "photos", "jpg")
@@ -138,7 +138,7 @@ def request_card_change(company: Company, user: User, card: Card, values: dict, 
 
 def open_change(token: str) -> CardChange:
     change = db.session.scalar(select(CardChange).where(CardChange.token_hash == hash_token(token)))
-    if change is None:
+    if change is None or not hash_matches(change.token_hash, token):
         raise ChangeLinkProblem("unknown")
     if change.state != ChangeState.PENDING.value:
         raise ChangeLinkProblem("used")

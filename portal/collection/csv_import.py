@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from portal.csv_safety import FORMULA_TRIGGERS, safe_row
+
 EMAIL_HEADERS = {"email", "e-mail", "e-post", "epost", "mail"}
 
 
@@ -54,7 +56,7 @@ def template_csv(fields: list[FieldSpec]) -> bytes:
     """Header row: EMAIL, then one column per field (photo excluded). UTF-8 with BOM so Excel reads it."""
     header = ["EMAIL"] + [f.labels[0] if f.labels else f.key for f in fields if f.kind != "photo" and f.key != "email"]
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(header)
+    csv.writer(out, lineterminator="\r\n").writerow(safe_row(header))  # labels are typed by people
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -88,6 +90,8 @@ def _header_map(header: list[str], fields: list[FieldSpec]) -> tuple[dict[int, s
     mapping, unknown = {}, []
     for i, raw in enumerate(header):
         name = raw.strip().lower()
+        if name.startswith("'") and name[1:].lstrip(" ").startswith(FORMULA_TRIGGERS):
+            name = name[1:]  # a label our template escaped against formula injection
         if not name:
             continue
         if name in names:

@@ -23,6 +23,7 @@ class ParsedAddress:
 class InvalidEntry:
     text: str
     reason: str
+    line: int = 1  # where in the pasted text, so a long list can be fixed
 
 
 @dataclass
@@ -43,6 +44,10 @@ def parse_single_email(text: str, name: str = "") -> ParsedAddress:
     return ParsedAddress(email=f"{local}@{domain.lower()}", name=name.strip()[:200])
 
 
+def _line(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
 def split_email_list(text: str) -> EmailListResult:
     """Every valid address once (first seen wins, compared case-insensitively), and why others failed."""
     out = EmailListResult()
@@ -58,19 +63,20 @@ def split_email_list(text: str) -> EmailListResult:
             # An unmatched stray character (such as a lone '<'): report it and move on.
             end = _SEPARATORS.search(text, pos + 1)
             chunk = text[pos:end.start() if end else len(text)]
-            out.invalid.append(InvalidEntry(chunk, str(_l("Not an email address."))))
+            out.invalid.append(InvalidEntry(chunk, str(_l("Not an email address.")), _line(text, pos)))
             pos = end.end() if end else len(text)
             continue
         pos = m.end()
         addr = m.group("qaddr") or m.group("addr") or m.group("bare") or ""
         name = m.group("qname") or m.group("name") or ""
         if len(out.valid) >= MAX_ADDRESSES:
-            out.invalid.append(InvalidEntry(addr, str(_l("At most %(n)d addresses at a time.", n=MAX_ADDRESSES))))
+            out.invalid.append(InvalidEntry(addr, str(_l("At most %(n)d addresses at a time.", n=MAX_ADDRESSES)),
+                                            _line(text, m.start())))
             break
         try:
             parsed = parse_single_email(addr, name)
         except ValueError as exc:
-            out.invalid.append(InvalidEntry(m.group(0).strip(), str(exc)))
+            out.invalid.append(InvalidEntry(m.group(0).strip(), str(exc), _line(text, m.end() - len(m.group(0).lstrip()))))
             continue
         key = parsed.email.lower()
         if key not in seen:

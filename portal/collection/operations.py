@@ -20,7 +20,7 @@ from portal.extensions import db
 from portal.mail import queue_email, queue_rows, render_email
 from portal.ordering.models import Address, CartItem
 from portal.tenancy.models import Company, User
-from portal.tokens import derived_token, hash_token, new_salt
+from portal.tokens import derived_token, hash_matches, hash_token, new_salt
 
 OPEN = (RequestStatus.PENDING.value, RequestStatus.IN_REVIEW.value, RequestStatus.REJECTED.value)
 
@@ -342,7 +342,7 @@ def request_counts(company: Company) -> dict[str, int]:
 def open_request(token: str, now: datetime | None = None) -> CollectionRequest:
     """The request behind a personal link, if it may be filled in now; else LinkProblem."""
     req = db.session.scalar(select(CollectionRequest).where(CollectionRequest.token_hash == hash_token(token)))
-    if req is None:
+    if req is None or not hash_matches(req.token_hash, token):
         raise LinkProblem("unknown")
     if req.status == RequestStatus.REMOVED.value:
         raise LinkProblem("removed", req)

@@ -21,8 +21,11 @@ def designated_addresses(req: CollectionRequest) -> list[Address]:
 
 
 def save_employee_data(req: CollectionRequest, values: dict) -> dict:
-    """Store what validates; return the errors by field key (the values typed are kept either way)."""
+    """Store the values when all of them validate; else store nothing and return the errors by field key
+    (the page shows the values as typed, so nothing is lost)."""
     clean, errors = validate_layout_values(req.card_type, values, country=req.company.country)
+    if errors:
+        return errors
     req.data = {**(req.data or {}), **clean}
     db.session.commit()
     return errors

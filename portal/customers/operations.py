@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash
 
 from portal import storage
 from portal.audit.operations import record
+from portal.customers.file_checks import FileRejected, checked_file
 from portal.customers.models import (
     PORTAL_SECTIONS,
     AccessRight,
@@ -29,7 +30,7 @@ from portal.extensions import db
 from portal.mail import queue_email
 from portal.tenancy.models import Company
 from portal.tenancy.operations import hash_password
-from portal.tokens import hash_token, new_token
+from portal.tokens import hash_matches, hash_token, new_token
 
 MIN_LENGTH = 8
 SET_PASSWORD_VALID = timedelta(days=7)
@@ -110,7 +111,9 @@ def email_login_details(account: PortalAccount) -> None:
 
 def account_for_token(token: str) -> PortalAccount | None:
     account = db.session.scalar(select(PortalAccount).where(PortalAccount.set_password_token_hash == hash_token(token)))
-    if account is None or not account.set_password_expires_at or account.set_password_expires_at < utcnow():
+    if account is None or not hash_matches(account.set_password_token_hash, token):
+        return None
+    if not account.set_password_expires_at or account.set_password_expires_at < utcnow():
         return None
     return account
 
@@ -180,6 +183,10 @@ def store_file(data: bytes, filename: str) -> tuple[str, str, str]:
     if kind is None:
         raise PortalError(_l("Upload PDF, Word, Excel, PNG, JPEG or text files only."))
     name = safe_filename(filename)
+    try:
+        data = checked_file(data, name, kind, MAX_FILE)
+    except FileRejected as exc:
+        raise PortalError(str(exc)) from None
     return storage.save(data, "resources", "bin"), kind, name
 
 
@@ -210,7 +217,7 @@ def new_customer_request(account: PortalAccount, subject: str, notes: str, attac
         raise PortalError(_l("Write what the request is about."))
     req = CustomerRequest(company_id=account.company_id, account_id=account.id, subject=subject.strip()[:200],
                           notes=(notes or "").strip()[:10000])
-    if attachment:
+    if attachment is not None:  # an empty file is refused by store_file, never silently dropped
         req.attachment_key, _kind, req.attachment_name = store_file(attachment, filename)
     db.session.add(req)
     db.session.flush()

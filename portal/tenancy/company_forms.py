@@ -18,7 +18,7 @@ class CompanySettingsForm(FlaskForm):
     org_number = StringField(_l("Organisation number"), validators=[Optional(), Length(max=32)])
     language = SelectField(_l("Default language"), choices=[("sv", "Svenska"), ("en", "English")])
     primary_color = StringField(_l("Primary colour"), validators=[
-        DataRequired(), Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Write the colour as #RRGGBB."))])
+        DataRequired(), Length(max=7), Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Write the colour as #RRGGBB."))])
     logo = FileField(_l("Logo"), description=_l("PNG, JPEG or WebP. It is fitted to 354 × 118 pixels."))
     requires_order_approval = BooleanField(_l("Orders need an approver's approval before production"))
     reminder_count = IntegerField(_l("Reminders to employees"), validators=[NumberRange(0, 5)])

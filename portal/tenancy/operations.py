@@ -12,7 +12,7 @@ from portal.db_types import utcnow
 from portal.extensions import db
 from portal.mail import queue_email
 from portal.tenancy.models import Company, LoginAttempt, Membership, Role, User
-from portal.tokens import hash_token, new_token
+from portal.tokens import hash_matches, hash_token, new_token
 
 MIN_PASSWORD_LENGTH = 10
 INVITE_VALID = timedelta(days=7)
@@ -151,6 +151,6 @@ def invite_user(company: Company, email: str, name: str, role: str, invited_by: 
 
 def user_for_invite(token: str) -> User | None:
     user = db.session.scalar(select(User).where(User.invite_token_hash == hash_token(token)))
-    if user is None or user.invite_expires_at is None or user.invite_expires_at < utcnow():
+    if user is None or not hash_matches(user.invite_token_hash, token) or user.invite_expires_at is None or user.invite_expires_at < utcnow():
         return None
     return user

@@ -23,6 +23,7 @@ from portal.customers.operations import (
     visible_files,
 )
 from portal.extensions import db
+from portal.link_guard import link_throttled, note_bad_link
 from portal.ordering.models import Invoice, Order, OrderStatus
 from portal.tenancy.operations import is_throttled, note_failure
 from selfservice.customer import bp
@@ -144,8 +145,11 @@ def forgot():
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 def set_password(token: str):
+    if link_throttled(token):
+        abort(429)
     account = account_for_token(token)
     if account is None:
+        note_bad_link(token)
         return render_template("customer/message.html", title=_("This link no longer works"),
                                message=_("Ask for a new link with \"Forgot password?\".")), 404
     error = None

@@ -8,14 +8,13 @@ from portal import storage
 from portal.cards.operations import ChangeLinkProblem, approve_card_change, decline_card_change, open_change
 from portal.catalog.layout import data_fields
 from portal.extensions import db
-from portal.tenancy.operations import is_throttled, note_failure
+from portal.link_guard import link_throttled, note_bad_link
 from portal.tokens import looks_like_token
 from selfservice.employee import bp
 
 
 def _load(token: str):
-    key = f"link:ip:{request.remote_addr}"
-    if is_throttled(key):
+    if link_throttled(token):
         abort(429)
     try:
         if not looks_like_token(token):
@@ -23,7 +22,7 @@ def _load(token: str):
         change = open_change(token)
     except ChangeLinkProblem as problem:
         if problem.kind == "unknown":
-            note_failure(key)
+            note_bad_link(token)
         titles = {"unknown": _("This link does not work"), "used": _("This change is already answered"),
                   "expired": _("This link has expired")}
         return None, (render_template("employee/problem.html", title=titles[problem.kind],

@@ -20,7 +20,7 @@ from portal.collection.selfservice import (
 )
 from portal.extensions import db
 from portal.images import ImageRejected
-from portal.tenancy.operations import is_throttled, note_failure
+from portal.link_guard import link_throttled, note_bad_link
 from portal.tokens import looks_like_token
 from selfservice.employee import bp
 
@@ -45,19 +45,18 @@ def _language():
 
 def _load(token: str):
     """The request for this link, or the page that says why the link cannot be used."""
-    key = f"link:ip:{request.remote_addr}"
-    if is_throttled(key):
+    if link_throttled(token):
         return None, (render_template("employee/problem.html", title=_("Too many attempts"),
                                       message=_("Wait 15 minutes and open the link from your email again."),
                                       req=None), 429)
     if not looks_like_token(token):
-        note_failure(key)
+        note_bad_link(token)
         return None, _problem("unknown", None)
     try:
         req = open_request(token)
     except LinkProblem as problem:
         if problem.kind == "unknown":
-            note_failure(key)
+            note_bad_link(token)
         return None, _problem(problem.kind, problem.request)
     if "employee_lang" not in session:
         g.locale = req.language

@@ -1,0 +1,311 @@
+"""Tenant isolation, generated from the URL map: company A's admin attacks every route with company B's ids.
+
+Every rule in `app.url_map` is attacked. Flask-Admin model screens are recognised by their standard
+endpoints (list, details, edit, delete, create, export, actions, ajax lookup and update) and
+operator-only screens by their declared `operator_only`; every other route must be classified in
+ROUTES below, or this test fails and says how. After every attempt the whole database is compared
+with its state before: nothing may change.
+"""
+from __future__ import annotations
+
+import pytest
+from flask_admin.model import BaseModelView
+
+from portal import storage
+from portal.cards.models import Card
+from portal.collection.models import CollectionRequest
+from portal.customers.models import CustomerRequest, PortalAccount, ResourceFile, ResourceFolder
+from portal.ordering.models import Address, CartItem, Order
+from portal.printing.models import Printer
+from portal.tenancy.models import Company, Membership
+from tests.trust.helpers import changed_tables, snapshot
+
+MARK_B = "BetaAB"  # every row of company B carries it (tests/fixtures/world.py)
+MODEL_VIEW_METHODS = {"index_view", "details_view", "edit_view", "delete_view", "create_view", "export",
+                      "action_view", "ajax_lookup", "ajax_update"}
+
+# How company A's admin attacks each route that is not a standard model-screen route.
+#   ("ids", {url parameter: model})   company B's row in the URL: GET (and POST) answer 403 or 404
+#   ("form", {form field: model})     company B's row in the POST body: answers 403 or 404
+#   ("list", None)                    a page of company A's own data: company B's rows never appear on it
+#   ("own", why)                      acts on the user's own session or cart and names no row: not attackable by id
+#   ("public", why)                   shows no company data
+#   ("portal", None) / ("link", None) attacked by the customer-portal and personal-link tests below
+ROUTES: dict[str, tuple] = {
+    "static": ("public", "the product's own CSS and JS"),
+    "admin.static": ("public", "Flask-Admin's bundled CSS and JS"),
+    "auth.home": ("public", "redirects to the sign-in page or the dashboard"),
+    "auth.login": ("public", "the sign-in form"),
+    "auth.logout": ("own", "signs the current user out"),
+    "auth.set_language": ("own", "stores the user's own language"),
+    "auth.account": ("list", None),
+    "auth.accept_invite": ("link", None),
+    "auth.switch_company": ("form", {"company_id": Company}),
+    "auth.company_logo": ("ids", {"company_id": Company}),
+    "admin.index": ("list", None),
+    "order_cards.index": ("list", None),
+    "order_cards.accessories": ("list", None),
+    "cart.index": ("list", None),
+    "cart.checkout": ("form", {"address_id": Address}),
+    "cart.clear": ("own", "empties the user's own cart"),
+    "cart.edit": ("ids", {"item_id": CartItem}),
+    "cart.quantity": ("ids", {"item_id": CartItem}),
+    "cart.remove": ("ids", {"item_id": CartItem}),
+    "cart.photo": ("ids", {"item_id": CartItem}),
+    "orders.cancel": ("form", {"id": Order}),
+    "approvals.index": ("list", None),
+    "approvals.decide": ("form", {"id": Order}),
+    "cards.index": ("list", None),
+    "cards.details": ("ids", {"card_id": Card}),
+    "cards.change": ("ids", {"card_id": Card}),
+    "cards.photo": ("ids", {"card_id": Card}),
+    "cards.production": ("ids", {"card_id": Card}),
+    "cards.status": ("ids", {"card_id": Card}),
+    "cards.bulk": ("form", {"card_id": Card}),
+    "collection.index": ("list", None),
+    "collection.parse_emails": ("own", "only parses the pasted text; stores nothing"),
+    "collection.pending": ("list", None),
+    "collection.remove": ("ids", {"request_id": CollectionRequest}),
+    "collection.resend": ("ids", {"request_id": CollectionRequest}),
+    "collection.remind_all": ("own", "reminds the current company's pending requests"),
+    "collection.photo": ("ids", {"request_id": CollectionRequest}),
+    "collection.review": ("list", None),
+    "collection.approve": ("ids", {"request_id": CollectionRequest}),
+    "collection.edit": ("ids", {"request_id": CollectionRequest}),
+    "collection.print_now": ("ids", {"request_id": CollectionRequest}),
+    "collection.reject": ("ids", {"request_id": CollectionRequest}),
+    "collection.remove_card": ("ids", {"request_id": CollectionRequest}),
+    "collection.approve_all": ("own", "approves the current company's requests in review"),
+    "collection.send": ("form", {"address_id": Address}),
+    "collection.template": ("list", None),
+    "collection.upload": ("form", {"address_id": Address}),
+    "reports.index": ("list", None),
+    "company_settings.index": ("list", None),
+    "company_users.index": ("list", None),
+    "company_users.change": ("ids", {"membership_id": Membership}),
+    "print_queue.create_view": ("form", {"card": Card, "printer": Printer}),
+}
+# What a POST carries besides the victim's ids: values that would make each screen change something.
+HOSTILE_BODY = {"what": "deactivate", "role": "viewer", "decision": "approve", "status": "blocked",
+                "action": "terminate", "name": "Hacked", "first_name": "Hacked", "reason": "x", "chip_uid": "X"}
+PORTAL_ROUTES = {"customer.job": {"order_id": Order}, "customer.invoice": {"invoice_id": "Invoice"},
+                 "customer.download": {"file_id": ResourceFile}}
+HOW_TO_CLASSIFY = (
+    "Route {rule} (endpoint {endpoint!r}) is not classified for the tenant-isolation walker. Add it to "
+    "ROUTES in tests/trust/test_isolation_walker.py: ('ids', {{url parameter: Model}}) if it names a row "
+    "in its URL, ('form', {{field: Model}}) if it takes row ids in its POST body, ('list', None) for a "
+    "page of the company's own data, ('own', why) or ('public', why) otherwise."
+)
+
+
+def _view_of(app, endpoint: str):
+    admin = app.extensions["admin"][0]
+    prefix = endpoint.split(".", 1)[0]
+    return next((v for v in admin._views if v.endpoint == prefix), None)
+
+
+def classify(app, rule) -> tuple:
+    if rule.endpoint in ROUTES:
+        return ROUTES[rule.endpoint]
+    view = _view_of(app, rule.endpoint)
+    method = rule.endpoint.split(".", 1)[-1]
+    if view is not None and getattr(view, "operator_only", False):
+        return ("operator", None)
+    if view is not None and isinstance(view, BaseModelView) and method in MODEL_VIEW_METHODS:
+        return ("model", method)
+    if rule.endpoint.startswith("customer."):
+        return ("portal", None)
+    if rule.endpoint.startswith("employee."):
+        return ("link", None)
+    return None
+
+
+def test_every_route_is_classified(app):
+    missing = [HOW_TO_CLASSIFY.format(rule=r.rule, endpoint=r.endpoint) for r in app.url_map.iter_rules()
+               if not r.rule.startswith("/_test") and classify(app, r) is None]
+    assert not missing, "\n".join(missing)
+
+
+def test_an_unknown_route_fails_the_walker_with_a_message(app):
+    class FakeRule:
+        rule, endpoint = "/admin/new-screen/<int:thing_id>", "new_screen.index"
+
+    assert classify(app, FakeRule) is None
+    assert "ROUTES in tests/trust/test_isolation_walker.py" in HOW_TO_CLASSIFY.format(rule="x", endpoint="y")
+
+
+@pytest.fixture()
+def attack(app, client, db, make_company, make_world, make_user):
+    a, b = make_company("Alfa AB"), make_company("Beta AB")
+    world_a, world_b = make_world(a), make_world(b)
+    b.logo_key = storage.save(b"\x89PNG fake logo of BetaAB", "logo", "png")
+    folder = ResourceFolder(name=f"Folder {MARK_B}", shared_with_all=False, companies=[b])
+    file = ResourceFile(name=f"Price list {MARK_B}.pdf", storage_key=storage.save(b"%PDF-1.4 BetaAB", "res", "pdf"),
+                        shared_with_all=False, companies=[b], folder=folder)
+    db.session.add_all([folder, file])
+    db.session.commit()
+    world_b[ResourceFile] = file
+    world_b[Company] = b
+    client.login(world_a["user"].email)
+
+    def victim(model):
+        if isinstance(model, str):
+            model = next(m for m in world_b if getattr(m, "__name__", "") == model)
+        return world_b[model]
+
+    return client, victim, world_a, world_b
+
+
+def _refused(resp) -> bool:
+    return resp.status_code in (403, 404)
+
+
+def _url(rule, values: dict) -> str:
+    from werkzeug.routing import Map
+
+    adapter = Map([rule.empty()]).bind("localhost")
+    return adapter.build(rule.endpoint, values)
+
+
+def _attack_model_route(client, app, rule, method, world_b, failures):
+    view = _view_of(app, rule.endpoint)
+    base = view.url.rstrip("/") + "/"
+    row = world_b.get(view.model)
+    body = lambda resp: resp.get_data(as_text=True)  # noqa: E731
+    if method == "index_view":
+        for query in ("", "?search=Beta"):
+            resp = client.get(base + query)
+            if MARK_B in body(resp):
+                failures.append(f"{rule.endpoint}{query}: shows company B's rows")
+        return
+    if method == "export":
+        for kind in view.export_types if view.can_export else ():
+            resp = client.get(f"{base}export/{kind}/")
+            if MARK_B.encode() in resp.get_data():
+                failures.append(f"{rule.endpoint} {kind}: exports company B's rows")
+        return
+    if method == "create_view":
+        resp = client.get(f"{base}new/")
+        if MARK_B in body(resp):
+            failures.append(f"{rule.endpoint}: the new-row form offers company B's rows")
+        return
+    if method == "ajax_lookup":
+        for name in (getattr(view, "_form_ajax_refs", None) or {}):
+            resp = client.get(f"{base}ajax/lookup/?name={name}&query=Beta")
+            if MARK_B in body(resp):
+                failures.append(f"{rule.endpoint} {name}: ajax lookup lists company B's rows")
+        return
+    if row is None:
+        return
+    attempts = {
+        "details_view": lambda: client.get(f"{base}details/?id={row.id}"),
+        "edit_view": lambda: [client.get(f"{base}edit/?id={row.id}"),
+                              client.post(f"{base}edit/?id={row.id}", {"name": "Hacked"})],
+        "delete_view": lambda: client.post(f"{base}delete/", {"id": row.id, "url": base}),
+        "action_view": lambda: [client.post(f"{base}action/", {"action": name, "rowid": row.id, "url": base})
+                                for name, _label in view._actions] or [client.post(f"{base}action/", {
+                                    "action": "delete", "rowid": row.id, "url": base})],
+        "ajax_update": lambda: client.post(f"{base}ajax/update/", {"pk": row.id, "list_form_pk": row.id,
+                                                                    "name": "Hacked"}),
+    }
+    responses = attempts[method]()
+    for resp in responses if isinstance(responses, list) else [responses]:
+        if not _refused(resp):
+            failures.append(f"{rule.endpoint} with company B's {view.model.__name__}: {resp.status_code}")
+
+
+def test_company_a_admin_cannot_reach_company_b_through_any_route(app, db, attack):
+    client, victim, _world_a, world_b = attack
+    failures: list[str] = []
+    walked: dict[str, int] = {}
+    before = snapshot()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/_test"):
+            continue
+        kind, detail = classify(app, rule) or (None, None)
+        assert kind is not None, HOW_TO_CLASSIFY.format(rule=rule.rule, endpoint=rule.endpoint)
+        walked[kind] = walked.get(kind, 0) + 1
+        if kind == "model":
+            _attack_model_route(client, app, rule, detail, world_b, failures)
+        elif kind == "operator":
+            values = {arg: "1" if arg != "kind" else "file" for arg in rule.arguments}
+            url = _url(rule, values)
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                resp = client.get(url) if method == "GET" else client.post(url, {})
+                if not _refused(resp):
+                    failures.append(f"{rule.endpoint} (operator only) answered {resp.status_code} to a company admin")
+        elif kind == "ids":
+            url = _url(rule, {arg: victim(model).id for arg, model in detail.items()})
+            resp = client.get(url) if "GET" in rule.methods else client.post(url, HOSTILE_BODY)
+            if not _refused(resp):
+                failures.append(f"{rule.endpoint} {url}: answered {resp.status_code}")
+            if "GET" in rule.methods and "POST" in rule.methods:
+                resp = client.post(url, HOSTILE_BODY)
+                if not _refused(resp):
+                    failures.append(f"POST {rule.endpoint} {url}: answered {resp.status_code}")
+        elif kind == "form":
+            data = {field: victim(model).id for field, model in detail.items()}
+            data.update(HOSTILE_BODY)
+            resp = client.post(_url(rule, {}), data)
+            if not _refused(resp):
+                failures.append(f"POST {rule.endpoint} with company B's {sorted(detail)}: {resp.status_code}")
+        elif kind == "list" and "GET" in rule.methods:
+            resp = client.get(_url(rule, {}))
+            if MARK_B in resp.get_data(as_text=True):
+                failures.append(f"{rule.endpoint}: shows company B's data")
+        after = snapshot()
+        if after != before:
+            failures.append(f"{rule.endpoint}: changed {changed_tables(before, after)}")
+            before = after
+    assert not failures, "\n".join(failures)
+    assert walked.get("model", 0) >= 40 and walked.get("ids", 0) >= 15 and walked.get("operator", 0) >= 30, walked
+
+
+@pytest.fixture()
+def portal_pair(db, attack, make_company):
+    from portal.customers.models import PortalSettings
+    from portal.tenancy.operations import hash_password
+
+    client, victim, world_a, world_b = attack
+    settings = db.session.get(PortalSettings, 1) or PortalSettings(id=1)
+    settings.enabled = True
+    settings.sections = ["overview", "jobs", "invoices", "resources", "requests"]
+    db.session.add(settings)
+    account = world_a[PortalAccount]
+    account.password_hash = hash_password("portal password 123")
+    account.access_right.can_view_invoices = account.access_right.can_view_resources = True
+    db.session.commit()
+    client.post("/logout")
+    resp = client.post("/portal/login", {"username": account.username, "password": "portal password 123"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:300]
+    return client, victim
+
+
+def test_customer_portal_account_of_a_cannot_reach_company_b(app, db, portal_pair):
+    client, victim = portal_pair
+    failures = []
+    before = snapshot()
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("customer."):
+            continue
+        if rule.endpoint in PORTAL_ROUTES:
+            url = _url(rule, {arg: victim(model).id for arg, model in PORTAL_ROUTES[rule.endpoint].items()})
+            resp = client.get(url)
+            if not _refused(resp):
+                failures.append(f"{url}: {resp.status_code}")
+        elif not rule.arguments and "GET" in rule.methods:
+            resp = client.get(rule.rule)
+            if MARK_B in resp.get_data(as_text=True):
+                failures.append(f"{rule.rule}: shows company B's data")
+        elif rule.arguments - {"token"}:
+            failures.append(f"{rule.endpoint} takes {rule.arguments}: add it to PORTAL_ROUTES")
+    resp = client.post("/portal/requests", {"subject": "x", "company_id": victim(Company).id,
+                                            "account_id": victim(PortalAccount).id})
+    assert not failures, "\n".join(failures)
+    from sqlalchemy import select
+
+    db.session.expire_all()
+    new = db.session.scalars(select(CustomerRequest).where(CustomerRequest.subject == "x")).all()
+    assert len(new) == 1 and new[0].company_id != victim(Company).id, "a request was filed under company B"
+    after = snapshot()
+    assert set(changed_tables(before, after)) <= {"customer_request", "audit_event"}, changed_tables(before, after)
