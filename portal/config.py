@@ -28,6 +28,9 @@ def _database_url() -> str:
     return url
 
 
+_PLAIN_HTTP_ENVS = {"development", "testing"}
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Build the Flask config from environment variables, then apply overrides (tests)."""
     env = os.environ.get("CARDWRIGHT_ENV", "development")
@@ -58,9 +61,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env == "production",
-        "REMEMBER_COOKIE_SECURE": env == "production",
+        # Secure everywhere but on a developer's or test machine served over plain http.
+        "SESSION_COOKIE_SECURE": env not in _PLAIN_HTTP_ENVS,
+        "REMEMBER_COOKIE_SECURE": env not in _PLAIN_HTTP_ENVS,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "FLASK_ADMIN_SWATCH": "cerulean",
         "PRINT_HOT_FOLDER_ROOT": os.environ.get("PRINT_HOT_FOLDER_ROOT", str(BASE_DIR / "instance" / "print")),
     }
