@@ -73,13 +73,17 @@ def register(app: Flask) -> None:
         from sqlalchemy import select
 
         from portal.tenancy.models import User
-        from portal.tenancy.operations import set_password
+        from portal.tenancy.operations import PasswordError, set_password
 
         user = db.session.scalar(select(User).where(User.email == email.lower()))
         if user is None:
             user = User(email=email.lower(), name=email.split("@")[0])
             db.session.add(user)
         user.is_operator = True
-        set_password(user, password)
+        try:
+            set_password(user, password)
+        except PasswordError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
         db.session.commit()
         click.echo(f"{email} is an operator.")

@@ -12,7 +12,6 @@ from portal.customers.models import AccessRight, CustomerRequest, PortalAccount,
 from portal.customers.operations import (
     PERMISSION_OF,
     PortalError,
-    portal_settings,
     safe_filename,
     save_account,
     sniff_type,
@@ -21,27 +20,11 @@ from portal.db_types import utcnow
 from portal.mail import send_pending_emails
 from portal.ordering.models import Invoice, Order
 from tests.conftest import html_text
+from tests.customers.conftest import PASSWORD
 from tests.fixtures.servers import body_text
 
-PASSWORD = "portal password 1"
 SECTION_URL = {"overview": "/portal/", "jobs": "/portal/jobs", "invoices": "/portal/invoices",
                "resources": "/portal/resources", "requests": "/portal/requests"}
-
-
-@pytest.fixture()
-def portal(db, make_company):
-    settings = portal_settings()
-    settings.enabled = True
-    company = make_company("Nordbygg AB")
-    right = AccessRight(name="Commercial", can_view_jobs=True, can_view_invoices=True, can_view_resources=True,
-                        can_make_requests=True, can_view_notes=True)
-    db.session.add(right)
-    db.session.flush()
-    account = PortalAccount(company_id=company.id, access_right_id=right.id, email="finance@nordbygg.se")
-    save_account(account, username="Nordbygg", password=PASSWORD)
-    db.session.add(account)
-    db.session.commit()
-    return settings, company, right, account
 
 
 def _login(client, username="nordbygg", password=PASSWORD):
