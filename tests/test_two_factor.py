@@ -136,3 +136,11 @@ def test_new_recovery_codes_replace_the_old_ones(app, client, anna):
     assert len(new) == 10 and not set(new) & set(old)
     stale = _password_step(app)
     assert "That code is not right" in html_text(stale.post("/login/code", {"code": old[1]}))
+
+
+def test_operator_can_reset_a_lost_second_factor_from_the_command_line(app, client, db, anna):
+    _enable(client)
+    result = app.test_cli_runner().invoke(args=["reset-two-factor", "anna@x.se"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(TwoFactor)) is None and db.session.scalar(select(RecoveryCode)) is None
+    FormClient(app.test_client()).login("anna@x.se")  # password only again
