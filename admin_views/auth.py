@@ -1,17 +1,32 @@
 """Signing in and out, switching company and language, accepting an invitation, own account."""
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from werkzeug.security import check_password_hash
 
 from portal import storage
 from portal.audit.operations import record
 from portal.extensions import db
 from portal.link_guard import link_throttled, note_bad_link
+from portal.security.passwords import verify_password
+from portal.security.throttle import note_failures, retry_after_seconds, retry_at, throttled_message
+from portal.security.two_factor import two_factor_of
 from portal.tenancy.context import current_company
 from portal.tenancy.context import switch_company as make_current
 from portal.tenancy.forms import AccountForm, LoginForm, SetPasswordForm
@@ -20,14 +35,13 @@ from portal.tenancy.operations import (
     PasswordError,
     authenticate,
     companies_for,
-    is_throttled,
-    note_failure,
     role_in,
     set_password,
     user_for_invite,
 )
 
 bp = Blueprint("auth", __name__)
+PENDING_TWO_FACTOR = "two_factor_pending"
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -58,20 +72,50 @@ def login():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         keys = (f"login:ip:{request.remote_addr}", f"login:email:{email}")
-        if any(is_throttled(k) for k in keys):
-            flash(_("Too many failed attempts. Wait 15 minutes and try again."), "error")
-            return render_template("auth/login.html", form=form), 429
+        opens = retry_at(keys)
+        if opens is not None:
+            return throttled_page("auth/login.html", opens, form=form)
         user = authenticate(email, form.password.data)
         if user is None:
-            for k in keys:
-                note_failure(k)
+            note_failures(keys)
             flash(_("Wrong email or password."), "error")
             return render_template("auth/login.html", form=form), 200
-        session.clear()  # a fresh session at sign-in (no fixation)
-        login_user(user)
-        db.session.commit()
-        return redirect(safe_next(request.args.get("next"), url_for("admin.index")))
+        target = safe_next(request.args.get("next"), url_for("admin.index"))
+        if two_factor_of(user) is not None:
+            start_second_step(user, target)
+            db.session.commit()
+            return redirect(url_for("two_factor.sign_in_code"))
+        return finish_sign_in(user, target)
     return render_template("auth/login.html", form=form)
+
+
+def throttled_page(template: str, opens, **context):
+    """The sign-in page again with 429, saying when the next attempt is let through."""
+    flash(throttled_message(opens), "error")
+    response = make_response(render_template(template, **context), 429)
+    response.headers["Retry-After"] = retry_after_seconds(opens)
+    return response
+
+
+def fresh_session() -> None:
+    """Drop everything from before sign-in (no session fixation); only the chosen language stays."""
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+
+
+def start_second_step(user, target: str) -> None:
+    """Password right and two-factor on: remember who, for 5 minutes, until the code is typed."""
+    fresh_session()
+    session[PENDING_TWO_FACTOR] = {"uid": user.id, "v": user.session_version, "at": int(time.time()), "next": target}
+
+
+def finish_sign_in(user, target: str):
+    fresh_session()
+    login_user(user)
+    db.session.commit()
+    return redirect(target)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -80,6 +124,19 @@ def logout():
     session.clear()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/sign-out-everywhere", methods=["POST"])
+@login_required
+def sign_out_everywhere():
+    """Every other browser and device where this user is signed in is signed out; this one stays."""
+    user = current_user._get_current_object()
+    user.session_version += 1
+    record("user.signed_out_everywhere", company_id=None, obj=user, user_id=user.id, summary=user.email)
+    db.session.commit()
+    login_user(user)
+    flash(_("You are signed out on every other browser and device."), "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/switch-company", methods=["POST"])
@@ -136,7 +193,7 @@ def accept_invite(token: str):
         else:
             record("user.activated", company_id=None, obj=user, user_id=user.id, summary=user.email)
             db.session.commit()
-            session.clear()
+            fresh_session()
             login_user(user)
             flash(_("Welcome! Your password is set."), "success")
             return redirect(url_for("admin.index"))
@@ -152,29 +209,39 @@ def account():
     form = AccountForm(obj=current_user)
     if request.method == "GET":
         form.language.data = current_user.language or ""
-    if form.validate_on_submit():
-        current_user.name = form.name.data.strip()
-        current_user.language = form.language.data or None
-        if form.new_password.data:
-            if not current_user.password_hash or not check_password_hash(
-                current_user.password_hash, form.current_password.data or ""
-            ):
-                form.current_password.errors.append(_("The current password is not right."))
-                return render_template("auth/set_password.html", form=form, title=_("My account")), 200
-            try:
-                set_password(current_user, form.new_password.data)
-            except PasswordError as exc:
-                form.new_password.errors.append(str(exc))
-                return render_template("auth/set_password.html", form=form, title=_("My account")), 200
-            db.session.commit()
-            login_user(current_user._get_current_object())  # keep this session; others are signed out
-            flash(_("Your password is changed. Other sessions are signed out."), "success")
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-        session.pop("language", None)
-        return redirect(url_for("auth.account"))
-    return render_template("auth/set_password.html", form=form, title=_("My account"))
+    if not form.validate_on_submit():
+        return _account_page(form)
+    user = current_user._get_current_object()
+    if form.new_password.data:
+        keys = (f"password-change:user:{user.id}",)
+        opens = retry_at(keys)
+        if opens is not None:
+            return throttled_page("auth/account.html", opens, form=form, title=_("My account"),
+                                  two_factor=two_factor_of(user))
+        if not verify_password(user.password_hash, form.current_password.data):
+            note_failures(keys)
+            form.current_password.errors.append(_("The current password is not right."))
+            return _account_page(form)
+        try:
+            set_password(user, form.new_password.data)
+        except PasswordError as exc:
+            db.session.rollback()
+            form.new_password.errors.append(str(exc))
+            return _account_page(form)
+        flash(_("Your password is changed. Other sessions are signed out."), "success")
+    else:
+        flash(_("Saved."), "success")
+    user.name = form.name.data.strip()
+    user.language = form.language.data or None
+    db.session.commit()
+    login_user(user)  # keeps this session valid when the password change signed out the others
+    session.pop("language", None)
+    return redirect(url_for("auth.account"))
+
+
+def _account_page(form):
+    return render_template("auth/account.html", form=form, title=_("My account"),
+                           two_factor=two_factor_of(current_user))
 
 
 @bp.route("/company-logo/<int:company_id>.png")

@@ -65,6 +65,22 @@ def register(app: Flask) -> None:
 
         click.echo(send_pending_emails())
 
+    @app.cli.command("reset-two-factor")
+    @click.argument("email")
+    def reset_two_factor(email: str) -> None:
+        """Turn off two-step sign-in for a user who lost both the phone and the recovery codes."""
+        from sqlalchemy import select
+
+        from portal.security.two_factor import disable_verified
+        from portal.tenancy.models import User
+
+        user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"No user with the email {email}.")
+        disable_verified(user)
+        db.session.commit()
+        click.echo(f"Two-step sign-in is off for {user.email}; they sign in with the password only.")
+
     @app.cli.command("create-operator")
     @click.argument("email")
     @click.password_option()
@@ -73,13 +89,17 @@ def register(app: Flask) -> None:
         from sqlalchemy import select
 
         from portal.tenancy.models import User
-        from portal.tenancy.operations import set_password
+        from portal.tenancy.operations import PasswordError, set_password
 
         user = db.session.scalar(select(User).where(User.email == email.lower()))
         if user is None:
             user = User(email=email.lower(), name=email.split("@")[0])
             db.session.add(user)
         user.is_operator = True
-        set_password(user, password)
+        try:
+            set_password(user, password)
+        except PasswordError as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
         db.session.commit()
         click.echo(f"{email} is an operator.")

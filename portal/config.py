@@ -36,6 +36,9 @@ def _intervals(value: str) -> dict[str, float]:
         raise ConfigError(f"JOB_INTERVALS must look like outbox=15,reminders=900 (got {value!r})") from exc
 
 
+_PLAIN_HTTP_ENVS = {"development", "testing"}
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Build the Flask config from environment variables, then apply overrides (tests)."""
     env = os.environ.get("CARDWRIGHT_ENV", "development")
@@ -69,9 +72,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env == "production",
-        "REMEMBER_COOKIE_SECURE": env == "production",
+        # Secure everywhere but on a developer's or test machine served over plain http.
+        "SESSION_COOKIE_SECURE": env not in _PLAIN_HTTP_ENVS,
+        "REMEMBER_COOKIE_SECURE": env not in _PLAIN_HTTP_ENVS,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "FLASK_ADMIN_SWATCH": "cerulean",
         "PRINT_HOT_FOLDER_ROOT": os.environ.get("PRINT_HOT_FOLDER_ROOT", str(BASE_DIR / "instance" / "print")),
     }

@@ -14,6 +14,7 @@ from portal.customers.models import (
 from portal.mail import OutboxEmail
 from portal.ordering.models import Address, CartItem, Invoice, Order, OrderCounter, OrderLine
 from portal.printing.models import Printer, PrintJob
+from portal.security.models import RecoveryCode, TwoFactor
 from portal.tenancy.models import Company, LoginAttempt, Membership, User
 
 __all__ = [
@@ -21,5 +22,5 @@ __all__ = [
     "CardTemplate", "CardType", "CartItem", "CollectionRequest", "Company", "CustomerRequest",
     "ImportBatch", "Invoice", "LayoutField", "LoginAttempt", "Membership", "Order", "OrderCounter",
     "OrderLine", "OutboxEmail", "PortalAccount", "PortalSettings", "PrintJob", "Printer",
-    "ResourceFile", "ResourceFolder", "User",
+    "RecoveryCode", "ResourceFile", "ResourceFolder", "TwoFactor", "User",
 ]

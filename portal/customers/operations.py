@@ -28,11 +28,11 @@ from portal.customers.models import (
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.mail import queue_email
+from portal.security.passwords import MIN_CUSTOMER_LENGTH, PasswordError, check_new_password, hash_password
 from portal.tenancy.models import Company
-from portal.tenancy.operations import hash_password
 from portal.tokens import hash_matches, hash_token, new_token
 
-MIN_LENGTH = 8
+MIN_LENGTH = MIN_CUSTOMER_LENGTH
 SET_PASSWORD_VALID = timedelta(days=7)
 MAX_FILE = 20 * 1024 * 1024
 PERMISSION_OF = {"jobs": "can_view_jobs", "invoices": "can_view_invoices", "resources": "can_view_resources",
@@ -63,11 +63,16 @@ def may_see(account: PortalAccount, section: str, settings: PortalSettings | Non
     return bool(getattr(account.access_right, PERMISSION_OF[section]))
 
 
-def check_password(password: str) -> None:
-    if len(password or "") < MIN_LENGTH:
-        raise PortalError(_l("Use at least %(n)d characters.", n=MIN_LENGTH))
-    if len(password) > 200:
-        raise PortalError(_l("Use at most 200 characters."))
+def check_password(password: str, account: PortalAccount | None = None) -> None:
+    """At least 8 characters and not common or guessable (zxcvbn), nor built from the account's names."""
+    inputs = []
+    if account is not None:
+        company = account.company or (db.session.get(Company, account.company_id) if account.company_id else None)
+        inputs = [account.username or "", account.email or "", company.name if company else ""]
+    try:
+        check_new_password(password, min_length=MIN_LENGTH, user_inputs=inputs)
+    except PasswordError as exc:
+        raise PortalError(str(exc)) from exc
 
 
 def generate_password() -> str:
@@ -75,7 +80,7 @@ def generate_password() -> str:
 
 
 def set_account_password(account: PortalAccount, password: str) -> None:
-    check_password(password)
+    check_password(password, account)
     account.password_hash = hash_password(password)
     account.session_version = (account.session_version or 1) + 1
     account.set_password_token_hash = None

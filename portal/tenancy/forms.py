@@ -18,7 +18,8 @@ class SetPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
-        description=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+        description=_l("At least %(n)d characters. Common passwords and your own names are refused: "
+                       "a short sentence works well.", n=MIN_PASSWORD_LENGTH),
     )
     confirm = PasswordField(
         _l("Repeat the password"),
@@ -31,5 +32,7 @@ class AccountForm(FlaskForm):
     language = SelectField(_l("Language"), choices=[("", _l("Company default")), ("en", "English"), ("sv", "Svenska")])
     current_password = PasswordField(_l("Current password (to change password)"), validators=[Optional(), Length(max=200)])
     new_password = PasswordField(
-        _l("New password"), validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=200)]
+        _l("New password"), validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        description=_l("At least %(n)d characters. Common passwords and your own names are refused: "
+                       "a short sentence works well.", n=MIN_PASSWORD_LENGTH),
     )

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -11,10 +10,13 @@ from portal.audit.operations import record
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.mail import queue_email
+from portal.security.passwords import MIN_ADMIN_LENGTH, check_new_password
+from portal.security.passwords import PasswordError as PasswordError  # re-exported for the views
+from portal.security.passwords import hash_password as hash_password
 from portal.tenancy.models import Company, LoginAttempt, Membership, Role, User
 from portal.tokens import hash_matches, hash_token, new_token
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = MIN_ADMIN_LENGTH
 INVITE_VALID = timedelta(days=7)
 THROTTLE_WINDOW = timedelta(minutes=15)
 THROTTLE_LIMIT = 10
@@ -28,26 +30,14 @@ CAPABILITIES: dict[str, set[str]] = {
 }
 
 
-class PasswordError(ValueError):
-    pass
-
-
-def hash_password(password: str) -> str:
-    """scrypt via Werkzeug: a memory-hard KDF with a per-password salt."""
-    return generate_password_hash(password, method="scrypt")
-
-
-def check_password_rules(password: str, *, min_length: int = MIN_PASSWORD_LENGTH) -> None:
-    if len(password) < min_length:
-        raise PasswordError(_l("Use at least %(n)d characters.", n=min_length))
-    if len(password) > 200:
-        raise PasswordError(_l("Use at most 200 characters."))
-    if len(set(password)) < 4:
-        raise PasswordError(_l("This password is too easy to guess."))
+def check_password_rules(password: str, *, min_length: int = MIN_PASSWORD_LENGTH, user: User | None = None) -> None:
+    """Length and guessability (zxcvbn's offline lists); raises PasswordError with the reason."""
+    inputs = [user.email, user.name] if user is not None else []
+    check_new_password(password, min_length=min_length, user_inputs=inputs)
 
 
 def set_password(user: User, password: str) -> None:
-    check_password_rules(password)
+    check_password_rules(password, user=user)
     user.password_hash = hash_password(password)
     user.session_version += 1  # signs out other sessions
     user.invite_token_hash = None

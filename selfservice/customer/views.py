@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, flash, g, redirect, render_template, request, send_file, session, url_for
+from flask import abort, flash, g, make_response, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -25,6 +25,8 @@ from portal.customers.operations import (
 from portal.extensions import db
 from portal.link_guard import link_throttled, note_bad_link
 from portal.ordering.models import Invoice, Order, OrderStatus
+from portal.security.passwords import verify_password
+from portal.security.throttle import note_failures, retry_after_seconds, retry_at, throttled_message
 from portal.tenancy.operations import is_throttled, note_failure
 from selfservice.customer import bp
 
@@ -97,13 +99,12 @@ def login():
     if request.method == "POST":
         username = request.form.get("username", "").strip().lower()[:80]
         keys = (f"portal:ip:{request.remote_addr}", f"portal:user:{username}")
-        if any(is_throttled(k) for k in keys):
-            flash(_("Too many failed attempts. Wait 15 minutes and try again."), "error")
-            return render_template("customer/login.html"), 429
+        opens = retry_at(keys)
+        if opens is not None:
+            return _throttled("customer/login.html", opens)
         account = authenticate(username, request.form.get("password", ""))
         if account is None or account.access_right is None:
-            for k in keys:
-                note_failure(k)
+            note_failures(keys)
             flash(_("Wrong username or password."), "error")
             return render_template("customer/login.html"), 200
         language = session.get("language")
@@ -116,11 +117,32 @@ def login():
     return render_template("customer/login.html")
 
 
+def _throttled(template: str, opens, **context):
+    flash(throttled_message(opens), "error")
+    response = make_response(render_template(template, **context), 429)
+    response.headers["Retry-After"] = retry_after_seconds(opens)
+    return response
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
-    session.pop(KEY, None)
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
     flash(_("You are signed out."), "info")
     return redirect(url_for("customer.login"))
+
+
+@bp.route("/sign-out-everywhere", methods=["POST"])
+@signed_in
+def sign_out_everywhere():
+    """Every other browser signed in to this account has to sign in again; this one stays."""
+    g.account.session_version = (g.account.session_version or 1) + 1
+    db.session.commit()
+    session[KEY] = f"{g.account.id}:{g.account.session_version}"
+    flash(_("You are signed out on every other browser and device."), "success")
+    return redirect(url_for("customer.password"))
 
 
 @bp.route("/logo.png")
@@ -267,11 +289,14 @@ def requests_():
 @bp.route("/password", methods=["GET", "POST"])
 @signed_in
 def password():
-    from werkzeug.security import check_password_hash
-
     error = None
     if request.method == "POST":
-        if not check_password_hash(g.account.password_hash or "", request.form.get("current", "")):
+        keys = (f"portal:password-change:{g.account.id}",)
+        opens = retry_at(keys)
+        if opens is not None:
+            return _throttled("customer/password.html", opens, error=None)
+        if not verify_password(g.account.password_hash, request.form.get("current", "")):
+            note_failures(keys)
             error = _("The current password is not right.")
         elif request.form.get("password") != request.form.get("confirm"):
             error = _("The passwords do not match.")

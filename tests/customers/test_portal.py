@@ -12,7 +12,6 @@ from portal.customers.models import AccessRight, CustomerRequest, PortalAccount,
 from portal.customers.operations import (
     PERMISSION_OF,
     PortalError,
-    portal_settings,
     safe_filename,
     save_account,
     sniff_type,
@@ -21,27 +20,11 @@ from portal.db_types import utcnow
 from portal.mail import send_pending_emails
 from portal.ordering.models import Invoice, Order
 from tests.conftest import html_text
+from tests.customers.conftest import PASSWORD
 from tests.fixtures.servers import body_text
 
-PASSWORD = "portal password 1"
 SECTION_URL = {"overview": "/portal/", "jobs": "/portal/jobs", "invoices": "/portal/invoices",
                "resources": "/portal/resources", "requests": "/portal/requests"}
-
-
-@pytest.fixture()
-def portal(db, make_company):
-    settings = portal_settings()
-    settings.enabled = True
-    company = make_company("Nordbygg AB")
-    right = AccessRight(name="Commercial", can_view_jobs=True, can_view_invoices=True, can_view_resources=True,
-                        can_make_requests=True, can_view_notes=True)
-    db.session.add(right)
-    db.session.flush()
-    account = PortalAccount(company_id=company.id, access_right_id=right.id, email="finance@nordbygg.se")
-    save_account(account, username="Nordbygg", password=PASSWORD)
-    db.session.add(account)
-    db.session.commit()
-    return settings, company, right, account
 
 
 def _login(client, username="nordbygg", password=PASSWORD):
@@ -111,8 +94,8 @@ def test_password_rules_and_hashing(db, portal):
     settings, company, right, account = portal
     with pytest.raises(PortalError, match="at least 8"):
         save_account(account, username="nordbygg", password="seven77")
-    save_account(account, username="nordbygg", password="eight888")
-    assert account.password_hash.startswith("scrypt:") and "eight888" not in account.password_hash
+    save_account(account, username="nordbygg", password="mint fox lamp")
+    assert account.password_hash.startswith("scrypt:") and "mint fox lamp" not in account.password_hash
     generated = save_account(account, username="nordbygg", generate=True)
     assert len(generated) >= 16 and generated != save_account(account, username="nordbygg", generate=True)
 
@@ -171,10 +154,10 @@ def test_operator_sees_a_generated_password_once(client, db, portal, make_compan
 
 def test_change_password_needs_the_current_one(client, db, portal):
     _login(client)
-    bad = client.post("/portal/password", {"current": "nope", "password": "another pw 9", "confirm": "another pw 9"})
+    bad = client.post("/portal/password", {"current": "nope", "password": "another pw 9 owl", "confirm": "another pw 9 owl"})
     assert "not right" in html_text(bad)
-    assert client.post("/portal/password", {"current": PASSWORD, "password": "another pw 9",
-                                            "confirm": "another pw 9"}).status_code == 302
+    assert client.post("/portal/password", {"current": PASSWORD, "password": "another pw 9 owl",
+                                            "confirm": "another pw 9 owl"}).status_code == 302
 
 
 def test_customer_sends_a_request_and_sees_the_operators_reply(client, db, portal):

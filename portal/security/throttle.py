@@ -1,0 +1,57 @@
+"""Sign-in throttling that every worker sees: failures are rows in `login_attempt`.
+
+Keys name what is throttled: one per client address and one per account, so neither many guesses
+at one account from many addresses nor one address trying many accounts gets far.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from flask_babel import format_time
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.db_types import utcnow
+from portal.extensions import db
+from portal.tenancy.models import LoginAttempt
+from portal.tenancy.operations import THROTTLE_LIMIT, THROTTLE_WINDOW, note_failure
+
+
+def retry_at(keys: Iterable[str], limit: int = THROTTLE_LIMIT, window: timedelta = THROTTLE_WINDOW) -> datetime | None:
+    """When the first of these throttled keys lets the next attempt through, or None if none is throttled.
+
+    A key is throttled with `limit` failures inside `window`; it opens again when the limit-th most
+    recent failure leaves the window.
+    """
+    since = utcnow() - window
+    latest: datetime | None = None
+    for key in keys:
+        stamp = db.session.scalar(
+            select(LoginAttempt.created_at)
+            .where(LoginAttempt.key == key[:200], LoginAttempt.created_at >= since)
+            .order_by(LoginAttempt.created_at.desc())
+            .offset(limit - 1)
+            .limit(1)
+        )
+        if stamp is not None:
+            opens = stamp + window
+            latest = opens if latest is None or opens > latest else latest
+    return latest
+
+
+def note_failures(keys: Iterable[str]) -> None:
+    for key in keys:
+        note_failure(key)
+
+
+def throttled_message(opens_at: datetime) -> str:
+    """'Too many failed attempts. Try again at 14:32 (in 9 minutes).' in the user's language and zone."""
+    minutes = max(1, -(-int((opens_at - utcnow()).total_seconds()) // 60))
+    return _("Too many failed attempts. Try again at %(time)s (in %(minutes)d minutes).",
+             time=format_time(opens_at.replace(tzinfo=UTC), "short"), minutes=minutes)
+
+
+def retry_after_seconds(opens_at: datetime) -> str:
+    """The Retry-After header value for a 429 answer."""
+    return str(max(1, int((opens_at - utcnow()).total_seconds()) + 1))
