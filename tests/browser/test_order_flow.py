@@ -46,7 +46,9 @@ def test_order_a_card_with_photo_check_out_and_find_the_order(page, db, make_com
     page.click("[data-testid=cart-link]")
     assert "Employee badge: Åsa Öberg" in page.inner_text("[data-testid=cart-card]")
     assert page.inner_text("[data-testid=cart-total]").replace("\xa0", " ")== "107.00 SEK"
-    thumb_ok = page.evaluate("() => { const i = document.querySelector('img.photo-thumb'); return i && i.naturalWidth > 0; }")
+    # Wait until the browser has finished loading the thumbnail: a broken image completes with width 0.
+    page.wait_for_function("() => { const i = document.querySelector('img.photo-thumb'); return i && i.complete; }")
+    thumb_ok = page.evaluate("() => document.querySelector('img.photo-thumb').naturalWidth > 0")
     assert thumb_ok, "the photo thumbnail shows in the cart"
     screenshot(page, "cart")
     page.click("a:has-text('Checkout')")
