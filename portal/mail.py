@@ -152,10 +152,9 @@ def send_pending_emails(now: datetime | None = None, limit: int | None = None) -
                 # and send them a second time.
                 _release(batch[done:])
                 break
-            msg = Message(subject=email.subject, recipients=[email.to], body=email.body_text,
-                          html=email.body_html or None, sender=sender)
             try:
-                conn.send(msg)
+                conn.send(Message(subject=email.subject, recipients=[email.to], body=email.body_text,
+                                  html=email.body_html or None, sender=sender))
             except smtplib.SMTPRecipientsRefused as exc:
                 permanent = all(code >= 500 for code, _msg in exc.recipients.values())
                 _record_failure(email, now, _smtp_error(exc), permanent=permanent)
