@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import time
 from datetime import datetime, timedelta
+from time import monotonic
 
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
@@ -144,18 +144,17 @@ def send_pending_emails(now: datetime | None = None, limit: int | None = None) -
             _record_failure(email, now, f"SMTP server unavailable: {exc}")
         db.session.commit()
         return {"sent": 0, "failed": len(batch)}
-    started = time.monotonic()
+    started = monotonic()
     try:
         for done, email in enumerate(batch):
-            if time.monotonic() - started > STALE_CLAIM.total_seconds() / 2:
+            if monotonic() - started > STALE_CLAIM.total_seconds() / 2:
                 # A slow server: hand the rest back before another worker could take the claim as stale
                 # and send them a second time.
                 _release(batch[done:])
                 break
-            msg = Message(subject=email.subject, recipients=[email.to], body=email.body_text,
-                          html=email.body_html or None, sender=sender)
             try:
-                conn.send(msg)
+                conn.send(Message(subject=email.subject, recipients=[email.to], body=email.body_text,
+                                  html=email.body_html or None, sender=sender))
             except smtplib.SMTPRecipientsRefused as exc:
                 permanent = all(code >= 500 for code, _msg in exc.recipients.values())
                 _record_failure(email, now, _smtp_error(exc), permanent=permanent)

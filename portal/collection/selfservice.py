@@ -36,8 +36,14 @@ def save_employee_photo(req: CollectionRequest, data: bytes, crop: dict | None, 
     ct = req.card_type
     jpeg = normalise_photo(data, size=(ct.photo_width, ct.photo_height), crop=crop, rotate=rotate)
     old = req.photo_key
-    req.photo_key = storage.save(jpeg, "photos", "jpg")
-    db.session.commit()
+    req.photo_key = new = storage.save(jpeg, "photos", "jpg")
+    try:
+        db.session.commit()
+    except Exception:
+        # The row still points at the old photo: do not leave the new file behind.
+        db.session.rollback()
+        storage.delete(new)
+        raise
     storage.delete(old)
 
 

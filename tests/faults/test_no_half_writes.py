@@ -141,3 +141,30 @@ def test_a_database_error_elsewhere_answers_a_clear_page_and_saves_nothing(app, 
     assert resp.status_code == 503
     assert "nothing was saved" in html_text(resp)
     assert snapshot(app) == before
+
+
+def test_a_failure_while_saving_an_employees_photo_leaves_no_file_behind(app, client, db, collect, photo_bytes):
+    from portal.collection.models import CollectionRequest
+    from portal.collection.operations import issue_link
+    from portal.db_types import utcnow
+
+    company, orderer, ct, addr = collect
+    now = utcnow()
+    req = CollectionRequest(company_id=company.id, card_type_id=ct.id, email="emp@x.se", language="en",
+                            sent_at=now, last_sent_at=now, expires_at=now.replace(year=now.year + 1))
+    token = issue_link(req)
+    db.session.add(req)
+    db.session.commit()
+    before = snapshot(app)
+    client.csrf()
+    with failing_write(1) as seen:
+        resp = client.post(f"/r/{token}/photo", {"photo": (io.BytesIO(photo_bytes()), "me.jpg")},
+                           content_type="multipart/form-data")
+    assert seen["failed"] and resp.status_code == 503
+    assert "nothing was saved" in html_text(resp)
+    assert snapshot(app) == before  # no row changed and no photo file left on disk
+    # The same upload goes through once the database is back.
+    resp = client.post(f"/r/{token}/photo", {"photo": (io.BytesIO(photo_bytes()), "me.jpg")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 302
+    assert len(snapshot(app)["files"]) == len(before["files"]) + 1

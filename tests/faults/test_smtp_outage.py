@@ -189,3 +189,94 @@ def test_a_crash_between_claim_and_sent_gives_at_most_one_duplicate_never_a_loss
     assert len(smtp_server.to("crash@x.se")) == copies
     [email] = _emails(db)
     assert email.state == OutboxState.SENT.value
+
+
+def test_a_server_that_accepts_but_never_answers_does_not_hang_the_job(app, db, make_company, make_user):
+    import socket
+    import threading
+
+    company = make_company()
+    user = make_user(company)
+    _queue(db, company, user, "hang@x.se")
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(5)  # accepts connections, never sends the SMTP greeting
+    old = app.config["MAIL_PORT"], app.extensions["mail"].port
+    app.config["MAIL_PORT"] = app.extensions["mail"].port = silent.getsockname()[1]
+    results = []
+
+    def run():
+        with app.app_context():
+            results.append(send_pending_emails())
+            _db_remove()
+
+    try:
+        worker = threading.Thread(target=run, daemon=True)
+        worker.start()
+        worker.join(60)  # MAIL_TIMEOUT is 3 s in the tests; without it this would wait for minutes
+        assert results == [{"sent": 0, "failed": 1}]
+    finally:
+        silent.close()
+        app.config["MAIL_PORT"], app.extensions["mail"].port = old
+    [email] = _emails(db)
+    assert email.state == OutboxState.PENDING.value and "timed out" in email.last_error
+
+
+def _db_remove():
+    from portal.extensions import db as _db
+
+    _db.session.remove()
+
+
+class ClosingAfterOne:
+    """An SMTP server that takes one message, then answers 421 (closing) to the rest: a server going down."""
+
+    def __init__(self, inbox):
+        self.inbox, self.taken = inbox, 0
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.taken:
+            return "421 4.3.0 Service shutting down"
+        self.taken += 1
+        return await self.inbox.handle_DATA(server, session, envelope)
+
+
+def test_a_server_going_down_mid_batch_keeps_the_rest_for_later(db, make_company, make_user, smtp_server):
+    from aiosmtpd.controller import Controller
+
+    smtp_server.stop()
+    smtp_server.controller = Controller(ClosingAfterOne(smtp_server), hostname="127.0.0.1", port=smtp_server.port)
+    smtp_server.controller.start()
+    company = make_company()
+    user = make_user(company)
+    _queue(db, company, user, "one@x.se", "two@x.se", "three@x.se")
+    t0 = utcnow()
+    result = send_pending_emails(now=t0)
+    assert result["sent"] == 1 and result["failed"] == 2
+    waiting = [e for e in _emails(db) if e.state != OutboxState.SENT.value]
+    assert {e.state for e in waiting} == {OutboxState.PENDING.value}  # temporary (4xx): tried again later
+    assert all(e.next_attempt_at == t0 + timedelta(minutes=1) for e in waiting)
+    smtp_server.stop()
+    smtp_server.restart()  # a healthy server again
+    assert send_pending_emails(now=t0 + timedelta(minutes=1)) == {"sent": 2, "failed": 0}
+    for to in ("one@x.se", "two@x.se", "three@x.se"):
+        assert len(smtp_server.to(to)) == 1
+
+
+def test_a_slow_batch_hands_back_what_it_has_not_sent_before_its_claim_goes_stale(
+        db, make_company, make_user, smtp_server, monkeypatch):
+    import portal.mail as mail
+
+    company = make_company()
+    user = make_user(company)
+    _queue(db, company, user, "s1@x.se", "s2@x.se", "s3@x.se")
+    clock = iter([0, 0, 400, 400, 400])  # the first message takes 400 s: past half the stale-claim time
+    monkeypatch.setattr(mail, "monotonic", lambda: next(clock))
+    assert send_pending_emails() == {"sent": 1, "failed": 0}
+    rest = [e for e in _emails(db) if e.state != OutboxState.SENT.value]
+    assert len(rest) == 2 and all(e.state == OutboxState.PENDING.value and e.claim is None for e in rest)
+    monkeypatch.undo()
+    assert send_pending_emails() == {"sent": 2, "failed": 0}
+    for to in ("s1@x.se", "s2@x.se", "s3@x.se"):
+        assert len(smtp_server.wait_for(to)) == 1
+    assert len(smtp_server.messages) == 3
