@@ -143,12 +143,14 @@ def init_login(app: Flask) -> None:
 
 def init_blueprints(app: Flask) -> None:
     from admin_views.auth import bp as auth_bp
+    from admin_views.password_reset import bp as password_reset_bp
     from admin_views.two_factor import bp as two_factor_bp
     from selfservice.customer import bp as customer_bp
     from selfservice.employee import bp as employee_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(two_factor_bp)
+    app.register_blueprint(password_reset_bp)
     app.register_blueprint(employee_bp)
     app.register_blueprint(customer_bp)
 

@@ -26,7 +26,7 @@ from portal.extensions import db
 from portal.ordering.models import Invoice, Order, OrderStatus
 from portal.security.passwords import verify_password
 from portal.security.throttle import note_failures, retry_after_seconds, retry_at, throttled_message
-from portal.tenancy.operations import is_throttled, note_failure
+from portal.tenancy.operations import is_throttled
 from selfservice.customer import bp
 
 KEY = "portal_account"
@@ -154,10 +154,12 @@ def logo():
 @bp.route("/forgot", methods=["GET", "POST"])
 def forgot():
     if request.method == "POST":
-        key = f"portal:forgot:{request.remote_addr}"
-        if not is_throttled(key, limit=5):
-            note_failure(key)
-            forgot_password(request.form.get("name", "")[:254])
+        name = request.form.get("name", "").strip().lower()[:254]
+        # Per address and per account: nobody can flood a customer's mailbox from many addresses.
+        keys = (f"portal:forgot:{request.remote_addr}", f"portal:forgot-name:{name}")
+        if not any(is_throttled(k, limit=5) for k in keys):
+            note_failures(keys)
+            forgot_password(name)
             db.session.commit()
         flash(_("If the account exists, we have emailed a link to set a new password."), "info")
         return redirect(url_for("customer.login"))

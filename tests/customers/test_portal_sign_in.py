@@ -136,3 +136,14 @@ def test_throttle_message_in_swedish(client, portal):
     resp = client.post("/portal/login", {"username": "nordbygg", "password": PASSWORD})
     assert resp.status_code == 429
     assert re.search(r"Försök igen kl\. \d{1,2}:\d\d \(om (14|15) minuter\)", html_text(resp))
+
+
+def test_forgot_password_cannot_flood_a_customers_mailbox_from_many_addresses(app, db, portal):
+    from sqlalchemy import func
+
+    from portal.mail import OutboxEmail
+
+    for n in range(8):
+        resp = _from(app, f"203.0.113.{n}").post("/portal/forgot", {"name": "nordbygg"}, follow_redirects=True)
+        assert "If the account exists" in html_text(resp)  # the same answer every time
+    assert db.session.scalar(select(func.count()).select_from(OutboxEmail)) == 5
