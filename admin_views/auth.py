@@ -180,23 +180,32 @@ def accept_invite(token: str):
             "error.html", title=_("This link no longer works"),
             message=_("The invitation has expired or has already been used. Ask your administrator for a new one."),
         ), 404
+    if user.password_hash:
+        # A password-reset link: it must never sign in by itself (two-step sign-in would be skipped).
+        return redirect(url_for("password_reset.reset", token=token))
     form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            set_password(user, form.password.data)
-        except PasswordError as exc:
-            form.password.errors.append(str(exc))
-        else:
-            record("user.activated", company_id=None, obj=user, user_id=user.id, summary=user.email)
-            db.session.commit()
-            fresh_session()
-            login_user(user)
-            flash(_("Welcome! Your password is set."), "success")
-            return redirect(url_for("admin.index"))
+    if form.validate_on_submit() and chose_password(user, form):
+        record("user.activated", company_id=None, obj=user, user_id=user.id, summary=user.email)
+        db.session.commit()
+        fresh_session()
+        login_user(user)
+        flash(_("Welcome! Your password is set."), "success")
+        return redirect(url_for("admin.index"))
     return render_template(
         "auth/set_password.html", form=form, title=_("Choose your password"),
         intro=_("You have been invited to Cardwright as %(email)s.", email=user.email),
     )
+
+
+def chose_password(user, form) -> bool:
+    """Set the password from a SetPasswordForm; False with the reason on the field when a rule says no."""
+    try:
+        set_password(user, form.password.data)  # also signs out every other session of the user
+    except PasswordError as exc:
+        db.session.rollback()
+        form.password.errors.append(str(exc))
+        return False
+    return True
 
 
 @bp.route("/account", methods=["GET", "POST"])

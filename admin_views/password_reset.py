@@ -8,13 +8,13 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Length
 
-from admin_views.auth import throttled_page
+from admin_views.auth import chose_password, throttled_page
 from portal.audit.operations import record
 from portal.extensions import db
 from portal.security.password_reset import send_password_reset
 from portal.security.throttle import note_failures, retry_at
 from portal.tenancy.forms import SetPasswordForm
-from portal.tenancy.operations import PasswordError, set_password, user_for_invite
+from portal.tenancy.operations import user_for_invite
 
 bp = Blueprint("password_reset", __name__)
 REQUESTS_PER_WINDOW = 5  # per address and per email: enough for a typo, too few to flood a mailbox
@@ -51,17 +51,11 @@ def reset(token: str):
             message=_("The link has expired or has already been used. Ask for a new one with \"Forgot password?\"."),
         ), 404
     form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            set_password(user, form.password.data)  # also signs out every session of this user
-        except PasswordError as exc:
-            db.session.rollback()
-            form.password.errors.append(str(exc))
-        else:
-            record("user.password_reset", company_id=None, obj=user, user_id=user.id, summary=user.email)
-            db.session.commit()
-            # Not signed in here: the sign-in page asks for the password and, if on, the two-step code.
-            flash(_("Your new password is set. Sign in with it."), "success")
-            return redirect(url_for("auth.login"))
+    if form.validate_on_submit() and chose_password(user, form):
+        record("user.password_reset", company_id=None, obj=user, user_id=user.id, summary=user.email)
+        db.session.commit()
+        # Not signed in here: the sign-in page asks for the password and, if on, the two-step code.
+        flash(_("Your new password is set. Sign in with it."), "success")
+        return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form, title=_("Choose a new password"),
                            intro=user.email)

@@ -97,3 +97,12 @@ def test_reset_email_comes_in_the_users_language(client, db, make_user, smtp_ser
     [msg] = smtp_server.wait_for("oskar@x.se")
     assert str(make_header(decode_header(msg["Subject"]))) == "Välj ett nytt lösenord för Cardwright"
     assert "en timme" in body_text(msg)
+
+
+def test_a_reset_link_opened_as_an_invitation_does_not_sign_in(client, db, make_user, smtp_server):
+    make_user(email="anna@x.se")
+    client.post("/forgot", {"email": "anna@x.se"})
+    token = _reset_path(smtp_server, "anna@x.se").rsplit("/", 1)[1]
+    resp = client.post(f"/invite/{token}", {"password": NEW, "confirm": NEW})
+    assert resp.headers["Location"].endswith(f"/reset/{token}")
+    assert client.get("/admin/").status_code == 302
