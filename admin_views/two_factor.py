@@ -6,7 +6,7 @@ import time
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
@@ -80,7 +80,9 @@ def settings():
             note_failures((f"two-factor:user:{user.id}",))
             form.code.errors.append(str(exc))
         else:
+            user.session_version += 1  # sessions opened with the password alone end here
             db.session.commit()
+            login_user(user)
             session.pop(SETUP_KEY, None)
             flash(_("Two-step sign-in is on. Signing in now asks for a code from your app."), "success")
             return render_template("auth/two_factor_codes.html", codes=codes)

@@ -144,3 +144,11 @@ def test_operator_can_reset_a_lost_second_factor_from_the_command_line(app, clie
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(TwoFactor)) is None and db.session.scalar(select(RecoveryCode)) is None
     FormClient(app.test_client()).login("anna@x.se")  # password only again
+
+
+def test_turning_on_signs_out_sessions_opened_with_the_password_alone(app, client, anna):
+    elsewhere = FormClient(app.test_client())
+    elsewhere.login("anna@x.se")
+    _enable(client)
+    assert elsewhere.get("/admin/").status_code == 302
+    assert client.get("/admin/").status_code == 200
