@@ -118,6 +118,9 @@ def init_templates(app: Flask) -> None:
 
 
 def init_login(app: Flask) -> None:
+    from flask_login import user_logged_in, user_logged_out
+
+    from portal.security import sessions
     from portal.tenancy.models import User
 
     login_manager.init_app(app)
@@ -138,7 +141,19 @@ def init_login(app: Flask) -> None:
         user = db.session.get(User, uid)
         if user is None or user.session_version != version or not user.active:
             return None
+        if not sessions.is_live("user", uid):  # signed out in this browser, or a stale copy of the cookie
+            return None
         return user
+
+    @user_logged_in.connect_via(app)
+    def _session_started(_app, user, **_kw):
+        sessions.start("user", user.id)
+        db.session.commit()
+
+    @user_logged_out.connect_via(app)
+    def _session_ended(_app, user, **_kw):
+        sessions.end("user")
+        db.session.commit()
 
 
 def init_blueprints(app: Flask) -> None:

@@ -24,6 +24,7 @@ from portal.customers.operations import (
 )
 from portal.extensions import db
 from portal.ordering.models import Invoice, Order, OrderStatus
+from portal.security import sessions
 from portal.security.passwords import verify_password
 from portal.security.throttle import note_failures, retry_after_seconds, retry_at, throttled_message
 from portal.tenancy.operations import is_throttled
@@ -54,6 +55,8 @@ def _current_account() -> PortalAccount | None:
         return None
     account = db.session.get(PortalAccount, account_id)
     if account is None or not account.active or account.session_version != version:
+        return None
+    if not sessions.is_live("portal", account.id):  # signed out in this browser, or a stale cookie copy
         return None
     return account
 
@@ -111,6 +114,7 @@ def login():
         if language:
             session["language"] = language
         session[KEY] = f"{account.id}:{account.session_version}"
+        sessions.start("portal", account.id)
         db.session.commit()
         return redirect(url_for("customer.overview"))
     return render_template("customer/login.html")
@@ -125,6 +129,8 @@ def _throttled(template: str, opens, **context):
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    sessions.end("portal")
+    db.session.commit()
     language = session.get("language")
     session.clear()
     if language:

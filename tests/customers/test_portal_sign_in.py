@@ -147,3 +147,12 @@ def test_forgot_password_cannot_flood_a_customers_mailbox_from_many_addresses(ap
         resp = _from(app, f"203.0.113.{n}").post("/portal/forgot", {"name": "nordbygg"}, follow_redirects=True)
         assert "If the account exists" in html_text(resp)  # the same answer every time
     assert db.session.scalar(select(func.count()).select_from(OutboxEmail)) == 5
+
+
+def test_portal_sign_out_makes_a_copied_cookie_useless(app, client, portal):
+    assert _login(client).status_code == 302
+    copied = client.get_cookie("session").value
+    client.post("/portal/logout")
+    thief = FormClient(app.test_client())
+    thief.set_cookie("session", copied)
+    assert thief.get("/portal/").status_code == 302
