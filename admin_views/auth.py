@@ -24,7 +24,7 @@ from portal import storage
 from portal.audit.operations import record
 from portal.extensions import db
 from portal.security.passwords import verify_password
-from portal.security.throttle import note_failures, retry_after_seconds, retry_at, throttled_message
+from portal.security.throttle import Attempt, note_failures, retry_after_seconds, retry_at, throttled_message
 from portal.security.two_factor import two_factor_of
 from portal.tenancy.context import current_company
 from portal.tenancy.context import switch_company as make_current
@@ -70,15 +70,15 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        keys = (f"login:ip:{request.remote_addr}", f"login:email:{email}")
-        opens = retry_at(keys)
-        if opens is not None:
-            return throttled_page("auth/login.html", opens, form=form)
+        attempt = Attempt((f"login:ip:{request.remote_addr}", f"login:email:{email}"))
+        if attempt.opens_at is not None:
+            return throttled_page("auth/login.html", attempt.opens_at, form=form)
         user = authenticate(email, form.password.data)
         if user is None:
-            note_failures(keys)
+            attempt.failed()
             flash(_("Wrong email or password."), "error")
             return render_template("auth/login.html", form=form), 200
+        attempt.succeeded()
         target = safe_next(request.args.get("next"), url_for("admin.index"))
         if two_factor_of(user) is not None:
             start_second_step(user, target)

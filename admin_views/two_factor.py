@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length
 from admin_views.auth import PENDING_TWO_FACTOR, finish_sign_in, throttled_page
 from portal.extensions import db
 from portal.security import two_factor as tf
-from portal.security.throttle import note_failures, retry_at
+from portal.security.throttle import Attempt, note_failures, retry_at
 from portal.tenancy.models import Membership, Role, User
 
 bp = Blueprint("two_factor", __name__)
@@ -47,14 +47,14 @@ def sign_in_code():
         return redirect(url_for("auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
-        keys = (f"login:ip:{request.remote_addr}", f"two-factor:user:{user.id}")
-        opens = retry_at(keys)
-        if opens is not None:
-            return throttled_page("auth/two_factor_login.html", opens, form=form)
+        attempt = Attempt((f"login:ip:{request.remote_addr}", f"two-factor:user:{user.id}"))
+        if attempt.opens_at is not None:
+            return throttled_page("auth/two_factor_login.html", attempt.opens_at, form=form)
         if tf.verify(user, form.code.data):
+            attempt.succeeded()
             return finish_sign_in(user, session[PENDING_TWO_FACTOR].get("next") or url_for("admin.index"))
         db.session.rollback()
-        note_failures(keys)
+        attempt.failed()
         form.code.errors.append(_("That code is not right. Type the 6 digits your app shows now."))
     return render_template("auth/two_factor_login.html", form=form)
 

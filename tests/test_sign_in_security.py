@@ -196,3 +196,24 @@ def test_only_the_session_key_hash_is_stored(client, db, make_user):
         key = sess["sid"]
     stored = db.session.scalar(select(SignedInSession.key_hash))
     assert len(key) >= 43 and key not in stored and len(stored) == 64
+
+
+def test_an_attempt_is_counted_before_the_password_is_checked(app, client, db, make_user, monkeypatch):
+    """Parallel guesses (several workers, each busy in scrypt) see each other and cannot slip past the limit."""
+    import admin_views.auth as auth_views
+    from portal.tenancy.operations import authenticate
+
+    make_user(email="anna@x.se")
+    seen = []
+
+    def authenticate_while_counting(email, password):
+        seen.append(db.session.scalar(select(func.count()).select_from(LoginAttempt)
+                                      .where(LoginAttempt.key == "login:email:anna@x.se")))
+        return authenticate(email, password)
+
+    monkeypatch.setattr(auth_views, "authenticate", authenticate_while_counting)
+    _fail(client, "anna@x.se", times=3)
+    assert seen == [1, 2, 3]
+    client.login("anna@x.se")  # a success removes its own attempt; the three failures stay counted
+    assert db.session.scalar(select(func.count()).select_from(LoginAttempt)
+                             .where(LoginAttempt.key == "login:email:anna@x.se")) == 3

@@ -26,7 +26,7 @@ from portal.extensions import db
 from portal.ordering.models import Invoice, Order, OrderStatus
 from portal.security import sessions
 from portal.security.passwords import verify_password
-from portal.security.throttle import note_failures, retry_after_seconds, retry_at, throttled_message
+from portal.security.throttle import Attempt, note_failures, retry_after_seconds, retry_at, throttled_message
 from portal.tenancy.operations import is_throttled
 from selfservice.customer import bp
 
@@ -100,15 +100,15 @@ def _menu():
 def login():
     if request.method == "POST":
         username = request.form.get("username", "").strip().lower()[:80]
-        keys = (f"portal:ip:{request.remote_addr}", f"portal:user:{username}")
-        opens = retry_at(keys)
-        if opens is not None:
-            return _throttled("customer/login.html", opens)
+        attempt = Attempt((f"portal:ip:{request.remote_addr}", f"portal:user:{username}"))
+        if attempt.opens_at is not None:
+            return _throttled("customer/login.html", attempt.opens_at)
         account = authenticate(username, request.form.get("password", ""))
         if account is None or account.access_right is None:
-            note_failures(keys)
+            attempt.failed()
             flash(_("Wrong username or password."), "error")
             return render_template("customer/login.html"), 200
+        attempt.succeeded()
         language = session.get("language")
         session.clear()  # a new session at sign-in
         if language:
