@@ -25,7 +25,7 @@ from portal.audit.operations import record
 from portal.extensions import db
 from portal.link_guard import link_throttled, note_bad_link
 from portal.security.passwords import verify_password
-from portal.security.throttle import note_failures, retry_after_seconds, retry_at, throttled_message
+from portal.security.throttle import Attempt, note_failures, retry_after_seconds, retry_at, throttled_message
 from portal.security.two_factor import two_factor_of
 from portal.tenancy.context import current_company
 from portal.tenancy.context import switch_company as make_current
@@ -71,15 +71,15 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        keys = (f"login:ip:{request.remote_addr}", f"login:email:{email}")
-        opens = retry_at(keys)
-        if opens is not None:
-            return throttled_page("auth/login.html", opens, form=form)
+        attempt = Attempt((f"login:ip:{request.remote_addr}", f"login:email:{email}"))
+        if attempt.opens_at is not None:
+            return throttled_page("auth/login.html", attempt.opens_at, form=form)
         user = authenticate(email, form.password.data)
         if user is None:
-            note_failures(keys)
+            attempt.failed()
             flash(_("Wrong email or password."), "error")
             return render_template("auth/login.html", form=form), 200
+        attempt.succeeded()
         target = safe_next(request.args.get("next"), url_for("admin.index"))
         if two_factor_of(user) is not None:
             start_second_step(user, target)
@@ -184,23 +184,32 @@ def accept_invite(token: str):
             "error.html", title=_("This link no longer works"),
             message=_("The invitation has expired or has already been used. Ask your administrator for a new one."),
         ), 404
+    if user.password_hash:
+        # A password-reset link: it must never sign in by itself (two-step sign-in would be skipped).
+        return redirect(url_for("password_reset.reset", token=token))
     form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            set_password(user, form.password.data)
-        except PasswordError as exc:
-            form.password.errors.append(str(exc))
-        else:
-            record("user.activated", company_id=None, obj=user, user_id=user.id, summary=user.email)
-            db.session.commit()
-            fresh_session()
-            login_user(user)
-            flash(_("Welcome! Your password is set."), "success")
-            return redirect(url_for("admin.index"))
+    if form.validate_on_submit() and chose_password(user, form):
+        record("user.activated", company_id=None, obj=user, user_id=user.id, summary=user.email)
+        db.session.commit()
+        fresh_session()
+        login_user(user)
+        flash(_("Welcome! Your password is set."), "success")
+        return redirect(url_for("admin.index"))
     return render_template(
         "auth/set_password.html", form=form, title=_("Choose your password"),
         intro=_("You have been invited to Cardwright as %(email)s.", email=user.email),
     )
+
+
+def chose_password(user, form) -> bool:
+    """Set the password from a SetPasswordForm; False with the reason on the field when a rule says no."""
+    try:
+        set_password(user, form.password.data)  # also signs out every other session of the user
+    except PasswordError as exc:
+        db.session.rollback()
+        form.password.errors.append(str(exc))
+        return False
+    return True
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -3,19 +3,20 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from admin_views.auth import PENDING_TWO_FACTOR, finish_sign_in, throttled_page
 from portal.extensions import db
 from portal.security import two_factor as tf
-from portal.security.throttle import note_failures, retry_at
-from portal.tenancy.models import User
+from portal.security.throttle import Attempt, note_failures, retry_at
+from portal.tenancy.models import Membership, Role, User
 
 bp = Blueprint("two_factor", __name__)
 SETUP_KEY = "two_factor_setup"
@@ -46,14 +47,14 @@ def sign_in_code():
         return redirect(url_for("auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
-        keys = (f"login:ip:{request.remote_addr}", f"two-factor:user:{user.id}")
-        opens = retry_at(keys)
-        if opens is not None:
-            return throttled_page("auth/two_factor_login.html", opens, form=form)
+        attempt = Attempt((f"login:ip:{request.remote_addr}", f"two-factor:user:{user.id}"))
+        if attempt.opens_at is not None:
+            return throttled_page("auth/two_factor_login.html", attempt.opens_at, form=form)
         if tf.verify(user, form.code.data):
+            attempt.succeeded()
             return finish_sign_in(user, session[PENDING_TWO_FACTOR].get("next") or url_for("admin.index"))
         db.session.rollback()
-        note_failures(keys)
+        attempt.failed()
         form.code.errors.append(_("That code is not right. Type the 6 digits your app shows now."))
     return render_template("auth/two_factor_login.html", form=form)
 
@@ -80,7 +81,9 @@ def settings():
             note_failures((f"two-factor:user:{user.id}",))
             form.code.errors.append(str(exc))
         else:
+            user.session_version += 1  # sessions opened with the password alone end here
             db.session.commit()
+            login_user(user)
             session.pop(SETUP_KEY, None)
             flash(_("Two-step sign-in is on. Signing in now asks for a code from your app."), "success")
             return render_template("auth/two_factor_codes.html", codes=codes)
@@ -114,6 +117,36 @@ def change(action: str):
     codes = tf.new_recovery_codes(user)
     db.session.commit()
     return render_template("auth/two_factor_codes.html", codes=codes)
+
+
+# What a user who must still turn on two-step sign-in can reach: this blueprint, signing out, the
+# language switch, and everything that is not the back office (app-level routes such as static files,
+# the employee and customer pages).
+_OPEN_WHILE_REQUIRED = {"auth.logout", "auth.set_language", "admin.static"}
+_OPEN_BLUEPRINTS = {None, "two_factor", "employee", "customer"}
+
+
+@bp.before_app_request
+def _require_two_factor():
+    """With REQUIRE_TWO_FACTOR set, operators (and company admins) turn it on before anything else."""
+    required = current_app.config.get("REQUIRE_TWO_FACTOR", "none")
+    if (required not in ("operators", "admins") or request.endpoint in _OPEN_WHILE_REQUIRED
+            or request.blueprint in _OPEN_BLUEPRINTS):
+        return None
+    if not current_user.is_authenticated or not isinstance(current_user._get_current_object(), User):
+        return None
+    user = current_user._get_current_object()
+    must = user.is_operator or (required == "admins" and is_admin_anywhere(user))
+    if must and tf.two_factor_of(user) is None:
+        flash(_("Your organisation requires two-step sign-in for your role. Turn it on to continue."), "info")
+        return redirect(url_for("two_factor.settings"))
+    return None
+
+
+def is_admin_anywhere(user: User) -> bool:
+    return db.session.scalar(select(Membership.id).where(
+        Membership.user_id == user.id, Membership.role == Role.ADMIN.value, Membership.active.is_(True)).limit(1)) \
+        is not None
 
 
 def _code_throttle(user: User):

@@ -131,6 +131,9 @@ def init_templates(app: Flask) -> None:
 
 
 def init_login(app: Flask) -> None:
+    from flask_login import user_logged_in, user_logged_out
+
+    from portal.security import sessions
     from portal.tenancy.models import User
 
     login_manager.init_app(app)
@@ -151,17 +154,31 @@ def init_login(app: Flask) -> None:
         user = db.session.get(User, uid)
         if user is None or user.session_version != version or not user.active:
             return None
+        if not sessions.is_live("user", uid):  # signed out in this browser, or a stale copy of the cookie
+            return None
         return user
+
+    @user_logged_in.connect_via(app)
+    def _session_started(_app, user, **_kw):
+        sessions.start("user", user.id)
+        db.session.commit()
+
+    @user_logged_out.connect_via(app)
+    def _session_ended(_app, user, **_kw):
+        sessions.end("user")
+        db.session.commit()
 
 
 def init_blueprints(app: Flask) -> None:
     from admin_views.auth import bp as auth_bp
+    from admin_views.password_reset import bp as password_reset_bp
     from admin_views.two_factor import bp as two_factor_bp
     from selfservice.customer import bp as customer_bp
     from selfservice.employee import bp as employee_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(two_factor_bp)
+    app.register_blueprint(password_reset_bp)
     app.register_blueprint(employee_bp)
     app.register_blueprint(customer_bp)
 

@@ -77,6 +77,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": env not in _PLAIN_HTTP_ENVS,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Who must use two-step sign-in: "none", "operators", or "admins" (operators and company admins).
+        "REQUIRE_TWO_FACTOR": os.environ.get("REQUIRE_TWO_FACTOR", "none").strip().lower(),
         "FLASK_ADMIN_SWATCH": "cerulean",
         "PRINT_HOT_FOLDER_ROOT": os.environ.get("PRINT_HOT_FOLDER_ROOT", str(BASE_DIR / "instance" / "print")),
     }

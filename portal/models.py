@@ -14,7 +14,7 @@ from portal.customers.models import (
 from portal.mail import OutboxEmail
 from portal.ordering.models import Address, CartItem, Invoice, Order, OrderCounter, OrderLine
 from portal.printing.models import Printer, PrintJob
-from portal.security.models import RecoveryCode, TwoFactor
+from portal.security.models import RecoveryCode, SignedInSession, TwoFactor
 from portal.tenancy.models import Company, LoginAttempt, Membership, User
 
 __all__ = [
@@ -22,5 +22,5 @@ __all__ = [
     "CardTemplate", "CardType", "CartItem", "CollectionRequest", "Company", "CustomerRequest",
     "ImportBatch", "Invoice", "LayoutField", "LoginAttempt", "Membership", "Order", "OrderCounter",
     "OrderLine", "OutboxEmail", "PortalAccount", "PortalSettings", "PrintJob", "Printer",
-    "RecoveryCode", "ResourceFile", "ResourceFolder", "TwoFactor", "User",
+    "RecoveryCode", "ResourceFile", "ResourceFolder", "SignedInSession", "TwoFactor", "User",
 ]

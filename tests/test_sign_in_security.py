@@ -171,3 +171,49 @@ def test_create_operator_refuses_a_common_password(app, db):
     result = app.test_cli_runner().invoke(args=["create-operator", "op@x.se", "--password", "password123"])
     assert result.exit_code != 0 and "most common passwords" in result.output
     assert db.session.scalar(select(User).where(User.email == "op@x.se")) is None
+
+
+def test_signing_out_ends_the_session_on_the_server_so_a_copied_cookie_is_useless(app, client, db, make_user):
+    from portal.security.models import SignedInSession
+
+    make_user(email="anna@x.se")
+    client.login("anna@x.se")
+    copied = client.get_cookie("session").value
+    assert db.session.scalar(select(func.count()).select_from(SignedInSession)) == 1
+    client.post("/logout")
+    assert db.session.scalar(select(func.count()).select_from(SignedInSession)) == 0
+    thief = FormClient(app.test_client())
+    thief.set_cookie("session", copied)
+    assert thief.get("/admin/").status_code == 302
+
+
+def test_only_the_session_key_hash_is_stored(client, db, make_user):
+    from portal.security.models import SignedInSession
+
+    make_user(email="anna@x.se")
+    client.login("anna@x.se")
+    with client.session_transaction() as sess:
+        key = sess["sid"]
+    stored = db.session.scalar(select(SignedInSession.key_hash))
+    assert len(key) >= 43 and key not in stored and len(stored) == 64
+
+
+def test_an_attempt_is_counted_before_the_password_is_checked(app, client, db, make_user, monkeypatch):
+    """Parallel guesses (several workers, each busy in scrypt) see each other and cannot slip past the limit."""
+    import admin_views.auth as auth_views
+    from portal.tenancy.operations import authenticate
+
+    make_user(email="anna@x.se")
+    seen = []
+
+    def authenticate_while_counting(email, password):
+        seen.append(db.session.scalar(select(func.count()).select_from(LoginAttempt)
+                                      .where(LoginAttempt.key == "login:email:anna@x.se")))
+        return authenticate(email, password)
+
+    monkeypatch.setattr(auth_views, "authenticate", authenticate_while_counting)
+    _fail(client, "anna@x.se", times=3)
+    assert seen == [1, 2, 3]
+    client.login("anna@x.se")  # a success removes its own attempt; the three failures stay counted
+    assert db.session.scalar(select(func.count()).select_from(LoginAttempt)
+                             .where(LoginAttempt.key == "login:email:anna@x.se")) == 3

@@ -144,3 +144,34 @@ def test_operator_can_reset_a_lost_second_factor_from_the_command_line(app, clie
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(TwoFactor)) is None and db.session.scalar(select(RecoveryCode)) is None
     FormClient(app.test_client()).login("anna@x.se")  # password only again
+
+
+def test_turning_on_signs_out_sessions_opened_with_the_password_alone(app, client, anna):
+    elsewhere = FormClient(app.test_client())
+    elsewhere.login("anna@x.se")
+    _enable(client)
+    assert elsewhere.get("/admin/").status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize("setting, operator_must, admin_must", [
+    ("operators", True, False), ("admins", True, True), ("none", False, False)])
+def test_a_setting_can_require_two_step_sign_in_by_role(app, db, make_company, make_user, monkeypatch,
+                                                        setting, operator_must, admin_must):
+    monkeypatch.setitem(app.config, "REQUIRE_TWO_FACTOR", setting)
+    company = make_company("Nordbygg AB")
+    make_user(email="op@x.se", is_operator=True)
+    make_user(company, role="admin", email="admin@x.se")
+    make_user(company, role="orderer", email="orderer@x.se")
+    for email, must in (("op@x.se", operator_must), ("admin@x.se", admin_must), ("orderer@x.se", False)):
+        browser = FormClient(app.test_client())
+        browser.login(email)
+        resp = browser.get("/admin/")
+        if must:
+            assert resp.status_code == 302 and resp.headers["Location"].endswith("/account/two-factor")
+            page = browser.get("/account/two-factor", follow_redirects=True)
+            assert "requires two-step sign-in" in html_text(page)
+            _enable(browser)
+            assert browser.get("/admin/").status_code == 200
+        else:
+            assert resp.status_code == 200, email

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
-from werkzeug.security import check_password_hash
 
 from portal import storage
 from portal.audit.operations import record
@@ -28,7 +27,14 @@ from portal.customers.models import (
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.mail import queue_email
-from portal.security.passwords import MIN_CUSTOMER_LENGTH, PasswordError, check_new_password, hash_password
+from portal.security.passwords import (
+    MIN_CUSTOMER_LENGTH,
+    PasswordError,
+    check_new_password,
+    hash_password,
+    spend_verify_time,
+    verify_password,
+)
 from portal.tenancy.models import Company
 from portal.tokens import hash_matches, hash_token, new_token
 
@@ -126,9 +132,9 @@ def account_for_token(token: str) -> PortalAccount | None:
 def authenticate(username: str, password: str) -> PortalAccount | None:
     account = db.session.scalar(select(PortalAccount).where(PortalAccount.username == (username or "").strip().lower()))
     if account is None or not account.password_hash or not account.active:
-        check_password_hash(hash_password("x" * 12), password or "")  # same time either way
+        spend_verify_time(password)  # same time either way: the answer does not reveal which usernames exist
         return None
-    if not check_password_hash(account.password_hash, password or ""):
+    if not verify_password(account.password_hash, password):
         return None
     account.last_login_at = utcnow()
     return account

@@ -34,3 +34,20 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SignedInSession(db.Model):
+    """One signed-in browser: its cookie carries a random key, the server keeps only the key's hash.
+
+    Signing out deletes the row, so a copy of the cookie taken earlier stops working at once
+    (the session cookie itself is client-side and would otherwise stay valid).
+    """
+
+    __tablename__ = "signed_in_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    portal_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("portal_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

@@ -6,7 +6,9 @@ offline and scores a password from 0 to 4 by the guesses an attacker would need;
 """
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -52,6 +54,16 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str | None) -> bool:
     return bool(password_hash) and check_password_hash(password_hash, password or "")
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def spend_verify_time(password: str | None) -> None:
+    """Check against a throw-away hash: an unknown account costs the same scrypt time as a known one."""
+    check_password_hash(_dummy_hash(), password or "")
 
 
 def check_new_password(password: str | None, *, min_length: int = MIN_ADMIN_LENGTH,

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask_babel import format_time
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from portal.db_types import utcnow
 from portal.extensions import db
@@ -19,7 +19,7 @@ from portal.tenancy.operations import THROTTLE_LIMIT, THROTTLE_WINDOW, note_fail
 
 
 def retry_at(keys: Iterable[str], limit: int = THROTTLE_LIMIT, window: timedelta = THROTTLE_WINDOW) -> datetime | None:
-    """When the first of these throttled keys lets the next attempt through, or None if none is throttled.
+    """When all of these keys let the next attempt through again, or None if none is throttled now.
 
     A key is throttled with `limit` failures inside `window`; it opens again when the limit-th most
     recent failure leaves the window.
@@ -38,6 +38,38 @@ def retry_at(keys: Iterable[str], limit: int = THROTTLE_LIMIT, window: timedelta
             opens = stamp + window
             latest = opens if latest is None or opens > latest else latest
     return latest
+
+
+class Attempt:
+    """A sign-in attempt counted BEFORE the password is checked, so parallel requests see each other.
+
+    Checking the count first and recording failures afterwards would let a burst of simultaneous
+    guesses (many workers, each busy in scrypt) all pass the check. Here each attempt is a committed
+    row first; a refused or successful attempt removes its own rows, a failed one leaves them.
+    """
+
+    def __init__(self, keys: Iterable[str], limit: int = THROTTLE_LIMIT, window: timedelta = THROTTLE_WINDOW):
+        self.keys = tuple(key[:200] for key in keys)
+        rows = [LoginAttempt(key=key) for key in self.keys]
+        db.session.add_all(rows)
+        db.session.commit()
+        self._ids = [row.id for row in rows]
+        # This attempt is the newest row of each key: throttled when `limit` others are in the window.
+        self.opens_at = retry_at(self.keys, limit=limit + 1, window=window)
+        if self.opens_at is not None:
+            self._forget()
+
+    def succeeded(self) -> None:
+        self._forget()
+
+    def failed(self) -> None:
+        """The rows stay as the failure record; old rows are tidied away."""
+        db.session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < utcnow() - timedelta(days=1)))
+        db.session.commit()
+
+    def _forget(self) -> None:
+        db.session.execute(delete(LoginAttempt).where(LoginAttempt.id.in_(self._ids)))
+        db.session.commit()
 
 
 def note_failures(keys: Iterable[str]) -> None:

@@ -25,9 +25,10 @@ from portal.customers.operations import (
 from portal.extensions import db
 from portal.link_guard import link_throttled, note_bad_link
 from portal.ordering.models import Invoice, Order, OrderStatus
+from portal.security import sessions
 from portal.security.passwords import verify_password
-from portal.security.throttle import note_failures, retry_after_seconds, retry_at, throttled_message
-from portal.tenancy.operations import is_throttled, note_failure
+from portal.security.throttle import Attempt, note_failures, retry_after_seconds, retry_at, throttled_message
+from portal.tenancy.operations import is_throttled
 from selfservice.customer import bp
 
 KEY = "portal_account"
@@ -55,6 +56,8 @@ def _current_account() -> PortalAccount | None:
         return None
     account = db.session.get(PortalAccount, account_id)
     if account is None or not account.active or account.session_version != version:
+        return None
+    if not sessions.is_live("portal", account.id):  # signed out in this browser, or a stale cookie copy
         return None
     return account
 
@@ -98,20 +101,21 @@ def _menu():
 def login():
     if request.method == "POST":
         username = request.form.get("username", "").strip().lower()[:80]
-        keys = (f"portal:ip:{request.remote_addr}", f"portal:user:{username}")
-        opens = retry_at(keys)
-        if opens is not None:
-            return _throttled("customer/login.html", opens)
+        attempt = Attempt((f"portal:ip:{request.remote_addr}", f"portal:user:{username}"))
+        if attempt.opens_at is not None:
+            return _throttled("customer/login.html", attempt.opens_at)
         account = authenticate(username, request.form.get("password", ""))
         if account is None or account.access_right is None:
-            note_failures(keys)
+            attempt.failed()
             flash(_("Wrong username or password."), "error")
             return render_template("customer/login.html"), 200
+        attempt.succeeded()
         language = session.get("language")
         session.clear()  # a new session at sign-in
         if language:
             session["language"] = language
         session[KEY] = f"{account.id}:{account.session_version}"
+        sessions.start("portal", account.id)
         db.session.commit()
         return redirect(url_for("customer.overview"))
     return render_template("customer/login.html")
@@ -126,6 +130,8 @@ def _throttled(template: str, opens, **context):
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    sessions.end("portal")
+    db.session.commit()
     language = session.get("language")
     session.clear()
     if language:
@@ -155,10 +161,12 @@ def logo():
 @bp.route("/forgot", methods=["GET", "POST"])
 def forgot():
     if request.method == "POST":
-        key = f"portal:forgot:{request.remote_addr}"
-        if not is_throttled(key, limit=5):
-            note_failure(key)
-            forgot_password(request.form.get("name", "")[:254])
+        name = request.form.get("name", "").strip().lower()[:254]
+        # Per address and per account: nobody can flood a customer's mailbox from many addresses.
+        keys = (f"portal:forgot:{request.remote_addr}", f"portal:forgot-name:{name}")
+        if not any(is_throttled(k, limit=5) for k in keys):
+            note_failures(keys)
+            forgot_password(name)
             db.session.commit()
         flash(_("If the account exists, we have emailed a link to set a new password."), "info")
         return redirect(url_for("customer.login"))

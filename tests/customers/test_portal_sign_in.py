@@ -2,6 +2,7 @@
 address, session rotation, weak passwords (customer, reset link, operator), signing out everywhere."""
 import re
 
+import pytest
 from sqlalchemy import select
 
 from portal.customers.models import PortalAccount
@@ -110,3 +111,48 @@ def test_wrong_current_password_is_throttled_in_the_portal(client, portal):
     resp = client.post("/portal/password", {"current": PASSWORD, "password": "mint fox lamp",
                                             "confirm": "mint fox lamp"})
     assert resp.status_code == 429 and "Try again at" in html_text(resp)
+
+
+def test_unknown_username_costs_one_password_check_like_a_known_one(db, portal, monkeypatch):
+    """Timing must not reveal which usernames exist: both paths run exactly one scrypt check, no hashing."""
+    import portal.customers.operations as ops
+    import portal.security.passwords as pw
+    from portal.customers.operations import authenticate
+
+    pw._dummy_hash()  # made once per process, not per attempt
+    checks = []
+    real_check = pw.check_password_hash
+    monkeypatch.setattr(pw, "check_password_hash", lambda h, p: checks.append(h) or real_check(h, p))
+    monkeypatch.setattr(ops, "hash_password", lambda *_: pytest.fail("hashing on the sign-in path"))
+    assert authenticate("nobody-here", "whatever pw") is None
+    assert authenticate("nordbygg", "whatever pw") is None
+    assert len(checks) == 2 and all(h.startswith("scrypt:") for h in checks)
+
+
+def test_throttle_message_in_swedish(client, portal):
+    for _ in range(10):
+        _login(client, password="wrong wrong")
+    client.get("/portal/login?lang=sv")
+    resp = client.post("/portal/login", {"username": "nordbygg", "password": PASSWORD})
+    assert resp.status_code == 429
+    assert re.search(r"Försök igen kl\. \d{1,2}:\d\d \(om (14|15) minuter\)", html_text(resp))
+
+
+def test_forgot_password_cannot_flood_a_customers_mailbox_from_many_addresses(app, db, portal):
+    from sqlalchemy import func
+
+    from portal.mail import OutboxEmail
+
+    for n in range(8):
+        resp = _from(app, f"203.0.113.{n}").post("/portal/forgot", {"name": "nordbygg"}, follow_redirects=True)
+        assert "If the account exists" in html_text(resp)  # the same answer every time
+    assert db.session.scalar(select(func.count()).select_from(OutboxEmail)) == 5
+
+
+def test_portal_sign_out_makes_a_copied_cookie_useless(app, client, portal):
+    assert _login(client).status_code == 302
+    copied = client.get_cookie("session").value
+    client.post("/portal/logout")
+    thief = FormClient(app.test_client())
+    thief.set_cookie("session", copied)
+    assert thief.get("/portal/").status_code == 302
