@@ -39,6 +39,8 @@ ROUTES: dict[str, tuple] = {
     "auth.logout": ("own", "signs the current user out"),
     "auth.set_language": ("own", "stores the user's own language"),
     "auth.sign_out_everywhere": ("own", "ends the current user's other sessions"),
+    "password_reset.forgot": ("public", "asks for a reset email; answers the same whether the address exists or not"),
+    "password_reset.reset": ("link", None),
     "two_factor.sign_in_code": ("public", "second sign-in step of the user who just gave a password"),
     "two_factor.settings": ("own", "the current user's own two-step sign-in"),
     "two_factor.change": ("own", "new recovery codes or turning off the current user's own two-step sign-in"),
