@@ -131,3 +131,21 @@ def test_approver_approves_or_rejects_with_a_reason_on_the_approvals_screen(app,
     theirs = type(client)(app.test_client())
     theirs.login(orderer.email)
     assert theirs.post("/admin/approvals/decide", {"id": first.id, "decision": "approve"}).status_code == 403
+
+
+def test_accessories_need_a_common_address_even_when_every_card_has_its_own(client, db, shop, make_address):
+    company, orderer, ct, acc, addr = shop
+    site = make_address(company, "Site office", for_collection=True)
+    approve_to_cart(company, orderer, _collected(db, company, ct, site).id)
+    client.login(orderer.email)
+    assert "Keep each card" in html_text(client.get("/admin/cart/checkout"))
+    client.post("/admin/order-cards/accessories", {"accessory_id": acc.id, "quantity": "3"})
+    checkout = client.get("/admin/cart/checkout")
+    assert "Keep each card" not in html_text(checkout)
+    resp = client.post("/admin/cart/checkout", {"address_id": "own"})
+    assert "Choose a delivery address for the accessories" in html_text(resp)
+    assert db.session.scalar(select(Order)) is None
+    client.post("/admin/cart/checkout", {"address_id": addr.id})
+    order = db.session.scalar(select(Order))
+    assert order.delivery["name"] == "Head office"
+    assert db.session.scalar(select(OrderLine).where(OrderLine.kind == "card")).delivery["name"] == "Site office"
