@@ -63,6 +63,14 @@ def test_request_fill_reject_edit_approve_and_order(page, phone, db, smtp_server
     phone.click("#rotate-btn")
     phone.click("#rotate-btn")  # a full turn: back upright
     assert float(phone.input_value("#crop_width")) < 1500  # zoomed in: a smaller box of the original
+    before = float(phone.input_value("#crop_x"))
+    box = phone.locator("#crop-canvas").bounding_box()
+    middle = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    phone.mouse.move(*middle)
+    phone.mouse.down()
+    phone.mouse.move(middle[0] + 60, middle[1], steps=5)  # drag the photo to the right...
+    phone.mouse.up()
+    assert float(phone.input_value("#crop_x")) < before  # ...so the frame shows more of its left side
     screenshot(phone, "employee-photo")
     phone.click("button.primary")
     phone.wait_for_url("**/address")
