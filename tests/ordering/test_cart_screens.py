@@ -117,7 +117,7 @@ def test_approver_approves_or_rejects_with_a_reason_on_the_approvals_screen(app,
     db.session.commit()
     client.login("boss@x.se")
     waiting = html_text(client.get("/admin/approvals/"))
-    assert first.number in waiting and second.number in waiting
+    assert first.number in waiting and second.number in waiting and "1 × Lanyard" in waiting
     resp = client.post("/admin/approvals/decide", {"id": first.id, "decision": "reject", "reason": " "},
                        follow_redirects=True)
     assert "Write a reason" in html_text(resp)
