@@ -140,8 +140,9 @@ class CartView(SecureView):
         values, errors = dict(item.holder_data), {}
         if request.method == "POST":
             values, photo_key, errors = read_card_form(ct, request.form, request.files)
-            if item.photo_key and not photo_key and photo_field(ct):
-                errors.pop(photo_field(ct).key, None)  # keeping the old photo is fine
+            upload = request.files.get("photo")
+            if item.photo_key and photo_field(ct) and not (upload and upload.filename):
+                errors.pop(photo_field(ct).key, None)  # no new file: keeping the old photo is fine
             errors = {**validate_layout_values(ct, values, country=company.country)[1], **errors}
             if errors:
                 flash(_("Please correct the marked fields."), "error")

@@ -35,6 +35,9 @@ def test_cart_line_is_edited_with_inline_errors_and_keeps_its_photo(client, db, 
     text = html_text(bad)
     assert bad.status_code == 200 and "Please fill in First name" in text and 'value="Ek"' in bad.get_data(as_text=True)
     assert "Not a valid Swedish personal identity number" in text
+    pdf = client.post(f"/admin/cart/item/{item.id}/edit", {"first_name": "Åsa", "last_name": "Ek",
+                      "photo": (io.BytesIO(b"%PDF-1.4 not a photo"), "me.pdf")}, content_type="multipart/form-data")
+    assert pdf.status_code == 200 and "Card updated" not in html_text(pdf) and "is-invalid" in pdf.get_data(as_text=True)
     client.post(f"/admin/cart/item/{item.id}/edit", {"first_name": "Åsa", "last_name": "Ek", "address_id": site.id})
     db.session.expire_all()
     item = db.session.get(CartItem, item.id)
