@@ -146,8 +146,8 @@ class CartView(SecureView):
         if request.method == "POST":
             values, photo_key, errors = read_card_form(ct, request.form, request.files)
             upload = request.files.get("photo")
-            if item.photo_key and not (upload and upload.filename) and photo_field(ct):
-                errors.pop(photo_field(ct).key, None)  # keeping the old photo is fine
+            if item.photo_key and photo_field(ct) and not (upload and upload.filename):
+                errors.pop(photo_field(ct).key, None)  # no new file: keeping the old photo is fine
             errors = {**validate_layout_values(ct, values, country=company.country)[1], **errors}
             if errors:
                 flash(_("Please correct the marked fields."), "error")

@@ -29,8 +29,8 @@ def place_order(company: Company, user: User, *, address_id=None, cost_centre: s
     common = address_for(company, address_id)
     if common is None and not all(line.item.address for line in summary.cards):
         raise OrderingError(_l("Choose a delivery address (some cards have no address of their own)."))
-    if common is None and not summary.cards:
-        raise OrderingError(_l("Choose a delivery address."))
+    if common is None and (not summary.cards or summary.accessories):
+        raise OrderingError(_l("Choose a delivery address for the accessories."))
     status = OrderStatus.AWAITING_APPROVAL if company.requires_order_approval else OrderStatus.PLACED
     order = Order(
         company_id=company.id, number=next_number("order", "CW"), status=status.value, orderer_id=user.id,

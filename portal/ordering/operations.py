@@ -146,7 +146,8 @@ class CartSummary:
 
     @property
     def all_cards_have_address(self) -> bool:
-        return bool(self.cards) and all(line.item.address_id for line in self.cards)
+        """Every card has its own address and nothing else needs one (accessories go to a common address)."""
+        return bool(self.cards) and not self.accessories and all(line.item.address_id for line in self.cards)
 
 
 def cart_summary(company: Company, user: User) -> CartSummary:

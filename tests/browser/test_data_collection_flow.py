@@ -63,6 +63,14 @@ def test_request_fill_reject_edit_approve_and_order(page, phone, db, smtp_server
     phone.click("#rotate-btn")
     phone.click("#rotate-btn")  # a full turn: back upright
     assert float(phone.input_value("#crop_width")) < 1500  # zoomed in: a smaller box of the original
+    before = float(phone.input_value("#crop_x"))
+    box = phone.locator("#crop-canvas").bounding_box()
+    middle = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    phone.mouse.move(*middle)
+    phone.mouse.down()
+    phone.mouse.move(middle[0] + 60, middle[1], steps=5)  # drag the photo to the right...
+    phone.mouse.up()
+    assert float(phone.input_value("#crop_x")) < before  # ...so the frame shows more of its left side
     screenshot(phone, "employee-photo")
     phone.click("button.primary")
     phone.wait_for_url("**/address")
@@ -104,6 +112,14 @@ def test_request_fill_reject_edit_approve_and_order(page, phone, db, smtp_server
     page.click("[data-testid=approve]")
     page.goto("/admin/cart/")
     assert "Åsa Maria Öberg" in page.inner_text("[data-testid=cart-card]")
+    # Removing it offers to put it back in review; it comes back with its data.
+    page.click("[data-testid=remove-collected]")
+    page.wait_for_selector("[data-testid=put-back-offer]")
+    page.click("[data-testid=put-back]")
+    page.goto("/admin/collection/review")
+    assert "Åsa Maria" in page.inner_text("[data-testid=review-card]")
+    page.click("[data-testid=approve]")
+    page.goto("/admin/cart/")
     page.click("a:has-text('Checkout')")
     page.select_option("#address_id", value="own")
     page.click("button:has-text('Place order')")

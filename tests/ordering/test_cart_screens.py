@@ -35,6 +35,9 @@ def test_cart_line_is_edited_with_inline_errors_and_keeps_its_photo(client, db, 
     text = html_text(bad)
     assert bad.status_code == 200 and "Please fill in First name" in text and 'value="Ek"' in bad.get_data(as_text=True)
     assert "Not a valid Swedish personal identity number" in text
+    pdf = client.post(f"/admin/cart/item/{item.id}/edit", {"first_name": "Åsa", "last_name": "Ek",
+                      "photo": (io.BytesIO(b"%PDF-1.4 not a photo"), "me.pdf")}, content_type="multipart/form-data")
+    assert pdf.status_code == 200 and "Card updated" not in html_text(pdf) and "is-invalid" in pdf.get_data(as_text=True)
     client.post(f"/admin/cart/item/{item.id}/edit", {"first_name": "Åsa", "last_name": "Ek", "address_id": site.id})
     db.session.expire_all()
     item = db.session.get(CartItem, item.id)
@@ -117,7 +120,7 @@ def test_approver_approves_or_rejects_with_a_reason_on_the_approvals_screen(app,
     db.session.commit()
     client.login("boss@x.se")
     waiting = html_text(client.get("/admin/approvals/"))
-    assert first.number in waiting and second.number in waiting
+    assert first.number in waiting and second.number in waiting and "1 × Lanyard" in waiting
     resp = client.post("/admin/approvals/decide", {"id": first.id, "decision": "reject", "reason": " "},
                        follow_redirects=True)
     assert "Write a reason" in html_text(resp)
@@ -131,3 +134,21 @@ def test_approver_approves_or_rejects_with_a_reason_on_the_approvals_screen(app,
     theirs = type(client)(app.test_client())
     theirs.login(orderer.email)
     assert theirs.post("/admin/approvals/decide", {"id": first.id, "decision": "approve"}).status_code == 403
+
+
+def test_accessories_need_a_common_address_even_when_every_card_has_its_own(client, db, shop, make_address):
+    company, orderer, ct, acc, addr = shop
+    site = make_address(company, "Site office", for_collection=True)
+    approve_to_cart(company, orderer, _collected(db, company, ct, site).id)
+    client.login(orderer.email)
+    assert "Keep each card" in html_text(client.get("/admin/cart/checkout"))
+    client.post("/admin/order-cards/accessories", {"accessory_id": acc.id, "quantity": "3"})
+    checkout = client.get("/admin/cart/checkout")
+    assert "Keep each card" not in html_text(checkout)
+    resp = client.post("/admin/cart/checkout", {"address_id": "own"})
+    assert "Choose a delivery address for the accessories" in html_text(resp)
+    assert db.session.scalar(select(Order)) is None
+    client.post("/admin/cart/checkout", {"address_id": addr.id})
+    order = db.session.scalar(select(Order))
+    assert order.delivery["name"] == "Head office"
+    assert db.session.scalar(select(OrderLine).where(OrderLine.kind == "card")).delivery["name"] == "Site office"
