@@ -118,3 +118,16 @@ class CardChange(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     card: Mapped[Card] = relationship()
+
+
+CHANGE_STATE_LABELS = {
+    ChangeState.PENDING: _l("Waiting for the holder"),
+    ChangeState.APPROVED: _l("Approved by the holder"),
+    ChangeState.DECLINED: _l("Declined by the holder"),
+    ChangeState.CANCELLED: _l("Replaced or cancelled"),
+    ChangeState.EXPIRED: _l("Expired"),
+}
+CHANGE_STATE_COLOURS = {
+    ChangeState.PENDING: "warning", ChangeState.APPROVED: "success", ChangeState.DECLINED: "danger",
+    ChangeState.CANCELLED: "secondary", ChangeState.EXPIRED: "secondary",
+}

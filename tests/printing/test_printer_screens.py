@@ -1,0 +1,71 @@
+"""Printing screens: test page, enable / disable, the print queue with states, errors and Print again."""
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from portal.cards.models import Card
+from portal.printing.models import Printer, PrintJob
+from portal.printing.tasks import process_print_queue
+from tests.conftest import html_text
+
+
+def _setup(db, make_company, make_user, make_card_type):
+    company = make_company("Nordbygg AB", language="en")
+    admin = make_user(company, role="admin", email="admin@nordbygg.se")
+    printer = Printer(company_id=company.id, name="Desk printer", backend="hot_folder", target="desk")
+    card = Card(company_id=company.id, card_type_id=make_card_type().id, holder_name="Åsa Öberg", status="active")
+    db.session.add_all([printer, card])
+    db.session.commit()
+    return company, admin, printer, card
+
+
+def test_test_page_lands_in_the_hot_folder_and_disable_stops_print_now(app, client, db, make_company, make_user,
+                                                                      make_card_type):
+    company, admin, printer, card = _setup(db, make_company, make_user, make_card_type)
+    client.login(admin.email)
+    listing = html_text(client.get("/admin/printers/"))
+    assert "Test page" in listing and "Enabled" in listing and "hot_folder" not in listing
+    resp = client.post(f"/admin/printers/{printer.id}/test-page", follow_redirects=True)
+    assert "Test page queued" in html_text(resp)
+    assert process_print_queue()["printed"] == 1
+    job = db.session.scalar(select(PrintJob))
+    assert job.is_test_page and Path(job.output).exists()
+    client.post(f"/admin/printers/{printer.id}/toggle")
+    db.session.expire_all()
+    assert db.session.get(Printer, printer.id).enabled is False
+    assert "Disabled" in html_text(client.get("/admin/printers/"))
+    client.post(f"/admin/cards/{card.id}/print", {"printer_id": printer.id})
+    assert db.session.scalar(select(func.count()).select_from(PrintJob).where(PrintJob.card_id == card.id)) == 0
+    client.post(f"/admin/printers/{printer.id}/toggle")
+    db.session.expire_all()
+    assert db.session.get(Printer, printer.id).enabled is True
+
+
+def test_other_companys_printer_cannot_be_tested_or_toggled(client, db, make_company, make_user, make_card_type):
+    company, admin, printer, card = _setup(db, make_company, make_user, make_card_type)
+    theirs = Printer(company_id=make_company("Beta AB").id, name="Theirs", backend="hot_folder", target="x")
+    db.session.add(theirs)
+    db.session.commit()
+    client.login(admin.email)
+    assert client.post(f"/admin/printers/{theirs.id}/test-page").status_code == 404
+    assert client.post(f"/admin/printers/{theirs.id}/toggle").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Printer, theirs.id).enabled is True
+
+
+def test_queue_shows_state_and_error_and_prints_again_only_when_asked(app, client, db, make_company, make_user,
+                                                                     make_card_type):
+    company, admin, printer, card = _setup(db, make_company, make_user, make_card_type)
+    job = PrintJob(company_id=company.id, card_id=card.id, printer_id=printer.id, status="failed", attempts=3,
+                   error="Ribbon empty")
+    db.session.add(job)
+    db.session.commit()
+    client.login(admin.email)
+    page = html_text(client.get("/admin/print_queue/"))
+    assert "Failed" in page and "Ribbon empty" in page and "Åsa Öberg" in page and "Print again" in page
+    assert "Ribbon empty" not in html_text(client.get("/admin/print_queue/?flt0_0=queued"))  # the status filter
+    client.post(f"/admin/print_queue/{job.id}/reprint")
+    jobs = db.session.scalars(select(PrintJob).order_by(PrintJob.id)).all()
+    assert [j.status for j in jobs] == ["failed", "queued"]
+    assert process_print_queue()["printed"] == 1
+    assert process_print_queue()["printed"] == 0  # nothing is printed twice
