@@ -11,7 +11,7 @@ from portal.collection.models import CollectionRequest, RequestStatus
 from portal.extensions import db
 from portal.ordering.models import CartItem, Order, OrderStatus
 from portal.printing.models import PrintJob, PrintJobStatus
-from portal.reports.operations import monthly_counts
+from portal.reports.operations import monthly_counts, status_counts
 from portal.tenancy.context import current_company
 
 
@@ -51,4 +51,5 @@ class DashboardView(AdminIndexView):
         figures = dashboard_figures(company, current_user) if company else {}
         months = monthly_counts(company) if company else []
         return self.render("admin/dashboard.html", company=company, figures=figures, months=months,
+                           by_status=status_counts(company) if company else [],
                            statuses=CARD_STATUS_LABELS, colours=CARD_STATUS_COLOURS)

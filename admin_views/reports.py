@@ -22,6 +22,7 @@ from portal.reports.operations import (
     monthly_counts,
     readout_keys,
     report_rows,
+    status_counts,
 )
 from portal.tenancy.context import require_company
 from portal.tenancy.models import Membership, User
@@ -92,7 +93,10 @@ class ReportsView(SecureView):
             "admin/reports/index.html", f=f, total=total, rows=rows, page=page, pages=(total + PAGE - 1) // PAGE,
             headers=[column_label(k) for k in f.columns], all_columns=[(k, column_label(k)) for k in [*COLUMNS, *readouts]],
             card_types=card_types, orderers=orderers, statuses=CARD_STATUS_LABELS, colours=CARD_STATUS_COLOURS,
-            months=monthly_counts(company), page_args=_page_args(),
+            months=monthly_counts(company), by_status=status_counts(company), page_args=_page_args(),
+            status_colour={str(label): CARD_STATUS_COLOURS[s] for s, label in CARD_STATUS_LABELS.items()},
+            status_column=f.columns.index("status") if "status" in f.columns else -1,
+            is_date=lambda v: isinstance(v, date),
         )
 
 
