@@ -27,6 +27,7 @@ from portal.customers.operations import (
     access_right_in_use,
     email_login_details,
     portal_settings,
+    safe_filename,
     save_account,
     store_file,
 )
@@ -66,6 +67,14 @@ class PortalSettingsView(SecureView):
             return redirect(url_for(".index"))
         db.session.commit()
         return self.render("admin/customers/settings.html", settings=settings, sections=PORTAL_SECTIONS)
+
+    @expose("/logo.png")
+    def logo(self):
+        """The sign-in logo for the operator's preview (the portal's own copy answers 404 while it is off)."""
+        key = portal_settings().logo_key
+        if not storage.exists(key):
+            abort(404)
+        return send_file(storage.path_for(key), mimetype="image/png", max_age=0)
 
 
 class AccessRightView(AppModelView):
@@ -200,15 +209,32 @@ class ResourcesView(SecureView):
         flash(_("%(name)s uploaded.", name=name), "success")
         return redirect(url_for(".index"))
 
+    def _resource(self, kind: str, obj_id: int):
+        model = {"folder": ResourceFolder, "file": ResourceFile}.get(kind) or abort(404)
+        return db.session.get(model, obj_id) or abort(404)
+
     @expose("/<kind>/<int:obj_id>/rename", methods=["POST"])
     def rename(self, kind: str, obj_id: int):
-        obj = db.session.get({"folder": ResourceFolder, "file": ResourceFile}.get(kind) or abort(404), obj_id)
-        name = request.form.get("name", "").strip()[:200]
-        if obj is None:
-            abort(404)
-        if name and "/" not in name and ".." not in name:
+        obj = self._resource(kind, obj_id)
+        try:
+            name = safe_filename(request.form.get("name", ""))[:120 if kind == "folder" else 200]
+        except PortalError as exc:
+            flash(str(exc), "error")
+        else:
             obj.name = name
+            record("portal.resource_renamed", company_id=None, obj=obj, summary=name)
             db.session.commit()
+            flash(_("Renamed to %(name)s.", name=name), "success")
+        return redirect(url_for(".index"))
+
+    @expose("/<kind>/<int:obj_id>/share", methods=["POST"])
+    def share(self, kind: str, obj_id: int):
+        obj = self._resource(kind, obj_id)
+        self._sharing(obj)
+        record("portal.resource_shared", company_id=None, obj=obj,
+               summary="all" if obj.shared_with_all else ", ".join(c.name for c in obj.companies))
+        db.session.commit()
+        flash(_("Sharing of %(name)s saved.", name=obj.name), "success")
         return redirect(url_for(".index"))
 
     @expose("/<kind>/<int:obj_id>/delete", methods=["POST"])

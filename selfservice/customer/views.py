@@ -85,7 +85,7 @@ def _menu():
     from portal.customers.models import CUSTOMER_REQUEST_STATUS_LABELS
     from portal.ordering.models import ORDER_STATUS_LABELS
 
-    invoice_labels = {"open": _("Open"), "paid": _("Paid"), "credited": _("Credited")}
+    invoice_labels = {"open": _("Unpaid"), "paid": _("Paid"), "credited": _("Credited")}
     return {"portal_can": can, "order_status": lambda s: ORDER_STATUS_LABELS.get(s, s),
             "invoice_status": lambda s: invoice_labels.get(s, s),
             "request_status": lambda s: CUSTOMER_REQUEST_STATUS_LABELS.get(s, s)}
@@ -111,8 +111,20 @@ def login():
             session["language"] = language
         session[KEY] = f"{account.id}:{account.session_version}"
         db.session.commit()
-        return redirect(url_for("customer.overview"))
+        return redirect(_home(account))
     return render_template("customer/login.html")
+
+
+HOME_ORDER = [("overview", "customer.overview"), ("jobs", "customer.jobs"), ("invoices", "customer.invoices"),
+              ("resources", "customer.resources"), ("requests", "customer.requests_")]
+
+
+def _home(account: PortalAccount) -> str:
+    """The first section this account may see (the overview may be switched off), else the password page."""
+    for name, endpoint in HOME_ORDER:
+        if may_see(account, name, g.portal):
+            return url_for(endpoint)
+    return url_for("customer.password")
 
 
 @bp.route("/logout", methods=["POST"])
@@ -280,7 +292,7 @@ def password():
                 db.session.commit()
                 session[KEY] = f"{g.account.id}:{g.account.session_version}"
                 flash(_("Your password is changed."), "success")
-                return redirect(url_for("customer.overview"))
+                return redirect(_home(g.account))
     return render_template("customer/password.html", error=error)
 
 

@@ -1,0 +1,119 @@
+"""Customer portal, the rest of the rules: every section x ticked x permission x portal on/off (pages and
+menus), notes on jobs, the landing page when the overview is off, the sign-in logo, and the operator's
+rename and sharing of resources."""
+import io
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from portal import storage
+from portal.customers.models import ResourceFile, ResourceFolder
+from portal.customers.operations import PERMISSION_OF
+from portal.ordering.models import Order
+from tests.conftest import html_text
+from tests.customers.test_portal import SECTION_URL, _login, portal  # noqa: F401 - shared fixture
+
+MENU = {"overview": "Overview", "jobs": "Jobs", "invoices": "Invoices", "resources": "Customer resources",
+        "requests": "Requests"}
+
+
+def _order(db, company, note=""):
+    order = Order(company_id=company.id, number="CW-2026-000042", status="placed", note=note)
+    db.session.add(order)
+    db.session.commit()
+    return order
+
+
+@pytest.mark.parametrize("section", [*SECTION_URL, "notes"])
+@pytest.mark.parametrize("ticked", [True, False])
+@pytest.mark.parametrize("granted", [True, False])
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_section_shows_only_when_on_ticked_and_granted(client, db, portal, section, ticked, granted,  # noqa: F811
+                                                         enabled):
+    settings, company, right, account = portal
+    order = _order(db, company, note="Deliver to gate 3")
+    if section != "overview":
+        setattr(right, PERMISSION_OF[section], granted)
+    if not ticked:
+        settings.sections = [s for s in settings.sections if s != section]
+    db.session.commit()
+    assert _login(client).status_code == 302
+    settings.enabled = enabled
+    db.session.commit()
+    visible = enabled and ticked and (granted or section == "overview")
+    if section == "notes":
+        resp = client.get(f"/portal/jobs/{order.id}")
+        assert resp.status_code == (200 if enabled else 404)
+        assert ("Deliver to gate 3" in html_text(resp)) is visible
+        return
+    assert client.get(SECTION_URL[section]).status_code == (200 if visible else 404)
+    if enabled:
+        menu = html_text(client.get("/portal/password")).split("Change password")[0]
+        assert (MENU[section] in menu) is visible
+
+
+def test_without_the_overview_sign_in_lands_on_the_first_allowed_section(client, db, portal):  # noqa: F811
+    settings, company, right, account = portal
+    settings.sections = [s for s in settings.sections if s != "overview"]
+    right.can_view_jobs = False
+    db.session.commit()
+    resp = _login(client)
+    assert resp.headers["Location"].endswith("/portal/invoices")
+    assert client.get("/portal/").status_code == 404
+
+
+def test_an_other_companys_job_answers_404(client, db, portal, make_company):  # noqa: F811
+    settings, company, right, account = portal
+    theirs = _order(db, make_company("Other AB"))
+    _login(client)
+    assert client.get(f"/portal/jobs/{theirs.id}").status_code == 404
+
+
+def test_sign_in_logo_is_normalised_to_a_small_png(client, db, portal, make_user, make_company):  # noqa: F811
+    settings, company, right, account = portal
+    operator = make_user(make_company("Bureau AB"), role="admin", email="op@bureau.se", is_operator=True)
+    client.login(operator.email)
+    big = io.BytesIO()
+    Image.new("RGB", (3000, 1500), (10, 80, 160)).save(big, "JPEG")
+    client.post("/admin/portal/settings/", {"enabled": "1", "section_overview": "1",
+                                            "logo": (io.BytesIO(big.getvalue()), "logo.jpg")},
+                content_type="multipart/form-data")
+    db.session.expire_all()
+    with Image.open(io.BytesIO(storage.load(settings.logo_key))) as img:
+        assert img.format == "PNG" and img.width <= 600 and img.height <= 200
+    preview = client.get("/admin/portal/settings/logo.png")
+    assert preview.status_code == 200 and preview.data.startswith(b"\x89PNG")
+    preview.close()
+    assert "/portal/logo.png" in client.get("/portal/login").get_data(as_text=True)
+    before = settings.logo_key
+    resp = client.post("/admin/portal/settings/", {"enabled": "1", "logo": (io.BytesIO(b"MZ not an image"), "x.png")},
+                       content_type="multipart/form-data", follow_redirects=True)
+    assert resp.status_code == 200
+    db.session.expire_all()
+    assert settings.logo_key == before
+
+
+def test_operator_renames_and_reshares_resources(client, db, portal, make_user, make_company):  # noqa: F811
+    settings, company, right, account = portal
+    other = make_company("Other AB")
+    operator = make_user(make_company("Bureau AB"), role="admin", email="op@bureau.se", is_operator=True)
+    folder = ResourceFolder(name="Contracts", shared_with_all=True)
+    db.session.add(folder)
+    db.session.flush()
+    file = ResourceFile(folder_id=folder.id, name="contract.pdf", content_type="application/pdf",
+                        storage_key=storage.save(b"%PDF-1.4 c", "resources", "bin"), size=10)
+    db.session.add(file)
+    db.session.commit()
+    client.login(operator.email)
+    client.post(f"/admin/portal/resources/file/{file.id}/rename", {"name": "../../etc/passwd"})
+    client.post(f"/admin/portal/resources/file/{file.id}/rename", {"name": "Contract 2026.pdf"})
+    client.post(f"/admin/portal/resources/folder/{folder.id}/share", {"share": "chosen", "company_ids": [other.id]})
+    db.session.expire_all()
+    assert db.session.get(ResourceFile, file.id).name == "Contract 2026.pdf"
+    assert db.session.get(ResourceFolder, folder.id).shared_with_all is False
+    customer = type(client)(client.application.test_client())
+    _login(customer)
+    assert "Contract 2026.pdf" not in html_text(customer.get("/portal/resources"))
+    assert customer.get(f"/portal/resources/{file.id}/download").status_code == 404
+    assert db.session.scalar(select(ResourceFolder.name)) == "Contracts"
