@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_admin import expose
+from flask_admin.contrib.sqla.filters import FilterEqual
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -252,6 +254,10 @@ class ResourcesView(SecureView):
         return redirect(url_for(".index"))
 
 
+def _when(value) -> str:
+    return format_datetime(value, "short") if value else "–"
+
+
 def _request_status(view, context, model, name):
     colour = {"new": "primary", "in_progress": "warning", "done": "success"}.get(model.status, "secondary")
     return Markup('<span class="badge badge-{}">{}</span>').format(
@@ -271,7 +277,13 @@ class CustomerRequestView(AppModelView):
         "status": _request_status,
         "attachment_name": lambda v, c, m, n: Markup('<a href="{}">{}</a>').format(
             url_for(".attachment", request_id=m.id), m.attachment_name) if m.attachment_key else "",
+        "created_at": lambda v, c, m, n: _when(m.created_at),
+        "replied_at": lambda v, c, m, n: _when(m.replied_at),
+        "account": lambda v, c, m, n: (f"{m.account.username} ({m.account.email})" if m.account and m.account.email
+                                       else m.account.username if m.account else ""),
     }
+    column_filters = [FilterEqual(CustomerRequest.status, _l("Status"),
+                                  options=[(k.value, v) for k, v in CUSTOMER_REQUEST_STATUS_LABELS.items()])]
     form_columns = ["status", "reply"]
     form_overrides = {"status": SelectField, "reply": TextAreaField}
     form_args = {"status": {"choices": [(k.value, v) for k, v in CUSTOMER_REQUEST_STATUS_LABELS.items()],

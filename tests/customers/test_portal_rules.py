@@ -2,6 +2,7 @@
 menus), notes on jobs, the landing page when the overview is off, the sign-in logo, and the operator's
 rename and sharing of resources."""
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -117,3 +118,21 @@ def test_operator_renames_and_reshares_resources(client, db, portal, make_user, 
     assert "Contract 2026.pdf" not in html_text(customer.get("/portal/resources"))
     assert customer.get(f"/portal/resources/{file.id}/download").status_code == 404
     assert db.session.scalar(select(ResourceFolder.name)) == "Contracts"
+
+
+def test_operator_sees_open_customer_requests_with_readable_dates_and_filters(client, db, portal, make_user,  # noqa: F811
+                                                                             make_company):
+    from portal.customers.models import CustomerRequest
+
+    settings, company, right, account = portal
+    operator = make_user(make_company("Bureau AB"), role="admin", email="op@bureau.se", is_operator=True)
+    db.session.add_all([CustomerRequest(company_id=company.id, account_id=account.id, subject="New badge holders"),
+                        CustomerRequest(company_id=company.id, account_id=account.id, subject="Old one", status="done")])
+    db.session.commit()
+    client.login(operator.email)
+    assert "Open customer requests 1" in html_text(client.get("/admin/"))
+    page = html_text(client.get("/admin/customer_requests/"))
+    assert "New badge holders" in page and "Old one" in page
+    assert not re.search(r"\d\d:\d\d:\d\d\.\d{6}", page)  # no raw database timestamps
+    filtered = html_text(client.get("/admin/customer_requests/?flt0_0=new"))
+    assert "New badge holders" in filtered and "Old one" not in filtered
