@@ -63,3 +63,57 @@ def test_print_from_the_card_is_a_new_explicit_job_each_time(client, db, cards, 
     assert db.session.scalar(select(func.count()).select_from(PrintJob).where(PrintJob.card_id == asa.id)) == 2
     page = html_text(client.get(f"/admin/cards/{asa.id}"))
     assert "Queued" in page and "Print again" in page
+
+
+def test_change_link_expires_and_dies_when_the_card_is_terminated(client, db, cards):  # noqa: F811
+    import re
+    from datetime import timedelta
+
+    from portal.cards.models import CardChange
+    from portal.cards.operations import terminate_card
+    from portal.db_types import utcnow
+    from portal.mail import OutboxEmail
+
+    company, admin, ct, asa, bo = cards
+    change = request_card_change(company, admin, asa, {"first_name": "Åsa Maria", "last_name": "Öberg"})
+    db.session.commit()
+    link = re.search(r"(/r/change/[A-Za-z0-9_-]+)", db.session.scalar(select(OutboxEmail.body_text))).group(1)
+    assert len(change.token_hash) == 64 and change.token_hash not in link  # only a hash is stored
+    change.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    assert client.get(link).status_code == 410
+    assert client.post(link, {"decision": "approve"}).status_code == 410
+    client.login(admin.email)
+    assert "Expired" in html_text(client.get(f"/admin/cards/{asa.id}"))
+    change.expires_at = utcnow() + timedelta(days=1)
+    terminate_card(company, admin, asa, "Left")
+    db.session.commit()
+    assert client.get(link).status_code == 404  # cancelled with the card: the link no longer exists
+    db.session.expire_all()
+    assert db.session.get(Card, asa.id).holder_name == "Åsa Öberg"
+    assert db.session.get(CardChange, change.id).state == "cancelled"
+
+
+def test_operator_downloads_the_production_list_fills_it_in_and_uploads_it(client, db, cards, make_user):  # noqa: F811
+    import csv
+    import io
+
+    company, admin, ct, asa, bo = cards
+    operator = make_user(email="op@x.se", is_operator=True)
+    orderer = type(client)(client.application.test_client())
+    orderer.login(admin.email)
+    assert orderer.get("/admin/production/list.csv").status_code == 403
+    client.login(operator.email)
+    assert "1 card is waiting" in html_text(client.get("/admin/production/"))
+    rows = list(csv.reader(io.StringIO(client.get("/admin/production/list.csv").data.decode("utf-8-sig"))))
+    assert rows[0] == ["card id", "order number", "company", "card holder", "card type", "card number", "chip UID"]
+    assert [r[3] for r in rows[1:]] == ["Bo Ek"]  # the active card is not waiting
+    rows[1][5], rows[1][6] = "4711000555", "04CC"
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    resp = client.post("/admin/production/", {"file": (io.BytesIO(out.getvalue().encode()), "prod.csv")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 302
+    db.session.expire_all()
+    card = db.session.get(Card, bo.id)
+    assert (card.card_number, card.chip_uid, card.status, card.readouts) == ("4711000555", "04CC", "active", {})
