@@ -18,6 +18,7 @@ from portal.cards.models import (
     CARD_STATUS_LABELS,
     CHANGE_STATE_COLOURS,
     CHANGE_STATE_LABELS,
+    SYSTEM_REASONS,
     CardChange,
     CardStatus,
     CardStatusEvent,
@@ -111,7 +112,7 @@ class CardsView(SecureView):
                            changes=[summarise_change(card, ch) for ch in changes], statuses=CARD_STATUS_LABELS,
                            colours=CARD_STATUS_COLOURS, fmt_id=format_national_id, change_states=CHANGE_STATE_LABELS,
                            change_colours=CHANGE_STATE_COLOURS, job_states=PRINT_JOB_STATUS_LABELS,
-                           job_colours=PRINT_JOB_STATUS_COLOURS,
+                           job_colours=PRINT_JOB_STATUS_COLOURS, system_reasons=SYSTEM_REASONS,
                            printers=enabled_printers(require_company()) if user_can("print") else [])
 
     @expose("/<int:card_id>/print", methods=["POST"])

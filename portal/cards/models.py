@@ -30,6 +30,9 @@ CARD_STATUS_LABELS = {
     CardStatus.TERMINATED: _l("Terminated"),
 }
 
+# Reasons the system writes into the status history: stored as the English text, shown translated.
+SYSTEM_REASONS = {"Production": _l("Production"), "Printed locally": _l("Printed locally")}
+
 CARD_STATUS_COLOURS = {
     CardStatus.ORDERED: "primary",
     CardStatus.IN_PRODUCTION: "info",

@@ -95,7 +95,7 @@ def set_production_data(card: Card, user: User | None, *, card_number: str | Non
         card.readouts = {**(card.readouts or {}), **{k[:40]: str(v)[:200] for k, v in readouts.items()}}
     target = CardStatus.ACTIVE.value if card.card_number else CardStatus.IN_PRODUCTION.value
     if card.status in (CardStatus.ORDERED.value, CardStatus.IN_PRODUCTION.value) and target != card.status:
-        _move(card, target, user, str(_l("Production")))
+        _move(card, target, user, "Production")  # a SYSTEM_REASONS key, translated when shown
 
 
 # Holder-approved changes ------------------------------------------------------------------------

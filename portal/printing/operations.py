@@ -87,7 +87,7 @@ def print_now(company: Company, user: User, card_type: CardType, holder_data: di
     db.session.add(card)
     db.session.flush()
     db.session.add(CardStatusEvent(card_id=card.id, to_status=card.status, user_id=user.id,
-                                   reason=str(_l("Printed locally"))))
+                                   reason="Printed locally"))  # a SYSTEM_REASONS key, translated when shown
     job = queue_print(company, user, card, printer.id)
     return card, job
 

@@ -117,3 +117,15 @@ def test_operator_downloads_the_production_list_fills_it_in_and_uploads_it(clien
     db.session.expire_all()
     card = db.session.get(Card, bo.id)
     assert (card.card_number, card.chip_uid, card.status, card.readouts) == ("4711000555", "04CC", "active", {})
+
+
+def test_system_reasons_in_the_history_follow_the_readers_language(client, db, cards, make_user):  # noqa: F811
+    from portal.cards.operations import set_production_data
+
+    company, admin, ct, asa, bo = cards
+    set_production_data(bo, None, card_number="4711000777")
+    admin.language = "sv"
+    db.session.commit()
+    client.login(admin.email)
+    page = html_text(client.get(f"/admin/cards/{bo.id}"))
+    assert "Produktion" in page and "Production" not in page
