@@ -20,6 +20,8 @@ def test_demo_has_cards_in_every_status_with_history_print_job_and_pending_chang
     details = html_text(client.get(f"/admin/cards/{elsa.id}"))
     assert "10000001" in details and "MIFARE DESFire EV3" in details
     assert "Warehouse" in details  # the pending change is visible on the card
+    change_form = client.get(f"/admin/cards/{elsa.id}/change").get_data(as_text=True)
+    assert '<select class="form-control" id="f-department"' in change_form  # a choice field stays a choice
     report = html_text(client.get("/admin/reports/"))
     assert "Elsa Nyström" in report
     assert client.post("/portal/login", {"username": "nordbygg", "password": DEMO_PASSWORD}).status_code == 302
