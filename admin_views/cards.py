@@ -38,7 +38,7 @@ from portal.catalog.models import CardType
 from portal.extensions import db
 from portal.images import ImageRejected
 from portal.national_ids import format_national_id
-from portal.printing.models import PRINT_JOB_STATUS_COLOURS, PRINT_JOB_STATUS_LABELS, PrintJob
+from portal.printing.models import PRINT_JOB_STATUS_COLOURS, PRINT_JOB_STATUS_LABELS, SYSTEM_ERRORS, PrintJob
 from portal.printing.operations import PrintError, enabled_printers, queue_print
 from portal.tenancy.context import require_company, user_can
 
@@ -113,6 +113,7 @@ class CardsView(SecureView):
                            colours=CARD_STATUS_COLOURS, fmt_id=format_national_id, change_states=CHANGE_STATE_LABELS,
                            change_colours=CHANGE_STATE_COLOURS, job_states=PRINT_JOB_STATUS_LABELS,
                            job_colours=PRINT_JOB_STATUS_COLOURS, system_reasons=SYSTEM_REASONS,
+                           print_errors=SYSTEM_ERRORS,
                            printers=enabled_printers(require_company()) if user_can("print") else [])
 
     @expose("/<int:card_id>/print", methods=["POST"])

@@ -20,6 +20,7 @@ from portal.printing.models import (
     PRINT_JOB_STATUS_COLOURS,
     PRINT_JOB_STATUS_LABELS,
     PRINTER_BACKEND_LABELS,
+    SYSTEM_ERRORS,
     Printer,
     PrinterBackend,
     PrintJob,
@@ -141,6 +142,7 @@ class PrintQueueView(TenantModelView):
     allow_edit = False
     allow_delete = False
     can_view_details = False
+    column_display_actions = False
     column_list = ["created_at", "card", "printer", "status", "attempts", "error", "printed_at", "actions"]
     column_default_sort = ("id", True)
     column_labels = {
@@ -153,6 +155,7 @@ class PrintQueueView(TenantModelView):
         "status": _status_badge,
         "card": _card_link,
         "actions": _job_buttons,
+        "error": lambda v, c, m, n: SYSTEM_ERRORS.get(m.error, m.error),
         "created_at": lambda v, c, m, n: _fmt(m.created_at),
         "printed_at": lambda v, c, m, n: _fmt(m.printed_at),
     }

@@ -26,6 +26,12 @@ PRINT_JOB_STATUS_LABELS = {
     "failed": _l("Failed"),
     "cancelled": _l("Cancelled"),
 }
+# Errors the system itself writes on a job (in English, by the scheduler), shown in the reader's language.
+INTERRUPTED = "Interrupted while printing. Check the printer and reprint if no card came out."
+NO_LP = "The CUPS command lp is not installed on the server."
+SYSTEM_ERRORS = {INTERRUPTED: _l("Interrupted while printing. Check the printer and reprint if no card came out."),
+                 NO_LP: _l("The CUPS command lp is not installed on the server.")}
+
 PRINT_JOB_STATUS_COLOURS = {
     "queued": "secondary", "printing": "info", "printed": "success", "failed": "danger", "cancelled": "dark",
 }

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from portal.claims import claim_due
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.printing.models import PrintJob, PrintJobStatus
+from portal.printing.models import INTERRUPTED, PrintJob, PrintJobStatus
 from portal.printing.operations import MAX_ATTEMPTS, deliver, render_job, retry_delay
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def process_print_queue(now=None, limit: int = 20) -> dict[str, int]:
         update(PrintJob)
         .where(PrintJob.status == PrintJobStatus.PRINTING.value, PrintJob.claimed_at < now - STALE_CLAIM)
         .values(status=PrintJobStatus.FAILED.value, claim=None,
-                error="Interrupted while printing. Check the printer and reprint if no card came out.")
+                error=INTERRUPTED)
     )
     printed = failed = 0
     for job in _claim(now, limit):

@@ -69,3 +69,17 @@ def test_queue_shows_state_and_error_and_prints_again_only_when_asked(app, clien
     assert [j.status for j in jobs] == ["failed", "queued"]
     assert process_print_queue()["printed"] == 1
     assert process_print_queue()["printed"] == 0  # nothing is printed twice
+
+
+def test_system_errors_on_jobs_read_in_the_users_language(client, db, make_company, make_user, make_card_type):
+    from portal.printing.models import INTERRUPTED
+
+    company, admin, printer, card = _setup(db, make_company, make_user, make_card_type)
+    admin.language = "sv"
+    db.session.add(PrintJob(company_id=company.id, card_id=card.id, printer_id=printer.id, status="failed",
+                            error=INTERRUPTED))
+    db.session.commit()
+    client.login(admin.email)
+    for url in ("/admin/print_queue/", f"/admin/cards/{card.id}"):
+        page = html_text(client.get(url))
+        assert "Avbröts under utskriften" in page and "Interrupted" not in page
