@@ -136,3 +136,25 @@ def test_operator_sees_open_customer_requests_with_readable_dates_and_filters(cl
     assert not re.search(r"\d\d:\d\d:\d\d\.\d{6}", page)  # no raw database timestamps
     filtered = html_text(client.get("/admin/customer_requests/?flt0_0=new"))
     assert "New badge holders" in filtered and "Old one" not in filtered
+
+
+def test_forgot_password_emails_a_link_only_for_a_real_account_and_is_throttled(client, db, portal):  # noqa: F811
+    from portal.mail import OutboxEmail
+
+    settings, company, right, account = portal
+    resp = client.post("/portal/forgot", {"name": "NORDBYGG"}, follow_redirects=True)
+    assert "If the account exists" in html_text(resp)
+    [mail] = db.session.scalars(select(OutboxEmail)).all()
+    assert mail.to == "finance@nordbygg.se" and "/portal/set-password/" in mail.body_text
+    client.post("/portal/forgot", {"name": "nobody"})
+    assert len(db.session.scalars(select(OutboxEmail)).all()) == 1  # same answer, no email
+    for _ in range(5):
+        client.post("/portal/forgot", {"name": "finance@nordbygg.se"})
+    mails = db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)).all()
+    assert len(mails) == 4  # five asks per address in 15 minutes (one was for "nobody"); the rest send nothing
+    first = re.search(r"(/portal/set-password/[A-Za-z0-9_-]+)", mails[0].body_text).group(1)
+    assert client.get(first).status_code == 404  # a newer link replaces the older one
+    link = re.search(r"(/portal/set-password/[A-Za-z0-9_-]+)", mails[-1].body_text).group(1)
+    assert client.post(link, {"password": "short", "confirm": "short"}).status_code == 200  # at least 8
+    assert client.post(link, {"password": "long enough 1", "confirm": "long enough 1"}).status_code == 302
+    assert _login(client, password="long enough 1").status_code == 302
