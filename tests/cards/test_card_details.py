@@ -129,3 +129,17 @@ def test_system_reasons_in_the_history_follow_the_readers_language(client, db, c
     client.login(admin.email)
     page = html_text(client.get(f"/admin/cards/{bo.id}"))
     assert "Produktion" in page and "Production" not in page
+
+
+def test_holder_sees_the_identity_number_formatted_on_the_approval_page(client, db, cards):  # noqa: F811
+    import re
+
+    from portal.mail import OutboxEmail
+
+    company, admin, ct, asa, bo = cards
+    request_card_change(company, admin, asa, {"first_name": "Åsa Maria", "last_name": "Öberg",
+                                              "national_id": "198501010006"})
+    db.session.commit()
+    link = re.search(r"(/r/change/[A-Za-z0-9_-]+)", db.session.scalar(select(OutboxEmail.body_text))).group(1)
+    page = html_text(client.get(link))
+    assert "19850101-0006" in page and "198501010006" not in page
