@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import String, and_, cast, delete, exists, func, or_, select, update
+from sqlalchemy import String, and_, cast, delete, func, or_, select, update
 
 from portal import storage
 from portal.audit.models import AuditEvent
@@ -86,8 +86,10 @@ def anonymise_company(company: Company, now: datetime | None = None) -> Retentio
     cards_q = and_(Card.company_id == company.id, or_(Card.order_id.in_(due_orders), printed_locally),
                    Card.status != CardStatus.ACTIVE.value, Card.anonymised_at.is_(None))
     card_ids = select(Card.id).where(cards_q).scalar_subquery()
-    active_line = exists().where(Card.order_line_id == OrderLine.id, Card.status == CardStatus.ACTIVE.value)
-    lines_q = and_(OrderLine.order_id.in_(due_orders), ~active_line)
+    # Uncorrelated, so the database builds the set once (a correlated EXISTS per line was quadratic).
+    active_lines = select(Card.order_line_id).where(Card.company_id == company.id, Card.status == CardStatus.ACTIVE.value,
+                                                    Card.order_line_id.is_not(None))
+    lines_q = and_(OrderLine.order_id.in_(due_orders), OrderLine.id.not_in(active_lines))
     req_q = and_(CollectionRequest.company_id == company.id, CollectionRequest.status.in_(FINISHED_REQUESTS),
                  CollectionRequest.updated_at < cutoff, CollectionRequest.anonymised_at.is_(None))
 
