@@ -158,3 +158,24 @@ def test_forgot_password_emails_a_link_only_for_a_real_account_and_is_throttled(
     assert client.post(link, {"password": "short", "confirm": "short"}).status_code == 200  # at least 8
     assert client.post(link, {"password": "long enough 1", "confirm": "long enough 1"}).status_code == 302
     assert _login(client, password="long enough 1").status_code == 302
+
+
+def test_operator_upload_checks_content_and_size(client, db, portal, make_user, make_company, monkeypatch):  # noqa: F811
+    from portal.customers import operations
+
+    operator = make_user(make_company("Bureau AB"), role="admin", email="op@bureau.se", is_operator=True)
+    client.login(operator.email)
+    fake = client.post("/admin/portal/resources/upload", {"file": (io.BytesIO(b"MZ\x90\x00program"), "prices.pdf")},
+                       content_type="multipart/form-data", follow_redirects=True)
+    assert "PDF, Word, Excel, PNG, JPEG or text files only" in html_text(fake)
+    monkeypatch.setattr(operations, "MAX_FILE", 1000)
+    big = client.post("/admin/portal/resources/upload", {"file": (io.BytesIO(b"%PDF-1.4 " + b"x" * 2000), "big.pdf")},
+                      content_type="multipart/form-data", follow_redirects=True)
+    assert "too large" in html_text(big)
+    ok = client.post("/admin/portal/resources/upload", {"file": (io.BytesIO(b"%PDF-1.4 ok"), "ok.pdf")},
+                     content_type="multipart/form-data", follow_redirects=True)
+    assert "ok.pdf uploaded" in html_text(ok)
+    assert [f.name for f in db.session.scalars(select(ResourceFile))] == ["ok.pdf"]
+    stored = db.session.scalar(select(ResourceFile))
+    assert str(storage.path_for(stored.storage_key)).startswith(client.application.config["STORAGE_DIR"])
+    assert "static" not in str(storage.path_for(stored.storage_key))
