@@ -28,6 +28,7 @@ from portal.customers.operations import (
     PortalError,
     access_right_in_use,
     email_login_details,
+    human_size,
     portal_settings,
     safe_filename,
     save_account,
@@ -170,7 +171,8 @@ class ResourcesView(SecureView):
                                      .order_by(ResourceFolder.name)).all()
         loose = db.session.scalars(select(ResourceFile).where(ResourceFile.folder_id.is_(None))
                                    .order_by(ResourceFile.name)).all()
-        return self.render("admin/customers/resources.html", folders=folders, loose=loose, companies=_companies())
+        return self.render("admin/customers/resources.html", folders=folders, loose=loose, companies=_companies(),
+                           human_size=human_size)
 
     def _sharing(self, obj):
         obj.shared_with_all = request.form.get("share") != "chosen"

@@ -16,6 +16,7 @@ from portal.customers.operations import (
     authenticate,
     file_visible_to,
     forgot_password,
+    human_size,
     may_see,
     new_customer_request,
     portal_settings,
@@ -40,7 +41,9 @@ def _portal_on():
     if request.args.get("lang") in ("sv", "en"):
         session["language"] = request.args["lang"]
     g.account = _current_account()
-    if g.account is not None and "language" not in session:
+    if session.get("language") in ("sv", "en"):
+        g.locale = session["language"]  # the language links at the bottom of every portal page
+    elif g.account is not None:
         g.locale = g.account.company.language
 
 
@@ -88,7 +91,7 @@ def _menu():
     invoice_labels = {"open": _("Unpaid"), "paid": _("Paid"), "credited": _("Credited")}
     return {"portal_can": can, "order_status": lambda s: ORDER_STATUS_LABELS.get(s, s),
             "invoice_status": lambda s: invoice_labels.get(s, s),
-            "request_status": lambda s: CUSTOMER_REQUEST_STATUS_LABELS.get(s, s)}
+            "request_status": lambda s: CUSTOMER_REQUEST_STATUS_LABELS.get(s, s), "human_size": human_size}
 
 
 @bp.route("/login", methods=["GET", "POST"])

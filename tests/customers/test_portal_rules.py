@@ -179,3 +179,13 @@ def test_operator_upload_checks_content_and_size(client, db, portal, make_user, 
     stored = db.session.scalar(select(ResourceFile))
     assert str(storage.path_for(stored.storage_key)).startswith(client.application.config["STORAGE_DIR"])
     assert "static" not in str(storage.path_for(stored.storage_key))
+
+
+def test_file_sizes_read_in_the_customers_language(client, db, portal):  # noqa: F811
+    settings, company, right, account = portal
+    db.session.add(ResourceFile(name="big.pdf", content_type="application/pdf", size=3584,
+                                storage_key=storage.save(b"%PDF-1.4 x", "resources", "bin")))
+    db.session.commit()
+    _login(client)
+    assert "3,5 kB" in html_text(client.get("/portal/resources?lang=sv"))
+    assert "3.5 kB" in html_text(client.get("/portal/resources?lang=en"))
