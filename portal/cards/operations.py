@@ -98,6 +98,12 @@ def set_production_data(card: Card, user: User | None, *, card_number: str | Non
         _move(card, target, user, "Production")  # a SYSTEM_REASONS key, translated when shown
 
 
+def activate_printed_card(card: Card) -> None:
+    """A card printed at the company's own desk ("Print now") is in use once it comes out of the printer."""
+    if card.order_id is None and card.status == CardStatus.IN_PRODUCTION.value:
+        _move(card, CardStatus.ACTIVE.value, None, "Printed locally")
+
+
 # Holder-approved changes ------------------------------------------------------------------------
 
 def _change_link(change: CardChange, salt: str) -> str:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from portal.cards.operations import activate_printed_card
 from portal.claims import claim_due
 from portal.db_types import utcnow
 from portal.extensions import db
@@ -50,6 +51,8 @@ def process_print_queue(now=None, limit: int = 20) -> dict[str, int]:
             job.status = PrintJobStatus.PRINTED.value
             job.printed_at = utcnow()
             job.error = ""
+            if job.card is not None:
+                activate_printed_card(job.card)
             printed += 1
         job.claim = None
         db.session.commit()

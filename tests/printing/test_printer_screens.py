@@ -83,3 +83,29 @@ def test_system_errors_on_jobs_read_in_the_users_language(client, db, make_compa
     for url in ("/admin/print_queue/", f"/admin/cards/{card.id}"):
         page = html_text(client.get(url))
         assert "Avbröts under utskriften" in page and "Interrupted" not in page
+
+
+def test_a_card_printed_at_the_desk_becomes_active_and_can_be_blocked(app, db, make_company, make_user,
+                                                                     make_card_type):
+    from portal.cards.models import CardStatusEvent
+    from portal.cards.operations import block_card
+    from portal.printing.operations import print_now
+
+    company, admin, printer, _card = _setup(db, make_company, make_user, make_card_type)
+    card, job = print_now(company, admin, _card.card_type, {"first_name": "Bo", "last_name": "Ek"}, None, printer.id)
+    db.session.commit()
+    assert card.status == "in_production"
+    process_print_queue()
+    db.session.refresh(card)
+    assert card.status == "active" and card.activated_at is not None
+    assert [e.to_status for e in db.session.scalars(select(CardStatusEvent).where(CardStatusEvent.card_id == card.id)
+                                                    .order_by(CardStatusEvent.id))] == ["in_production", "active"]
+    block_card(company, admin, card, "Lost")
+    assert card.status == "blocked"
+    db.session.commit()
+    client_job = PrintJob(company_id=company.id, card_id=card.id, printer_id=printer.id)  # a reprint
+    db.session.add(client_job)
+    db.session.commit()
+    process_print_queue()
+    db.session.refresh(card)
+    assert card.status == "blocked"  # printing again never unblocks a card
