@@ -18,7 +18,7 @@ from portal.tenancy.models import Company
 # Column key -> (label, how to read it from a card). Readouts are added per key found in the data.
 COLUMNS: OrderedDict = OrderedDict([
     ("holder_name", (_l("Card holder"), lambda c: c.holder_name)),
-    ("national_id", (_l("National identity number"), lambda c: _national_id(c.national_id))),
+    ("national_id", (_l("Personal identity number"), lambda c: _national_id(c.national_id))),
     ("employee_no", (_l("Employee number"), lambda c: c.employee_no)),
     ("holder_email", (_l("Email"), lambda c: c.holder_email)),
     ("card_type", (_l("Card type"), lambda c: c.card_type.name if c.card_type else "")),
