@@ -22,6 +22,7 @@ from portal.cards.models import (
     CardChange,
     CardStatus,
     CardStatusEvent,
+    ChangeState,
 )
 from portal.cards.operations import (
     CardError,
@@ -75,7 +76,10 @@ class CardsView(SecureView):
         card_types = db.session.scalars(select(CardType).where(
             (CardType.company_id.is_(None)) | (CardType.company_id == company.id)).order_by(CardType.name)).all()
         page_args = {k: v for k, v in args.items() if k != "page"}
+        pending = set(db.session.scalars(select(CardChange.card_id).where(
+            CardChange.card_id.in_([c.id for c in cards]), CardChange.state == ChangeState.PENDING.value))) if cards else set()
         return self.render("admin/cards/list.html", cards=cards, more=more, page=page, page_args=page_args,
+                           pending=pending,
                            statuses=CARD_STATUS_LABELS, colours=CARD_STATUS_COLOURS, card_types=card_types,
                            fmt_id=format_national_id)
 

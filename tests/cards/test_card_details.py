@@ -20,6 +20,7 @@ def test_details_show_a_pending_change_by_field_labels_and_only_what_changes(cli
     assert "Last name Öberg Öberg" not in page  # unchanged fields are not listed
     assert "first_name" not in page and "pending" not in page  # no raw keys or states
     assert "Anna" in page  # the orderer
+    assert "Change waiting for the holder" in html_text(client.get("/admin/cards/"))
 
 
 def test_terminate_warns_before_confirming_and_is_final(client, db, cards):  # noqa: F811
