@@ -57,3 +57,17 @@ def test_locally_printed_cards_audit_summaries_and_old_emails_go_too(db, make_co
     assert run.changes["emails"] == [None, 1] and run.changes["cards"] == [None, 2]
     assert anonymise_all().cards == 0
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "retention.run")) == 1
+
+
+def test_settings_page_previews_how_many_orders_the_next_run_anonymises(client, db, make_company, make_user,
+                                                                        old_order):  # noqa: F811
+    from tests.conftest import html_text
+
+    company = make_company("Nordbygg AB", retention_months=12, language="en")
+    admin = make_user(company, role="admin", email="admin@nordbygg.se")
+    old_order(company, age_days=400)
+    old_order(company, age_days=10, number="CW-2")
+    client.login(admin.email)
+    assert "1 order would be anonymised by the next run" in html_text(client.get("/admin/company/settings/"))
+    anonymise_all()
+    assert "0 orders would be anonymised by the next run" in html_text(client.get("/admin/company/settings/"))
