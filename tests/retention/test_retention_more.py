@@ -71,3 +71,15 @@ def test_settings_page_previews_how_many_orders_the_next_run_anonymises(client, 
     assert "1 order would be anonymised by the next run" in html_text(client.get("/admin/company/settings/"))
     anonymise_all()
     assert "0 orders would be anonymised by the next run" in html_text(client.get("/admin/company/settings/"))
+
+
+def test_an_anonymised_card_says_so_on_its_page(client, db, make_company, make_user, old_order):  # noqa: F811
+    from tests.conftest import html_text
+
+    company = make_company("Nordbygg AB", retention_months=12, language="en")
+    admin = make_user(company, role="admin", email="admin@nordbygg.se")
+    order, line, card, photo = old_order(company, age_days=400)
+    anonymise_all()
+    client.login(admin.email)
+    page = html_text(client.get(f"/admin/cards/{card.id}"))
+    assert "personal data was removed" in page and "100200" in page and "Åsa" not in page
