@@ -24,6 +24,11 @@ def test_demo_has_cards_in_every_status_with_history_print_job_and_pending_chang
     assert '<select class="form-control" id="f-department"' in change_form  # a choice field stays a choice
     report = html_text(client.get("/admin/reports/"))
     assert "Elsa Nyström" in report
+    login_page = client.get("/portal/login").get_data(as_text=True)
+    assert "/portal/logo.png" in login_page  # the operator's logo on the sign-in page
+    logo = client.get("/portal/logo.png")
+    assert logo.status_code == 200 and logo.data.startswith(b"\x89PNG")
+    logo.close()
     assert client.post("/portal/login", {"username": "nordbygg", "password": DEMO_PASSWORD}).status_code == 302
     overview = html_text(client.get("/portal/"))
     assert "CW" in overview  # open jobs are listed
