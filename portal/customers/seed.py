@@ -29,7 +29,10 @@ def demo_logo() -> bytes:
     draw = ImageDraw.Draw(img)
     draw.rounded_rectangle([10, 30, 170, 130], radius=14, fill=(11, 83, 148))
     draw.rounded_rectangle([30, 55, 80, 105], radius=6, fill=(255, 255, 255))
-    draw.text((195, 48), "Nordic Card Bureau", fill=(11, 83, 148), font=font_of_size(44))
+    size = 44
+    while draw.textlength("Nordic Card Bureau", font=font_of_size(size)) > 390 and size > 12:
+        size -= 2  # fit whichever font the server has
+    draw.text((195, 80), "Nordic Card Bureau", fill=(11, 83, 148), font=font_of_size(size), anchor="lm")
     out = io.BytesIO()
     img.save(out, format="PNG")
     return out.getvalue()
