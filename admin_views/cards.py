@@ -128,6 +128,8 @@ class CardsView(SecureView):
         try:
             if card.status == CardStatus.TERMINATED.value:
                 raise PrintError(_l("This card is terminated and can never be used again."))
+            if card.status == CardStatus.BLOCKED.value:
+                raise PrintError(_l("Unblock the card before printing it again."))
             job = queue_print(company, current_user, card, request.form.get("printer_id", type=int) or -1)
         except PrintError as exc:
             db.session.rollback()

@@ -144,3 +144,17 @@ def test_holder_sees_the_identity_number_formatted_on_the_approval_page(client, 
     link = re.search(r"(/r/change/[A-Za-z0-9_-]+)", db.session.scalar(select(OutboxEmail.body_text))).group(1)
     page = html_text(client.get(link))
     assert "19850101-0006" in page and "198501010006" not in page
+
+
+def test_blocked_and_terminated_cards_are_not_printed(client, db, cards):  # noqa: F811
+    from portal.cards.operations import block_card
+
+    company, admin, ct, asa, bo = cards
+    printer = Printer(company_id=company.id, name="Desk", backend="hot_folder", target="desk")
+    db.session.add(printer)
+    block_card(company, admin, asa, "Lost")
+    db.session.commit()
+    client.login(admin.email)
+    resp = client.post(f"/admin/cards/{asa.id}/print", {"printer_id": printer.id}, follow_redirects=True)
+    assert "Unblock the card before printing it again" in html_text(resp)
+    assert db.session.scalar(select(func.count()).select_from(PrintJob)) == 0
