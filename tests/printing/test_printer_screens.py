@@ -109,3 +109,24 @@ def test_a_card_printed_at_the_desk_becomes_active_and_can_be_blocked(app, db, m
     process_print_queue()
     db.session.refresh(card)
     assert card.status == "blocked"  # printing again never unblocks a card
+
+
+def test_jobs_of_a_disabled_printer_wait_and_print_once_it_is_enabled(app, db, make_company, make_user,
+                                                                      make_card_type):
+    from datetime import timedelta
+
+    from portal.db_types import utcnow
+
+    company, admin, printer, card = _setup(db, make_company, make_user, make_card_type)
+    job = PrintJob(company_id=company.id, card_id=card.id, printer_id=printer.id)
+    printer.enabled = False
+    db.session.add(job)
+    db.session.commit()
+    assert process_print_queue() == {"printed": 0, "failed": 0}
+    db.session.refresh(job)
+    assert (job.status, job.attempts) == ("queued", 0) and "disabled" in job.error
+    printer.enabled = True
+    db.session.commit()
+    assert process_print_queue(now=utcnow() + timedelta(minutes=6))["printed"] == 1
+    db.session.refresh(job)
+    assert job.status == "printed" and job.error == ""
