@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectField, TextAreaField
 
 from admin_views.base import AppModelView, SecureView
+from admin_views.customer_resources import all_companies, register_resources
 from portal import storage
 from portal.audit.operations import record
 from portal.customers.models import (
@@ -21,28 +22,19 @@ from portal.customers.models import (
     AccessRight,
     CustomerRequest,
     PortalAccount,
-    ResourceFile,
-    ResourceFolder,
 )
 from portal.customers.operations import (
     PortalError,
     access_right_in_use,
     email_login_details,
-    human_size,
     portal_settings,
-    safe_filename,
     save_account,
-    store_file,
 )
 from portal.extensions import db
 from portal.images import ImageRejected, normalise_picture
 from portal.tenancy.models import Company
 
 CAT = _l("Customer portal")
-
-
-def _companies():
-    return db.session.scalars(select(Company).order_by(Company.name)).all()
 
 
 class PortalSettingsView(SecureView):
@@ -108,7 +100,7 @@ class AccountsView(SecureView):
         if company_id:
             stmt = stmt.where(PortalAccount.company_id == company_id)
         accounts = db.session.scalars(stmt.order_by(PortalAccount.username)).all()
-        return self.render("admin/customers/accounts.html", accounts=accounts, companies=_companies(),
+        return self.render("admin/customers/accounts.html", accounts=accounts, companies=all_companies(),
                            rights=db.session.scalars(select(AccessRight).order_by(AccessRight.name)).all(),
                            company_id=company_id)
 
@@ -159,101 +151,6 @@ class AccountsView(SecureView):
             db.session.commit()
             flash(_("Login details emailed to %(email)s.", email=account.email), "success")
         return redirect(url_for(".index", company=account.company_id))
-
-
-class ResourcesView(SecureView):
-    operator_only = True
-
-    @expose("/")
-    def index(self):
-        folders = db.session.scalars(select(ResourceFolder).options(selectinload(ResourceFolder.files),
-                                                                    selectinload(ResourceFolder.companies))
-                                     .order_by(ResourceFolder.name)).all()
-        loose = db.session.scalars(select(ResourceFile).where(ResourceFile.folder_id.is_(None))
-                                   .order_by(ResourceFile.name)).all()
-        return self.render("admin/customers/resources.html", folders=folders, loose=loose, companies=_companies(),
-                           human_size=human_size)
-
-    def _sharing(self, obj):
-        obj.shared_with_all = request.form.get("share") != "chosen"
-        ids = [int(x) for x in request.form.getlist("company_ids") if x.isdigit()]
-        obj.companies = [] if obj.shared_with_all else db.session.scalars(select(Company).where(Company.id.in_(ids))).all()
-
-    @expose("/folder", methods=["POST"])
-    def folder(self):
-        name = request.form.get("name", "").strip()[:120]
-        if not name:
-            flash(_("Give the folder a name."), "error")
-            return redirect(url_for(".index"))
-        folder = ResourceFolder(name=name)
-        self._sharing(folder)
-        db.session.add(folder)
-        db.session.commit()
-        flash(_("Folder %(name)s created.", name=name), "success")
-        return redirect(url_for(".index"))
-
-    @expose("/upload", methods=["POST"])
-    def upload(self):
-        upload = request.files.get("file")
-        folder_id = request.form.get("folder_id", type=int)
-        if folder_id and db.session.get(ResourceFolder, folder_id) is None:
-            abort(404)
-        try:
-            if upload is None or not upload.filename:
-                raise PortalError(_l("Choose a file to upload."))
-            key, kind, name = store_file(upload.read(), upload.filename)
-        except PortalError as exc:
-            flash(str(exc), "error")
-            return redirect(url_for(".index"))
-        file = ResourceFile(folder_id=folder_id or None, name=name, storage_key=key, content_type=kind,
-                            size=storage.path_for(key).stat().st_size)
-        self._sharing(file)
-        db.session.add(file)
-        db.session.commit()
-        flash(_("%(name)s uploaded.", name=name), "success")
-        return redirect(url_for(".index"))
-
-    def _resource(self, kind: str, obj_id: int):
-        model = {"folder": ResourceFolder, "file": ResourceFile}.get(kind) or abort(404)
-        return db.session.get(model, obj_id) or abort(404)
-
-    @expose("/<kind>/<int:obj_id>/rename", methods=["POST"])
-    def rename(self, kind: str, obj_id: int):
-        obj = self._resource(kind, obj_id)
-        try:
-            name = safe_filename(request.form.get("name", ""))[:120 if kind == "folder" else 200]
-        except PortalError as exc:
-            flash(str(exc), "error")
-        else:
-            obj.name = name
-            record("portal.resource_renamed", company_id=None, obj=obj, summary=name)
-            db.session.commit()
-            flash(_("Renamed to %(name)s.", name=name), "success")
-        return redirect(url_for(".index"))
-
-    @expose("/<kind>/<int:obj_id>/share", methods=["POST"])
-    def share(self, kind: str, obj_id: int):
-        obj = self._resource(kind, obj_id)
-        self._sharing(obj)
-        record("portal.resource_shared", company_id=None, obj=obj,
-               summary="all" if obj.shared_with_all else ", ".join(c.name for c in obj.companies))
-        db.session.commit()
-        flash(_("Sharing of %(name)s saved.", name=obj.name), "success")
-        return redirect(url_for(".index"))
-
-    @expose("/<kind>/<int:obj_id>/delete", methods=["POST"])
-    def delete(self, kind: str, obj_id: int):
-        model = {"folder": ResourceFolder, "file": ResourceFile}.get(kind) or abort(404)
-        obj = db.session.get(model, obj_id)
-        if obj is None:
-            abort(404)
-        keys = [f.storage_key for f in obj.files] if kind == "folder" else [obj.storage_key]
-        db.session.delete(obj)
-        db.session.commit()
-        for key in keys:
-            storage.delete(key)
-        flash(_("Deleted."), "success")
-        return redirect(url_for(".index"))
 
 
 def _when(value) -> str:
@@ -314,7 +211,6 @@ def register(admin) -> None:
     admin.add_view(AccessRightView(AccessRight, db, name=_l("Access rights"), category=CAT, endpoint="access_rights"))
     admin.add_view(AccountsView(name=_l("Customer accounts"), category=CAT, endpoint="portal_accounts",
                                 url="/admin/portal/accounts"))
-    admin.add_view(ResourcesView(name=_l("Customer resources"), category=CAT, endpoint="portal_resources",
-                                 url="/admin/portal/resources"))
+    register_resources(admin, CAT)
     admin.add_view(CustomerRequestView(CustomerRequest, db, name=_l("Customer requests"), category=CAT,
                                        endpoint="customer_requests"))
