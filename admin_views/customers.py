@@ -138,6 +138,16 @@ class AccountsView(SecureView):
             flash(_("Account %(name)s saved.", name=account.username), "success")
         return redirect(url_for(".index", company=account.company_id))
 
+    @expose("/<int:account_id>/delete", methods=["POST"])
+    def delete(self, account_id: int):
+        account = db.session.get(PortalAccount, account_id) or abort(404)
+        company_id, name = account.company_id, account.username
+        record("portal.account_deleted", company_id=company_id, obj=account, summary=name)
+        db.session.delete(account)
+        db.session.commit()
+        flash(_("Account %(name)s deleted.", name=name), "success")
+        return redirect(url_for(".index", company=company_id))
+
     @expose("/<int:account_id>/email", methods=["POST"])
     def send_details(self, account_id: int):
         account = db.session.get(PortalAccount, account_id)

@@ -189,3 +189,21 @@ def test_file_sizes_read_in_the_customers_language(client, db, portal):  # noqa:
     _login(client)
     assert "3,5 kB" in html_text(client.get("/portal/resources?lang=sv"))
     assert "3.5 kB" in html_text(client.get("/portal/resources?lang=en"))
+
+
+def test_operator_deletes_an_account_and_its_requests_stay(client, db, portal, make_user, make_company):  # noqa: F811
+    from portal.customers.models import CustomerRequest, PortalAccount
+
+    settings, company, right, account = portal
+    db.session.add(CustomerRequest(company_id=company.id, account_id=account.id, subject="Keep me"))
+    db.session.commit()
+    customer = type(client)(client.application.test_client())
+    assert _login(customer).status_code == 302
+    operator = make_user(make_company("Bureau AB"), role="admin", email="op@bureau.se", is_operator=True)
+    client.login(operator.email)
+    resp = client.post(f"/admin/portal/accounts/{account.id}/delete", follow_redirects=True)
+    assert "Account nordbygg deleted" in html_text(resp)
+    assert db.session.scalar(select(PortalAccount)) is None
+    assert db.session.scalar(select(CustomerRequest.subject)) == "Keep me"
+    assert customer.get("/portal/").status_code == 302  # signed out at once
+    assert client.post("/admin/portal/accounts/999/delete").status_code == 404
