@@ -81,7 +81,7 @@ class ReportsView(SecureView):
                             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             headers={"Content-Disposition": "attachment; filename=cardwright-cards.xlsx"})
         page = max(0, _int(request.args.get("page")) or 0)
-        total, rows = report_rows(company, f, limit=PAGE, offset=page * PAGE)
+        total, rows = report_rows(company, f, limit=PAGE, offset=page * PAGE, with_ids=True)
         card_types = db.session.scalars(
             select(CardType).where((CardType.company_id.is_(None)) | (CardType.company_id == company.id))
             .order_by(CardType.name)
@@ -96,6 +96,7 @@ class ReportsView(SecureView):
             months=monthly_counts(company), by_status=status_counts(company), page_args=_page_args(),
             status_colour={str(label): CARD_STATUS_COLOURS[s] for s, label in CARD_STATUS_LABELS.items()},
             status_column=f.columns.index("status") if "status" in f.columns else -1,
+            link_column=f.columns.index("holder_name") if "holder_name" in f.columns else -1,
             is_date=lambda v: isinstance(v, date),
         )
 

@@ -99,16 +99,20 @@ def _value(card: Card, key: str):
     return ""
 
 
-def report_rows(company: Company, f: ReportFilter, *, limit: int | None = 100, offset: int = 0):
-    """(total, rows) for the chosen columns: strings, and `date`s for the date columns."""
+def report_rows(company: Company, f: ReportFilter, *, limit: int | None = 100, offset: int = 0, with_ids: bool = False):
+    """(total, rows) for the chosen columns: strings, and `date`s for the date columns.
+
+    With `with_ids` each row is (card id, values), so the screen can link to the card."""
     base = _statement(company, f)
     total = db.session.scalar(select(func.count()).select_from(base.order_by(None).subquery()))
     stmt = base.options(joinedload(Card.card_type), joinedload(Card.order), joinedload(Card.orderer))
     stmt = stmt.order_by(Card.created_at.desc(), Card.id.desc()).offset(offset)
     if limit:
         stmt = stmt.limit(limit)
-    rows = [[_value(c, k) for k in f.columns] for c in db.session.scalars(stmt).unique()]
-    return total, rows
+    cards = db.session.scalars(stmt).unique()
+    if with_ids:
+        return total, [(c.id, [_value(c, k) for k in f.columns]) for c in cards]
+    return total, [[_value(c, k) for k in f.columns] for c in cards]
 
 
 def export_csv(company: Company, f: ReportFilter) -> bytes:

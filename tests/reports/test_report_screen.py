@@ -25,6 +25,7 @@ def test_report_dates_follow_the_users_language_and_exports_stay_iso(client, db,
     assert "1 okt. 2026" in html_text(client.get("/admin/reports/?col=created_at"))
     assert "2026-10-01" not in page
     assert 'badge badge-success">Aktiv<' in page
+    assert f'href="/admin/cards/{cards[2][0].id}"' in page  # the holder's name opens the card
     assert "Kort per status" in html_text(client.get("/admin/"))
     f = ReportFilter(columns=["holder_name", "created_at"])
     assert "2026-10-01" in export_csv(company, f).decode("utf-8-sig")
