@@ -77,6 +77,7 @@ class PrinterView(TenantModelView):
         "backend": {"label": _l("Connection"), "choices": [(k.value, v) for k, v in PRINTER_BACKEND_LABELS.items()]},
         "target": {"label": _l("Queue or folder")},
         "model": {"label": _l("Printer model")},
+        "enabled": {"label": _l("Enabled"), "description": _l("Only enabled printers are offered for printing.")},
     }
     empty_hint = _l("No printers yet. Add the card printer at your desk to print cards at once with \"Print now\".")
 

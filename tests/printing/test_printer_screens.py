@@ -25,6 +25,8 @@ def test_test_page_lands_in_the_hot_folder_and_disable_stops_print_now(app, clie
     client.login(admin.email)
     listing = html_text(client.get("/admin/printers/"))
     assert "Test page" in listing and "Enabled" in listing and "hot_folder" not in listing
+    form = html_text(client.get("/admin/printers/new/"))
+    assert "Enabled" in form and "Only enabled printers are offered" in form
     resp = client.post(f"/admin/printers/{printer.id}/test-page", follow_redirects=True)
     assert "Test page queued" in html_text(resp)
     assert process_print_queue()["printed"] == 1
