@@ -207,3 +207,16 @@ def test_operator_deletes_an_account_and_its_requests_stay(client, db, portal, m
     assert db.session.scalar(select(CustomerRequest.subject)) == "Keep me"
     assert customer.get("/portal/").status_code == 302  # signed out at once
     assert client.post("/admin/portal/accounts/999/delete").status_code == 404
+
+
+def test_accounts_screen_has_a_generate_button_per_account(client, db, portal, make_user, make_company):  # noqa: F811
+    settings, company, right, account = portal
+    operator = make_user(make_company("Bureau AB"), role="admin", email="op@bureau.se", is_operator=True)
+    client.login(operator.email)
+    page = client.get("/admin/portal/accounts/").get_data(as_text=True)
+    assert f'data-testid="generate-{account.id}"' in page and 'data-testid="generate-new"' in page
+    resp = client.post("/admin/portal/accounts/save", {"id": account.id, "username": "nordbygg", "email": account.email,
+                                                      "access_right_id": right.id, "generate": "1"},
+                       follow_redirects=True)
+    assert "Generated password for nordbygg" in html_text(resp)
+    assert _login(client, password="portal password 1").status_code == 200  # the old one no longer works
