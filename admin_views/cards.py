@@ -12,7 +12,18 @@ from sqlalchemy import select
 
 from admin_views.base import SecureView
 from portal import storage
-from portal.cards.models import CARD_STATUS_COLOURS, CARD_STATUS_LABELS, CardChange, CardStatusEvent
+from portal.cards.history import summarise_change
+from portal.cards.models import (
+    CARD_STATUS_COLOURS,
+    CARD_STATUS_LABELS,
+    CHANGE_STATE_COLOURS,
+    CHANGE_STATE_LABELS,
+    SYSTEM_REASONS,
+    CardChange,
+    CardStatus,
+    CardStatusEvent,
+    ChangeState,
+)
 from portal.cards.operations import (
     CardError,
     block_card,
@@ -28,7 +39,8 @@ from portal.catalog.models import CardType
 from portal.extensions import db
 from portal.images import ImageRejected
 from portal.national_ids import format_national_id
-from portal.printing.models import PrintJob
+from portal.printing.models import PRINT_JOB_STATUS_COLOURS, PRINT_JOB_STATUS_LABELS, SYSTEM_ERRORS, PrintJob
+from portal.printing.operations import PrintError, enabled_printers, queue_print
 from portal.tenancy.context import require_company, user_can
 
 
@@ -64,7 +76,10 @@ class CardsView(SecureView):
         card_types = db.session.scalars(select(CardType).where(
             (CardType.company_id.is_(None)) | (CardType.company_id == company.id)).order_by(CardType.name)).all()
         page_args = {k: v for k, v in args.items() if k != "page"}
+        pending = set(db.session.scalars(select(CardChange.card_id).where(
+            CardChange.card_id.in_([c.id for c in cards]), CardChange.state == ChangeState.PENDING.value))) if cards else set()
         return self.render("admin/cards/list.html", cards=cards, more=more, page=page, page_args=page_args,
+                           pending=pending,
                            statuses=CARD_STATUS_LABELS, colours=CARD_STATUS_COLOURS, card_types=card_types,
                            fmt_id=format_national_id)
 
@@ -97,9 +112,40 @@ class CardsView(SecureView):
                                      .order_by(CardChange.id.desc())).all()
         jobs = db.session.scalars(select(PrintJob).where(PrintJob.card_id == card.id).order_by(PrintJob.id.desc())).all()
         fields = data_fields(card.card_type)
-        return self.render("admin/cards/details.html", card=card, events=events, changes=changes, jobs=jobs,
-                           fields=fields, statuses=CARD_STATUS_LABELS, colours=CARD_STATUS_COLOURS,
-                           fmt_id=format_national_id)
+        return self.render("admin/cards/details.html", card=card, events=events, jobs=jobs, fields=fields,
+                           changes=[summarise_change(card, ch) for ch in changes], statuses=CARD_STATUS_LABELS,
+                           colours=CARD_STATUS_COLOURS, fmt_id=format_national_id, change_states=CHANGE_STATE_LABELS,
+                           change_colours=CHANGE_STATE_COLOURS, job_states=PRINT_JOB_STATUS_LABELS,
+                           job_colours=PRINT_JOB_STATUS_COLOURS, system_reasons=SYSTEM_REASONS,
+                           print_errors=SYSTEM_ERRORS,
+                           printers=enabled_printers(require_company()) if user_can("print") else [])
+
+    @expose("/<int:card_id>/print", methods=["POST"])
+    def print_card(self, card_id: int):
+        """Print (or reprint) this card: always an explicit, new print job."""
+        self._need("print")
+        company, card = require_company(), self._card(card_id)
+        try:
+            if card.status == CardStatus.TERMINATED.value:
+                raise PrintError(_l("This card is terminated and can never be used again."))
+            if card.status == CardStatus.BLOCKED.value:
+                raise PrintError(_l("Unblock the card before printing it again."))
+            job = queue_print(company, current_user, card, request.form.get("printer_id", type=int) or -1)
+        except PrintError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("The card is queued on %(printer)s.", printer=job.printer.name), "success")
+        return redirect(url_for(".details", card_id=card.id))
+
+    @expose("/<int:card_id>/changes/<int:change_id>/photo.jpg")
+    def change_photo(self, card_id: int, change_id: int):
+        card = self._card(card_id)
+        change = db.session.get(CardChange, change_id)
+        if change is None or change.card_id != card.id or not storage.exists(change.photo_key):
+            abort(404)
+        return send_file(storage.path_for(change.photo_key), mimetype="image/jpeg", max_age=0)
 
     @expose("/<int:card_id>/status", methods=["POST"])
     def status(self, card_id: int):
@@ -172,35 +218,7 @@ class CardsView(SecureView):
 
 
 def register(admin) -> None:
+    from admin_views.cards_production import register_production
+
     admin.add_view(CardsView(name=_l("Handle cards"), category=_l("Cards"), endpoint="cards", url="/admin/cards"))
     register_production(admin)
-
-
-class ProductionImportView(SecureView):
-    operator_only = True
-
-    @expose("/", methods=["GET", "POST"])
-    def index(self):
-        from portal.cards.production import import_production_file
-        from portal.collection.csv_import import CsvFileError
-
-        result, error = None, None
-        if request.method == "POST":
-            upload = request.files.get("file")
-            if upload is None or not upload.filename:
-                error = _("Choose the production file.")
-            else:
-                try:
-                    result = import_production_file(upload.read(), current_user)
-                except CsvFileError as exc:
-                    error = str(exc)
-                else:
-                    if result.updated:
-                        flash(_("%(n)d cards updated from the production file.", n=result.updated), "success")
-                        return redirect(url_for(".index"))
-        return self.render("admin/cards/production.html", result=result, error=error)
-
-
-def register_production(admin) -> None:
-    admin.add_view(ProductionImportView(name=_l("Production import"), category=_l("Operator"),
-                                        endpoint="production", url="/admin/production"))

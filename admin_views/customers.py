@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_admin import expose
+from flask_admin.contrib.sqla.filters import FilterEqual
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -11,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectField, TextAreaField
 
 from admin_views.base import AppModelView, SecureView
+from admin_views.customer_resources import all_companies, register_resources
 from portal import storage
 from portal.audit.operations import record
 from portal.customers.models import (
@@ -19,8 +22,6 @@ from portal.customers.models import (
     AccessRight,
     CustomerRequest,
     PortalAccount,
-    ResourceFile,
-    ResourceFolder,
 )
 from portal.customers.operations import (
     PortalError,
@@ -28,17 +29,12 @@ from portal.customers.operations import (
     email_login_details,
     portal_settings,
     save_account,
-    store_file,
 )
 from portal.extensions import db
 from portal.images import ImageRejected, normalise_picture
 from portal.tenancy.models import Company
 
 CAT = _l("Customer portal")
-
-
-def _companies():
-    return db.session.scalars(select(Company).order_by(Company.name)).all()
 
 
 class PortalSettingsView(SecureView):
@@ -66,6 +62,14 @@ class PortalSettingsView(SecureView):
             return redirect(url_for(".index"))
         db.session.commit()
         return self.render("admin/customers/settings.html", settings=settings, sections=PORTAL_SECTIONS)
+
+    @expose("/logo.png")
+    def logo(self):
+        """The sign-in logo for the operator's preview (the portal's own copy answers 404 while it is off)."""
+        key = portal_settings().logo_key
+        if not storage.exists(key):
+            abort(404)
+        return send_file(storage.path_for(key), mimetype="image/png", max_age=0)
 
 
 class AccessRightView(AppModelView):
@@ -96,7 +100,7 @@ class AccountsView(SecureView):
         if company_id:
             stmt = stmt.where(PortalAccount.company_id == company_id)
         accounts = db.session.scalars(stmt.order_by(PortalAccount.username)).all()
-        return self.render("admin/customers/accounts.html", accounts=accounts, companies=_companies(),
+        return self.render("admin/customers/accounts.html", accounts=accounts, companies=all_companies(),
                            rights=db.session.scalars(select(AccessRight).order_by(AccessRight.name)).all(),
                            company_id=company_id)
 
@@ -134,6 +138,16 @@ class AccountsView(SecureView):
             flash(_("Account %(name)s saved.", name=account.username), "success")
         return redirect(url_for(".index", company=account.company_id))
 
+    @expose("/<int:account_id>/delete", methods=["POST"])
+    def delete(self, account_id: int):
+        account = db.session.get(PortalAccount, account_id) or abort(404)
+        company_id, name = account.company_id, account.username
+        record("portal.account_deleted", company_id=company_id, obj=account, summary=name)
+        db.session.delete(account)
+        db.session.commit()
+        flash(_("Account %(name)s deleted.", name=name), "success")
+        return redirect(url_for(".index", company=company_id))
+
     @expose("/<int:account_id>/email", methods=["POST"])
     def send_details(self, account_id: int):
         account = db.session.get(PortalAccount, account_id)
@@ -149,85 +163,8 @@ class AccountsView(SecureView):
         return redirect(url_for(".index", company=account.company_id))
 
 
-class ResourcesView(SecureView):
-    operator_only = True
-
-    @expose("/")
-    def index(self):
-        folders = db.session.scalars(select(ResourceFolder).options(selectinload(ResourceFolder.files),
-                                                                    selectinload(ResourceFolder.companies))
-                                     .order_by(ResourceFolder.name)).all()
-        loose = db.session.scalars(select(ResourceFile).where(ResourceFile.folder_id.is_(None))
-                                   .order_by(ResourceFile.name)).all()
-        return self.render("admin/customers/resources.html", folders=folders, loose=loose, companies=_companies())
-
-    def _sharing(self, obj):
-        obj.shared_with_all = request.form.get("share") != "chosen"
-        ids = [int(x) for x in request.form.getlist("company_ids") if x.isdigit()]
-        obj.companies = [] if obj.shared_with_all else db.session.scalars(select(Company).where(Company.id.in_(ids))).all()
-
-    @expose("/folder", methods=["POST"])
-    def folder(self):
-        name = request.form.get("name", "").strip()[:120]
-        if not name:
-            flash(_("Give the folder a name."), "error")
-            return redirect(url_for(".index"))
-        folder = ResourceFolder(name=name)
-        self._sharing(folder)
-        db.session.add(folder)
-        db.session.commit()
-        flash(_("Folder %(name)s created.", name=name), "success")
-        return redirect(url_for(".index"))
-
-    @expose("/upload", methods=["POST"])
-    def upload(self):
-        upload = request.files.get("file")
-        folder_id = request.form.get("folder_id", type=int)
-        if folder_id and db.session.get(ResourceFolder, folder_id) is None:
-            abort(404)
-        try:
-            if upload is None or not upload.filename:
-                raise PortalError(_l("Choose a file to upload."))
-            key, kind, name = store_file(upload.read(), upload.filename)
-        except PortalError as exc:
-            flash(str(exc), "error")
-            return redirect(url_for(".index"))
-        file = ResourceFile(folder_id=folder_id or None, name=name, storage_key=key, content_type=kind,
-                            size=storage.path_for(key).stat().st_size)
-        self._sharing(file)
-        db.session.add(file)
-        db.session.commit()
-        flash(_("%(name)s uploaded.", name=name), "success")
-        return redirect(url_for(".index"))
-
-    @expose("/<kind>/<int:obj_id>/rename", methods=["POST"])
-    def rename(self, kind: str, obj_id: int):
-        obj = db.session.get({"folder": ResourceFolder, "file": ResourceFile}.get(kind) or abort(404), obj_id)
-        name = request.form.get("name", "").strip()
-        if obj is None:
-            abort(404)
-        limit = 120 if kind == "folder" else 200  # the columns' lengths
-        if len(name) > limit:
-            flash(_("At most %(n)d characters.", n=limit), "error")
-            return redirect(url_for(".index"))
-        if name and "/" not in name and ".." not in name:
-            obj.name = name
-            db.session.commit()
-        return redirect(url_for(".index"))
-
-    @expose("/<kind>/<int:obj_id>/delete", methods=["POST"])
-    def delete(self, kind: str, obj_id: int):
-        model = {"folder": ResourceFolder, "file": ResourceFile}.get(kind) or abort(404)
-        obj = db.session.get(model, obj_id)
-        if obj is None:
-            abort(404)
-        keys = [f.storage_key for f in obj.files] if kind == "folder" else [obj.storage_key]
-        db.session.delete(obj)
-        db.session.commit()
-        for key in keys:
-            storage.delete(key)
-        flash(_("Deleted."), "success")
-        return redirect(url_for(".index"))
+def _when(value) -> str:
+    return format_datetime(value, "short") if value else "–"
 
 
 def _request_status(view, context, model, name):
@@ -249,7 +186,13 @@ class CustomerRequestView(AppModelView):
         "status": _request_status,
         "attachment_name": lambda v, c, m, n: Markup('<a href="{}">{}</a>').format(
             url_for(".attachment", request_id=m.id), m.attachment_name) if m.attachment_key else "",
+        "created_at": lambda v, c, m, n: _when(m.created_at),
+        "replied_at": lambda v, c, m, n: _when(m.replied_at),
+        "account": lambda v, c, m, n: (f"{m.account.username} ({m.account.email})" if m.account and m.account.email
+                                       else m.account.username if m.account else ""),
     }
+    column_filters = [FilterEqual(CustomerRequest.status, _l("Status"),
+                                  options=[(k.value, v) for k, v in CUSTOMER_REQUEST_STATUS_LABELS.items()])]
     form_columns = ["status", "reply"]
     form_overrides = {"status": SelectField, "reply": TextAreaField}
     form_args = {"status": {"choices": [(k.value, v) for k, v in CUSTOMER_REQUEST_STATUS_LABELS.items()],
@@ -278,7 +221,6 @@ def register(admin) -> None:
     admin.add_view(AccessRightView(AccessRight, db, name=_l("Access rights"), category=CAT, endpoint="access_rights"))
     admin.add_view(AccountsView(name=_l("Customer accounts"), category=CAT, endpoint="portal_accounts",
                                 url="/admin/portal/accounts"))
-    admin.add_view(ResourcesView(name=_l("Customer resources"), category=CAT, endpoint="portal_resources",
-                                 url="/admin/portal/resources"))
+    register_resources(admin, CAT)
     admin.add_view(CustomerRequestView(CustomerRequest, db, name=_l("Customer requests"), category=CAT,
                                        endpoint="customer_requests"))

@@ -8,11 +8,12 @@ from sqlalchemy import func, select
 
 from portal.cards.models import CARD_STATUS_COLOURS, CARD_STATUS_LABELS
 from portal.collection.models import CollectionRequest, RequestStatus
+from portal.customers.models import CustomerRequest, CustomerRequestStatus
 from portal.extensions import db
 from portal.ordering.models import CartItem, Order, OrderStatus
 from portal.outbox_status import outbox_figures
 from portal.printing.models import PrintJob, PrintJobStatus
-from portal.reports.operations import monthly_counts
+from portal.reports.operations import monthly_counts, status_counts
 from portal.tenancy.context import current_company
 
 
@@ -50,7 +51,11 @@ class DashboardView(AdminIndexView):
     def index(self):
         company = current_company()
         figures = dashboard_figures(company, current_user) if company else {}
+        if current_user.is_operator:
+            figures["customer_requests"] = _count(CustomerRequest, CustomerRequest.status.in_(
+                [CustomerRequestStatus.NEW.value, CustomerRequestStatus.IN_PROGRESS.value]))
         months = monthly_counts(company) if company else []
         outbox = outbox_figures() if current_user.is_operator else None
         return self.render("admin/dashboard.html", company=company, figures=figures, months=months, outbox=outbox,
+                           by_status=status_counts(company) if company else [],
                            statuses=CARD_STATUS_LABELS, colours=CARD_STATUS_COLOURS)

@@ -22,6 +22,7 @@ from portal.reports.operations import (
     monthly_counts,
     readout_keys,
     report_rows,
+    status_counts,
 )
 from portal.tenancy.context import require_company
 from portal.tenancy.models import Membership, User
@@ -80,7 +81,7 @@ class ReportsView(SecureView):
                             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             headers={"Content-Disposition": "attachment; filename=cardwright-cards.xlsx"})
         page = max(0, _int(request.args.get("page")) or 0)
-        total, rows = report_rows(company, f, limit=PAGE, offset=page * PAGE)
+        total, rows = report_rows(company, f, limit=PAGE, offset=page * PAGE, with_ids=True)
         card_types = db.session.scalars(
             select(CardType).where((CardType.company_id.is_(None)) | (CardType.company_id == company.id))
             .order_by(CardType.name)
@@ -92,7 +93,11 @@ class ReportsView(SecureView):
             "admin/reports/index.html", f=f, total=total, rows=rows, page=page, pages=(total + PAGE - 1) // PAGE,
             headers=[column_label(k) for k in f.columns], all_columns=[(k, column_label(k)) for k in [*COLUMNS, *readouts]],
             card_types=card_types, orderers=orderers, statuses=CARD_STATUS_LABELS, colours=CARD_STATUS_COLOURS,
-            months=monthly_counts(company), page_args=_page_args(),
+            months=monthly_counts(company), by_status=status_counts(company), page_args=_page_args(),
+            status_colour={str(label): CARD_STATUS_COLOURS[s] for s, label in CARD_STATUS_LABELS.items()},
+            status_column=f.columns.index("status") if "status" in f.columns else -1,
+            link_column=f.columns.index("holder_name") if "holder_name" in f.columns else -1,
+            is_date=lambda v: isinstance(v, date),
         )
 
 

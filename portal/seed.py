@@ -109,5 +109,8 @@ def seed_demo() -> bool:
 
     db.session.add(Printer(company_id=nordbygg.id, name="Reception card printer", location="Head office",
                            model="Evolis Primacy 2", backend="hot_folder", target="reception"))
+    from portal.cards.seed import seed_cards_demo
+
+    seed_cards_demo()
     db.session.commit()
     return True

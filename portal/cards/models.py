@@ -30,6 +30,9 @@ CARD_STATUS_LABELS = {
     CardStatus.TERMINATED: _l("Terminated"),
 }
 
+# Reasons the system writes into the status history: stored as the English text, shown translated.
+SYSTEM_REASONS = {"Production": _l("Production"), "Printed locally": _l("Printed locally")}
+
 CARD_STATUS_COLOURS = {
     CardStatus.ORDERED: "primary",
     CardStatus.IN_PRODUCTION: "info",
@@ -118,3 +121,16 @@ class CardChange(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     card: Mapped[Card] = relationship()
+
+
+CHANGE_STATE_LABELS = {
+    ChangeState.PENDING: _l("Waiting for the holder"),
+    ChangeState.APPROVED: _l("Approved by the holder"),
+    ChangeState.DECLINED: _l("Declined by the holder"),
+    ChangeState.CANCELLED: _l("Replaced or cancelled"),
+    ChangeState.EXPIRED: _l("Expired"),
+}
+CHANGE_STATE_COLOURS = {
+    ChangeState.PENDING: "warning", ChangeState.APPROVED: "success", ChangeState.DECLINED: "danger",
+    ChangeState.CANCELLED: "secondary", ChangeState.EXPIRED: "secondary",
+}

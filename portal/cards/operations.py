@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from portal import storage
 from portal.audit.operations import record
-from portal.cards.models import Card, CardChange, CardStatus, CardStatusEvent, ChangeState
+from portal.cards.models import CARD_STATUS_LABELS, Card, CardChange, CardStatus, CardStatusEvent, ChangeState
 from portal.catalog.layout import card_identity, validate_layout_values
 from portal.db_types import utcnow
 from portal.extensions import db
@@ -49,7 +49,9 @@ def _move(card: Card, to: str, user: User | None, reason: str = "") -> None:
     if to not in TRANSITIONS.get(card.status, set()):
         if card.status == CardStatus.TERMINATED.value:
             raise CardError(_l("This card is terminated and can never be used again."))
-        raise CardError(_l("A card that is %(status)s cannot become %(to)s.", status=card.status, to=to))
+        raise CardError(_l("A card that is %(status)s cannot become %(to)s.",
+                           status=str(CARD_STATUS_LABELS.get(card.status, card.status)).lower(),
+                           to=str(CARD_STATUS_LABELS.get(to, to)).lower()))
     db.session.add(CardStatusEvent(card_id=card.id, from_status=card.status, to_status=to, reason=reason,
                                    user_id=user.id if user else None))
     card.status, card.status_reason, card.status_changed_at = to, reason, utcnow()
@@ -93,7 +95,13 @@ def set_production_data(card: Card, user: User | None, *, card_number: str | Non
         card.readouts = {**(card.readouts or {}), **{k[:40]: str(v)[:200] for k, v in readouts.items()}}
     target = CardStatus.ACTIVE.value if card.card_number else CardStatus.IN_PRODUCTION.value
     if card.status in (CardStatus.ORDERED.value, CardStatus.IN_PRODUCTION.value) and target != card.status:
-        _move(card, target, user, str(_l("Production")))
+        _move(card, target, user, "Production")  # a SYSTEM_REASONS key, translated when shown
+
+
+def activate_printed_card(card: Card) -> None:
+    """A card printed at the company's own desk ("Print now") is in use once it comes out of the printer."""
+    if card.order_id is None and card.status == CardStatus.IN_PRODUCTION.value:
+        _move(card, CardStatus.ACTIVE.value, None, "Printed locally")
 
 
 # Holder-approved changes ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.audit.operations import record
-from portal.cards.models import Card
+from portal.cards.models import Card, CardStatus
 from portal.cards.operations import CardError, set_production_data
 from portal.collection.csv_import import CsvFileError, RowError
 from portal.extensions import db
@@ -20,6 +20,8 @@ CARD = {"card", "card id", "card reference", "kort", "kort-id"}
 ORDER = {"order", "order number", "ordernummer", "beställning"}
 NUMBER = {"card number", "kortnummer"}
 UID = {"chip uid", "uid", "chip-uid"}
+# Columns of the downloaded production list that only help a person read it: never stored as readouts.
+INFO = {"company", "företag", "card holder", "kortinnehavare", "card type", "korttyp"}
 
 
 @dataclass
@@ -45,7 +47,7 @@ def import_production_file(data: bytes, user: User) -> ProductionResult:
         raise CsvFileError(_l("The file needs a column \"card id\" or \"order number\"."))
     if col["number"] is None:
         raise CsvFileError(_l("The file needs a column \"card number\"."))
-    known = {i for i in col.values() if i is not None}
+    known = {i for i in col.values() if i is not None} | {i for i, h in enumerate(lower) if h in INFO}
     result, plan, seen = ProductionResult(), [], {}
     start = reader.line_num + 1
     for values in reader:
@@ -85,6 +87,23 @@ def import_production_file(data: bytes, user: User) -> ProductionResult:
     record("cards.production_imported", company_id=None, summary=f"{result.updated} cards", user_id=user.id)
     db.session.commit()
     return result
+
+
+def production_list() -> bytes:
+    """Every card waiting for production, as a CSV the operator fills in and uploads again."""
+    from portal.catalog.models import CardType
+    from portal.csv_safety import write_csv
+    from portal.tenancy.models import Company
+
+    rows = db.session.execute(
+        select(Card.id, Order.number, Company.name, Card.holder_name, CardType.name, Card.card_number, Card.chip_uid)
+        .join(Company, Card.company_id == Company.id).join(CardType, Card.card_type_id == CardType.id)
+        .outerjoin(Order, Card.order_id == Order.id)
+        .where(Card.status.in_([CardStatus.ORDERED.value, CardStatus.IN_PRODUCTION.value]))
+        .order_by(Company.name, Card.id)
+    ).all()
+    header = ["card id", "order number", "company", "card holder", "card type", "card number", "chip UID"]
+    return write_csv([[*r[:5], r[5] or "", r[6] or ""] for r in rows], header).encode("utf-8-sig")
 
 
 def _find(card_ref: str, order_no: str, line: int, result: ProductionResult) -> Card | None:

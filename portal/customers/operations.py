@@ -185,6 +185,17 @@ def safe_filename(name: str) -> str:
     return re.sub(r"[^\w .()-]", "_", base)[:200]
 
 
+def human_size(size: int) -> str:
+    """A file size for people, in their language: 125 bytes, 3,4 kB, 1,2 MB."""
+    from flask_babel import format_decimal
+
+    if size < 1024:
+        return str(_l("%(n)s bytes", n=size))
+    if size < 1024 * 1024:
+        return str(_l("%(n)s kB", n=format_decimal(round(size / 1024, 1))))
+    return str(_l("%(n)s MB", n=format_decimal(round(size / 1024 / 1024, 1))))
+
+
 def store_file(data: bytes, filename: str) -> tuple[str, str, str]:
     if not data:
         raise PortalError(_l("The file is empty."))

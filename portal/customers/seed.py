@@ -17,9 +17,31 @@ from portal.tenancy.models import Company
 DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
+def demo_logo() -> bytes:
+    """The demo operator's sign-in logo: a card-shaped mark and the bureau's name."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from portal.printing.render import font_of_size
+
+    img = Image.new("RGBA", (600, 160), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(img)
+    draw.rounded_rectangle([10, 30, 170, 130], radius=14, fill=(11, 83, 148))
+    draw.rounded_rectangle([30, 55, 80, 105], radius=6, fill=(255, 255, 255))
+    size = 44
+    while draw.textlength("Nordic Card Bureau", font=font_of_size(size)) > 390 and size > 12:
+        size -= 2  # fit whichever font the server has
+    draw.text((195, 80), "Nordic Card Bureau", fill=(11, 83, 148), font=font_of_size(size), anchor="lm")
+    out = io.BytesIO()
+    img.save(out, format="PNG")
+    return out.getvalue()
+
+
 def seed_portal_demo(password: str) -> None:
     settings = portal_settings()
     settings.enabled = True
+    settings.logo_key = storage.save(demo_logo(), "logos", "png")
     company = db.session.scalar(select(Company).where(Company.name == "Nordbygg AB"))
     if company is None:
         return

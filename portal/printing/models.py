@@ -26,6 +26,14 @@ PRINT_JOB_STATUS_LABELS = {
     "failed": _l("Failed"),
     "cancelled": _l("Cancelled"),
 }
+# Errors the system itself writes on a job (in English, by the scheduler), shown in the reader's language.
+INTERRUPTED = "Interrupted while printing. Check the printer and reprint if no card came out."
+NO_LP = "The CUPS command lp is not installed on the server."
+PRINTER_DISABLED = "The printer is disabled: the job waits until it is enabled again."
+SYSTEM_ERRORS = {INTERRUPTED: _l("Interrupted while printing. Check the printer and reprint if no card came out."),
+                 NO_LP: _l("The CUPS command lp is not installed on the server."),
+                 PRINTER_DISABLED: _l("The printer is disabled: the job waits until it is enabled again.")}
+
 PRINT_JOB_STATUS_COLOURS = {
     "queued": "secondary", "printing": "info", "printed": "success", "failed": "danger", "cancelled": "dark",
 }

@@ -16,7 +16,7 @@ from portal.cards.models import Card, CardStatus, CardStatusEvent
 from portal.catalog.layout import card_identity, validate_layout_values
 from portal.catalog.models import CardType
 from portal.extensions import db
-from portal.printing.models import Printer, PrinterBackend, PrintJob, PrintJobStatus
+from portal.printing.models import NO_LP, Printer, PrinterBackend, PrintJob, PrintJobStatus
 from portal.printing.render import render_card
 from portal.tenancy.models import Company, User
 
@@ -87,7 +87,7 @@ def print_now(company: Company, user: User, card_type: CardType, holder_data: di
     db.session.add(card)
     db.session.flush()
     db.session.add(CardStatusEvent(card_id=card.id, to_status=card.status, user_id=user.id,
-                                   reason=str(_l("Printed locally"))))
+                                   reason="Printed locally"))  # a SYSTEM_REASONS key, translated when shown
     job = queue_print(company, user, card, printer.id)
     return card, job
 
@@ -133,7 +133,7 @@ def deliver(job: PrintJob, png: bytes) -> str:
         return str(folder / name)
     lp = shutil.which("lp")
     if lp is None:
-        raise PrintError(_l("The CUPS command lp is not installed on the server."))
+        raise PrintError(NO_LP)  # stored on the job in English, shown translated (SYSTEM_ERRORS)
     spool = Path(current_app.config["PRINT_HOT_FOLDER_ROOT"]) / "spool"
     spool.mkdir(parents=True, exist_ok=True)
     path = spool / name

@@ -20,7 +20,7 @@ DEFAULT_LAYOUT = {
 
 
 @lru_cache(maxsize=16)
-def _font(size: int):
+def font_of_size(size: int):
     for path in _FONT_FILES:
         if Path(path).exists():
             return ImageFont.truetype(path, size)
@@ -51,7 +51,7 @@ def render_card(*, layout: dict | None, background: str | None, values: dict, ph
     draw = ImageDraw.Draw(canvas)
     if test_page:
         draw.rectangle([4, 4, CARD_SIZE[0] - 5, CARD_SIZE[1] - 5], outline=(0, 0, 0), width=4)
-        draw.text((60, 280), "Cardwright test page 1011 x 638 px / 300 dpi", fill=(0, 0, 0), font=_font(40))
+        draw.text((60, 280), "Cardwright test page 1011 x 638 px / 300 dpi", fill=(0, 0, 0), font=font_of_size(40))
     photo_box = layout.get("photo")
     if photo_box:
         if photo_key and storage.exists(photo_key):
@@ -67,7 +67,7 @@ def render_card(*, layout: dict | None, background: str | None, values: dict, ph
         if not text:
             continue
         x, y, size = (int(v) for v in spec[:3])
-        draw.text((x, y), text[:60], fill=(20, 20, 20), font=_font(size))
+        draw.text((x, y), text[:60], fill=(20, 20, 20), font=font_of_size(size))
     out = io.BytesIO()
     canvas.convert("RGB").save(out, format="PNG", dpi=(300, 300))
     return out.getvalue()

@@ -6,14 +6,16 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from portal.cards.operations import activate_printed_card
 from portal.claims import claim_due
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal.printing.models import PrintJob, PrintJobStatus
+from portal.printing.models import INTERRUPTED, PRINTER_DISABLED, PrintJob, PrintJobStatus
 from portal.printing.operations import MAX_ATTEMPTS, deliver, render_job, retry_delay
 
 log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=10)
+PRINTER_OFF_PAUSE = timedelta(minutes=5)
 
 
 def _claim(now, limit: int) -> list[PrintJob]:
@@ -31,10 +33,16 @@ def process_print_queue(now=None, limit: int = 20) -> dict[str, int]:
         update(PrintJob)
         .where(PrintJob.status == PrintJobStatus.PRINTING.value, PrintJob.claimed_at < now - STALE_CLAIM)
         .values(status=PrintJobStatus.FAILED.value, claim=None,
-                error="Interrupted while printing. Check the printer and reprint if no card came out.")
+                error=INTERRUPTED)
     )
     printed = failed = 0
     for job in _claim(now, limit):
+        if not job.printer.enabled:
+            # A disabled printer (out of ribbon, being serviced) keeps its jobs waiting, uncounted.
+            job.status, job.claim, job.attempts = PrintJobStatus.QUEUED.value, None, job.attempts - 1
+            job.next_attempt_at, job.error = now + PRINTER_OFF_PAUSE, PRINTER_DISABLED
+            db.session.commit()
+            continue
         try:
             job.output = deliver(job, render_job(job))
         except Exception as exc:  # noqa: BLE001 - any backend failure is recorded on the job
@@ -50,6 +58,8 @@ def process_print_queue(now=None, limit: int = 20) -> dict[str, int]:
             job.status = PrintJobStatus.PRINTED.value
             job.printed_at = utcnow()
             job.error = ""
+            if job.card is not None:
+                activate_printed_card(job.card)
             printed += 1
         job.claim = None
         db.session.commit()

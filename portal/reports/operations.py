@@ -18,7 +18,7 @@ from portal.tenancy.models import Company
 # Column key -> (label, how to read it from a card). Readouts are added per key found in the data.
 COLUMNS: OrderedDict = OrderedDict([
     ("holder_name", (_l("Card holder"), lambda c: c.holder_name)),
-    ("national_id", (_l("National identity number"), lambda c: _national_id(c.national_id))),
+    ("national_id", (_l("Personal identity number"), lambda c: _national_id(c.national_id))),
     ("employee_no", (_l("Employee number"), lambda c: c.employee_no)),
     ("holder_email", (_l("Email"), lambda c: c.holder_email)),
     ("card_type", (_l("Card type"), lambda c: c.card_type.name if c.card_type else "")),
@@ -27,8 +27,9 @@ COLUMNS: OrderedDict = OrderedDict([
     ("chip_uid", (_l("Chip UID"), lambda c: c.chip_uid or "")),
     ("order_number", (_l("Order number"), lambda c: c.order.number if c.order else "")),
     ("orderer", (_l("Orderer"), lambda c: (c.orderer.name or c.orderer.email) if c.orderer else "")),
-    ("created_at", (_l("Ordered"), lambda c: c.created_at.date().isoformat() if c.created_at else "")),
-    ("activated_at", (_l("Activated"), lambda c: c.activated_at.date().isoformat() if c.activated_at else "")),
+    # Dates stay dates: the screen shows them in the user's locale, CSV as ISO 8601, Excel as date cells.
+    ("created_at", (_l("Ordered"), lambda c: c.created_at.date() if c.created_at else "")),
+    ("activated_at", (_l("Activated"), lambda c: c.activated_at.date() if c.activated_at else "")),
 ])
 DEFAULT_COLUMNS = ["holder_name", "card_type", "status", "card_number", "order_number", "created_at"]
 MAX_EXPORT_ROWS = 200_000
@@ -90,7 +91,7 @@ def column_label(key: str) -> str:
     return str(_l("Readout: %(name)s", name=key.removeprefix("readout:")))
 
 
-def _value(card: Card, key: str) -> str:
+def _value(card: Card, key: str):
     if key in COLUMNS:
         return COLUMNS[key][1](card) or ""
     if key.startswith("readout:"):
@@ -98,16 +99,20 @@ def _value(card: Card, key: str) -> str:
     return ""
 
 
-def report_rows(company: Company, f: ReportFilter, *, limit: int | None = 100, offset: int = 0):
-    """(total, rows as lists of display strings) for the chosen columns."""
+def report_rows(company: Company, f: ReportFilter, *, limit: int | None = 100, offset: int = 0, with_ids: bool = False):
+    """(total, rows) for the chosen columns: strings, and `date`s for the date columns.
+
+    With `with_ids` each row is (card id, values), so the screen can link to the card."""
     base = _statement(company, f)
     total = db.session.scalar(select(func.count()).select_from(base.order_by(None).subquery()))
     stmt = base.options(joinedload(Card.card_type), joinedload(Card.order), joinedload(Card.orderer))
     stmt = stmt.order_by(Card.created_at.desc(), Card.id.desc()).offset(offset)
     if limit:
         stmt = stmt.limit(limit)
-    rows = [[_value(c, k) for k in f.columns] for c in db.session.scalars(stmt).unique()]
-    return total, rows
+    cards = db.session.scalars(stmt).unique()
+    if with_ids:
+        return total, [(c.id, [_value(c, k) for k in f.columns]) for c in cards]
+    return total, [[_value(c, k) for k in f.columns] for c in cards]
 
 
 def export_csv(company: Company, f: ReportFilter) -> bytes:
@@ -123,11 +128,18 @@ def export_xlsx(company: Company, f: ReportFilter) -> bytes:
     ws = wb.create_sheet(title=str(_l("Cards"))[:31])
     ws.append([safe_cell(column_label(k)) for k in f.columns])
     for row in rows:
-        # Every cell is written as text and escaped: no cell can start a formula.
-        ws.append([safe_cell(v) for v in row])
+        # Every cell is written as text and escaped (no cell can start a formula); dates as date cells.
+        ws.append([v if isinstance(v, date) else safe_cell(v) for v in row])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def status_counts(company: Company) -> list[tuple[str, int]]:
+    """How many of the company's cards are in each status now (for the per-status chart)."""
+    found = dict(db.session.execute(select(Card.status, func.count()).where(Card.company_id == company.id)
+                                    .group_by(Card.status)).all())
+    return [(status.value, found.get(status.value, 0)) for status in CARD_STATUS_LABELS]
 
 
 def monthly_counts(company: Company, months: int = 12, today: date | None = None) -> list[dict]:

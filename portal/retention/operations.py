@@ -10,6 +10,11 @@ What is anonymised (the README lists the same):
 - print jobs of those cards: output path and error text;
 - data-collection requests finished before the cut-off (ordered, removed, expired): email, name,
   collected data, photo, rejection reason, link token;
+- cards printed locally with "Print now" (they have no order) whose status last changed before the
+  cut-off: as cards above;
+- audit events about those cards, orders, requests and print jobs: summary and recorded changes (the
+  action, who and when stay);
+- sent and failed emails of the company older than the cut-off are deleted from the outbox;
 - photo files of all of the above are deleted from storage.
 Cards that are still active keep their holder's data (and so does their order line) until the card
 is blocked or terminated and the period has passed again.
@@ -21,15 +26,17 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import and_, exists, func, select, text, update
+from sqlalchemy import String, and_, cast, delete, func, or_, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from portal import storage
+from portal.audit.models import AuditEvent
 from portal.audit.operations import record
 from portal.cards.models import Card, CardChange, CardStatus, CardStatusEvent
 from portal.collection.models import CollectionRequest, RequestStatus
 from portal.db_types import utcnow
 from portal.extensions import db
+from portal.mail import OutboxEmail, OutboxState
 from portal.ordering.models import Order, OrderLine
 from portal.printing.models import PrintJob
 from portal.tenancy.models import Company
@@ -45,6 +52,8 @@ class RetentionCounts:
     cards: int = 0
     requests: int = 0
     photos: int = 0
+    audit_events: int = 0
+    emails: int = 0
 
 
 def cutoff_for(company: Company, now: datetime) -> datetime | None:
@@ -89,11 +98,14 @@ def anonymise_company(company: Company, now: datetime | None = None) -> Retentio
         return counts
     due_orders = _due_orders(company.id, cutoff).scalar_subquery()
     # Cards of due orders that are not active: their holders' data goes.
-    cards_q = and_(Card.company_id == company.id, Card.order_id.in_(due_orders),
+    printed_locally = and_(Card.order_id.is_(None), Card.status_changed_at < cutoff)
+    cards_q = and_(Card.company_id == company.id, or_(Card.order_id.in_(due_orders), printed_locally),
                    Card.status != CardStatus.ACTIVE.value, Card.anonymised_at.is_(None))
     card_ids = select(Card.id).where(cards_q).scalar_subquery()
-    active_line = exists().where(Card.order_line_id == OrderLine.id, Card.status == CardStatus.ACTIVE.value)
-    lines_q = and_(OrderLine.order_id.in_(due_orders), ~active_line)
+    # Uncorrelated, so the database builds the set once (a correlated EXISTS per line was quadratic).
+    active_lines = select(Card.order_line_id).where(Card.company_id == company.id, Card.status == CardStatus.ACTIVE.value,
+                                                    Card.order_line_id.is_not(None))
+    lines_q = and_(OrderLine.order_id.in_(due_orders), OrderLine.id.not_in(active_lines))
     req_q = and_(CollectionRequest.company_id == company.id, CollectionRequest.status.in_(FINISHED_REQUESTS),
                  CollectionRequest.updated_at < cutoff, CollectionRequest.anonymised_at.is_(None))
 
@@ -108,6 +120,18 @@ def anonymise_company(company: Company, now: datetime | None = None) -> Retentio
     def run(stmt) -> int:
         return db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount or 0
 
+    # Audit events name people in their summaries: blank those about what is anonymised now (first,
+    # while the subqueries still find the rows).
+    about = or_(*(and_(AuditEvent.object_type == kind,
+                       AuditEvent.object_id.in_(select(cast(column, String(40))).where(condition)))
+                  for kind, column, condition in (("Card", Card.id, cards_q), ("Order", Order.id, Order.id.in_(due_orders)),
+                                                  ("CollectionRequest", CollectionRequest.id, req_q),
+                                                  ("PrintJob", PrintJob.id, PrintJob.card_id.in_(card_ids)))))
+    counts.audit_events = run(update(AuditEvent).where(AuditEvent.company_id == company.id, about,
+                                                       AuditEvent.summary != "").values(summary="", changes={}))
+    counts.emails = run(delete(OutboxEmail).where(
+        OutboxEmail.company_id == company.id, OutboxEmail.created_at < cutoff,
+        OutboxEmail.state.in_([OutboxState.SENT.value, OutboxState.FAILED.value])))
     run(update(CardChange).where(CardChange.card_id.in_(card_ids)).values(proposed={}, photo_key=None,
                                                                           token_hash=None))
     run(update(PrintJob).where(PrintJob.card_id.in_(card_ids)).values(output="", error=""))

@@ -16,6 +16,7 @@ from portal.customers.operations import (
     authenticate,
     file_visible_to,
     forgot_password,
+    human_size,
     may_see,
     new_customer_request,
     portal_settings,
@@ -44,7 +45,9 @@ def _portal_on():
     if request.args.get("lang") in ("sv", "en"):
         session["language"] = request.args["lang"]
     g.account = _current_account()
-    if g.account is not None and "language" not in session:
+    if session.get("language") in ("sv", "en"):
+        g.locale = session["language"]  # the language links at the bottom of every portal page
+    elif g.account is not None:
         g.locale = g.account.company.language
 
 
@@ -91,10 +94,10 @@ def _menu():
     from portal.customers.models import CUSTOMER_REQUEST_STATUS_LABELS
     from portal.ordering.models import ORDER_STATUS_LABELS
 
-    invoice_labels = {"open": _("Open"), "paid": _("Paid"), "credited": _("Credited")}
+    invoice_labels = {"open": _("Unpaid"), "paid": _("Paid"), "credited": _("Credited")}
     return {"portal_can": can, "order_status": lambda s: ORDER_STATUS_LABELS.get(s, s),
             "invoice_status": lambda s: invoice_labels.get(s, s),
-            "request_status": lambda s: CUSTOMER_REQUEST_STATUS_LABELS.get(s, s)}
+            "request_status": lambda s: CUSTOMER_REQUEST_STATUS_LABELS.get(s, s), "human_size": human_size}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -117,7 +120,7 @@ def login():
         session[KEY] = f"{account.id}:{account.session_version}"
         sessions.start("portal", account.id)
         db.session.commit()
-        return redirect(url_for("customer.overview"))
+        return redirect(_home(account))
     return render_template("customer/login.html")
 
 
@@ -126,6 +129,18 @@ def _throttled(template: str, opens, **context):
     response = make_response(render_template(template, **context), 429)
     response.headers["Retry-After"] = retry_after_seconds(opens)
     return response
+
+
+HOME_ORDER = [("overview", "customer.overview"), ("jobs", "customer.jobs"), ("invoices", "customer.invoices"),
+              ("resources", "customer.resources"), ("requests", "customer.requests_")]
+
+
+def _home(account: PortalAccount) -> str:
+    """The first section this account may see (the overview may be switched off), else the password page."""
+    for name, endpoint in HOME_ORDER:
+        if may_see(account, name, g.portal):
+            return url_for(endpoint)
+    return url_for("customer.password")
 
 
 @bp.route("/logout", methods=["POST"])
@@ -317,7 +332,7 @@ def password():
                 db.session.commit()
                 session[KEY] = f"{g.account.id}:{g.account.session_version}"
                 flash(_("Your password is changed."), "success")
-                return redirect(url_for("customer.overview"))
+                return redirect(_home(g.account))
     return render_template("customer/password.html", error=error)
 
 

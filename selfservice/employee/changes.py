@@ -9,6 +9,7 @@ from portal.cards.operations import ChangeLinkProblem, approve_card_change, decl
 from portal.catalog.layout import data_fields
 from portal.extensions import db
 from portal.link_guard import link_throttled, note_bad_link
+from portal.national_ids import format_national_id
 from portal.tokens import looks_like_token
 from selfservice.employee import bp
 
@@ -48,7 +49,10 @@ def card_change(token: str):
             message = _("You declined the change. Nothing was changed on your card.")
         db.session.commit()
         return render_template("employee/change_done.html", message=message, company=card.company, req=None)
-    rows = [(f.label, (card.holder_data or {}).get(f.key, ""), change.proposed.get(f.key, ""))
+    def shown(field, value):
+        return format_national_id(value, card.company.country or "SE") if field.kind == "national_id" and value else value
+
+    rows = [(f.label, shown(f, (card.holder_data or {}).get(f.key, "")), shown(f, change.proposed.get(f.key, "")))
             for f in data_fields(card.card_type)]
     return render_template("employee/change.html", change=change, card=card, rows=rows, token=token,
                            company=card.company, req=None)

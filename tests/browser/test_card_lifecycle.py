@@ -66,3 +66,20 @@ def test_search_block_unblock_change_and_print(app, page, phone, db, make_compan
     page.goto("/admin/print_queue/")
     assert "Printed" in page.inner_text("table.model-list")
     screenshot(page, "print-queue")
+
+    # Bulk terminate from the list: the browser asks first, and says it cannot be undone.
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
+    page.goto("/admin/cards/?q=Ek")
+    page.check("input[name=card_id]")
+    page.fill("input[name=reason]", "Project ended")
+    page.click("button:has-text('Terminate selected')")
+    page.wait_for_selector("text=1 cards updated")
+    assert "cannot be undone" in dialogs[0]
+    page.click("a:has-text('Bo Ek')")
+    assert "Terminated" in page.inner_text("h2")
+    assert "terminated and can never be used again" in page.inner_text("body")
+    page.goto("/admin/reports/?col=holder_name&col=status&col=card_number&col=created_at")
+    screenshot(page, "reports")
+    page.goto("/admin/")
+    screenshot(page, "dashboard-cards")

@@ -34,7 +34,7 @@ def test_operator_sets_up_a_customer_who_downloads_and_asks(page, browser, live_
     form.locator("input[name=username]").fill("nordbygg")
     form.locator("select[name=access_right_id]").select_option(label="Commercial")
     form.locator("input[name=password]").fill("customer pw 2026")
-    form.locator("button[type=submit]").click()
+    form.locator("button:has-text('Create account')").click()
     page.wait_for_selector("text=Account nordbygg saved")
     screenshot(page, "portal-accounts")
 

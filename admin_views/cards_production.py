@@ -1,0 +1,49 @@
+"""Screen: the operator's production import (card numbers, chip UIDs and readouts from a CSV file)."""
+from __future__ import annotations
+
+from flask import Response, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from admin_views.base import SecureView
+from portal.cards.models import Card, CardStatus
+from portal.cards.production import import_production_file, production_list
+from portal.collection.csv_import import CsvFileError
+from portal.extensions import db
+
+
+class ProductionImportView(SecureView):
+    operator_only = True
+
+    @expose("/", methods=["GET", "POST"])
+    def index(self):
+        result, error = None, None
+        if request.method == "POST":
+            upload = request.files.get("file")
+            if upload is None or not upload.filename:
+                error = _("Choose the production file.")
+            else:
+                try:
+                    result = import_production_file(upload.read(), current_user)
+                except CsvFileError as exc:
+                    error = str(exc)
+                else:
+                    if result.updated:
+                        flash(_("%(n)d cards updated from the production file.", n=result.updated), "success")
+                        return redirect(url_for(".index"))
+        waiting = db.session.scalar(select(func.count()).select_from(Card).where(
+            Card.status.in_([CardStatus.ORDERED.value, CardStatus.IN_PRODUCTION.value])))
+        return self.render("admin/cards/production.html", result=result, error=error, waiting=waiting)
+
+    @expose("/list.csv")
+    def production_csv(self):
+        return Response(production_list(), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": "attachment; filename=cardwright-production.csv"})
+
+
+def register_production(admin) -> None:
+    admin.add_view(ProductionImportView(name=_l("Production import"), category=_l("Operator"),
+                                        endpoint="production", url="/admin/production"))
