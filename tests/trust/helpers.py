@@ -7,12 +7,13 @@ from sqlalchemy import select
 
 from portal.extensions import db
 
-# Tables that legitimately change when an attack is refused: failed attempts are counted for throttling.
-VOLATILE_TABLES = {"login_attempt"}
+# Tables that legitimately change when an attack is refused: failed attempts are counted for throttling,
+# and signing in (each upload point signs in its own user) records the browser's session.
+VOLATILE_TABLES = {"login_attempt", "signed_in_session"}
 
 
 def snapshot() -> dict:
-    """Every row of every table (except the throttle counters), as comparable tuples."""
+    """Every row of every table (except throttle counters and session records), as comparable tuples."""
     db.session.expire_all()
     state = {}
     with db.engine.connect() as conn:

@@ -12,11 +12,11 @@ import pytest
 from flask_admin.model import BaseModelView
 
 from portal import storage
-from portal.cards.models import Card
+from portal.cards.models import Card, CardChange
 from portal.collection.models import CollectionRequest
 from portal.customers.models import CustomerRequest, PortalAccount, ResourceFile, ResourceFolder
 from portal.ordering.models import Address, CartItem, Order
-from portal.printing.models import Printer
+from portal.printing.models import Printer, PrintJob
 from portal.tenancy.models import Company, Membership
 from tests.trust.helpers import changed_tables, snapshot
 
@@ -68,6 +68,11 @@ ROUTES: dict[str, tuple] = {
     "cards.production": ("ids", {"card_id": Card}),
     "cards.status": ("ids", {"card_id": Card}),
     "cards.bulk": ("form", {"card_id": Card}),
+    "cards.print_card": ("ids", {"card_id": Card}),
+    "cards.change_photo": ("ids", {"card_id": Card, "change_id": CardChange}),
+    "printers.test_page": ("ids", {"printer_id": Printer}),
+    "printers.toggle": ("ids", {"printer_id": Printer}),
+    "print_queue.reprint": ("ids", {"job_id": PrintJob}),
     "collection.index": ("list", None),
     "collection.parse_emails": ("own", "only parses the pasted text; stores nothing"),
     "collection.pending": ("list", None),
