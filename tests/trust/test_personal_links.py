@@ -154,3 +154,21 @@ def test_link_of_company_b_never_shows_company_a(client, db, collect, make_compa
     db.session.expire_all()
     req_b = db.session.scalar(select(CollectionRequest).where(CollectionRequest.email == "bo@beta.se"))
     assert req_b.address_id != addr_a.id
+
+
+def test_the_real_access_log_of_a_served_link_is_redacted(live_server, caplog, link):
+    import urllib.error
+    import urllib.request
+
+    path, _req = link
+    token = path.rsplit("/", 1)[1]
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        with urllib.request.urlopen(live_server + path, timeout=10) as resp:  # noqa: S310 (127.0.0.1)
+            assert resp.status == 200
+        try:
+            urllib.request.urlopen(live_server + "/r/" + "Z" * 43, timeout=10)  # noqa: S310
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404
+    lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
+    assert any("/r/[redacted]" in line for line in lines), lines
+    assert not any(token in line or "Z" * 43 in line for line in lines), lines
