@@ -46,7 +46,10 @@ def test_order_a_card_with_photo_check_out_and_find_the_order(page, db, make_com
     page.click("[data-testid=cart-link]")
     assert "Employee badge: Åsa Öberg" in page.inner_text("[data-testid=cart-card]")
     assert page.inner_text("[data-testid=cart-total]").replace("\xa0", " ")== "107.00 SEK"
-    thumb_ok = page.evaluate("() => { const i = document.querySelector('img.photo-thumb'); return i && i.naturalWidth > 0; }")
+    # The thumbnail loads after the page: wait for it rather than race it (flaky on a loaded machine).
+    thumb_ok = page.wait_for_function(
+        "() => { const i = document.querySelector('img.photo-thumb'); return i && i.complete && i.naturalWidth > 0; }",
+        timeout=10_000)
     assert thumb_ok, "the photo thumbnail shows in the cart"
     screenshot(page, "cart")
     page.click("a:has-text('Checkout')")
