@@ -202,6 +202,10 @@ _ADMIN_CSP = (
 )
 
 
+# Pages on the public layout (no inline script or style) outside the employee and customer blueprints.
+_PUBLIC_ENDPOINTS = {"auth.login", "auth.accept_invite"}
+
+
 def init_security_headers(app: Flask) -> None:
     from portal.link_guard import install_log_redaction
 
@@ -209,8 +213,9 @@ def init_security_headers(app: Flask) -> None:
 
     @app.after_request
     def _headers(response):
-        # Error pages under /r/ and /portal/ (no blueprint matched) are public pages too.
-        public = request.blueprint in {"employee", "customer"} or request.path.startswith(("/r/", "/portal/"))
+        # Error pages under /r/ and /portal/ and unknown addresses (no endpoint) are public pages too.
+        public = (request.blueprint in {"employee", "customer"} or request.endpoint in _PUBLIC_ENDPOINTS
+                  or request.endpoint is None or request.path.startswith(("/r/", "/portal/")))
         response.headers.setdefault("Content-Security-Policy", _PUBLIC_CSP if public else _ADMIN_CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -11,7 +11,7 @@ from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
-TEXT_MAX = 4000
+TEXT_MAX = 10_000
 # Pasted email lists (up to 5,000 addresses; the splitter stops there).
 LONG_FIELDS = {"emails": 500_000, "text": 500_000}
 

@@ -137,12 +137,17 @@ def test_every_route_is_classified(app):
     assert not missing, "\n".join(missing)
 
 
-def test_an_unknown_route_fails_the_walker_with_a_message(app):
-    class FakeRule:
-        rule, endpoint = "/admin/new-screen/<int:thing_id>", "new_screen.index"
+def test_a_new_unclassified_route_fails_the_walker_with_a_message(tmp_path):
+    from app import create_app
 
-    assert classify(app, FakeRule) is None
-    assert "ROUTES in tests/trust/test_isolation_walker.py" in HOW_TO_CLASSIFY.format(rule="x", endpoint="y")
+    other = create_app({"ENV_NAME": "testing", "TESTING": True, "SECRET_KEY": "x" * 48,
+                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/walker.db",
+                        "STORAGE_DIR": str(tmp_path / "files"), "SCHEDULER_ENABLED": False})
+    other.add_url_rule("/admin/new-screen/<int:thing_id>", "new_screen.show", lambda thing_id: "")
+    unclassified = [r for r in other.url_map.iter_rules() if classify(other, r) is None]
+    assert [r.endpoint for r in unclassified] == ["new_screen.show"]
+    message = HOW_TO_CLASSIFY.format(rule=unclassified[0].rule, endpoint=unclassified[0].endpoint)
+    assert "/admin/new-screen/<int:thing_id>" in message and "ROUTES in tests/trust/test_isolation_walker.py" in message
 
 
 @pytest.fixture()

@@ -9,14 +9,20 @@ from datetime import timedelta
 
 import pytest
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal import link_guard, tokens
+from portal.cards.models import Card, CardChange
+from portal.cards.operations import request_card_change
 from portal.collection.email_list import split_email_list
 from portal.collection.models import CollectionRequest
 from portal.collection.operations import issue_link, send_requests
+from portal.customers.models import PortalAccount, PortalSettings
+from portal.customers.operations import email_login_details
 from portal.db_types import utcnow
 from portal.mail import OutboxEmail
+from portal.tenancy.models import User
+from portal.tenancy.operations import invite_user
 from tests.trust.helpers import snapshot
 
 LINK = re.compile(r"(/r/[A-Za-z0-9_-]{20,})")
@@ -154,3 +160,72 @@ def test_link_of_company_b_never_shows_company_a(client, db, collect, make_compa
     db.session.expire_all()
     req_b = db.session.scalar(select(CollectionRequest).where(CollectionRequest.email == "bo@beta.se"))
     assert req_b.address_id != addr_a.id
+
+
+def test_the_real_access_log_of_a_served_link_is_redacted(live_server, caplog, link):
+    import urllib.error
+    import urllib.request
+
+    path, _req = link
+    token = path.rsplit("/", 1)[1]
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        with urllib.request.urlopen(live_server + path, timeout=10) as resp:  # noqa: S310 (127.0.0.1)
+            assert resp.status == 200
+        try:
+            urllib.request.urlopen(live_server + "/r/" + "Z" * 43, timeout=10)  # noqa: S310
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404
+    lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
+    assert any("/r/[redacted]" in line for line in lines), lines
+    assert not any(token in line or "Z" * 43 in line for line in lines), lines
+
+
+def _path(db, pattern: str) -> str:
+    bodies = db.session.scalars(select(OutboxEmail.body_text).order_by(OutboxEmail.id.desc())).all()
+    return next(re.search(pattern, b).group(1) for b in bodies if re.search(pattern, b))
+
+
+def test_invitation_and_portal_and_card_change_links_expire_and_are_replaced(client, db, make_company, make_user,
+                                                                              make_world):
+    company = make_company("Alfa AB")
+    world = make_world(company)
+    admin = world["user"]
+    kinds = {
+        "invitation": (lambda: invite_user(company, "new@x.se", "New", "orderer", admin, "en"), r"(/invite/[\w-]+)"),
+        "portal password": (lambda: email_login_details(world[PortalAccount]), r"(/portal/set-password/[\w-]+)"),
+        "card change": (lambda: request_card_change(company, admin, world[Card], {"first_name": "Ann", "last_name": "B"},
+                                                    holder_email="h@x.se"), r"(/r/change/[\w-]+)"),
+    }
+    settings = db.session.get(PortalSettings, 1) or PortalSettings(id=1)
+    settings.enabled = True
+    db.session.add(settings)
+    world[PortalAccount].email = "acct@x.se"
+    db.session.commit()
+    for name, (issue, pattern) in kinds.items():
+        issue()
+        db.session.commit()
+        first = _path(db, pattern)
+        assert client.get(first).status_code == 200, name
+        issue()
+        db.session.commit()
+        second = _path(db, pattern)
+        assert second != first, name
+        assert client.get(first).status_code == 404, f"{name}: the replaced link still works"
+        assert client.get(second).status_code == 200, name
+    # Expiry: move every deadline into the past.
+    past = utcnow() - timedelta(minutes=1)
+    db.session.execute(update(User).values(invite_expires_at=past))
+    db.session.execute(update(PortalAccount).values(set_password_expires_at=past))
+    db.session.execute(update(CardChange).values(expires_at=past))
+    db.session.commit()
+    for name, (_issue, pattern) in kinds.items():
+        assert client.get(_path(db, pattern)).status_code in (404, 410), f"{name}: the expired link still works"
+
+
+@pytest.mark.parametrize("prefix", ["/invite/", "/portal/set-password/", "/r/change/"])
+def test_guessing_every_kind_of_link_is_throttled(client, db, prefix):
+    db.session.merge(PortalSettings(id=1, enabled=True))
+    db.session.commit()
+    for n in range(10):
+        client.get(f"{prefix}{n}{'q' * 42}")
+    assert client.get(f"{prefix}{'w' * 43}").status_code == 429
