@@ -31,6 +31,8 @@ from portal.national_ids import format_national_id
 from portal.printing.models import PrintJob
 from portal.tenancy.context import require_company, user_can
 
+PAGE_SIZES = (25, 50, 100)
+
 
 def _date(value):
     try:
@@ -57,10 +59,12 @@ class CardsView(SecureView):
         company = require_company()
         args = request.args
         page = max(0, args.get("page", 0, type=int))
+        per_page = args.get("per_page", 25, type=int)
+        per_page = per_page if per_page in PAGE_SIZES else 25
         status = args.get("status") if args.get("status") in {s.value for s in CARD_STATUS_LABELS} else None
         cards, more = search_cards(company, args.get("q", ""), status=status,
                                    card_type_id=args.get("card_type", type=int), date_from=_date(args.get("from")),
-                                   date_to=_date(args.get("to")), page=page)
+                                   date_to=_date(args.get("to")), page=page, per_page=per_page)
         card_types = db.session.scalars(select(CardType).where(
             (CardType.company_id.is_(None)) | (CardType.company_id == company.id)).order_by(CardType.name)).all()
         page_args = {k: v for k, v in args.items() if k != "page"}

@@ -143,6 +143,9 @@ def send_pending_emails(now: datetime | None = None, limit: int | None = None) -
             _record_failure(email, now, f"SMTP server unavailable: {exc}")
         db.session.commit()
         return {"sent": 0, "failed": len(batch)}
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = False  # a commit per message must not reload the whole batch (O(n^2))
     try:
         for email in batch:
             msg = Message(subject=email.subject, recipients=[email.to], body=email.body_text,
@@ -161,6 +164,8 @@ def send_pending_emails(now: datetime | None = None, limit: int | None = None) -
             # Commit per message so a crash later in the batch does not resend these.
             db.session.commit()
     finally:
+        session.expire_on_commit = expire
+        session.expire_all()
         try:
             conn.__exit__(None, None, None)
         except (OSError, smtplib.SMTPException):
