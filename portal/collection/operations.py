@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal import storage
 from portal.audit.operations import record
@@ -323,7 +323,10 @@ def request_counts(company: Company) -> dict[str, int]:
 
 def open_request(token: str, now: datetime | None = None) -> CollectionRequest:
     """The request behind a personal link, if it may be filled in now; else LinkProblem."""
-    req = db.session.scalar(select(CollectionRequest).where(CollectionRequest.token_hash == hash_token(token)))
+    # The page shows the company, the card type and its fields: load them with the request.
+    req = db.session.scalar(select(CollectionRequest).options(
+        joinedload(CollectionRequest.company), joinedload(CollectionRequest.card_type).selectinload(CardType.fields),
+    ).where(CollectionRequest.token_hash == hash_token(token)))
     if req is None:
         raise LinkProblem("unknown")
     if req.status == RequestStatus.REMOVED.value:
