@@ -69,8 +69,9 @@ class CardsView(SecureView):
             (CardType.company_id.is_(None)) | (CardType.company_id == company.id)).order_by(CardType.name)).all()
         page_args = {k: v for k, v in args.items() if k != "page"}
         return self.render("admin/cards/list.html", cards=cards, more=more, page=page, page_args=page_args,
-                           statuses=CARD_STATUS_LABELS, colours=CARD_STATUS_COLOURS, card_types=card_types,
-                           fmt_id=format_national_id)
+                           # Labels translated once per page, not once per row.
+                           statuses={k: str(v) for k, v in CARD_STATUS_LABELS.items()},
+                           colours=CARD_STATUS_COLOURS, card_types=card_types, fmt_id=format_national_id)
 
     @expose("/bulk", methods=["POST"])
     def bulk(self):

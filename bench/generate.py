@@ -6,6 +6,7 @@ digit from python-stdnum's Luhn), photos are a few hundred small real JPEG files
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import random
@@ -259,7 +260,10 @@ def generate(db, storage_dir: str, *, cards: int, companies: int, requests: int)
             sent = now - timedelta(days=r % 25, minutes=r % 1440)
             yield {"company_id": c, "card_type_id": ct.id, "created_by_id": users_of[c][0],
                    "email": f"{f}.{la}.r{r}@{'storbygg' if c == 1 else f'firma{c}'}.se".lower(),
-                   "name": f"{f} {la}", "language": "sv", "token_hash": None, "token_salt": None, "status": status,
+                   "name": f"{f} {la}", "language": "sv", "status": status,
+                   # Open requests have a personal link (only its hash is stored); finished ones not.
+                   "token_hash": hashlib.sha256(b"r%d" % r).hexdigest() if status != "in_cart" else None,
+                   "token_salt": None,
                    "data": {"first_name": f, "last_name": la} if status != "pending" else {},
                    "photo_key": photos[r % len(photos)] if status != "pending" else None,
                    "address_fixed": False, "rejection_reason": "", "reminders_sent": 2 if status == "pending" else 0,

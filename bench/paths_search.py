@@ -49,10 +49,12 @@ def run(app, db) -> None:
                target="p50 < 5 ms", met=figures[0] < 0.005)
 
     first, last = name.split(" ", 1)
-    default = timed(lambda: db.session.execute(select(Card.id).where(
-        Card.company_id == 1, func.lower(func.cast(Card.holder_name, db.String)).like(f"%{last.lower()}%")
-        | func.lower(func.cast(Card.holder_email, db.String)).like(f"%{last.lower()}%")
-    ).order_by(Card.id.desc()).limit(26)).all(), 3, 0)[0]
+    # What Flask-Admin's default search does on every page: count the matches of
+    # lower(CAST(col AS VARCHAR)) LIKE '%x%' over the searchable columns (no index can help).
+    term = f"%{last[1:6].lower()}%"
+    default = timed(lambda: db.session.scalar(select(func.count()).select_from(Card).where(
+        Card.company_id == 1, func.lower(func.cast(Card.holder_name, db.String)).like(term)
+        | func.lower(func.cast(Card.holder_email, db.String)).like(term))), 3, 0)[0]
     words = {
         "full name": name,
         "part of a surname": last[1:6],
@@ -64,8 +66,8 @@ def run(app, db) -> None:
     }
     for label, q in words.items():
         figures = timed(lambda q=q: search_cards(company, q), 11)
-        report(f"card search: {label}", figures, "Flask-Admin-style LIKE scan", default,
+        report(f"card search: {label}", figures, "Flask-Admin default LIKE count", default,
                target="p50 < 50 ms", met=figures[0] < 0.05)
     screen = timed(lambda: get_ok(client, f"/admin/cards/?q={last[1:6]}&per_page=50"))
-    report("Handle cards screen with a name search, server time", screen, "Flask-Admin-style LIKE scan", default,
+    report("Handle cards screen with a name search, server time", screen, "Flask-Admin default LIKE count", default,
            target="p50 < 50 ms", met=screen[0] < 0.05)

@@ -30,8 +30,11 @@ POSTGRES_DDL = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX IF NOT EXISTS ix_card_trgm_holder_name ON card USING gin (holder_name gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS ix_card_trgm_holder_email ON card USING gin (holder_email gin_trgm_ops)",
+    # A company's newest cards in id order (SQLite's index on company_id has the rowid in it already).
+    "CREATE INDEX IF NOT EXISTS ix_card_trgm_company_newest ON card (company_id, id)",
 )
-POSTGRES_DROP = ("DROP INDEX IF EXISTS ix_card_trgm_holder_email", "DROP INDEX IF EXISTS ix_card_trgm_holder_name")
+POSTGRES_DROP = ("DROP INDEX IF EXISTS ix_card_trgm_company_newest", "DROP INDEX IF EXISTS ix_card_trgm_holder_email",
+                 "DROP INDEX IF EXISTS ix_card_trgm_holder_name")
 
 
 def statements(dialect: str, *, drop: bool = False) -> tuple[str, ...]:
@@ -66,7 +69,3 @@ def usable(term: str) -> bool:
 def fts_phrase(term: str) -> str:
     """An FTS5 query matching `term` as a substring (a quoted phrase; quotes doubled)."""
     return '"' + term.replace('"', '""') + '"'
-
-
-def like_pattern(term: str) -> str:
-    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

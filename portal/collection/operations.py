@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.mail import queue_email, queue_rows, render_email
 from portal.ordering.models import Address, CartItem
 from portal.tenancy.models import Company, User
+from portal.text_match import icontains
 from portal.tokens import derived_token, hash_token, new_salt
 
 OPEN = (RequestStatus.PENDING.value, RequestStatus.IN_REVIEW.value, RequestStatus.REJECTED.value)
@@ -290,9 +291,8 @@ def pending_requests(company: Company, search: str = "", page: int = 0, per_page
     stmt = select(CollectionRequest).where(CollectionRequest.company_id == company.id,
                                            CollectionRequest.status == RequestStatus.PENDING.value)
     if search.strip():
-        term = f"%{search.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(CollectionRequest.email).like(term),
-                              func.lower(CollectionRequest.name).like(term)))
+        term = search.strip()
+        stmt = stmt.where(or_(icontains(CollectionRequest.email, term), icontains(CollectionRequest.name, term)))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = db.session.scalars(stmt.options(selectinload(CollectionRequest.card_type))
                               .order_by(CollectionRequest.sent_at.desc(), CollectionRequest.id.desc())
