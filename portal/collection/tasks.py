@@ -5,14 +5,15 @@ import math
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
 
+from portal.catalog.models import CardType
 from portal.collection.models import CollectionRequest, RequestStatus
 from portal.collection.operations import current_link
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.mail import queue_rows, render_email
 from portal.tenancy.models import Company
+from portal.tokens import derived_token
 
 CHUNK = 500  # requests claimed and queued per transaction
 
@@ -55,14 +56,23 @@ def _queue_reminders(company: Company, ids: list[int]) -> None:
     """Render once per card type, language and expiry; put each request's own link in."""
     marker = "TOKENxMARKERxTOKENxMARKERxTOKENxMARKERx00"
     rendered: dict[tuple, tuple[str, str, str]] = {}
+    card_types: dict[int, CardType] = {}
     rows = []
-    for req in db.session.scalars(select(CollectionRequest).options(selectinload(CollectionRequest.card_type))
-                                  .where(CollectionRequest.id.in_(ids))):
-        token = current_link(req)  # the same link as in the first email
+    found = db.session.execute(select(
+        CollectionRequest.id, CollectionRequest.email, CollectionRequest.language, CollectionRequest.card_type_id,
+        CollectionRequest.expires_at, CollectionRequest.token_salt, CollectionRequest.token_hash,
+    ).where(CollectionRequest.id.in_(ids))).all()
+    for req in found:
+        if req.token_salt and req.token_hash:
+            token = derived_token("collection", req.token_salt)  # the same link as in the first email
+        else:
+            token = current_link(db.session.get(CollectionRequest, req.id))
         key = (req.card_type_id, req.language, req.expires_at)
         if key not in rendered:
+            if req.card_type_id not in card_types:
+                card_types[req.card_type_id] = db.session.get(CardType, req.card_type_id)
             rendered[key] = render_email("collection_reminder", req.language, company=company,
-                                         card_type=req.card_type, request=req, token=marker)
+                                         card_type=card_types[req.card_type_id], request=req, token=marker)
         subject, text, html = rendered[key]
         rows.append({"company_id": company.id, "to": req.email, "subject": subject[:300],
                      "body_text": text.replace(marker, token), "body_html": html.replace(marker, token),
