@@ -100,7 +100,16 @@ def main(argv=None) -> int:
             paths_http.run(app, db, url)
         dialect = db.engine.dialect.name
     harness.note("total", f"{time.perf_counter() - started:9.1f} s")
-    out = json.dumps({"database": dialect, "cards": args.cards, "results": harness.RESULTS}, indent=2, default=str)
+    results = harness.RESULTS
+    previous = DATA / f"results-{dialect}.json"
+    if set(suites) != set(SUITES) and previous.exists():  # a partial run updates the last full one
+        results = [r for r in results if r["name"] != "total"]
+        fresh = {r["name"] for r in results}
+        before = json.loads(previous.read_text())["results"]
+        order = [r["name"] for r in before]
+        kept = [r for r in before if r["name"] not in fresh]
+        results = sorted(kept + results, key=lambda r: order.index(r["name"]) if r["name"] in order else len(order))
+    out = json.dumps({"database": dialect, "cards": args.cards, "results": results}, indent=2, default=str)
     (HERE / "results.json").write_text(out)
     (DATA / f"results-{dialect}.json").write_text(out)
     return 0
