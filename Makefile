@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app app
 
-.PHONY: run test test-pg lint translations extract-messages bench load clean
+.PHONY: run test test-pg lint translations extract-messages bench bench-all load clean
 
 $(VENV)/.installed-run: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,16 @@ extract-messages: $(VENV)/.installed-dev
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-wrap --ignore-dirs=".venv tests bench migrations instance" -o translations/messages.pot .
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching --no-wrap
 
+## Benchmarks at scale: a fresh 1,000,000-card data set (SQLite; DATABASE_URL=postgresql+psycopg://... for
+## PostgreSQL), one line per hot path, results in bench/results.json. Quick and repeatable:
+## BENCH_ARGS="--cards 100000 --reuse". `make bench-all` runs SQLite, then PostgreSQL at BENCH_PG_URL.
 bench: $(VENV)/.installed-dev translations
 	$(PY) -m bench $(BENCH_ARGS)
+
+BENCH_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/bench
+bench-all: $(VENV)/.installed-dev translations
+	env -u DATABASE_URL $(PY) -m bench $(BENCH_ARGS)
+	DATABASE_URL=$(BENCH_PG_URL) $(PY) -m bench $(BENCH_ARGS)
 
 ## 200 employees submit their self-service forms at once against gunicorn + PostgreSQL (a scratch DATABASE_URL).
 load: $(VENV)/.installed-dev translations

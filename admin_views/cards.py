@@ -43,6 +43,8 @@ from portal.printing.models import PRINT_JOB_STATUS_COLOURS, PRINT_JOB_STATUS_LA
 from portal.printing.operations import PrintError, enabled_printers, queue_print
 from portal.tenancy.context import require_company, user_can
 
+PAGE_SIZES = (25, 50, 100)
+
 
 def _date(value):
     try:
@@ -69,10 +71,12 @@ class CardsView(SecureView):
         company = require_company()
         args = request.args
         page = max(0, args.get("page", 0, type=int))
+        per_page = args.get("per_page", 25, type=int)
+        per_page = per_page if per_page in PAGE_SIZES else 25
         status = args.get("status") if args.get("status") in {s.value for s in CARD_STATUS_LABELS} else None
         cards, more = search_cards(company, args.get("q", ""), status=status,
                                    card_type_id=args.get("card_type", type=int), date_from=_date(args.get("from")),
-                                   date_to=_date(args.get("to")), page=page)
+                                   date_to=_date(args.get("to")), page=page, per_page=per_page)
         card_types = db.session.scalars(select(CardType).where(
             (CardType.company_id.is_(None)) | (CardType.company_id == company.id)).order_by(CardType.name)).all()
         page_args = {k: v for k, v in args.items() if k != "page"}
@@ -80,8 +84,9 @@ class CardsView(SecureView):
             CardChange.card_id.in_([c.id for c in cards]), CardChange.state == ChangeState.PENDING.value))) if cards else set()
         return self.render("admin/cards/list.html", cards=cards, more=more, page=page, page_args=page_args,
                            pending=pending,
-                           statuses=CARD_STATUS_LABELS, colours=CARD_STATUS_COLOURS, card_types=card_types,
-                           fmt_id=format_national_id)
+                           # Labels translated once per page, not once per row.
+                           statuses={k: str(v) for k, v in CARD_STATUS_LABELS.items()},
+                           colours=CARD_STATUS_COLOURS, card_types=card_types, fmt_id=format_national_id)
 
     @expose("/bulk", methods=["POST"])
     def bulk(self):

@@ -20,6 +20,7 @@ from portal.ordering.models import ORDER_STATUS_COLOURS, ORDER_STATUS_LABELS, Or
 from portal.ordering.operations import OrderingError
 from portal.tenancy.context import current_company, require_company
 from portal.tenancy.models import User
+from portal.text_match import icontains
 
 
 def status_badge(view, context, model, name):
@@ -70,11 +71,11 @@ class OrdersView(TenantModelView):
         return str(self.search_placeholder_text)
 
     def _apply_search(self, query, count_query, joins, count_joins, search):
-        term = f"%{search.strip().lower()}%"
-        holder = exists().where(OrderLine.order_id == Order.id, func.lower(OrderLine.holder_name).like(term))
+        term = search.strip()
+        holder = exists().where(OrderLine.order_id == Order.id, icontains(OrderLine.holder_name, term))
         orderer = exists().where(User.id == Order.orderer_id,
-                                 or_(func.lower(User.name).like(term), func.lower(User.email).like(term)))
-        cond = or_(func.lower(Order.number).like(term), func.lower(Order.reference).like(term), holder, orderer)
+                                 or_(icontains(User.name, term), icontains(User.email, term)))
+        cond = or_(icontains(Order.number, term), icontains(Order.reference, term), holder, orderer)
         query = query.filter(cond)
         if count_query is not None:
             count_query = count_query.filter(cond)

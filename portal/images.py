@@ -264,10 +264,10 @@ def normalise_photo(
     box = _parse_crop(crop)
     img = _open(data, PHOTO_FORMATS, MAX_PIXELS, MAX_BYTES)
     raw = img.size
-    if img.format == "JPEG":  # decode at 1/2, 1/4 or 1/8 while keeping >= 2x target pixels
+    if img.format == "JPEG":  # decode at 1/2, 1/4 or 1/8 while keeping >= 1.25x target pixels per side
         swapped = (_orientation(img) in (5, 6, 7, 8)) != (quarter in (90, 270))
         x0, y0, x1, y1 = _fit_box(box, (raw[1], raw[0]) if swapped else raw, size)
-        reduce = min((x1 - x0) / (2 * size[0]), (y1 - y0) / (2 * size[1]))
+        reduce = min((x1 - x0) / (1.25 * size[0]), (y1 - y0) / (1.25 * size[1]))
         if reduce >= 2:
             img.draft("RGB", (math.ceil(raw[0] / reduce), math.ceil(raw[1] / reduce)))
     loaded = img.size

@@ -6,8 +6,10 @@ SE 12 digits (YYYYMMDDNNNN), NO 11 digits, FI compact HETU (DDMMYY-NNNC), DK 10 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from stdnum import luhn
 from stdnum.dk import cpr
 from stdnum.exceptions import ValidationError
 from stdnum.fi import hetu
@@ -27,12 +29,42 @@ class InvalidNationalId(ValueError):
     """The value is not a valid national identity number; str() is a message for the user."""
 
 
+_SE_PLAIN = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{4})$")
+
+
+def _plain_personnummer(text: str) -> str | None:
+    """The common Swedish forms (YYMMDD-NNNN, YYYYMMDDNNNN...) without stdnum's general parser:
+    the same century rule, date check and Luhn digit. None means "ask stdnum" (valid or not)."""
+    match = _SE_PLAIN.match(text)
+    if not match:
+        return None
+    century, yy, mm, dd, sep, tail = match.groups()
+    if century is None:
+        year = date.today().year
+        guess = year // 100 - (int(yy) > year % 100) - (sep == "+")
+        century = f"{guess:02d}"
+    elif sep == "+":
+        return None
+    try:
+        date(int(century + yy), int(mm), int(dd))
+    except ValueError:
+        return None
+    ten = yy + mm + dd + tail
+    if not luhn.is_valid(ten):
+        return None
+    return century + ten
+
+
 def normalise_national_id(value: str, country: str = "SE") -> str:
     """The canonical form of a valid number typed in any common format, or InvalidNationalId."""
     country = (country or "SE").upper()
     text = (value or "").strip()
     if not text or len(text) > 20:
         raise InvalidNationalId(_MESSAGES.get(country, _MESSAGES["SE"]))
+    if country == "SE":
+        fast = _plain_personnummer(text)
+        if fast:
+            return fast
     try:
         if country == "SE":
             compact = personnummer.validate(text)  # '+' marks 100 years and older

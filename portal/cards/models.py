@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.cards import fulltext
 from portal.catalog.models import CardType
 from portal.db_types import JsonType, StrEnum, utcnow
 from portal.extensions import db
@@ -79,6 +80,9 @@ class Card(db.Model):
 
     def __str__(self) -> str:
         return self.card_number or self.holder_name or _l("Card")
+
+
+fulltext.install(Card.__table__)  # trigram search over names and emails, created with the table
 
 
 class CardStatusEvent(db.Model):

@@ -1,55 +1,83 @@
-"""Finding cards fast: one search box for names, national ids in any format, card numbers and more."""
+"""Finding cards fast: one search box for names, national ids in any format, card numbers and more.
+
+Every kind of match is its own small query that an index answers (btree ranges for numbers,
+FTS5 trigram on SQLite or pg_trgm on PostgreSQL for parts of names and emails), each asking only
+for the newest rows the page needs; the page is the newest of their union. No OR over columns
+(no index serves it) and no full count (paging asks for one row more).
+"""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import column, func, or_, select, table, text, union
 from sqlalchemy.orm import joinedload
 
+from portal.cards import fulltext
 from portal.cards.models import Card
 from portal.extensions import db
 from portal.national_ids import search_keys
 from portal.ordering.models import Order
 from portal.tenancy.models import Company, User
+from portal.text_match import icontains
+
+_FTS = table("card_fts", column("rowid"))
+NEWEST_WINDOW = 2000
 
 
-def _prefix(column, value: str):
+def _prefix(column_, value: str):
     """A prefix match as a range, which every database answers from an ordinary index."""
-    return (column >= value) & (column < value + "\uffff")
+    return (column_ >= value) & (column_ < value + "\uffff")
 
 
-def _conditions(q: str):
+def _by_order_number(q: str):
+    """Cards of the newest orders whose number starts with the value (order numbers are upper-case)."""
+    orders = select(Order.id).where(_prefix(Order.number, q.upper())).order_by(Order.id.desc()).limit(500)
+    return Card.order_id.in_(orders)
+
+
+def _text_match(term: str):
+    """Cards whose holder name or email contains `term` (3+ characters), from the trigram index."""
+    if db.engine.dialect.name == "postgresql":
+        return ("probe", term), or_(icontains(Card.holder_name, term), icontains(Card.holder_email, term))
+    if db.engine.dialect.name == "sqlite":
+        return _FTS, text("card_fts MATCH :fts_q").bindparams(fts_q=fulltext.fts_phrase(term))
+    return None, or_(func.lower(Card.holder_name).contains(term.lower(), autoescape=True),
+                     func.lower(Card.holder_email).contains(term.lower(), autoescape=True))
+
+
+def _branches(q: str) -> list:
+    """(joined FTS table or None, condition) per kind of match; each is answered by one index."""
     q = (q or "").strip()[:100]
-    if not q:
-        return None
     compact = q.replace(" ", "")
     if compact.replace("-", "").replace("+", "").isdigit():
         # Numbers: national ids (stored canonical, 12 digits for SE), card numbers, employee numbers.
         conds = [_prefix(Card.national_id, key) for key in search_keys(q)]
-        conds += [_prefix(Card.card_number, compact), _prefix(Card.employee_no, compact),
-                  Card.order_id.in_(select(Order.id).where(_prefix(Order.number, q.upper())))]
-        return or_(*conds)
+        conds += [_prefix(Card.card_number, compact), _prefix(Card.employee_no, compact)]
+        return [(None, c) for c in conds] + [(None, _by_order_number(q))]
     conds = [_prefix(Card.national_id, key) for key in search_keys(q) if key[:1].isdigit()]
+    # Ranges, not LIKE: SQLite's LIKE is case-insensitive and so cannot use an ordinary index.
+    conds += [_prefix(Card.card_number, variant) for variant in {compact, compact.upper()}]
+    conds += [_prefix(Card.chip_uid, compact.upper())]
+    conds += [_prefix(Card.employee_no, variant) for variant in {q, q.upper()}]
     conds += [
-        Card.card_number.startswith(compact, autoescape=True),
-        Card.chip_uid.startswith(compact.upper(), autoescape=True),
-        Card.employee_no.startswith(q, autoescape=True),
-        func.lower(Card.holder_name).startswith(q.lower(), autoescape=True),
-        func.lower(Card.holder_name).contains(f" {q.lower()}", autoescape=True),
-        Card.order_id.in_(select(Order.id).where(Order.number.startswith(q.upper(), autoescape=True))),
+        _by_order_number(q),
         Card.orderer_id.in_(select(User.id).where(or_(func.lower(User.email).startswith(q.lower(), autoescape=True),
-                                                     func.lower(User.name).startswith(q.lower(), autoescape=True)))),
+                                                     func.lower(User.name).startswith(q.lower(), autoescape=True)))
+                            .limit(200)),
     ]
-    return or_(*conds)
+    branches = [(None, c) for c in conds]
+    if fulltext.usable(q):
+        branches.append(_text_match(q))
+    else:  # one or two letters: a name starts with them, or a word in it does (newest of the company first)
+        branches.append((False, or_(func.lower(Card.holder_name).startswith(q.lower(), autoescape=True),
+                                   func.lower(Card.holder_name).contains(f" {q.lower()}", autoescape=True))))
+    return branches
 
 
-def search_cards(company: Company, q: str = "", *, status: str | None = None, card_type_id: int | None = None,
-                 date_from: date | None = None, date_to: date | None = None, page: int = 0, per_page: int = 25):
-    """(cards of the page, whether there is a next page). No full count: paging asks for one row more."""
-    stmt = select(Card).where(Card.company_id == company.id)
-    cond = _conditions(q)
-    if cond is not None:
-        stmt = stmt.where(cond)
+def _filtered(stmt, company: Company, status, card_type_id, date_from, date_to, *, own_index: bool = False):
+    # A branch with its own index checks the company row by row (`+ 0` keeps SQLite from walking the
+    # whole company through its index just to avoid sorting a handful of hits).
+    stmt = stmt.where((Card.company_id + 0 if own_index else Card.company_id) == company.id)
     if status:
         stmt = stmt.where(Card.status == status)
     if card_type_id:
@@ -58,7 +86,62 @@ def search_cards(company: Company, q: str = "", *, status: str | None = None, ca
         stmt = stmt.where(Card.created_at >= datetime.combine(date_from, time.min))
     if date_to:
         stmt = stmt.where(Card.created_at < datetime.combine(date_to + timedelta(days=1), time.min))
-    stmt = (stmt.options(joinedload(Card.card_type), joinedload(Card.order), joinedload(Card.orderer))
-            .order_by(Card.created_at.desc(), Card.id.desc()).offset(page * per_page).limit(per_page + 1))
-    rows = list(db.session.scalars(stmt).unique())
+    return stmt
+
+
+def _among_newest(company, filters, term: str, wanted: int) -> list[int] | None:
+    """The `wanted` newest matches if the company's newest NEWEST_WINDOW cards hold that many.
+
+    pg_trgm's GIN index is quick for rare terms but reads every hit of a common one ("son"); for
+    those, the newest cards of the company (index on company, id) hold enough matches already."""
+    recent = _filtered(select(Card.id, Card.holder_name, Card.holder_email), company, *filters).order_by(
+        Card.id.desc()).limit(NEWEST_WINDOW).subquery()
+    hits = list(db.session.scalars(select(recent.c.id).where(
+        or_(icontains(recent.c.holder_name, term), icontains(recent.c.holder_email, term)))
+        .order_by(recent.c.id.desc()).limit(wanted)))
+    return hits if len(hits) >= wanted else None
+
+
+def _matching_ids(company, q, filters, wanted: int):
+    """A subquery of the newest `wanted` ids matching any branch: one statement, one round trip."""
+    parts = []
+    for fts, cond in _branches(q):
+        if isinstance(fts, tuple):  # PostgreSQL: a common term is found among the newest cards at once
+            hits = _among_newest(company, filters, fts[1], wanted)
+            if hits is not None:
+                parts.append(select(Card.id).where(Card.id.in_(hits)))
+                continue
+            fts = None  # a rare term: the GIN indexes answer it
+        if fts is False:  # no index of its own: the company's cards, newest first, until enough match
+            stmt = _filtered(select(Card.id).where(cond), company, *filters).order_by(Card.id.desc())
+        elif fts is not None:  # walk the FTS index newest first, checking each hit's company and filters
+            stmt = select(Card.id).select_from(fts).join(Card, Card.id == fts.c.rowid).where(cond)
+            stmt = _filtered(stmt, company, *filters, own_index=True).order_by(fts.c.rowid.desc())
+        else:
+            # `id + 0`: sort the branch's few hits rather than walk the whole table in id order.
+            stmt = _filtered(select(Card.id).where(cond), company, *filters, own_index=True).order_by(
+                (Card.id + 0).desc())
+        parts.append(select(stmt.limit(wanted).subquery().c.id))
+    return union(*parts).subquery()
+
+
+def search_cards(company: Company, q: str = "", *, status: str | None = None, card_type_id: int | None = None,
+                 date_from: date | None = None, date_to: date | None = None, page: int = 0, per_page: int = 25):
+    """(cards of the page, whether there is a next page). Newest first; no full count."""
+    filters = (status, card_type_id, date_from, date_to)
+    options = (joinedload(Card.card_type), joinedload(Card.order), joinedload(Card.orderer))
+    if (q or "").strip():
+        found = _matching_ids(company, q, filters, (page + 1) * per_page + 1)
+        stmt = (select(Card).options(*options).where(Card.id.in_(select(found.c.id)))
+                .order_by(Card.id.desc()).offset(page * per_page).limit(per_page + 1))
+        rows = list(db.session.scalars(stmt).unique())
+        return rows[:per_page], len(rows) > per_page
+    # The page's ids from the (company, created) index alone, then those rows with what they show.
+    ids = list(db.session.scalars(_filtered(select(Card.id), company, *filters)
+                                  .order_by(Card.created_at.desc(), Card.id.desc())
+                                  .offset(page * per_page).limit(per_page + 1)))
+    if not ids:
+        return [], False
+    by_id = {c.id: c for c in db.session.scalars(select(Card).options(*options).where(Card.id.in_(ids))).unique()}
+    rows = [by_id[i] for i in ids if i in by_id]
     return rows[:per_page], len(rows) > per_page

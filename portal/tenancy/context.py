@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from portal.extensions import db
 from portal.tenancy.models import Company
-from portal.tenancy.operations import can, companies_for, role_in
+from portal.tenancy.operations import CAPABILITIES, companies_for, role_in
 
 SESSION_KEY = "company_id"
 
@@ -39,7 +39,14 @@ def current_role() -> str | None:
 def user_can(capability: str) -> bool:
     if not current_user or not current_user.is_authenticated:
         return False
-    return can(current_user, current_company(), capability)
+    # The role is looked up once per request: menus and list rows ask many times (no query per row).
+    company = current_company()
+    key = (current_user.id, company.id if company else None)
+    cached = g.get("_role_cache")
+    if cached is None or cached[0] != key:
+        cached = g._role_cache = (key, role_in(current_user, company))
+    role = cached[1]
+    return role is not None and capability in CAPABILITIES.get(role, set())
 
 
 def require_company() -> Company:

@@ -1,0 +1,108 @@
+"""Card search through the trigram index (FTS5 / pg_trgm): parts of names and emails, kept in sync
+with the cards; and the Handle cards page costs the same number of SQL statements at any size."""
+import pytest
+from sqlalchemy import event
+
+from portal.cards.models import Card
+from portal.cards.search import search_cards
+from portal.catalog.layout import plain_email
+from portal.national_ids import _plain_personnummer
+
+
+@pytest.fixture()
+def world(db, make_company, make_user, make_card_type):
+    company = make_company("Nordbygg AB")
+    admin = make_user(company, role="admin", email="admin@nordbygg.se", name="Anna")
+    ct = make_card_type("Site ID")
+    return company, admin, ct
+
+
+def _card(db, company, ct, name, email="", **kw):
+    card = Card(company_id=company.id, card_type_id=ct.id, holder_name=name, holder_email=email, status="active", **kw)
+    db.session.add(card)
+    db.session.commit()
+    return card
+
+
+def test_part_of_a_name_or_an_email_finds_the_card(db, world):
+    company, _admin, ct = world
+    karin = _card(db, company, ct, "Karin Lindqvist", "karin.lindqvist@storbygg.se")
+    _card(db, company, ct, "Per Holm", "per.holm@annat.se")
+    for typed in ("ndqvi", "LINDQVIST", "storbygg", "karin.lind"):
+        found, _ = search_cards(company, typed)
+        assert [c.id for c in found] == [karin.id], typed
+
+
+def test_the_index_follows_renames_and_anonymisation(db, world):
+    company, _admin, ct = world
+    card = _card(db, company, ct, "Sven Ek", "sven@x.se")
+    card.holder_name = "Sven Ekström"
+    db.session.commit()
+    assert [c.id for c in search_cards(company, "ekström")[0]] == [card.id]
+    card.holder_name, card.holder_email = "", ""
+    db.session.commit()
+    assert search_cards(company, "ekström")[0] == []
+    db.session.delete(card)
+    db.session.commit()
+    assert search_cards(company, "sven")[0] == []
+
+
+def test_paging_through_many_matches_is_newest_first_without_repeats(db, world):
+    company, _admin, ct = world
+    ids = [_card(db, company, ct, f"Andersson {i}").id for i in range(7)]
+    seen = []
+    for page in range(3):
+        cards, more = search_cards(company, "anders", page=page, per_page=3)
+        seen += [c.id for c in cards]
+        assert more == (page < 2)
+    assert seen == sorted(ids, reverse=True)
+
+
+def _statements(app, client, url):
+    n = [0]
+
+    def count(*_a, **_k):
+        n[0] += 1
+
+    from portal.extensions import db
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return n[0]
+
+
+def test_handle_cards_page_costs_the_same_statements_for_3_or_60_cards(app, client, db, world):
+    company, admin, ct = world
+    for i in range(3):
+        _card(db, company, ct, f"Person {i}", orderer_id=admin.id)
+    client.login("admin@nordbygg.se")
+    few = _statements(app, client, "/admin/cards/?per_page=100")
+    for i in range(57):
+        _card(db, company, ct, f"Person {i + 3}", orderer_id=admin.id)
+    many = _statements(app, client, "/admin/cards/?per_page=100")
+    assert few == many
+
+
+@pytest.mark.parametrize("address", ["Anna.Berg@Example.SE", "a_b+c@sub.example.co.uk", "x@y.se"])
+def test_plain_email_check_gives_what_email_validator_gives(address):
+    from email_validator import validate_email
+
+    assert plain_email(address) == validate_email(address, check_deliverability=False).normalized
+
+
+@pytest.mark.parametrize("address", ["a..b@x.se", "a@x.test", "a@xn--bcher-kva.se", "ä@x.se", "a@x"])
+def test_unusual_addresses_go_to_the_full_validator(address):
+    assert plain_email(address) is None
+
+
+@pytest.mark.parametrize("typed,expected", [("850101-0006", "198501010006"), ("198501010006", "198501010006"),
+                                            ("19850101-0006", "198501010006"), ("8501010006", "198501010006")])
+def test_plain_personnummer_matches_the_stdnum_result(typed, expected):
+    assert _plain_personnummer(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["850101-0007", "851301-0006", "850132-0006"])
+def test_plain_personnummer_leaves_invalid_numbers_to_stdnum(typed):
+    assert _plain_personnummer(typed) is None
