@@ -13,7 +13,7 @@ from portal.customers.models import ResourceFile, ResourceFolder
 from portal.customers.operations import PERMISSION_OF
 from portal.ordering.models import Order
 from tests.conftest import html_text
-from tests.customers.test_portal import SECTION_URL, _login, portal  # noqa: F401 - shared fixture
+from tests.customers.test_portal import SECTION_URL, _login
 
 MENU = {"overview": "Overview", "jobs": "Jobs", "invoices": "Invoices", "resources": "Customer resources",
         "requests": "Requests"}
