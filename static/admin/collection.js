@@ -76,7 +76,7 @@
         li.appendChild(x);
         list.appendChild(li);
       });
-      count.textContent = rows.length ? fmt(d.msgCount, rows.length) : d.msgNone;
+      count.textContent = rows.length === 1 ? d.msgCountOne : rows.length ? fmt(d.msgCount, rows.length) : d.msgNone;
       textarea.value = rows.map(function (r) {
         return r.name ? '"' + r.name.replace(/["<>]/g, "") + '" <' + r.email + ">" : r.email;
       }).join("\n");
@@ -86,7 +86,7 @@
       target.innerHTML = "";
       var parts = [];
       if (result.added) { parts.push(fmt(d.msgAdded, result.added)); }
-      if (result.merged) { parts.push(fmt(d.msgMerged, result.merged)); }
+      if (result.merged) { parts.push(result.merged === 1 ? d.msgMergedOne : fmt(d.msgMerged, result.merged)); }
       if (parts.length) {
         var p = document.createElement("div");
         p.className = "text-success";

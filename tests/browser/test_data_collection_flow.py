@@ -42,6 +42,7 @@ def test_request_fill_reject_edit_approve_and_order(page, phone, db, smtp_server
     page.fill("#email-input", "asa.oberg@example.com")
     page.click("#email-add")
     page.wait_for_selector("#email-rows li")
+    assert page.inner_text("#email-count") == "1 address"
     screenshot(page, "data-collection")
     page.click("[data-testid=send-requests]")
     page.wait_for_url("**/collection/pending**")
