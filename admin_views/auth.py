@@ -148,6 +148,7 @@ def switch_company():
         abort(400)
     if not make_current(company_id):
         abort(404)
+    db.session.commit()  # remembers the choice for the next sign-in
     company = current_company()
     flash(_("You are now working in %(company)s.", company=company.name), "info")
     return redirect(safe_next(request.form.get("next"), url_for("admin.index")))

@@ -17,7 +17,9 @@ def current_company() -> Company | None:
         return g.company
     company = None
     if current_user and current_user.is_authenticated and hasattr(current_user, "memberships"):
-        wanted = session.get(SESSION_KEY)
+        # This session's choice, else the company the user chose last time (a new sign-in starts an
+        # empty session), else the first one allowed.
+        wanted = session.get(SESSION_KEY) or getattr(current_user, "last_company_id", None)
         if wanted is not None:
             candidate = db.session.get(Company, wanted)
             if candidate is not None and candidate.active and role_in(current_user, candidate):
@@ -62,5 +64,6 @@ def switch_company(company_id: int) -> bool:
     if company is None or not company.active or not role_in(current_user, company):
         return False
     session[SESSION_KEY] = company.id
+    current_user.last_company_id = company.id  # the caller commits
     g.pop("company", None)
     return True

@@ -74,6 +74,25 @@ def test_role_follows_the_chosen_company(client, db, make_company, make_user):
     assert client.get("/admin/order-cards/").status_code == 403
 
 
+def test_signing_in_again_opens_the_company_chosen_last(client, db, make_company, make_user):
+    first, second = make_company("Alfa AB"), make_company("Beta AB")
+    user = make_user(first, role="admin", email="anna@x.se")
+    _db.session.add(Membership(user_id=user.id, company_id=second.id, role="admin"))
+    _db.session.commit()
+    client.login("anna@x.se")
+    assert 'value="Alfa AB"' in client.get("/admin/company/settings/").get_data(as_text=True)
+    client.post("/switch-company", {"company_id": second.id})
+    client.post("/logout")
+    client.login("anna@x.se")
+    assert 'value="Beta AB"' in client.get("/admin/company/settings/").get_data(as_text=True)
+    # A company the user has left is not reopened: the first one allowed is.
+    _db.session.execute(_db.delete(Membership).where(Membership.company_id == second.id))
+    _db.session.commit()
+    client.post("/logout")
+    client.login("anna@x.se")
+    assert 'value="Alfa AB"' in client.get("/admin/company/settings/").get_data(as_text=True)
+
+
 def test_orderer_reads_addresses_but_cannot_archive_or_delete_them(client, db, make_company, make_user, make_address):
     from portal.ordering.models import Address
 
