@@ -203,7 +203,7 @@ _ADMIN_CSP = (
 
 
 # Pages on the public layout (no inline script or style) outside the employee and customer blueprints.
-_PUBLIC_ENDPOINTS = {"auth.login", "auth.accept_invite"}
+_PUBLIC_ENDPOINTS = {"auth.login", "auth.accept_invite", "two_factor.sign_in_code"}
 
 
 def init_security_headers(app: Flask) -> None:

@@ -172,7 +172,7 @@ def test_the_real_access_log_of_a_served_link_is_redacted(live_server, caplog, l
         with urllib.request.urlopen(live_server + path, timeout=10) as resp:  # noqa: S310 (127.0.0.1)
             assert resp.status == 200
         try:
-            urllib.request.urlopen(live_server + "/r/" + "Z" * 43, timeout=10)  # noqa: S310
+            urllib.request.urlopen(live_server + "/r/" + "Z" * 43, timeout=10)  # noqa: S310 (127.0.0.1)
         except urllib.error.HTTPError as exc:
             assert exc.code == 404
     lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
