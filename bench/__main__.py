@@ -57,6 +57,7 @@ def prepare(db, args) -> None:
         meta = json.loads(db.session.scalar(text("SELECT v FROM bench_meta WHERE k = 'scale'")) or "{}")
         if all(meta.get(k) == v for k, v in wanted.items()):
             print(f"reusing the data set: {meta}", flush=True)
+            db.create_all()  # tables added to the product since the data set was made (existing ones are kept)
             return
     t = time.perf_counter()
     if db.engine.dialect.name == "postgresql":

@@ -21,12 +21,19 @@ def bench_user(db, *, operator: bool):
 
 
 def signed_in_client(app, db, company_id: int = 1, *, operator: bool = False):
+    from portal.security.models import SignedInSession
+    from portal.security.sessions import SESSION_KEYS
     from portal.tenancy.context import SESSION_KEY
+    from portal.tokens import new_token
 
     user = bench_user(db, operator=operator)
+    key, key_hash = new_token()  # the server-side record of a signed-in browser, as a real sign-in makes
+    db.session.add(SignedInSession(key_hash=key_hash, user_id=user.id))
+    db.session.commit()
     client = app.test_client()
     with client.session_transaction() as sess:
         sess["_user_id"] = f"{user.id}:{user.session_version}"
+        sess[SESSION_KEYS["user"]] = key
         sess["_fresh"] = True
         sess[SESSION_KEY] = company_id
     return client

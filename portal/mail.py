@@ -170,6 +170,8 @@ def send_pending_emails(now: datetime | None = None, limit: int | None = None) -
                 failed += 1
             else:
                 email.state = OutboxState.SENT.value
+                # The bodies hold personal links: once delivered, only the envelope stays (to, subject, dates).
+                email.body_text = email.body_html = ""
                 email.sent_at = utcnow()
                 email.attempts += 1
                 email.claim = None

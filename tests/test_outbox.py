@@ -1,4 +1,5 @@
 """The email outbox: written in the caller's transaction, sent by the job, never lost."""
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -76,3 +77,27 @@ def test_claim_left_by_a_crash_is_released_and_sent_once(db, make_company, make_
     assert send_pending_emails()["sent"] == 1
     assert send_pending_emails()["sent"] == 0
     assert len(smtp_server.wait_for("crash@x.se")) == 1
+
+
+def test_sent_emails_keep_no_personal_link_in_the_database(db, collect, make_user, smtp_server):
+    from portal.collection.email_list import split_email_list
+    from portal.collection.operations import send_requests
+    from portal.tenancy.operations import invite_user
+    from tests.trust.helpers import snapshot
+
+    company, orderer, ct, _addr = collect
+    invite_user(company, "new@nordbygg.se", "New Person", "orderer", make_user(company, role="admin"), "en")
+    send_requests(company, orderer, ct, split_email_list("asa@x.se").valid)
+    db.session.commit()
+    assert send_pending_emails()["sent"] == 2
+    tokens = [re.search(pattern, body_text(msg)).group(1) for to, pattern in
+              (("new@nordbygg.se", r"/invite/([\w-]{30,})"), ("asa@x.se", r"/r/([\w-]{30,})"))
+              for msg in smtp_server.wait_for(to)]
+    assert len(tokens) == 2
+    stored = repr(snapshot())
+    assert not [t for t in tokens if t in stored]
+    # The operator's outbox still lists who got what, and when.
+    rows = db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)).all()
+    assert [(e.to, e.state, e.attempts) for e in rows] == [
+        ("new@nordbygg.se", OutboxState.SENT.value, 1), ("asa@x.se", OutboxState.SENT.value, 1)]
+    assert all(e.subject and e.sent_at and not e.body_text and not e.body_html for e in rows)

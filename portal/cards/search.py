@@ -7,6 +7,7 @@ for the newest rows the page needs; the page is the newest of their union. No OR
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import column, func, or_, select, table, text, union
@@ -15,13 +16,15 @@ from sqlalchemy.orm import joinedload
 from portal.cards import fulltext
 from portal.cards.models import Card
 from portal.extensions import db
-from portal.national_ids import search_keys
+from portal.national_ids import InvalidNationalId, normalise_national_id, search_keys
 from portal.ordering.models import Order
 from portal.tenancy.models import Company, User
 from portal.text_match import icontains
 
 _FTS = table("card_fts", column("rowid"))
 NEWEST_WINDOW = 2000
+_CODE = re.compile(r"[A-Za-z0-9-]*[0-9][A-Za-z0-9-]*")  # letters, digits and dashes, at least one digit
+_WORD = re.compile(r"[A-Za-z]{4}")
 
 
 def _prefix(column_, value: str):
@@ -45,15 +48,40 @@ def _text_match(term: str):
                      func.lower(Card.holder_email).contains(term.lower(), autoescape=True))
 
 
+def _narrow_branches(q: str) -> list | None:
+    """Only the lookups that can match a number-like input, or None if it could be part of a name.
+
+    A complete valid personal identity number (any format: with or without century, dash or plus)
+    is one exact lookup on the canonical column. Digits alone are national ids, card numbers or
+    employee numbers (order numbers start with letters). A code with digits and at most three
+    letters in a row (card number, chip UID, employee or order number, Finnish id) is no part of a
+    name. Should these find nothing, the full search runs (see `_matching_ids`), so an email address
+    such as e0500000@... is still found."""
+    q = (q or "").strip()[:100]
+    compact = q.replace(" ", "")
+    try:
+        return [(None, Card.national_id == normalise_national_id(q, "SE"))]
+    except InvalidNationalId:
+        pass
+    if compact.replace("-", "").replace("+", "").isdigit():
+        # Numbers: national ids (stored canonical, 12 digits for SE), card numbers, employee numbers.
+        conds = [_prefix(Card.national_id, key) for key in search_keys(q)]
+        return [(None, c) for c in (*conds, _prefix(Card.card_number, compact), _prefix(Card.employee_no, compact))]
+    if not _CODE.fullmatch(compact) or _WORD.search(compact):
+        return None
+    conds = [_prefix(Card.national_id, key) for key in search_keys(q) if key[:1].isdigit()]
+    conds += [_prefix(Card.card_number, variant) for variant in {compact, compact.upper()}]
+    conds += [_prefix(Card.chip_uid, compact.upper())]
+    conds += [_prefix(Card.employee_no, variant) for variant in {q, q.upper()}]
+    return [(None, c) for c in (*conds, _by_order_number(q))]
+
+
 def _branches(q: str) -> list:
     """(joined FTS table or None, condition) per kind of match; each is answered by one index."""
     q = (q or "").strip()[:100]
     compact = q.replace(" ", "")
     if compact.replace("-", "").replace("+", "").isdigit():
-        # Numbers: national ids (stored canonical, 12 digits for SE), card numbers, employee numbers.
-        conds = [_prefix(Card.national_id, key) for key in search_keys(q)]
-        conds += [_prefix(Card.card_number, compact), _prefix(Card.employee_no, compact)]
-        return [(None, c) for c in conds] + [(None, _by_order_number(q))]
+        return _narrow_branches(q)
     conds = [_prefix(Card.national_id, key) for key in search_keys(q) if key[:1].isdigit()]
     # Ranges, not LIKE: SQLite's LIKE is case-insensitive and so cannot use an ordinary index.
     conds += [_prefix(Card.card_number, variant) for variant in {compact, compact.upper()}]
@@ -102,10 +130,10 @@ def _among_newest(company, filters, term: str, wanted: int) -> list[int] | None:
     return hits if len(hits) >= wanted else None
 
 
-def _matching_ids(company, q, filters, wanted: int):
+def _matching_ids(company, q, filters, wanted: int, branches=None):
     """A subquery of the newest `wanted` ids matching any branch: one statement, one round trip."""
     parts = []
-    for fts, cond in _branches(q):
+    for fts, cond in branches or _branches(q):
         if isinstance(fts, tuple):  # PostgreSQL: a common term is found among the newest cards at once
             hits = _among_newest(company, filters, fts[1], wanted)
             if hits is not None:
@@ -131,15 +159,27 @@ def search_cards(company: Company, q: str = "", *, status: str | None = None, ca
     filters = (status, card_type_id, date_from, date_to)
     options = (joinedload(Card.card_type), joinedload(Card.order), joinedload(Card.orderer))
     if (q or "").strip():
-        found = _matching_ids(company, q, filters, (page + 1) * per_page + 1)
-        stmt = (select(Card).options(*options).where(Card.id.in_(select(found.c.id)))
-                .order_by(Card.id.desc()).offset(page * per_page).limit(per_page + 1))
-        rows = list(db.session.scalars(stmt).unique())
-        return rows[:per_page], len(rows) > per_page
+        wanted = (page + 1) * per_page + 1
+        narrow = _narrow_branches(q)
+        ids = _page_ids(_matching_ids(company, q, filters, wanted, narrow), page, per_page) if narrow else []
+        if not ids:  # not number-like, or no number matched: every kind of match
+            ids = _page_ids(_matching_ids(company, q, filters, wanted), page, per_page)
+        return _cards(ids, options, per_page)
     # The page's ids from the (company, created) index alone, then those rows with what they show.
     ids = list(db.session.scalars(_filtered(select(Card.id), company, *filters)
                                   .order_by(Card.created_at.desc(), Card.id.desc())
                                   .offset(page * per_page).limit(per_page + 1)))
+    return _cards(ids, options, per_page)
+
+
+def _page_ids(found, page: int, per_page: int) -> list[int]:
+    """The page's ids (newest first, one more than the page to tell whether a next page exists)."""
+    return list(db.session.scalars(select(found.c.id).order_by(found.c.id.desc())
+                                   .offset(page * per_page).limit(per_page + 1)))
+
+
+def _cards(ids: list[int], options, per_page: int):
+    """Those cards with what the page shows, in the order of `ids`; and whether there is a next page."""
     if not ids:
         return [], False
     by_id = {c.id: c for c in db.session.scalars(select(Card).options(*options).where(Card.id.in_(ids))).unique()}

@@ -106,3 +106,50 @@ def test_plain_personnummer_matches_the_stdnum_result(typed, expected):
 @pytest.mark.parametrize("typed", ["850101-0007", "851301-0006", "850132-0006"])
 def test_plain_personnummer_leaves_invalid_numbers_to_stdnum(typed):
     assert _plain_personnummer(typed) is None
+
+
+def _sql_of_search(db, company, typed) -> tuple[list, str]:
+    seen = []
+
+    def keep(_conn, _cursor, statement, *_a):
+        seen.append(statement.lower())
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        found = search_cards(company, typed)[0]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    return found, "\n".join(seen)
+
+
+@pytest.mark.parametrize("typed", ["850101-0006", "19850101-0006", "198501010006", "8501010006", "850101+0006"])
+def test_a_complete_national_id_is_one_lookup_of_that_number(db, world, typed):
+    company, _admin, ct = world
+    older = _card(db, company, ct, "Åsa Öberg", national_id="188501010006")
+    asa = _card(db, company, ct, "Åsa Öberg", national_id="198501010006")
+    _card(db, company, ct, "Bo Ek", card_number="198501010006")  # the same digits as another kind of number
+    found, sql = _sql_of_search(db, company, typed)
+    expected = older if typed.endswith("+0006") else asa  # '+' marks a holder aged 100 or more
+    assert [c.id for c in found] == [expected.id]
+    assert "card.national_id =" in sql
+    assert not [kind for kind in ("card.card_number >=", "card.employee_no >=", "card_fts", "ilike", "lower(")
+                if kind in sql]
+
+
+@pytest.mark.parametrize("typed,field", [("E0500000", "employee_no"), ("e0500000", "employee_no"),
+                                         ("04B718FE4E8720", "chip_uid"), ("4700 0050 0001", "card_number")])
+def test_codes_are_found_by_their_own_lookups_only(db, world, typed, field):
+    company, _admin, ct = world
+    card = _card(db, company, ct, "Karin Lindqvist", **{field: typed.replace(" ", "").upper()})
+    _card(db, company, ct, "Per Holm")
+    found, sql = _sql_of_search(db, company, typed)
+    assert [c.id for c in found] == [card.id]
+    assert f"card.{field} >=" in sql
+    assert not [kind for kind in ("card_fts", "ilike", "lower(") if kind in sql]
+
+
+def test_a_code_that_matches_no_number_still_finds_an_email_containing_it(db, world):
+    company, _admin, ct = world
+    card = _card(db, company, ct, "Karin Lindqvist", "e0500000@storbygg.se", employee_no="E1")
+    assert [c.id for c in search_cards(company, "e0500000")[0]] == [card.id]
+    assert [c.id for c in search_cards(company, "E1")[0]] == [card.id]
