@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import FilterEqual
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -15,6 +14,7 @@ from wtforms import SelectField, TextAreaField
 from admin_views.base import AppModelView, SecureView
 from admin_views.customer_resources import all_companies, register_resources
 from portal import storage
+from portal.app_setup import badge, when
 from portal.audit.operations import record
 from portal.customers.models import (
     CUSTOMER_REQUEST_STATUS_LABELS,
@@ -163,14 +163,9 @@ class AccountsView(SecureView):
         return redirect(url_for(".index", company=account.company_id))
 
 
-def _when(value) -> str:
-    return format_datetime(value, "short") if value else "–"
-
-
 def _request_status(view, context, model, name):
     colour = {"new": "primary", "in_progress": "warning", "done": "success"}.get(model.status, "secondary")
-    return Markup('<span class="badge badge-{}">{}</span>').format(
-        colour, CUSTOMER_REQUEST_STATUS_LABELS.get(model.status, model.status))
+    return badge(CUSTOMER_REQUEST_STATUS_LABELS.get(model.status, model.status), colour)
 
 
 class CustomerRequestView(AppModelView):
@@ -186,8 +181,8 @@ class CustomerRequestView(AppModelView):
         "status": _request_status,
         "attachment_name": lambda v, c, m, n: Markup('<a href="{}">{}</a>').format(
             url_for(".attachment", request_id=m.id), m.attachment_name) if m.attachment_key else "",
-        "created_at": lambda v, c, m, n: _when(m.created_at),
-        "replied_at": lambda v, c, m, n: _when(m.replied_at),
+        "created_at": lambda v, c, m, n: when(m.created_at),
+        "replied_at": lambda v, c, m, n: when(m.replied_at) or "–",
         "account": lambda v, c, m, n: (f"{m.account.username} ({m.account.email})" if m.account and m.account.email
                                        else m.account.username if m.account else ""),
     }

@@ -12,7 +12,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from admin_views.base import SecureView, TenantModelView
-from portal.app_setup import money, when
+from portal.app_setup import badge, money, when
 from portal.cards.models import CARD_STATUS_COLOURS, CARD_STATUS_LABELS, Card
 from portal.extensions import db
 from portal.ordering.checkout import approve_order, cancel_order, reject_order
@@ -24,8 +24,7 @@ from portal.text_match import icontains
 
 
 def status_badge(view, context, model, name):
-    return Markup('<span class="badge badge-{}">{}</span>').format(
-        ORDER_STATUS_COLOURS.get(model.status, "secondary"), ORDER_STATUS_LABELS.get(model.status, model.status))
+    return badge(ORDER_STATUS_LABELS.get(model.status, model.status), ORDER_STATUS_COLOURS.get(model.status, "secondary"))
 
 
 class OrdersView(TenantModelView):

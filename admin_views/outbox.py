@@ -4,12 +4,11 @@ from __future__ import annotations
 from flask import flash
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import FilterEqual
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 
 from admin_views.catalog import OperatorView
+from portal.app_setup import badge, when
 from portal.extensions import db
 from portal.mail import OutboxEmail, OutboxState
 from portal.outbox_status import send_again
@@ -26,12 +25,8 @@ STATE_COLOURS = {"pending": "info", "sending": "primary", "sent": "success", "fa
 def _state_badge(view, context, model, name):
     label = STATE_LABELS.get(model.state, model.state)
     if model.state == OutboxState.PENDING.value and model.attempts:
-        return Markup('<span class="badge badge-warning">{}</span>').format(_("Retrying"))
-    return Markup('<span class="badge badge-{}">{}</span>').format(STATE_COLOURS.get(model.state, "secondary"), label)
-
-
-def _when(value) -> str:
-    return format_datetime(value, "short") if value else ""
+        return badge(_("Retrying"), "warning")
+    return badge(label, STATE_COLOURS.get(model.state, "secondary"))
 
 
 class OutboxView(OperatorView):
@@ -50,9 +45,9 @@ class OutboxView(OperatorView):
     column_default_sort = ("id", True)
     column_formatters = {
         "state": _state_badge,
-        "created_at": lambda v, c, m, n: _when(m.created_at),
-        "sent_at": lambda v, c, m, n: _when(m.sent_at),
-        "next_attempt_at": lambda v, c, m, n: _when(m.next_attempt_at) if m.state == OutboxState.PENDING else "",
+        "created_at": lambda v, c, m, n: when(m.created_at),
+        "sent_at": lambda v, c, m, n: when(m.sent_at),
+        "next_attempt_at": lambda v, c, m, n: when(m.next_attempt_at) if m.state == OutboxState.PENDING else "",
     }
     empty_hint = _l("No emails yet. Invitations, personal links and order confirmations appear here as they are sent.")
 

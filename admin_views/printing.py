@@ -14,6 +14,7 @@ from wtforms import SelectField
 from wtforms.validators import ValidationError
 
 from admin_views.base import TenantModelView
+from portal.app_setup import badge, when
 from portal.audit.operations import record
 from portal.extensions import db
 from portal.printing.models import (
@@ -31,10 +32,7 @@ from portal.tenancy.context import require_company
 
 
 def _status_badge(view, context, model, name):
-    status = model.status
-    return Markup('<span class="badge badge-{}">{}</span>').format(
-        PRINT_JOB_STATUS_COLOURS.get(status, "secondary"), PRINT_JOB_STATUS_LABELS.get(status, status)
-    )
+    return badge(PRINT_JOB_STATUS_LABELS.get(model.status, model.status), PRINT_JOB_STATUS_COLOURS.get(model.status, "secondary"))
 
 
 def _post_button(url: str, label, css: str, testid: str) -> Markup:
@@ -55,8 +53,7 @@ def _printer_buttons(view, context, model, name):
 
 
 def _enabled_badge(view, context, model, name):
-    return Markup('<span class="badge badge-{}">{}</span>').format(
-        "success" if model.enabled else "secondary", _("Enabled") if model.enabled else _("Disabled"))
+    return badge(_("Enabled") if model.enabled else _("Disabled"), "success" if model.enabled else "secondary")
 
 
 class PrinterView(TenantModelView):
@@ -157,8 +154,8 @@ class PrintQueueView(TenantModelView):
         "card": _card_link,
         "actions": _job_buttons,
         "error": lambda v, c, m, n: SYSTEM_ERRORS.get(m.error, m.error),
-        "created_at": lambda v, c, m, n: _fmt(m.created_at),
-        "printed_at": lambda v, c, m, n: _fmt(m.printed_at),
+        "created_at": lambda v, c, m, n: when(m.created_at),
+        "printed_at": lambda v, c, m, n: when(m.printed_at),
     }
     empty_hint = _l("The print queue is empty. Use \"Print now\" when ordering a card to print it here.")
 
@@ -210,12 +207,6 @@ class PrintQueueView(TenantModelView):
                     flash(str(exc), "error")
         db.session.commit()
         return redirect(request.referrer or url_for(".index_view"))
-
-
-def _fmt(value):
-    from flask_babel import format_datetime
-
-    return format_datetime(value, "short") if value else ""
 
 
 def register(admin) -> None:

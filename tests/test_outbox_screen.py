@@ -1,4 +1,6 @@
 """The operator's Email outbox screen: what waits or failed, and sending it again."""
+import re
+
 from sqlalchemy import select
 
 from portal.mail import OutboxEmail, queue_email, send_pending_emails
@@ -18,6 +20,7 @@ def test_operator_sees_failed_emails_and_sends_them_again(client, db, make_compa
     client.login("op@x.se")
     page = html_text(client.get("/admin/outbox/"))
     assert "gone@x.se" in page and "Not delivered" in page and "SMTP server unavailable" in page
+    assert re.search(r"[A-Z][a-z]{2} \d{1,2}, \d{4} \d{2}:\d{2}", page)  # "Nov 25, 2026 14:07", not "11/25/26, 2:07 PM"
     assert "t" * 43 not in client.get("/admin/outbox/").get_data(as_text=True)  # bodies with links stay hidden
     resp = client.post("/admin/outbox/action/", {"action": "send_again", "rowid": str(email.id)}, follow_redirects=True)
     assert "1 emails queued to be sent again" in html_text(resp)
