@@ -7,7 +7,6 @@ files are exactly as before, the user reads a clear message, and the cart keeps 
 from __future__ import annotations
 
 import io
-import os
 from contextlib import contextmanager
 from decimal import Decimal
 
@@ -18,6 +17,8 @@ from portal.extensions import db as _db
 from portal.ordering.models import CartItem, Order
 from portal.ordering.operations import add_accessory_to_cart, add_card_to_cart, next_number
 from tests.conftest import html_text
+from tests.trust.helpers import snapshot as table_rows
+from tests.trust.helpers import stored_files
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
@@ -44,16 +45,7 @@ def failing_write(nth: int):
 
 def snapshot(app) -> dict:
     """Every table's rows and every stored file, to compare before and after."""
-    _db.session.expire_all()
-    tables = {}
-    for table in _db.metadata.sorted_tables:
-        rows = _db.session.execute(select(table)).all()
-        tables[table.name] = sorted(map(repr, rows))
-    _db.session.rollback()
-    files = []
-    for root, _dirs, names in os.walk(app.config["STORAGE_DIR"]):
-        files += [(os.path.join(root, n), os.path.getsize(os.path.join(root, n))) for n in names]
-    return {"tables": tables, "files": sorted(files)}
+    return {"tables": table_rows(), "files": stored_files(app)}
 
 
 def _jpeg() -> bytes:
