@@ -8,7 +8,7 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
-from portal.config import BASE_DIR
+from portal.infra.config import BASE_DIR
 
 # Each module has `register(admin)`; the order here is the order of the menu.
 SCREEN_MODULES = [

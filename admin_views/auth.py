@@ -8,7 +8,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    g,
     make_response,
     redirect,
     render_template,
@@ -20,10 +19,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal import storage
 from portal.audit.operations import record
-from portal.extensions import db
-from portal.link_guard import link_throttled, note_bad_link
+from portal.infra import storage
+from portal.infra.extensions import db
+from portal.infra.i18n import choose_language
+from portal.infra.web import mark, public_page
+from portal.security.link_guard import link_throttled, note_bad_link
 from portal.security.passwords import verify_password
 from portal.security.throttle import Attempt, note_failures, retry_after_seconds, retry_at, throttled_message
 from portal.security.two_factor import two_factor_of
@@ -39,6 +40,8 @@ from portal.tenancy.operations import (
     set_password,
     user_for_invite,
 )
+
+open_before_two_factor = mark("open_before_two_factor")
 
 bp = Blueprint("auth", __name__)
 PENDING_TWO_FACTOR = "two_factor_pending"
@@ -65,6 +68,7 @@ def home():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public_page
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("admin.index"))
@@ -119,6 +123,7 @@ def finish_sign_in(user, target: str):
 
 
 @bp.route("/logout", methods=["POST"])
+@open_before_two_factor
 def logout():
     logout_user()
     session.clear()
@@ -156,25 +161,18 @@ def switch_company():
 
 
 @bp.route("/language", methods=["POST"])
+@open_before_two_factor
 def set_language():
     lang = request.form.get("language", "")
-    from flask import current_app
-
-    if lang in current_app.config["LANGUAGES"]:
-        session["language"] = lang
+    if choose_language(lang):
         if current_user.is_authenticated and hasattr(current_user, "memberships"):
             current_user.language = lang
             db.session.commit()
     return redirect(safe_next(request.form.get("next"), url_for("auth.login")))
 
 
-@bp.before_app_request
-def _session_language():
-    if "language" in session and not g.get("locale"):
-        g.locale = session["language"]
-
-
 @bp.route("/invite/<token>", methods=["GET", "POST"])
+@public_page
 def accept_invite(token: str):
     if link_throttled(token):
         abort(429)

@@ -16,8 +16,8 @@ from flask_login import current_user
 from sqlalchemy import func, inspect, select
 
 from portal.audit.operations import record
-from portal.csv_safety import safe_cell
-from portal.extensions import db
+from portal.infra.csv_safety import safe_cell
+from portal.infra.extensions import db
 from portal.tenancy.context import current_company, user_can
 
 
@@ -112,7 +112,7 @@ class AppModelView(AccessMixin, ModelView):
         from wtforms import StringField
         from wtforms.validators import Length
 
-        from portal.form_limits import TEXT_MAX
+        from portal.infra.form_limits import TEXT_MAX
 
         form_class = super().scaffold_form()
         for name in dir(form_class):

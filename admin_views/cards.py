@@ -11,7 +11,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from admin_views.base import SecureView
-from portal import storage
 from portal.cards.history import summarise_change
 from portal.cards.models import (
     CARD_STATUS_COLOURS,
@@ -36,9 +35,11 @@ from portal.cards.operations import (
 from portal.cards.search import search_cards
 from portal.catalog.layout import data_fields
 from portal.catalog.models import CardType
-from portal.extensions import db
-from portal.images import ImageRejected
-from portal.national_ids import format_national_id
+from portal.infra import storage
+from portal.infra.extensions import db
+from portal.infra.images import ImageRejected
+from portal.infra.national_ids import format_national_id
+from portal.infra.web import field_limits
 from portal.printing.models import PRINT_JOB_STATUS_COLOURS, PRINT_JOB_STATUS_LABELS, SYSTEM_ERRORS, PrintJob
 from portal.printing.operations import PrintError, enabled_printers, queue_print
 from portal.tenancy.context import require_company, user_can
@@ -89,6 +90,7 @@ class CardsView(SecureView):
                            colours=CARD_STATUS_COLOURS, card_types=card_types, fmt_id=format_national_id)
 
     @expose("/bulk", methods=["POST"])
+    @field_limits(reason=2000)
     def bulk(self):
         self._need("cards")
         company = require_company()
@@ -153,6 +155,7 @@ class CardsView(SecureView):
         return send_file(storage.path_for(change.photo_key), mimetype="image/jpeg", max_age=0)
 
     @expose("/<int:card_id>/status", methods=["POST"])
+    @field_limits(reason=2000)
     def status(self, card_id: int):
         self._need("cards")
         company, card = require_company(), self._card(card_id)
@@ -175,6 +178,7 @@ class CardsView(SecureView):
         return redirect(url_for(".details", card_id=card.id))
 
     @expose("/<int:card_id>/change", methods=["GET", "POST"])
+    @field_limits(holder_email=254)
     def change(self, card_id: int):
         self._need("cards")
         company, card = require_company(), self._card(card_id)
@@ -197,6 +201,7 @@ class CardsView(SecureView):
                            error=error)
 
     @expose("/<int:card_id>/production", methods=["POST"])
+    @field_limits(card_number=40, chip_uid=40, readout_key=40, readout_value=200)
     def production(self, card_id: int):
         if not current_user.is_operator:
             abort(403)

@@ -12,7 +12,7 @@ from admin_views.base import SecureView
 from portal.cards.models import Card, CardStatus
 from portal.cards.production import import_production_file, production_list
 from portal.collection.csv_import import CsvFileError
-from portal.extensions import db
+from portal.infra.extensions import db
 
 
 class ProductionImportView(SecureView):

@@ -14,10 +14,10 @@ from wtforms import EmailField, SelectField, TextAreaField
 from wtforms.validators import Email, Optional, ValidationError
 
 from admin_views.base import AppModelView
-from portal.app_setup import money
 from portal.cards.models import Card
 from portal.catalog.models import CARD_KIND_LABELS, FIELD_KIND_LABELS, Accessory, CardType, LayoutField
-from portal.extensions import db
+from portal.infra.extensions import db
+from portal.infra.formatting import money
 from portal.ordering.models import OrderLine
 from portal.tenancy.models import Company, Membership, User, default_retention_for
 from portal.tenancy.operations import invite_user

@@ -28,7 +28,7 @@ from portal.catalog.layout import field_specs
 from portal.collection import operations
 from portal.collection.csv_import import CsvFileError, template_csv
 from portal.collection.email_list import split_email_list
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.tenancy.context import require_company
 
 log = logging.getLogger(__name__)

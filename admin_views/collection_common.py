@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.catalog.models import CardType
 from portal.collection.models import CollectionRequest
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.ordering.models import Address
 from portal.tenancy.models import Company
 

@@ -8,8 +8,8 @@ from flask_babel import ngettext
 
 from admin_views.collection_common import back_to, own_request
 from portal.collection import operations
-from portal.db_types import utcnow
-from portal.extensions import db
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
 from portal.tenancy.context import require_company
 
 PER_PAGE = 25

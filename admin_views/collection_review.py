@@ -12,11 +12,12 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from admin_views.collection_common import back_to, collection_addresses, own_request
-from portal import storage
 from portal.catalog.layout import data_fields, holder_name, validate_layout_values
 from portal.collection import operations
 from portal.collection.models import RequestStatus
-from portal.extensions import db
+from portal.infra import storage
+from portal.infra.extensions import db
+from portal.infra.web import field_limits
 from portal.printing.operations import enabled_printers
 from portal.tenancy.context import require_company
 
@@ -26,7 +27,7 @@ REASON_MAX = 2000
 def _display_value(field, value: str) -> str:
     """A collected value as the orderer should read it (national ids in their usual form)."""
     if value and field.kind == "national_id":
-        from portal.national_ids import format_national_id
+        from portal.infra.national_ids import format_national_id
 
         try:
             return format_national_id(value)
@@ -109,6 +110,7 @@ class ReviewPages:
         return back_to("review")
 
     @expose("/review/<int:request_id>/reject", methods=["POST"])
+    @field_limits(reason=2000)
     def reject(self, request_id: int):
         company = require_company()
         found = self._in_review(company, request_id)

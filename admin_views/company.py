@@ -12,9 +12,9 @@ from sqlalchemy import exists, select
 from wtforms import SelectField
 
 from admin_views.base import SecureView, TenantModelView
-from portal.app_setup import money
-from portal.extensions import db
-from portal.images import ImageRejected
+from portal.infra.extensions import db
+from portal.infra.formatting import money
+from portal.infra.images import ImageRejected
 from portal.ordering.models import Address, CartItem
 from portal.retention.operations import preview as retention_preview
 from portal.tenancy.company_forms import CompanySettingsForm, InviteUserForm

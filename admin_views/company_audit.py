@@ -7,8 +7,8 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from admin_views.base import TenantModelView
-from portal.app_setup import when
 from portal.audit.models import AuditEvent
+from portal.infra.formatting import when
 
 ACTIONS = {
     "order.placed": _l("Order placed"), "order.approved": _l("Order approved"), "order.rejected": _l("Order rejected"),

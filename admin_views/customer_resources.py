@@ -9,11 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from admin_views.base import SecureView
-from portal import storage
 from portal.audit.operations import record
 from portal.customers.models import ResourceFile, ResourceFolder
 from portal.customers.operations import PortalError, human_size, safe_filename, store_file
-from portal.extensions import db
+from portal.infra import storage
+from portal.infra.extensions import db
+from portal.infra.web import field_limits
 from portal.tenancy.models import Company
 
 
@@ -40,6 +41,7 @@ class ResourcesView(SecureView):
         obj.companies = [] if obj.shared_with_all else db.session.scalars(select(Company).where(Company.id.in_(ids))).all()
 
     @expose("/folder", methods=["POST"])
+    @field_limits(name=120)
     def folder(self):
         name = request.form.get("name", "").strip()[:120]
         if not name:
@@ -78,6 +80,7 @@ class ResourcesView(SecureView):
         return db.session.get(model, obj_id) or abort(404)
 
     @expose("/<kind>/<int:obj_id>/rename", methods=["POST"])
+    @field_limits(name=200)
     def rename(self, kind: str, obj_id: int):
         obj = self._resource(kind, obj_id)
         limit = 120 if kind == "folder" else 200  # the columns' lengths: refuse rather than cut a name short

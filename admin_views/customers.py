@@ -13,8 +13,6 @@ from wtforms import SelectField, TextAreaField
 
 from admin_views.base import AppModelView, SecureView
 from admin_views.customer_resources import all_companies, register_resources
-from portal import storage
-from portal.app_setup import badge, when
 from portal.audit.operations import record
 from portal.customers.models import (
     CUSTOMER_REQUEST_STATUS_LABELS,
@@ -30,8 +28,11 @@ from portal.customers.operations import (
     portal_settings,
     save_account,
 )
-from portal.extensions import db
-from portal.images import ImageRejected, normalise_picture
+from portal.infra import storage
+from portal.infra.extensions import db
+from portal.infra.formatting import badge, when
+from portal.infra.images import ImageRejected, normalise_picture
+from portal.infra.web import field_limits
 from portal.tenancy.models import Company
 
 CAT = _l("Customer portal")
@@ -105,6 +106,7 @@ class AccountsView(SecureView):
                            company_id=company_id)
 
     @expose("/save", methods=["POST"])
+    @field_limits(username=80, email=254, password=200)
     def save(self):
         form = request.form
         account_id = form.get("id", type=int)
@@ -196,7 +198,7 @@ class CustomerRequestView(AppModelView):
     empty_hint = _l("No requests from customers yet.")
 
     def on_model_change(self, form, model, is_created):
-        from portal.db_types import utcnow
+        from portal.infra.db_types import utcnow
 
         if model.reply:
             model.replied_at = utcnow()

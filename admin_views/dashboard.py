@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from portal.cards.models import CARD_STATUS_COLOURS, CARD_STATUS_LABELS
 from portal.collection.models import CollectionRequest, RequestStatus
 from portal.customers.models import CustomerRequest, CustomerRequestStatus
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.ordering.models import CartItem, Order, OrderStatus
-from portal.outbox_status import outbox_figures
+from portal.outbox.status import outbox_figures
 from portal.printing.models import PrintJob, PrintJobStatus
 from portal.reports.operations import monthly_counts, status_counts
 from portal.tenancy.context import current_company

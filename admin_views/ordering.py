@@ -13,10 +13,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from admin_views.base import SecureView
 from admin_views.ordering_forms import keep_photo_token, read_card_form
-from portal import storage
 from portal.catalog.layout import data_fields, photo_field, validate_layout_values
 from portal.catalog.models import Accessory
-from portal.extensions import db
+from portal.infra import storage
+from portal.infra.extensions import db
+from portal.infra.web import field_limits
 from portal.ordering.checkout import place_order
 from portal.ordering.operations import (
     OrderingError,
@@ -224,6 +225,7 @@ class CartView(SecureView):
         return send_file(storage.path_for(item.photo_key), mimetype="image/jpeg", max_age=0)
 
     @expose("/checkout", methods=["GET", "POST"])
+    @field_limits(reference=120, cost_centre=60, note=2000)
     def checkout(self):
         company = require_company()
         summary = cart_summary(company, current_user)

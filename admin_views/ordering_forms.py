@@ -5,10 +5,10 @@ from flask import current_app
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from portal import storage
 from portal.catalog.layout import data_fields, photo_field
 from portal.catalog.models import CardType
-from portal.images import ImageRejected, normalise_photo
+from portal.infra import storage
+from portal.infra.images import ImageRejected, normalise_photo
 
 
 def _signer() -> URLSafeSerializer:

@@ -12,15 +12,16 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from admin_views.base import SecureView, TenantModelView
-from portal.app_setup import badge, money, when
 from portal.cards.models import CARD_STATUS_COLOURS, CARD_STATUS_LABELS, Card
-from portal.extensions import db
+from portal.infra.extensions import db
+from portal.infra.formatting import badge, money, when
+from portal.infra.text_match import icontains
+from portal.infra.web import field_limits
 from portal.ordering.checkout import approve_order, cancel_order, reject_order
 from portal.ordering.models import ORDER_STATUS_COLOURS, ORDER_STATUS_LABELS, Order, OrderLine, OrderStatus
 from portal.ordering.operations import OrderingError
 from portal.tenancy.context import current_company, require_company
 from portal.tenancy.models import User
-from portal.text_match import icontains
 
 
 def status_badge(view, context, model, name):
@@ -140,6 +141,7 @@ class ApprovalsView(SecureView):
         return order
 
     @expose("/decide", methods=["POST"])
+    @field_limits(reason=2000)
     def decide(self):
         company = require_company()
         order = self._order(company)

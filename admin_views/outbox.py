@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from admin_views.catalog import OperatorView
-from portal.app_setup import badge, when
-from portal.extensions import db
-from portal.mail import OutboxEmail, OutboxState
-from portal.outbox_status import send_again
+from portal.infra.extensions import db
+from portal.infra.formatting import badge, when
+from portal.outbox.models import OutboxEmail, OutboxState
+from portal.outbox.status import send_again
 
 STATE_LABELS = {
     OutboxState.PENDING.value: _l("Queued"),

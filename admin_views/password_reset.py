@@ -10,7 +10,8 @@ from wtforms.validators import DataRequired, Length
 
 from admin_views.auth import chose_password, throttled_page
 from portal.audit.operations import record
-from portal.extensions import db
+from portal.infra.extensions import db
+from portal.infra.web import public_page
 from portal.security.password_reset import send_password_reset
 from portal.security.throttle import note_failures, retry_at
 from portal.tenancy.forms import SetPasswordForm
@@ -25,6 +26,7 @@ class ForgotForm(FlaskForm):
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
+@public_page
 def forgot():
     form = ForgotForm()
     if form.validate_on_submit():
@@ -43,6 +45,7 @@ def forgot():
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
+@public_page
 def reset(token: str):
     user = user_for_invite(token)
     if user is None:

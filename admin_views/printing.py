@@ -14,9 +14,9 @@ from wtforms import SelectField
 from wtforms.validators import ValidationError
 
 from admin_views.base import TenantModelView
-from portal.app_setup import badge, when
 from portal.audit.operations import record
-from portal.extensions import db
+from portal.infra.extensions import db
+from portal.infra.formatting import badge, when
 from portal.printing.models import (
     PRINT_JOB_STATUS_COLOURS,
     PRINT_JOB_STATUS_LABELS,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from admin_views.base import SecureView
 from portal.cards.models import CARD_STATUS_COLOURS, CARD_STATUS_LABELS
 from portal.catalog.models import CardType
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.reports.operations import (
     COLUMNS,
     DEFAULT_COLUMNS,

@@ -13,7 +13,8 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from admin_views.auth import PENDING_TWO_FACTOR, finish_sign_in, throttled_page
-from portal.extensions import db
+from portal.infra.extensions import db
+from portal.infra.web import mark, page_mark, public_page
 from portal.security import two_factor as tf
 from portal.security.throttle import Attempt, note_failures, retry_at
 from portal.tenancy.models import Membership, Role, User
@@ -39,6 +40,7 @@ def _pending_user() -> User | None:
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
+@public_page
 def sign_in_code():
     user = _pending_user()
     if user is None:
@@ -119,19 +121,18 @@ def change(action: str):
     return render_template("auth/two_factor_codes.html", codes=codes)
 
 
-# What a user who must still turn on two-step sign-in can reach: this blueprint, signing out, the
-# language switch, and everything that is not the back office (app-level routes such as static files,
-# the employee and customer pages).
-_OPEN_WHILE_REQUIRED = {"auth.logout", "auth.set_language", "admin.static"}
-_OPEN_BLUEPRINTS = {None, "two_factor", "employee", "customer"}
+# What a user who must still turn on two-step sign-in can reach: pages marked open_before_two_factor
+# (this blueprint, signing out, the language switch, the employee and customer pages), static files
+# and app-level routes outside any blueprint.
+mark("open_before_two_factor")(bp)
 
 
 @bp.before_app_request
 def _require_two_factor():
     """With REQUIRE_TWO_FACTOR set, operators (and company admins) turn it on before anything else."""
     required = current_app.config.get("REQUIRE_TWO_FACTOR", "none")
-    if (required not in ("operators", "admins") or request.endpoint in _OPEN_WHILE_REQUIRED
-            or request.blueprint in _OPEN_BLUEPRINTS):
+    if (required not in ("operators", "admins") or request.blueprint is None
+            or (request.endpoint or "").endswith("static") or page_mark("open_before_two_factor", False)):
         return None
     if not current_user.is_authenticated or not isinstance(current_user._get_current_object(), User):
         return None

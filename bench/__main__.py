@@ -82,7 +82,7 @@ def main(argv=None) -> int:
     app = make_app(url)
     started = time.perf_counter()
     with app.app_context():
-        from portal.extensions import db
+        from portal.infra.extensions import db
 
         print(f"database: {db.engine.dialect.name}, {args.cards:,} cards, {args.companies:,} companies", flush=True)
         prepare(db, args)

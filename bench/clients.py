@@ -21,10 +21,10 @@ def bench_user(db, *, operator: bool):
 
 
 def signed_in_client(app, db, company_id: int = 1, *, operator: bool = False):
+    from portal.infra.tokens import new_token
     from portal.security.models import SignedInSession
     from portal.security.sessions import SESSION_KEYS
     from portal.tenancy.context import SESSION_KEY
-    from portal.tokens import new_token
 
     user = bench_user(db, operator=operator)
     key, key_hash = new_token()  # the server-side record of a signed-in browser, as a real sign-in makes

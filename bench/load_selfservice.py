@@ -133,8 +133,8 @@ def seed(url: str, storage_dir: str, secret: str, employees: int) -> tuple[int, 
     from portal.catalog.models import CardTemplate, CardType, LayoutField
     from portal.collection.models import CollectionRequest
     from portal.collection.operations import issue_link
-    from portal.db_types import utcnow
-    from portal.extensions import db
+    from portal.infra.db_types import utcnow
+    from portal.infra.extensions import db
     from portal.ordering.models import Address
     from portal.tenancy.models import Company
 
@@ -170,10 +170,10 @@ def count_arrived(url: str, storage_dir: str, secret: str, company_id: int) -> d
     from sqlalchemy import func, select
 
     from app import create_app
-    from portal import storage
     from portal.collection.models import CollectionRequest
-    from portal.extensions import db
-    from portal.mail import OutboxEmail
+    from portal.infra import storage
+    from portal.infra.extensions import db
+    from portal.outbox.models import OutboxEmail
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "STORAGE_DIR": storage_dir, "SECRET_KEY": secret})
     with app.app_context():

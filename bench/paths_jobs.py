@@ -40,7 +40,7 @@ _PEAK = """
 import sys
 from pathlib import Path
 from PIL import Image
-from portal.images import normalise_photo
+from portal.infra.images import normalise_photo
 
 
 def high_water():  # VmHWM starts afresh at exec (ru_maxrss would carry the parent's)
@@ -67,7 +67,7 @@ def _peak(path: str, how: str) -> int | None:
 
 
 def bench_photo() -> None:
-    from portal.images import normalise_photo
+    from portal.infra.images import normalise_photo
 
     data = phone_jpeg()
 
@@ -157,9 +157,10 @@ def bench_csv_import(db, company, user, ct) -> None:
 def bench_reminders_and_outbox(app, db, company, ct) -> None:
     from portal.collection.models import CollectionRequest
     from portal.collection.tasks import send_due_reminders
-    from portal.db_types import utcnow
-    from portal.mail import OutboxEmail, send_pending_emails
-    from portal.tokens import derived_token, hash_token, new_salt
+    from portal.infra.db_types import utcnow
+    from portal.infra.tokens import derived_token, hash_token, new_salt
+    from portal.outbox.models import OutboxEmail
+    from portal.outbox.tasks import send_pending_emails
 
     now = utcnow()
     sent = now - timedelta(days=6)
@@ -217,7 +218,7 @@ def bench_reminders_and_outbox(app, db, company, ct) -> None:
 
 
 def bench_retention(db, company) -> None:
-    from portal.db_types import utcnow
+    from portal.infra.db_types import utcnow
     from portal.ordering.models import Order
     from portal.retention.operations import anonymise_company
 

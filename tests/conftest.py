@@ -11,7 +11,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import text
 
 from app import create_app
-from portal.extensions import db as _db
+from portal.infra.extensions import db as _db
 
 pytest_plugins = ["tests.fixtures.factories", "tests.fixtures.servers", "tests.fixtures.world", "tests.fixtures.collection"]
 

@@ -1,7 +1,7 @@
 """Signing in, throttling, switching company, invitations and account settings."""
 from sqlalchemy import select
 
-from portal.mail import send_pending_emails
+from portal.outbox.tasks import send_pending_emails
 from portal.tenancy.models import User
 from tests.conftest import html_text
 from tests.fixtures.servers import body_text
@@ -48,7 +48,7 @@ def test_login_without_csrf_token_is_refused(client, make_user):
 def test_user_switches_between_own_companies_only(client, make_company, make_user):
     a, b, other = make_company("Alfa AB"), make_company("Beta AB"), make_company("Gamma AB")
     user = make_user(a, role="admin", email="anna@x.se")
-    from portal.extensions import db
+    from portal.infra.extensions import db
     from portal.tenancy.models import Membership
 
     db.session.add(Membership(user_id=user.id, company_id=b.id, role="orderer"))
@@ -103,7 +103,7 @@ def test_production_without_secret_key_fails_at_start(monkeypatch):
     import pytest
 
     from app import create_app
-    from portal.config import ConfigError
+    from portal.infra.config import ConfigError
 
     monkeypatch.setenv("CARDWRIGHT_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)

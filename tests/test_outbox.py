@@ -4,8 +4,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from portal.db_types import utcnow
-from portal.mail import OutboxEmail, OutboxState, queue_email, send_pending_emails
+from portal.infra.db_types import utcnow
+from portal.outbox.mail import queue_email
+from portal.outbox.models import OutboxEmail, OutboxState
+from portal.outbox.tasks import send_pending_emails
 from tests.fixtures.servers import body_html, body_text
 
 

@@ -3,7 +3,9 @@ import re
 
 from sqlalchemy import select
 
-from portal.mail import OutboxEmail, queue_email, send_pending_emails
+from portal.outbox.mail import queue_email
+from portal.outbox.models import OutboxEmail
+from portal.outbox.tasks import send_pending_emails
 from tests.conftest import html_text
 
 

@@ -7,8 +7,9 @@ from email.header import decode_header, make_header
 import pyotp
 from sqlalchemy import func, select
 
-from portal.db_types import utcnow
-from portal.mail import OutboxEmail, send_pending_emails
+from portal.infra.db_types import utcnow
+from portal.outbox.models import OutboxEmail
+from portal.outbox.tasks import send_pending_emails
 from tests.conftest import FormClient, html_text
 from tests.fixtures.servers import body_text
 

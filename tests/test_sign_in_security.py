@@ -69,7 +69,7 @@ def test_throttling_is_shared_by_every_worker_through_the_database(app, db, make
     resp = FormClient(other_worker.test_client()).post("/login", {"email": "anna@x.se", "password": PASSWORD})
     assert resp.status_code == 429
     with other_worker.app_context():
-        from portal.extensions import db as other_db
+        from portal.infra.extensions import db as other_db
         other_db.engine.dispose()
 
 
@@ -101,7 +101,7 @@ def test_cookies_are_secure_httponly_and_samesite_lax_in_production(monkeypatch,
     cookie = prod.test_client().get("/login").headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     with prod.app_context():
-        from portal.extensions import db as prod_db
+        from portal.infra.extensions import db as prod_db
         prod_db.engine.dispose()
 
 
@@ -151,8 +151,8 @@ def test_wrong_current_password_is_throttled_on_the_account_page(client, make_us
 
 
 def test_invitation_link_refuses_a_common_password(client, db, make_company, make_user):
+    from portal.infra.tokens import hash_token
     from portal.tenancy.operations import invite_user
-    from portal.tokens import hash_token
 
     company = make_company("Nordbygg AB")
     invite_user(company, "new@x.se", "New Person", "orderer", make_user(company, role="admin"), "en")

@@ -7,7 +7,7 @@ import pytest
 from flask import url_for
 
 from admin_views.base import TenantModelView
-from portal.extensions import db as _db
+from portal.infra.extensions import db as _db
 
 
 def tenant_views(app):

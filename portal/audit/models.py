@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db_types import JsonType, utcnow
-from portal.extensions import db
+from portal.infra.db_types import JsonType, utcnow
+from portal.infra.extensions import db
 from portal.tenancy.models import Company, User
 
 

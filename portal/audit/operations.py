@@ -6,7 +6,7 @@ from typing import Any
 from flask_login import current_user
 
 from portal.audit.models import AuditEvent
-from portal.extensions import db
+from portal.infra.extensions import db
 
 
 def _jsonable(value: Any) -> Any:

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.cards.models import Card, CardChange, ChangeState
 from portal.catalog.layout import data_fields
-from portal.db_types import utcnow
+from portal.infra.db_types import utcnow
 
 
 @dataclass

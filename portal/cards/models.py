@@ -9,8 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.cards import fulltext
 from portal.catalog.models import CardType
-from portal.db_types import JsonType, StrEnum, utcnow
-from portal.extensions import db
+from portal.infra.db_types import JsonType, StrEnum, utcnow
+from portal.infra.extensions import db
 from portal.ordering.models import Order, OrderLine
 from portal.tenancy.models import Company, User
 

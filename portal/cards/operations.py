@@ -6,16 +6,16 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from portal import storage
 from portal.audit.operations import record
 from portal.cards.models import CARD_STATUS_LABELS, Card, CardChange, CardStatus, CardStatusEvent, ChangeState
 from portal.catalog.layout import card_identity, validate_layout_values
-from portal.db_types import utcnow
-from portal.extensions import db
-from portal.images import normalise_photo
-from portal.mail import queue_email
+from portal.infra import storage
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
+from portal.infra.images import normalise_photo
+from portal.infra.tokens import derived_token, hash_matches, hash_token, new_salt
+from portal.outbox.mail import queue_email
 from portal.tenancy.models import Company, User
-from portal.tokens import derived_token, hash_matches, hash_token, new_salt
 
 CHANGE_VALID = timedelta(days=14)
 # Allowed moves; terminated is final.

@@ -12,7 +12,7 @@ from portal.audit.operations import record
 from portal.cards.models import Card, CardStatus
 from portal.cards.operations import CardError, set_production_data
 from portal.collection.csv_import import CsvFileError, RowError
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.ordering.models import Order, OrderStatus
 from portal.tenancy.models import User
 
@@ -92,7 +92,7 @@ def import_production_file(data: bytes, user: User) -> ProductionResult:
 def production_list() -> bytes:
     """Every card waiting for production, as a CSV the operator fills in and uploads again."""
     from portal.catalog.models import CardType
-    from portal.csv_safety import write_csv
+    from portal.infra.csv_safety import write_csv
     from portal.tenancy.models import Company
 
     rows = db.session.execute(

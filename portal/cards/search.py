@@ -15,11 +15,11 @@ from sqlalchemy.orm import joinedload
 
 from portal.cards import fulltext
 from portal.cards.models import Card
-from portal.extensions import db
-from portal.national_ids import InvalidNationalId, normalise_national_id, search_keys
+from portal.infra.extensions import db
+from portal.infra.national_ids import InvalidNationalId, normalise_national_id, search_keys
+from portal.infra.text_match import icontains
 from portal.ordering.models import Order
 from portal.tenancy.models import Company, User
-from portal.text_match import icontains
 
 _FTS = table("card_fts", column("rowid"))
 NEWEST_WINDOW = 2000

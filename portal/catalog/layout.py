@@ -75,7 +75,7 @@ def clean_value(field: LayoutField, raw: str, *, country: str = "SE") -> str:
         except EmailNotValidError as exc:
             raise ValueError(_l("Not a valid email address: %(reason)s", reason=str(exc))) from None
     if kind == FieldKind.NATIONAL_ID:
-        from portal.national_ids import InvalidNationalId, normalise_national_id
+        from portal.infra.national_ids import InvalidNationalId, normalise_national_id
 
         try:
             return normalise_national_id(value, country)

@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db_types import JsonType, StrEnum, utcnow
-from portal.extensions import db
+from portal.infra.db_types import JsonType, StrEnum, utcnow
+from portal.infra.extensions import db
 from portal.tenancy.models import Company
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from portal.csv_safety import FORMULA_TRIGGERS, safe_row
+from portal.infra.csv_safety import FORMULA_TRIGGERS, safe_row
 
 EMAIL_HEADERS = {"email", "e-mail", "e-post", "epost", "mail"}
 

@@ -8,8 +8,8 @@ from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.catalog.models import CardType
-from portal.db_types import JsonType, StrEnum, utcnow
-from portal.extensions import db
+from portal.infra.db_types import JsonType, StrEnum, utcnow
+from portal.infra.extensions import db
 from portal.ordering.models import Address
 from portal.tenancy.models import Company, User
 
@@ -64,7 +64,7 @@ class CollectionRequest(db.Model):
     name: Mapped[str] = mapped_column(String(200), default="")
     language: Mapped[str] = mapped_column(String(8), default="sv")
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    # The personal link is rebuilt from this salt (portal.tokens.derived_token); it is never stored.
+    # The personal link is rebuilt from this salt (portal.infra.tokens.derived_token); it is never stored.
     token_salt: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default=RequestStatus.PENDING.value)
     data: Mapped[dict] = mapped_column(JsonType, default=dict)

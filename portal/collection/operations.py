@@ -8,20 +8,20 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal import storage
 from portal.audit.operations import record
 from portal.catalog.layout import field_specs, validate_layout_values
 from portal.catalog.models import CardType
 from portal.collection.csv_import import RowError, parse_csv
 from portal.collection.email_list import ParsedAddress
 from portal.collection.models import CollectionRequest, ImportBatch, RequestStatus
-from portal.db_types import utcnow
-from portal.extensions import db
-from portal.mail import queue_email, queue_rows, render_email
+from portal.infra import storage
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
+from portal.infra.text_match import icontains
+from portal.infra.tokens import derived_token, hash_matches, hash_token, new_salt
 from portal.ordering.models import Address, CartItem
+from portal.outbox.mail import queue_email, queue_rows, render_email
 from portal.tenancy.models import Company, User
-from portal.text_match import icontains
-from portal.tokens import derived_token, hash_matches, hash_token, new_salt
 
 OPEN = (RequestStatus.PENDING.value, RequestStatus.IN_REVIEW.value, RequestStatus.REJECTED.value)
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal import storage
 from portal.catalog.layout import photo_field, validate_layout_values
 from portal.collection.models import CollectionRequest, RequestStatus
-from portal.db_types import utcnow
-from portal.extensions import db
-from portal.images import normalise_photo
-from portal.mail import queue_email
+from portal.infra import storage
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
+from portal.infra.images import normalise_photo
 from portal.ordering.models import Address
+from portal.outbox.mail import queue_email
 
 
 def designated_addresses(req: CollectionRequest) -> list[Address]:

@@ -9,11 +9,12 @@ from sqlalchemy import select, update
 from portal.catalog.models import CardType
 from portal.collection.models import CollectionRequest, RequestStatus
 from portal.collection.operations import current_link
-from portal.db_types import utcnow
-from portal.extensions import db
-from portal.mail import queue_rows, render_email
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
+from portal.infra.jobs import scheduled
+from portal.infra.tokens import derived_token
+from portal.outbox.mail import queue_rows, render_email
 from portal.tenancy.models import Company
-from portal.tokens import derived_token
 
 CHUNK = 500  # requests claimed and queued per transaction
 
@@ -80,6 +81,7 @@ def _queue_reminders(company: Company, ids: list[int]) -> None:
     queue_rows(rows)
 
 
+@scheduled("reminders", 15 * 60)
 def send_due_reminders(now: datetime | None = None) -> int:
     """Queue the reminders that are due. Returns how many were queued.
 

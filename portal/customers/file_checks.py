@@ -6,7 +6,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
-from portal.images import ImageRejected, clean_copy
+from portal.infra.images import ImageRejected, clean_copy
 
 # The endings a file of each kind may carry (what the name promises must be what the bytes are).
 EXTENSIONS = {

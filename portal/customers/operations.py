@@ -10,7 +10,6 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from portal import storage
 from portal.audit.operations import record
 from portal.customers.file_checks import FileRejected, checked_file
 from portal.customers.models import (
@@ -24,9 +23,11 @@ from portal.customers.models import (
     resource_file_company,
     resource_folder_company,
 )
-from portal.db_types import utcnow
-from portal.extensions import db
-from portal.mail import queue_email
+from portal.infra import storage
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
+from portal.infra.tokens import hash_matches, hash_token, new_token
+from portal.outbox.mail import queue_email
 from portal.security.passwords import (
     MIN_CUSTOMER_LENGTH,
     PasswordError,
@@ -36,7 +37,6 @@ from portal.security.passwords import (
     verify_password,
 )
 from portal.tenancy.models import Company
-from portal.tokens import hash_matches, hash_token, new_token
 
 MIN_LENGTH = MIN_CUSTOMER_LENGTH
 SET_PASSWORD_VALID = timedelta(days=7)

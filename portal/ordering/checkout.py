@@ -7,11 +7,11 @@ from portal.audit.operations import record
 from portal.cards.models import Card, CardStatusEvent
 from portal.catalog.layout import card_identity, holder_name
 from portal.collection.models import CollectionRequest, RequestStatus
-from portal.db_types import utcnow
-from portal.extensions import db
-from portal.mail import queue_email
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
 from portal.ordering.models import LineKind, Order, OrderLine, OrderStatus
 from portal.ordering.operations import OrderingError, address_for, cart_summary, next_number
+from portal.outbox.mail import queue_email
 from portal.tenancy.models import Company, User
 from portal.tenancy.operations import can
 

@@ -9,8 +9,8 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, Numeric, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.catalog.models import Accessory, CardType
-from portal.db_types import JsonType, StrEnum, utcnow
-from portal.extensions import db
+from portal.infra.db_types import JsonType, StrEnum, utcnow
+from portal.infra.extensions import db
 from portal.tenancy.models import Company, User
 
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import selectinload
 from portal.catalog.layout import holder_name, validate_layout_values
 from portal.catalog.models import Accessory, CardType
 from portal.collection.models import CollectionRequest, RequestStatus
-from portal.db_types import utcnow
-from portal.extensions import db
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
 from portal.ordering.models import Address, CartItem, LineKind, OrderCounter
 from portal.tenancy.models import Company, User
 

@@ -8,8 +8,8 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.cards.models import Card
-from portal.db_types import StrEnum, utcnow
-from portal.extensions import db
+from portal.infra.db_types import StrEnum, utcnow
+from portal.infra.extensions import db
 
 
 class PrinterBackend(StrEnum):

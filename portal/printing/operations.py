@@ -15,7 +15,7 @@ from portal.audit.operations import record
 from portal.cards.models import Card, CardStatus, CardStatusEvent
 from portal.catalog.layout import card_identity, validate_layout_values
 from portal.catalog.models import CardType
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.printing.models import NO_LP, Printer, PrinterBackend, PrintJob, PrintJobStatus
 from portal.printing.render import render_card
 from portal.tenancy.models import Company, User

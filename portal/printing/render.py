@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont, ImageOps
 
-from portal import storage
+from portal.infra import storage
 
 CARD_SIZE = (1011, 638)
 _FONT_FILES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",

@@ -7,9 +7,10 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from portal.cards.operations import activate_printed_card
-from portal.claims import claim_due
-from portal.db_types import utcnow
-from portal.extensions import db
+from portal.infra.claims import claim_due
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
+from portal.infra.jobs import scheduled
 from portal.printing.models import INTERRUPTED, PRINTER_DISABLED, PrintJob, PrintJobStatus
 from portal.printing.operations import MAX_ATTEMPTS, deliver, render_job, retry_delay
 
@@ -24,6 +25,7 @@ def _claim(now, limit: int) -> list[PrintJob]:
                      attempts=PrintJob.attempts + 1)
 
 
+@scheduled("print_queue", 10)
 def process_print_queue(now=None, limit: int = 20) -> dict[str, int]:
     """Print what is due. A job that fails is retried (bounded); a reprint is always explicit."""
     now = now or utcnow()

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from portal.cards.models import CARD_STATUS_LABELS, Card
-from portal.csv_safety import safe_cell, write_csv
-from portal.extensions import db
+from portal.infra.csv_safety import safe_cell, write_csv
+from portal.infra.extensions import db
 from portal.tenancy.models import Company
 
 # Column key -> (label, how to read it from a card). Readouts are added per key found in the data.
@@ -38,7 +38,7 @@ MAX_EXPORT_ROWS = 200_000
 def _national_id(value: str) -> str:
     if not value:
         return ""
-    from portal.national_ids import format_national_id
+    from portal.infra.national_ids import format_national_id
 
     try:
         return format_national_id(value)

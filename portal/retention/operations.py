@@ -29,15 +29,15 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import String, and_, cast, delete, func, or_, select, text, update
 from sqlalchemy.exc import OperationalError
 
-from portal import storage
 from portal.audit.models import AuditEvent
 from portal.audit.operations import record
 from portal.cards.models import Card, CardChange, CardStatus, CardStatusEvent
 from portal.collection.models import CollectionRequest, RequestStatus
-from portal.db_types import utcnow
-from portal.extensions import db
-from portal.mail import OutboxEmail, OutboxState
+from portal.infra import storage
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
 from portal.ordering.models import Order, OrderLine
+from portal.outbox.models import OutboxEmail, OutboxState
 from portal.printing.models import PrintJob
 from portal.tenancy.models import Company
 

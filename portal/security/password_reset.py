@@ -6,11 +6,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from portal.audit.operations import record
-from portal.db_types import utcnow
-from portal.extensions import db
-from portal.mail import queue_email
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
+from portal.infra.tokens import new_token
+from portal.outbox.mail import queue_email
 from portal.tenancy.models import User
-from portal.tokens import new_token
 
 RESET_VALID = timedelta(hours=1)
 

@@ -12,10 +12,10 @@ from datetime import timedelta
 from flask import session
 from sqlalchemy import delete, select
 
-from portal.db_types import utcnow
-from portal.extensions import db
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
+from portal.infra.tokens import hash_token, new_token
 from portal.security.models import SignedInSession
-from portal.tokens import hash_token, new_token
 
 SESSION_KEYS = {"user": "sid", "portal": "portal_sid"}
 MAX_AGE = timedelta(days=31)  # Flask's own limit for a session cookie; older rows can go

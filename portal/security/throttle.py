@@ -12,8 +12,8 @@ from flask_babel import format_time
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
-from portal.db_types import utcnow
-from portal.extensions import db
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
 from portal.tenancy.models import LoginAttempt
 from portal.tenancy.operations import THROTTLE_LIMIT, THROTTLE_WINDOW, note_failure
 

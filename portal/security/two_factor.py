@@ -17,8 +17,8 @@ from markupsafe import Markup
 from sqlalchemy import delete, select, update
 
 from portal.audit.operations import record
-from portal.db_types import utcnow
-from portal.extensions import db
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
 from portal.security.models import RecoveryCode, TwoFactor
 from portal.tenancy.models import User
 

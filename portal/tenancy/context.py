@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, g, session
 from flask_login import current_user
 
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.tenancy.models import Company
 from portal.tenancy.operations import CAPABILITIES, companies_for, role_in
 
@@ -31,11 +31,6 @@ def current_company() -> Company | None:
                 session[SESSION_KEY] = company.id
     g.company = company
     return company
-
-
-def current_role() -> str | None:
-    company = current_company()
-    return role_in(current_user, company) if company and current_user.is_authenticated else None
 
 
 def user_can(capability: str) -> bool:
@@ -67,3 +62,23 @@ def switch_company(company_id: int) -> bool:
     current_user.last_company_id = company.id  # the caller commits
     g.pop("company", None)
     return True
+
+
+def user_language() -> str | None:
+    """A signed-in back-office user's own language (a page-language source, see portal.infra.i18n)."""
+    if current_user and current_user.is_authenticated and hasattr(current_user, "memberships"):
+        return current_user.language
+    return None
+
+
+def company_language() -> str | None:
+    """The current company's language (a page-language source)."""
+    try:
+        company = current_company()
+    except RuntimeError:
+        return None
+    return company.language if company is not None else None
+
+
+def template_context() -> dict:
+    return {"current_company": current_company, "user_can": user_can}

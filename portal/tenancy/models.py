@@ -8,8 +8,8 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db_types import StrEnum, utcnow
-from portal.extensions import db
+from portal.infra.db_types import StrEnum, utcnow
+from portal.infra.extensions import db
 
 RETENTION_CHOICES = (None, 3, 6, 12, 24, 36)
 RETENTION_CUTOFF = date(2024, 8, 12)

@@ -7,14 +7,14 @@ from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.audit.operations import record
-from portal.db_types import utcnow
-from portal.extensions import db
-from portal.mail import queue_email
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
+from portal.infra.tokens import hash_matches, hash_token, new_token
+from portal.outbox.mail import queue_email
 from portal.security.passwords import MIN_ADMIN_LENGTH, check_new_password
 from portal.security.passwords import PasswordError as PasswordError  # re-exported for the views
 from portal.security.passwords import hash_password as hash_password
 from portal.tenancy.models import Company, LoginAttempt, Membership, Role, User
-from portal.tokens import hash_matches, hash_token, new_token
 
 MIN_PASSWORD_LENGTH = MIN_ADMIN_LENGTH
 INVITE_VALID = timedelta(days=7)

@@ -6,10 +6,10 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from portal import storage
 from portal.audit.operations import record
-from portal.extensions import db
-from portal.images import normalise_logo
+from portal.infra import storage
+from portal.infra.extensions import db
+from portal.infra.images import normalise_logo
 from portal.tenancy.models import RETENTION_CHOICES, Company, User, default_retention_for
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")

@@ -5,12 +5,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.audit.operations import record
-from portal.db_types import utcnow
-from portal.extensions import db
-from portal.mail import queue_email
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
+from portal.infra.tokens import new_token
+from portal.outbox.mail import queue_email
 from portal.tenancy.models import Company, Membership, Role, User
 from portal.tenancy.operations import INVITE_VALID
-from portal.tokens import new_token
 
 
 class MembershipError(ValueError):

@@ -1,6 +1,5 @@
 """The customer portal: pages for a customer company's contacts."""
-from flask import Blueprint
+from selfservice.customer import views  # noqa: F401  (their routes attach to bp)
+from selfservice.customer.blueprint import bp
 
-bp = Blueprint("customer", __name__, url_prefix="/portal", template_folder="templates")
-
-from selfservice.customer import views  # noqa: E402,F401  (routes attach to bp)
+__all__ = ["bp"]

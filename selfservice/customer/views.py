@@ -7,7 +7,6 @@ from flask import abort, flash, g, make_response, redirect, render_template, req
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from portal import storage
 from portal.cards.models import Card
 from portal.customers.models import CustomerRequest, PortalAccount, ResourceFile
 from portal.customers.operations import (
@@ -23,14 +22,17 @@ from portal.customers.operations import (
     set_account_password,
     visible_files,
 )
-from portal.extensions import db
-from portal.link_guard import link_throttled, note_bad_link
+from portal.infra import storage
+from portal.infra.extensions import db
+from portal.infra.i18n import use_page_language
+from portal.infra.web import field_limits
 from portal.ordering.models import Invoice, Order, OrderStatus
 from portal.security import sessions
+from portal.security.link_guard import link_throttled, note_bad_link
 from portal.security.passwords import verify_password
 from portal.security.throttle import Attempt, note_failures, retry_after_seconds, retry_at, throttled_message
 from portal.tenancy.operations import is_throttled
-from selfservice.customer import bp
+from selfservice.customer.blueprint import bp
 
 KEY = "portal_account"
 OPEN = [OrderStatus.AWAITING_APPROVAL.value, OrderStatus.PLACED.value, OrderStatus.IN_PRODUCTION.value,
@@ -42,13 +44,9 @@ def _portal_on():
     g.portal = portal_settings()
     if not g.portal.enabled:
         abort(404)
-    if request.args.get("lang") in ("sv", "en"):
-        session["language"] = request.args["lang"]
     g.account = _current_account()
-    if session.get("language") in ("sv", "en"):
-        g.locale = session["language"]  # the language links at the bottom of every portal page
-    elif g.account is not None:
-        g.locale = g.account.company.language
+    if g.account is not None:
+        use_page_language(g.account.company.language)
 
 
 def _current_account() -> PortalAccount | None:
@@ -101,6 +99,7 @@ def _menu():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@field_limits(username=80, password=200)
 def login():
     if request.method == "POST":
         username = request.form.get("username", "").strip().lower()[:80]
@@ -174,6 +173,7 @@ def logo():
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
+@field_limits(name=254)
 def forgot():
     if request.method == "POST":
         name = request.form.get("name", "").strip().lower()[:254]
@@ -189,6 +189,7 @@ def forgot():
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
+@field_limits(password=200, confirm=200)
 def set_password(token: str):
     if link_throttled(token):
         abort(429)
@@ -289,6 +290,7 @@ def download(file_id: int):
 
 @bp.route("/requests", methods=["GET", "POST"])
 @section("requests")
+@field_limits(subject=200, notes=10_000)
 def requests_():
     error = None
     if request.method == "POST":
@@ -311,6 +313,7 @@ def requests_():
 
 @bp.route("/password", methods=["GET", "POST"])
 @signed_in
+@field_limits(current=200, password=200, confirm=200)
 def password():
     error = None
     if request.method == "POST":

@@ -1,17 +1,18 @@
 """Card holders approving or declining a change to their card through a personal link."""
 from __future__ import annotations
 
-from flask import abort, g, render_template, request, send_file
+from flask import abort, render_template, request, send_file
 from flask_babel import gettext as _
 
-from portal import storage
 from portal.cards.operations import ChangeLinkProblem, approve_card_change, decline_card_change, open_change
 from portal.catalog.layout import data_fields
-from portal.extensions import db
-from portal.link_guard import link_throttled, note_bad_link
-from portal.national_ids import format_national_id
-from portal.tokens import looks_like_token
-from selfservice.employee import bp
+from portal.infra import storage
+from portal.infra.extensions import db
+from portal.infra.i18n import use_page_language
+from portal.infra.national_ids import format_national_id
+from portal.infra.tokens import looks_like_token
+from portal.security.link_guard import link_throttled, note_bad_link
+from selfservice.employee.blueprint import bp
 
 
 def _load(token: str):
@@ -29,8 +30,7 @@ def _load(token: str):
         return None, (render_template("employee/problem.html", title=titles[problem.kind],
                                       message=_("Contact the person who manages your card."), req=None),
                       404 if problem.kind == "unknown" else 410)
-    if "employee_lang" not in request.cookies and not g.get("locale"):
-        g.locale = change.card.company.language
+    use_page_language(change.card.company.language)
     return change, None
 
 

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, g, redirect, render_template, request, send_file, session, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal import storage
 from portal.catalog.layout import data_fields, photo_field
 from portal.collection.operations import LinkProblem, open_request
 from portal.collection.selfservice import (
@@ -18,11 +17,13 @@ from portal.collection.selfservice import (
     save_employee_data,
     save_employee_photo,
 )
-from portal.extensions import db
-from portal.images import ImageRejected
-from portal.link_guard import link_throttled, note_bad_link
-from portal.tokens import looks_like_token
-from selfservice.employee import bp
+from portal.infra import storage
+from portal.infra.extensions import db
+from portal.infra.i18n import use_page_language
+from portal.infra.images import ImageRejected
+from portal.infra.tokens import looks_like_token
+from portal.security.link_guard import link_throttled, note_bad_link
+from selfservice.employee.blueprint import bp
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 PROBLEMS = {
@@ -32,15 +33,6 @@ PROBLEMS = {
     "removed": (410, _l("This link was cancelled"),
                 _l("The request was withdrawn. Contact the person who ordered your card.")),
 }
-
-
-@bp.before_request
-def _language():
-    chosen = request.args.get("lang")
-    if chosen in ("sv", "en"):
-        session["employee_lang"] = chosen
-    if session.get("employee_lang"):
-        g.locale = session["employee_lang"]
 
 
 def _load(token: str):
@@ -58,14 +50,13 @@ def _load(token: str):
         if problem.kind == "unknown":
             note_bad_link(token)
         return None, _problem(problem.kind, problem.request)
-    if "employee_lang" not in session:
-        g.locale = req.language
+    use_page_language(req.language)
     return req, None
 
 
 def _problem(kind: str, req):
-    if req is not None and "employee_lang" not in session:
-        g.locale = req.language
+    if req is not None:
+        use_page_language(req.language)
     status, title, message = PROBLEMS[kind]
     return render_template("employee/problem.html", title=str(title), message=str(message), req=req), status
 

@@ -6,7 +6,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from portal.cards.models import Card
-from portal.mail import OutboxEmail
+from portal.outbox.models import OutboxEmail
 from portal.printing.models import Printer
 from portal.printing.tasks import process_print_queue
 from tests.browser.conftest import screenshot, sign_in

@@ -6,7 +6,7 @@ import re
 
 from PIL import Image
 
-from portal.mail import send_pending_emails
+from portal.outbox.tasks import send_pending_emails
 from tests.browser.conftest import screenshot, sign_in
 from tests.fixtures.servers import body_text
 

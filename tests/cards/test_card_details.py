@@ -72,8 +72,8 @@ def test_change_link_expires_and_dies_when_the_card_is_terminated(client, db, ca
 
     from portal.cards.models import CardChange
     from portal.cards.operations import terminate_card
-    from portal.db_types import utcnow
-    from portal.mail import OutboxEmail
+    from portal.infra.db_types import utcnow
+    from portal.outbox.models import OutboxEmail
 
     company, admin, ct, asa, bo = cards
     change = request_card_change(company, admin, asa, {"first_name": "Åsa Maria", "last_name": "Öberg"})
@@ -135,7 +135,7 @@ def test_system_reasons_in_the_history_follow_the_readers_language(client, db, c
 def test_holder_sees_the_identity_number_formatted_on_the_approval_page(client, db, cards):  # noqa: F811
     import re
 
-    from portal.mail import OutboxEmail
+    from portal.outbox.models import OutboxEmail
 
     company, admin, ct, asa, bo = cards
     request_card_change(company, admin, asa, {"first_name": "Åsa Maria", "last_name": "Öberg",

@@ -14,7 +14,7 @@ from portal.cards.operations import (
     unblock_card,
 )
 from portal.cards.search import search_cards
-from portal.mail import OutboxEmail
+from portal.outbox.models import OutboxEmail
 from tests.conftest import html_text
 
 

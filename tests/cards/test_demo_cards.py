@@ -2,13 +2,14 @@
 from sqlalchemy import func, select
 
 from portal.cards.models import Card, CardChange
+from portal.demo.seed import DEMO_PASSWORD, seed_demo
 from portal.printing.models import PrintJob
-from portal.seed import DEMO_PASSWORD, seed_demo
 from tests.conftest import html_text
 
 
 def test_demo_has_cards_in_every_status_with_history_print_job_and_pending_change(client, db):
     assert seed_demo() is True
+    db.session.commit()  # the caller commits (flask seed, flask serve)
     statuses = dict(db.session.execute(select(Card.status, func.count()).group_by(Card.status)).all())
     assert set(statuses) == {"ordered", "in_production", "active", "blocked", "terminated"}
     assert db.session.scalar(select(func.count()).select_from(CardChange).where(CardChange.state == "pending")) == 1

@@ -6,7 +6,7 @@ from sqlalchemy import event
 from portal.cards.models import Card
 from portal.cards.search import search_cards
 from portal.catalog.layout import plain_email
-from portal.national_ids import _plain_personnummer
+from portal.infra.national_ids import _plain_personnummer
 
 
 @pytest.fixture()
@@ -64,7 +64,7 @@ def _statements(app, client, url):
     def count(*_a, **_k):
         n[0] += 1
 
-    from portal.extensions import db
+    from portal.infra.extensions import db
     event.listen(db.engine, "before_cursor_execute", count)
     try:
         assert client.get(url).status_code == 200

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.catalog.models import CardType
-from portal.mail import OutboxEmail
 from portal.ordering.models import Order, OrderLine
+from portal.outbox.models import OutboxEmail
 from portal.tenancy.models import Company, Membership
 from tests.conftest import html_text
 

@@ -20,10 +20,10 @@ from portal.collection.operations import (
     send_requests,
 )
 from portal.collection.tasks import send_due_reminders
-from portal.db_types import utcnow
-from portal.extensions import db as _db
-from portal.mail import OutboxEmail
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db as _db
 from portal.ordering.models import CartItem
+from portal.outbox.models import OutboxEmail
 
 
 def _token(email: OutboxEmail) -> str:
@@ -180,7 +180,7 @@ def test_print_now_from_review_creates_the_card_and_a_print_job(db, collect):
 
 
 def test_request_email_carries_the_company_logo_and_colour(db, collect):
-    from portal import storage
+    from portal.infra import storage
 
     company, orderer, ct, _ = collect
     company.logo_key = storage.save(b"png", "logos", "png")

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from portal.collection.email_list import split_email_list
 from portal.collection.models import CollectionRequest
 from portal.collection.operations import send_requests
-from portal.mail import OutboxEmail
+from portal.outbox.models import OutboxEmail
 from tests.conftest import html_text
 
 

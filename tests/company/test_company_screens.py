@@ -7,8 +7,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
-from portal.mail import OutboxEmail
 from portal.ordering.models import Address, CartItem
+from portal.outbox.models import OutboxEmail
 from portal.tenancy.models import Company, Membership
 from portal.tenancy.settings import create_company
 from tests.conftest import html_text

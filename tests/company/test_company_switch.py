@@ -5,7 +5,7 @@ menu (which lists both names) does not count as a leak."""
 from portal.audit.operations import record
 from portal.collection.email_list import split_email_list
 from portal.collection.operations import send_requests
-from portal.extensions import db as _db
+from portal.infra.extensions import db as _db
 from portal.ordering.checkout import place_order
 from portal.ordering.operations import add_accessory_to_cart
 from portal.tenancy.models import Membership

@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from portal import storage
 from portal.customers.models import AccessRight, CustomerRequest, PortalAccount, ResourceFile, ResourceFolder
 from portal.customers.operations import (
     PERMISSION_OF,
@@ -16,9 +15,10 @@ from portal.customers.operations import (
     save_account,
     sniff_type,
 )
-from portal.db_types import utcnow
-from portal.mail import send_pending_emails
+from portal.infra import storage
+from portal.infra.db_types import utcnow
 from portal.ordering.models import Invoice, Order
+from portal.outbox.tasks import send_pending_emails
 from tests.conftest import html_text
 from tests.customers.conftest import PASSWORD
 from tests.fixtures.servers import body_text

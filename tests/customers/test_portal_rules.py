@@ -8,9 +8,9 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from portal import storage
 from portal.customers.models import ResourceFile, ResourceFolder
 from portal.customers.operations import PERMISSION_OF
+from portal.infra import storage
 from portal.ordering.models import Order
 from tests.conftest import html_text
 from tests.customers.test_portal import SECTION_URL, _login
@@ -139,7 +139,7 @@ def test_operator_sees_open_customer_requests_with_readable_dates_and_filters(cl
 
 
 def test_forgot_password_emails_a_link_only_for_a_real_account_and_is_throttled(client, db, portal):  # noqa: F811
-    from portal.mail import OutboxEmail
+    from portal.outbox.models import OutboxEmail
 
     settings, company, right, account = portal
     resp = client.post("/portal/forgot", {"name": "NORDBYGG"}, follow_redirects=True)

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from portal.customers.models import PortalAccount
+from portal.infra.tokens import hash_token
 from portal.tenancy.models import User
 from portal.tenancy.operations import hash_password
-from portal.tokens import hash_token
 from tests.conftest import FormClient, html_text
 from tests.customers.conftest import PASSWORD
 from tests.customers.test_portal import _login
@@ -141,7 +141,7 @@ def test_throttle_message_in_swedish(client, portal):
 def test_forgot_password_cannot_flood_a_customers_mailbox_from_many_addresses(app, db, portal):
     from sqlalchemy import func
 
-    from portal.mail import OutboxEmail
+    from portal.outbox.models import OutboxEmail
 
     for n in range(8):
         resp = _from(app, f"203.0.113.{n}").post("/portal/forgot", {"name": "nordbygg"}, follow_redirects=True)

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from portal.collection.email_list import split_email_list
 from portal.collection.models import CollectionRequest
 from portal.collection.operations import reject_request, send_requests
-from portal.mail import OutboxEmail, send_pending_emails
-from portal.storage import load
+from portal.infra.storage import load
+from portal.outbox.models import OutboxEmail
+from portal.outbox.tasks import send_pending_emails
 from tests.conftest import html_text
 from tests.fixtures.servers import body_text
 

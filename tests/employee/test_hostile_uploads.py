@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.collection.email_list import split_email_list
 from portal.collection.models import CollectionRequest
 from portal.collection.operations import send_requests
-from portal.mail import OutboxEmail
+from portal.outbox.models import OutboxEmail
 from tests.conftest import html_text
 
 
@@ -72,7 +72,7 @@ def test_huge_exif_block_is_stripped_not_stored(client, db, collect):
     resp = client.post(f"{link}/photo", {"photo": (io.BytesIO(_jpeg(exif=exif)), "me.jpg")},
                        content_type="multipart/form-data")
     assert resp.status_code == 302
-    from portal.storage import load
+    from portal.infra.storage import load
 
     stored = load(db.session.scalar(select(CollectionRequest.photo_key)))
     assert len(stored) < 60_000 and b"xxxxxxxxxx" not in stored

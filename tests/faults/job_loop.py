@@ -15,8 +15,8 @@ import traceback
 def main() -> None:
     seconds = float(sys.argv[1])
     from app import create_app
-    from portal.extensions import db
-    from portal.jobs import registered_jobs
+    from portal.infra.extensions import db
+    from portal.infra.jobs import registered_jobs
 
     app = create_app({"TESTING": True, "MAIL_SUPPRESS_SEND": False})
     errors = runs = 0

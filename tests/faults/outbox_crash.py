@@ -20,7 +20,7 @@ def main() -> None:
 
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "MAIL_PORT": port, "MAIL_TIMEOUT": 3,
                       "MAIL_SUPPRESS_SEND": False, "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789"})
-    import portal.mail as mail
+    import portal.outbox.tasks as mail
 
     if mode == "after-claim":
         claim = mail._claim_batch

@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from sqlalchemy import event, func, select
 
-from portal import storage
-from portal.extensions import db as _db
+from portal.infra import storage
+from portal.infra.extensions import db as _db
 from portal.ordering.models import CartItem, Order
 from portal.ordering.operations import add_accessory_to_cart, add_card_to_cart, next_number
 from tests.conftest import html_text
@@ -138,7 +138,7 @@ def test_a_database_error_elsewhere_answers_a_clear_page_and_saves_nothing(app, 
 def test_a_failure_while_saving_an_employees_photo_leaves_no_file_behind(app, client, db, collect, photo_bytes):
     from portal.collection.models import CollectionRequest
     from portal.collection.operations import issue_link
-    from portal.db_types import utcnow
+    from portal.infra.db_types import utcnow
 
     company, orderer, ct, addr = collect
     now = utcnow()

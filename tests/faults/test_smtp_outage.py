@@ -10,8 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.db_types import utcnow
-from portal.mail import OutboxEmail, OutboxState, queue_email, send_pending_emails
+from portal.infra.db_types import utcnow
+from portal.outbox.mail import queue_email
+from portal.outbox.models import OutboxEmail, OutboxState
+from portal.outbox.tasks import send_pending_emails
 from tests.conftest import html_text
 from tests.faults.outbox_crash import CRASH_EXIT
 
@@ -223,7 +225,7 @@ def test_a_server_that_accepts_but_never_answers_does_not_hang_the_job(app, db, 
 
 
 def _db_remove():
-    from portal.extensions import db as _db
+    from portal.infra.extensions import db as _db
 
     _db.session.remove()
 
@@ -265,7 +267,7 @@ def test_a_server_going_down_mid_batch_keeps_the_rest_for_later(db, make_company
 
 def test_a_slow_batch_hands_back_what_it_has_not_sent_before_its_claim_goes_stale(
         db, make_company, make_user, smtp_server, monkeypatch):
-    import portal.mail as mail
+    import portal.outbox.tasks as mail
 
     company = make_company()
     user = make_user(company)

@@ -21,14 +21,15 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select, text
 
-from portal import storage
 from portal.audit.models import AuditEvent
 from portal.cards.models import Card
 from portal.collection.models import CollectionRequest
-from portal.db_types import utcnow
-from portal.jobs import SCHEDULER_LOCK_ID
-from portal.mail import OutboxEmail, OutboxState, queue_email
+from portal.infra import storage
+from portal.infra.db_types import utcnow
+from portal.infra.jobs import SCHEDULER_LOCK_ID
 from portal.ordering.models import Order, OrderLine
+from portal.outbox.mail import queue_email
+from portal.outbox.models import OutboxEmail, OutboxState
 from portal.printing.models import Printer, PrintJob, PrintJobStatus
 
 ROOT = Path(__file__).resolve().parents[2]

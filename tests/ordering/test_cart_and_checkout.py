@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from portal.cards.models import Card
 from portal.collection.models import CollectionRequest
-from portal.mail import OutboxEmail
 from portal.ordering.checkout import approve_order, place_order, reject_order
 from portal.ordering.models import CartItem, Order
 from portal.ordering.operations import (
@@ -16,6 +15,7 @@ from portal.ordering.operations import (
     cart_summary,
     remove_cart_item,
 )
+from portal.outbox.models import OutboxEmail
 
 HOLDER = {"first_name": "Åsa", "last_name": "Öberg", "national_id": "850101-0006"}
 

@@ -107,8 +107,8 @@ def test_cart_without_collected_cards_needs_no_offer(client, db, shop):
 
 
 def test_approver_approves_or_rejects_with_a_reason_on_the_approvals_screen(app, client, db, shop, make_user):
-    from portal.mail import OutboxEmail
     from portal.ordering.operations import add_accessory_to_cart
+    from portal.outbox.models import OutboxEmail
 
     company, orderer, ct, acc, addr = shop
     company.requires_order_approval = True

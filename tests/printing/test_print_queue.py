@@ -7,9 +7,9 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from portal import storage
 from portal.cards.models import Card
-from portal.extensions import db as _db
+from portal.infra import storage
+from portal.infra.extensions import db as _db
 from portal.printing.models import Printer, PrintJob
 from portal.printing.operations import PrintError, print_now, queue_print, validate_target
 from portal.printing.tasks import process_print_queue
@@ -78,7 +78,7 @@ def test_failed_job_is_retried_a_bounded_number_of_times(app, db, setup):
     db.session.commit()
     from datetime import timedelta
 
-    from portal.db_types import utcnow
+    from portal.infra.db_types import utcnow
 
     later = utcnow()
     for _ in range(5):

@@ -117,7 +117,7 @@ def test_jobs_of_a_disabled_printer_wait_and_print_once_it_is_enabled(app, db, m
                                                                       make_card_type):
     from datetime import timedelta
 
-    from portal.db_types import utcnow
+    from portal.infra.db_types import utcnow
 
     company, admin, printer, card = _setup(db, make_company, make_user, make_card_type)
     job = PrintJob(company_id=company.id, card_id=card.id, printer_id=printer.id)

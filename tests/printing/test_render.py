@@ -3,7 +3,7 @@ import io
 
 from PIL import Image
 
-from portal import storage
+from portal.infra import storage
 from portal.printing.render import CARD_SIZE, render_card
 
 LAYOUT = {"photo": [40, 150, 300, 386], "logo": [40, 24, 354, 118], "fields": {"first_name": [380, 220, 56]}}

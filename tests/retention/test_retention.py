@@ -7,11 +7,11 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from portal import storage
 from portal.audit.models import AuditEvent
 from portal.cards.models import Card
 from portal.collection.models import CollectionRequest
-from portal.db_types import utcnow
+from portal.infra import storage
+from portal.infra.db_types import utcnow
 from portal.ordering.models import Order, OrderLine
 from portal.retention.operations import anonymise_all, preview
 

@@ -3,12 +3,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from portal import storage
 from portal.audit.models import AuditEvent
 from portal.audit.operations import record
 from portal.cards.models import Card
-from portal.db_types import utcnow
-from portal.mail import OutboxEmail
+from portal.infra import storage
+from portal.infra.db_types import utcnow
+from portal.outbox.models import OutboxEmail
 from portal.printing.models import Printer, PrintJob
 from portal.retention.operations import anonymise_all
 from tests.retention.test_retention import _photo, old_order  # noqa: F401 - shared fixture

@@ -5,7 +5,7 @@ import os
 
 from sqlalchemy import select
 
-from portal.extensions import db
+from portal.infra.extensions import db
 
 # Tables that legitimately change when an attack is refused: failed attempts are counted for throttling,
 # and signing in (each upload point signs in its own user) records the browser's session.

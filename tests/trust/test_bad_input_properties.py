@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from portal.collection.csv_import import CsvFileError, FieldSpec, parse_csv
 from portal.collection.email_list import split_email_list
-from portal.national_ids import InvalidNationalId, normalise_national_id, search_keys
+from portal.infra.national_ids import InvalidNationalId, normalise_national_id, search_keys
 
 FIELDS = [
     FieldSpec("first_name", ("First name", "Förnamn"), "text", True, 40),

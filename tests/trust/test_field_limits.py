@@ -16,8 +16,8 @@ from portal.collection.email_list import split_email_list
 from portal.collection.models import CollectionRequest
 from portal.collection.operations import send_requests
 from portal.customers.models import PortalAccount, PortalSettings
-from portal.mail import OutboxEmail
 from portal.ordering.models import Address, CartItem, Invoice, Order
+from portal.outbox.models import OutboxEmail
 from portal.tenancy.models import Membership
 from portal.tenancy.operations import hash_password
 from tests.conftest import html_text
@@ -159,7 +159,7 @@ def _wtforms_classes():
 
     import wtforms
 
-    from portal.config import BASE_DIR
+    from portal.infra.config import BASE_DIR
 
     for package in ("portal", "admin_views", "selfservice"):
         for info in pkgutil.walk_packages([str(BASE_DIR / package)], prefix=f"{package}."):

@@ -7,7 +7,7 @@ from pathlib import Path
 import flask_admin
 import pytest
 
-from portal.config import BASE_DIR
+from portal.infra.config import BASE_DIR
 from tests.trust.helpers import changed_tables, snapshot, stored_files
 
 # Routes that legitimately accept a POST without a CSRF token, with the reason. None today: every

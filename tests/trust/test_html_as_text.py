@@ -14,8 +14,8 @@ from portal.collection.email_list import split_email_list
 from portal.collection.models import CollectionRequest
 from portal.collection.operations import reject_request, send_requests
 from portal.customers.models import CustomerRequest, PortalAccount, PortalSettings
-from portal.mail import OutboxEmail
 from portal.ordering.models import Address, Order
+from portal.outbox.models import OutboxEmail
 from portal.printing.models import Printer
 from portal.tenancy.operations import hash_password
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import pytest
 from flask_admin.model import BaseModelView
 
-from portal import storage
 from portal.cards.models import Card, CardChange
 from portal.collection.models import CollectionRequest
 from portal.customers.models import CustomerRequest, PortalAccount, ResourceFile, ResourceFolder
+from portal.infra import storage
 from portal.ordering.models import Address, CartItem, Order
 from portal.printing.models import Printer, PrintJob
 from portal.tenancy.models import Company, Membership

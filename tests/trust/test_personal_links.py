@@ -11,7 +11,6 @@ import pytest
 from PIL import Image
 from sqlalchemy import select, update
 
-from portal import link_guard, tokens
 from portal.cards.models import Card, CardChange
 from portal.cards.operations import request_card_change
 from portal.collection.email_list import split_email_list
@@ -19,8 +18,10 @@ from portal.collection.models import CollectionRequest
 from portal.collection.operations import issue_link, send_requests
 from portal.customers.models import PortalAccount, PortalSettings
 from portal.customers.operations import email_login_details
-from portal.db_types import utcnow
-from portal.mail import OutboxEmail
+from portal.infra import tokens
+from portal.infra.db_types import utcnow
+from portal.outbox.models import OutboxEmail
+from portal.security import link_guard
 from portal.tenancy.models import User
 from portal.tenancy.operations import invite_user
 from tests.trust.helpers import snapshot
@@ -132,7 +133,7 @@ def _png(colour) -> bytes:
 
 
 def test_link_of_company_b_never_shows_company_a(client, db, collect, make_company, make_user, make_address):
-    from portal import storage
+    from portal.infra import storage
 
     company_a, orderer_a, ct, _addr_a = collect
     company_a.logo_key = storage.save(_png("red"), "logo", "png")

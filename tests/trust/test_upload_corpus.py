@@ -16,9 +16,9 @@ from PIL import Image
 
 from portal.collection.email_list import split_email_list
 from portal.collection.operations import send_requests
-from portal.config import BASE_DIR
 from portal.customers.models import PortalAccount, PortalSettings
-from portal.mail import OutboxEmail
+from portal.infra.config import BASE_DIR
+from portal.outbox.models import OutboxEmail
 from portal.tenancy.operations import hash_password
 from tests.conftest import html_text
 from tests.employee.test_hostile_uploads import HOSTILE, _jpeg
@@ -192,7 +192,7 @@ def test_memory_stays_bounded_while_refusing_a_decompression_bomb():
         from flask import Flask
         from flask_babel import Babel
         from tests.employee.test_hostile_uploads import HOSTILE
-        from portal import images
+        from portal.infra import images
         from portal.customers.file_checks import FileRejected, checked_file
         app = Flask("m"); Babel(app)
         with app.app_context():

@@ -1,4 +1,4 @@
-"""Behaviour of portal.images as a customer would notice it: what gets accepted,
+"""Behaviour of portal.infra.images as a customer would notice it: what gets accepted,
 what the printed photo/logo looks like, and that private metadata never leaks."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from io import BytesIO
 import pytest
 from PIL import Image, ImageCms, ImageDraw, ImageFile, JpegImagePlugin
 
-from portal import images
-from portal.images import ImageRejected
+from portal.infra import images
+from portal.infra.images import ImageRejected
 
 RED, GREEN, BLUE, WHITE = (220, 20, 20), (20, 200, 40), (30, 40, 220), (255, 255, 255)
 GREY = (128, 128, 128)

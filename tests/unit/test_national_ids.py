@@ -5,7 +5,7 @@ from flask_babel import Babel
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.national_ids import InvalidNationalId, format_national_id, normalise_national_id, search_keys
+from portal.infra.national_ids import InvalidNationalId, format_national_id, normalise_national_id, search_keys
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -1,4 +1,4 @@
-"""Demo cards (called by portal.seed on an empty database): orders of the last months with cards in
+"""Demo cards (called by portal.demo.seed on an empty database): orders of the last months with cards in
 every status, production data, a printed job, a pending holder-approved change and a customer request,
 so that Handle cards, Reports, the dashboard and the customer portal show something on first start."""
 from __future__ import annotations
@@ -9,13 +9,13 @@ from datetime import timedelta
 from PIL import Image, ImageDraw
 from sqlalchemy import select, update
 
-from portal import storage
 from portal.cards.models import Card, CardStatusEvent
 from portal.cards.operations import block_card, request_card_change, set_production_data, terminate_card
 from portal.catalog.models import CardType
 from portal.customers.models import CustomerRequest, CustomerRequestStatus, PortalAccount
-from portal.db_types import utcnow
-from portal.extensions import db
+from portal.infra import storage
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
 from portal.ordering.checkout import place_order
 from portal.ordering.models import Address, Order, OrderStatus
 from portal.ordering.operations import add_card_to_cart

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import func
 
-from portal.extensions import db
+from portal.infra.extensions import db
 
 
 def like_pattern(term: str) -> str:

@@ -17,7 +17,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 from sqlalchemy import text
 
-from portal.extensions import db
+from portal.infra.extensions import db
 
 log = logging.getLogger(__name__)
 SCHEDULER_LOCK_ID = 72_310_001  # arbitrary, fixed: the PostgreSQL advisory lock of the scheduler
@@ -35,34 +35,42 @@ class Job:
         return SCHEDULER_LOCK_ID + 1 + zlib.crc32(self.id.encode()) % 1_000_000
 
 
-def _send_outbox():
-    from portal.mail import send_pending_emails
+_REGISTRY: dict[str, Job] = {}
 
-    return send_pending_emails()
+
+def scheduled(job_id: str, seconds: float):
+    """Register a feature's task as a scheduled job, next to the task (in its `tasks.py`).
+
+    The application imports every feature's `tasks` module at start, so a task module that fails to
+    import stops the start instead of silently dropping its job.
+    """
+    def register(func: Callable[[], object]) -> Callable[[], object]:
+        known = _REGISTRY.get(job_id)
+        if known is not None and known.func is not func and known.func.__qualname__ != func.__qualname__:
+            raise ValueError(f"two scheduled jobs are called {job_id!r}")
+        _REGISTRY[job_id] = Job(job_id, func, seconds)
+        return func
+    return register
 
 
 def registered_jobs() -> list[Job]:
-    """Every scheduled job with its interval. Features add their tasks here."""
-    jobs = [Job("outbox", _send_outbox, 15)]
-    try:
-        from portal.collection.tasks import send_due_reminders
+    """Every scheduled job with its default interval, in the order they were registered."""
+    return list(_REGISTRY.values())
 
-        jobs.append(Job("reminders", send_due_reminders, 15 * 60))
-    except ImportError:
-        pass
-    try:
-        from portal.printing.tasks import process_print_queue
 
-        jobs.append(Job("print_queue", process_print_queue, 10))
-    except ImportError:
-        pass
-    try:
-        from portal.retention.tasks import run_retention
+class UnknownJob(ValueError):
+    pass
 
-        jobs.append(Job("retention", run_retention, 24 * 60 * 60))
-    except ImportError:
-        pass
-    return jobs
+
+def job_intervals(app: Flask) -> dict[str, float]:
+    """Each job's interval: its default, or JOB_INTERVALS. An unknown name there is an error (a typo
+    would otherwise leave a job on its default without a word)."""
+    overrides = app.config.get("JOB_INTERVALS") or {}
+    unknown = sorted(set(overrides) - set(_REGISTRY))
+    if unknown:
+        raise UnknownJob(f"JOB_INTERVALS names unknown jobs: {', '.join(unknown)} "
+                         f"(known: {', '.join(_REGISTRY)})")
+    return {job.id: overrides.get(job.id, job.seconds) for job in _REGISTRY.values()}
 
 
 def run_job(app: Flask, job: Job) -> object:
@@ -113,9 +121,9 @@ class _JobLock:
 
 
 def _configure(scheduler, app: Flask) -> None:
-    intervals = app.config.get("JOB_INTERVALS") or {}
+    intervals = job_intervals(app)
     for job in registered_jobs():
-        seconds = intervals.get(job.id, job.seconds)
+        seconds = intervals[job.id]
         scheduler.add_job(
             run_job, "interval", args=[app, job], seconds=seconds, id=job.id,
             replace_existing=True, misfire_grace_time=int(max(30, seconds)), coalesce=True, max_instances=1,

@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from portal.catalog.models import Accessory, CardTemplate, CardType, LayoutField
-from portal.extensions import db
+from portal.infra.extensions import db
 from portal.ordering.models import Address
 from portal.tenancy.models import Company, Membership, Role, User
 from portal.tenancy.operations import hash_password
@@ -102,15 +102,15 @@ def seed_demo() -> bool:
         Address(company_id=kontor.id, name="Kontorshuset i Norr AB", attention="HR",
                 street="Storgatan 1", postcode="903 26", city="Umeå", for_collection=True),
     ])
-    from portal.customers.seed import seed_portal_demo
+    from portal.demo.customers import seed_portal_demo
     from portal.printing.models import Printer
 
     seed_portal_demo(DEMO_PASSWORD)
 
     db.session.add(Printer(company_id=nordbygg.id, name="Reception card printer", location="Head office",
                            model="Evolis Primacy 2", backend="hot_folder", target="reception"))
-    from portal.cards.seed import seed_cards_demo
+    from portal.demo.cards import seed_cards_demo
 
     seed_cards_demo()
-    db.session.commit()
+    db.session.flush()
     return True

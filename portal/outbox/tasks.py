@@ -1,9 +1,4 @@
-"""The email outbox: emails are rows written in the caller's transaction, sent later by a job.
-
-Sending claims a batch (state pending -> sending) in its own short transaction, sends over one
-SMTP connection, and records each result. A claim left behind by a crash is released after
-`STALE_CLAIM` so the message goes out again: at most one duplicate, never a loss.
-"""
+"""The outbox job: claim due emails, send them over SMTP, record each result."""
 from __future__ import annotations
 
 import logging
@@ -11,88 +6,18 @@ import smtplib
 from datetime import datetime, timedelta
 from time import monotonic
 
-from flask import current_app, has_request_context, render_template
-from flask_babel import force_locale
+from flask import current_app
 from flask_mail import Connection, Message
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, text, update
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import text, update
 
-from portal.claims import claim_due
-from portal.db_types import StrEnum, utcnow
-from portal.extensions import db
+from portal.infra.claims import claim_due
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
+from portal.infra.jobs import scheduled
+from portal.outbox.models import MAX_ATTEMPTS, STALE_CLAIM, OutboxEmail, OutboxState
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 20
-STALE_CLAIM = timedelta(minutes=10)
-
-
-class OutboxState(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-
-
-class OutboxEmail(db.Model):
-    __tablename__ = "outbox_email"
-    __table_args__ = (Index("ix_outbox_email_state_next", "state", "next_attempt_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id", ondelete="SET NULL"), index=True)
-    to: Mapped[str] = mapped_column(String(320))
-    subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text, default="")
-    kind: Mapped[str] = mapped_column(String(40), default="")
-    state: Mapped[str] = mapped_column(String(16), default=OutboxState.PENDING.value)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str] = mapped_column(Text, default="")
-    claim: Mapped[str | None] = mapped_column(String(32))
-    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
-
-
-def render_email(template: str, language: str, **context) -> tuple[str, str, str]:
-    """Render `emails/<template>.{subject,txt,html}` in the recipient's language.
-
-    Works outside a request too (scheduled jobs): links are built from BASE_URL either way.
-    """
-    if not has_request_context():
-        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-            return render_email(template, language, **context)
-    with force_locale(language or "en"):
-        subject = render_template(f"emails/{template}.subject.txt", **context).strip()
-        text = render_template(f"emails/{template}.txt", **context)
-        html = render_template(f"emails/{template}.html", subject=subject, **context)
-    return subject, text, html
-
-
-def queue_email(
-    to: str, template: str, language: str, *, company_id: int | None = None, **context
-) -> OutboxEmail:
-    """Add an email to the outbox in the current transaction (sent after commit by the job)."""
-    subject, text, html = render_email(template, language, **context)
-    email = OutboxEmail(
-        to=to, subject=subject[:300], body_text=text, body_html=html, kind=template, company_id=company_id
-    )
-    db.session.add(email)
-    return email
-
-
-def queue_rows(rows: list[dict]) -> None:
-    """Bulk-add pre-rendered emails (dicts with to, subject, body_text, body_html, kind, company_id)."""
-    if rows:
-        now = utcnow()
-        for r in rows:
-            r.setdefault("state", OutboxState.PENDING.value)
-            r.setdefault("attempts", 0)
-            r.setdefault("next_attempt_at", now)
-            r.setdefault("created_at", now)
-            r.setdefault("last_error", "")
-        db.session.execute(OutboxEmail.__table__.insert(), rows)
 
 
 class _TimeoutConnection(Connection):
@@ -126,6 +51,7 @@ def _claim_batch(now: datetime, limit: int) -> list[OutboxEmail]:
                      working=OutboxState.SENDING.value, due_column=OutboxEmail.next_attempt_at, now=now, limit=limit)
 
 
+@scheduled("outbox", 15)
 def send_pending_emails(now: datetime | None = None, limit: int | None = None) -> dict[str, int]:
     """Send what is due in the outbox over one SMTP connection. Returns counts sent and failed."""
     now = now or utcnow()

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from portal.extensions import db
+from portal.infra.extensions import db
 
 
 def claim_due(model, status_column, *, waiting: str, working: str, due_column, now: datetime, limit: int,

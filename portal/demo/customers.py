@@ -1,4 +1,4 @@
-"""Demo data for the customer portal (called by portal.seed on an empty database)."""
+"""Demo data for the customer portal (called by portal.demo.seed on an empty database)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from portal import storage
 from portal.customers.models import AccessRight, PortalAccount, ResourceFile, ResourceFolder
 from portal.customers.operations import portal_settings, save_account
-from portal.db_types import utcnow
-from portal.extensions import db
+from portal.infra import storage
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
 from portal.ordering.models import Invoice
 from portal.tenancy.models import Company
 

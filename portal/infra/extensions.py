@@ -1,4 +1,4 @@
-"""Flask extensions, created unbound; `portal.app_setup` binds them to an app."""
+"""Flask extensions, created unbound; `app.create_app` binds them to an app."""
 from __future__ import annotations
 
 from flask_babel import Babel

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 
-from portal.db_types import utcnow
-from portal.extensions import db
-from portal.mail import OutboxEmail, OutboxState
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
+from portal.outbox.models import OutboxEmail, OutboxState
 
 
 @dataclass

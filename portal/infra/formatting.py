@@ -1,0 +1,48 @@
+"""How values read on screens and in emails: money, dates, badges and absolute links.
+
+Template filters and globals (`init_templates` in `portal.infra.web`) and Python code (list
+formatters in the admin screens) use the same functions, so a date or a badge looks the same
+everywhere.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import current_app, url_for
+from flask_babel import format_currency, get_locale
+from markupsafe import Markup, escape
+
+
+def money(value, currency: str | None = None) -> str:
+    if value is None:
+        return ""
+    currency = currency or current_app.config["CURRENCY"]
+    if str(get_locale() or "en").startswith("en"):
+        # English CLDR writes "SEK107.00"; Nordic readers expect the amount first.
+        return format_currency(Decimal(value), currency, format="#,##0.00\u00a0¤")
+    return format_currency(Decimal(value), currency)
+
+
+def when(value) -> str:
+    """A date and time as people read it in their language, unambiguous and 24-hour:
+    "25 nov. 2026 04:41" in Swedish, "Nov 25, 2026 04:41" in English (not "11/25/26, 4:41 AM")."""
+    if not value:
+        return ""
+    from babel.dates import format_skeleton
+    from flask_babel import to_user_timezone
+
+    local, locale = to_user_timezone(value), get_locale() or "en"
+    return f"{format_skeleton('yMMMd', local, locale=locale)} {format_skeleton('Hm', local, locale=locale)}"
+
+
+def badge(label, colour: str = "secondary") -> Markup:
+    """A status badge: `badge(status)` for a status enum member (its own label and colour), or
+    `badge(text, colour)` for anything else."""
+    if hasattr(label, "label") and hasattr(label, "colour"):
+        label, colour = label.label, label.colour
+    return Markup('<span class="badge badge-{}">{}</span>').format(escape(colour), escape(str(label)))
+
+
+def external_link(endpoint: str, **values) -> str:
+    """An absolute link for emails, always on the configured BASE_URL (never the request's host)."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)

@@ -1,0 +1,56 @@
+"""Writing emails into the outbox: rendered in the recipient's language, sent later by the outbox job."""
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, has_request_context, render_template
+from flask_babel import force_locale
+
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
+from portal.outbox.models import OutboxEmail, OutboxState
+
+log = logging.getLogger(__name__)
+
+
+
+def render_email(template: str, language: str, **context) -> tuple[str, str, str]:
+    """Render `emails/<template>.{subject,txt,html}` in the recipient's language.
+
+    Works outside a request too (scheduled jobs): links are built from BASE_URL either way.
+    """
+    if not has_request_context():
+        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+            return render_email(template, language, **context)
+    with force_locale(language or "en"):
+        subject = render_template(f"emails/{template}.subject.txt", **context).strip()
+        text = render_template(f"emails/{template}.txt", **context)
+        html = render_template(f"emails/{template}.html", subject=subject, **context)
+    return subject, text, html
+
+
+def queue_email(
+    to: str, template: str, language: str, *, company_id: int | None = None, **context
+) -> OutboxEmail:
+    """Add an email to the outbox in the current transaction (sent after commit by the job)."""
+    subject, text, html = render_email(template, language, **context)
+    email = OutboxEmail(
+        to=to, subject=subject[:300], body_text=text, body_html=html, kind=template, company_id=company_id
+    )
+    db.session.add(email)
+    return email
+
+
+def queue_rows(rows: list[dict]) -> None:
+    """Bulk-add pre-rendered emails (dicts with to, subject, body_text, body_html, kind, company_id)."""
+    if rows:
+        now = utcnow()
+        for r in rows:
+            r.setdefault("state", OutboxState.PENDING.value)
+            r.setdefault("attempts", 0)
+            r.setdefault("next_attempt_at", now)
+            r.setdefault("created_at", now)
+            r.setdefault("last_error", "")
+        db.session.execute(OutboxEmail.__table__.insert(), rows)
+
+
