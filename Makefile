@@ -33,6 +33,7 @@ test-pg:
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 ## Refresh translations/messages.pot and merge new strings into every language.
 extract-messages: $(VENV)/.installed-dev

@@ -1,4 +1,4 @@
-"""Commands of the infrastructure: `flask scheduler`, `flask send-outbox`."""
+"""Commands of the infrastructure: `flask scheduler`."""
 from __future__ import annotations
 
 import click
@@ -21,16 +21,4 @@ def scheduler() -> None:
     run_scheduler_forever(current_app._get_current_object())
 
 
-@click.command("send-outbox")
-@with_appcontext
-def send_outbox() -> None:
-    """Send pending emails now."""
-    from portal.outbox.tasks import send_pending_emails
-
-    click.echo(send_pending_emails())
-    from portal.infra.extensions import db
-
-    db.session.commit()
-
-
-commands = [scheduler, send_outbox]
+commands = [scheduler]
