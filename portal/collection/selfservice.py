@@ -36,11 +36,12 @@ def save_employee_photo(req: CollectionRequest, data: bytes, crop: dict | None, 
     ct = req.card_type
     jpeg = normalise_photo(data, size=(ct.photo_width, ct.photo_height), crop=crop, rotate=rotate)
     old = req.photo_key
-    req.photo_key = new = storage.save(jpeg, "photos", "jpg")
-    db.session.flush()
+    new = storage.save(jpeg, "photos", "jpg")
     # The old file goes once the row points at the new one for good; a rollback leaves no new file behind.
     on_commit(lambda: storage.delete(old))
     on_rollback(lambda: storage.delete(new))
+    req.photo_key = new
+    db.session.flush()
 
 
 def choose_address(req: CollectionRequest, address_id) -> None:
