@@ -151,3 +151,45 @@ def test_approve_and_cancel_at_the_same_moment_leave_one_consistent_outcome(app,
         status = db.session.get(Order, order.id).status
         cards = frozenset(db.session.scalars(select(Card.status).where(Card.order_id == order.id)))
         assert (status, cards) in {("placed", frozenset({"ordered"})), ("cancelled", frozenset({"terminated"}))}
+
+
+def test_two_status_moves_of_one_card_at_the_same_moment_write_one_history(app, db, shop):
+    """Block and terminate at once: one wins, the other is told; the history has one event, not two."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("real concurrent writers need PostgreSQL (SQLite serialises the whole database)")
+    from portal.cards.operations import CardError, block_card, set_production_data, terminate_card
+    from portal.infra.extensions import db as _db
+    from portal.tenancy.models import Company, User
+
+    company, orderer, *_ = shop
+    order = _order(db, shop)
+    card = db.session.scalar(select(Card).where(Card.order_id == order.id))
+    set_production_data(card, None, card_number="N-7")
+    db.session.commit()
+    ids = company.id, orderer.id, card.id
+    barrier, outcomes = threading.Barrier(2), {}
+
+    def run(name):
+        with app.app_context():
+            c, u, card_ = _db.session.get(Company, ids[0]), _db.session.get(User, ids[1]), _db.session.get(Card, ids[2])
+            barrier.wait()
+            try:
+                (block_card if name == "block" else terminate_card)(c, u, card_, "Lost")
+                _db.session.commit()
+                outcomes[name] = "won"
+            except CardError as exc:
+                _db.session.rollback()
+                outcomes[name] = str(exc)
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in ("block", "terminate")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(v == "won" for v in outcomes.values()) == [False, True], outcomes
+    assert "same moment" in next(v for v in outcomes.values() if v != "won")
+    events = db.session.scalars(select(CardStatusEvent.to_status).where(CardStatusEvent.card_id == card.id)
+                                .order_by(CardStatusEvent.id)).all()
+    assert events[:2] == ["ordered", "active"] and len(events) == 3
