@@ -24,7 +24,8 @@ from portal.security.link_guard import install_log_redaction
 
 # The feature packages of `portal/`, bottom layer first (the order import-linter checks). For each,
 # its `models` module registers its tables, its `tasks` module its scheduled jobs and its `cli`
-# module its commands. An import error in any of them stops the start.
+# module its commands, its `receivers` module connects it to the signals of the features below it.
+# An import error in any of them stops the start.
 FEATURES = ["infra", "outbox", "tenancy", "security", "audit", "catalog", "cards", "printing", "ordering", "collection",
             "customers", "reports", "retention", "demo"]
 
@@ -43,6 +44,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder="portal/templates", static_folder="static", instance_relative_config=True)
     init_config(app, overrides)
     load_feature_modules("models")
+    load_feature_modules("receivers")
     init_extensions(app)
     init_i18n(app, *_language_sources())
     init_templates(app, BASE_DIR / "admin_views" / "templates", BASE_DIR / "portal" / "templates")

@@ -19,7 +19,6 @@ from portal.cards.models import (
     CHANGE_STATE_LABELS,
     SYSTEM_REASONS,
     CardChange,
-    CardStatus,
     CardStatusEvent,
     ChangeState,
 )
@@ -132,11 +131,7 @@ class CardsView(SecureView):
         """Print (or reprint) this card: always an explicit, new print job."""
         self._need("print")
         company, card = require_company(), self._card(card_id)
-        try:
-            if card.status == CardStatus.TERMINATED.value:
-                raise PrintError(_l("This card is terminated and can never be used again."))
-            if card.status == CardStatus.BLOCKED.value:
-                raise PrintError(_l("Unblock the card before printing it again."))
+        try:  # the rules of printing (status, photo, approval) live in queue_print
             job = queue_print(company, current_user, card, request.form.get("printer_id", type=int) or -1)
         except PrintError as exc:
             db.session.rollback()

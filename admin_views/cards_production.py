@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from admin_views.base import SecureView
 from portal.cards.models import Card, CardStatus
 from portal.cards.production import import_production_file, production_list
-from portal.collection.csv_import import CsvFileError
+from portal.infra.csv_reading import CsvFileError
 from portal.infra.extensions import db
 
 
@@ -31,6 +31,7 @@ class ProductionImportView(SecureView):
                 except CsvFileError as exc:
                     error = str(exc)
                 else:
+                    db.session.commit()
                     if result.updated:
                         flash(_("%(n)d cards updated from the production file.", n=result.updated), "success")
                         return redirect(url_for(".index"))

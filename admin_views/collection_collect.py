@@ -156,6 +156,10 @@ class CollectPages:
                 company, current_user, card_type, upload.read(),
                 collect_by_email=by_email, address_id=address_id, filename=filename,
             )
+            if outcome.errors:
+                db.session.rollback()
+            else:
+                db.session.commit()  # the import is one transaction, committed here once
         except CsvFileError as exc:
             db.session.rollback()
             return self._upload_failed(company, card_type, keep, file_error=str(exc), upload_filename=filename)
@@ -167,11 +171,9 @@ class CollectPages:
                 "The file could not be saved because of a database problem. Nothing was imported: "
                 "upload it again in a moment."))
         if outcome.errors:
-            db.session.rollback()
             return self._upload_failed(
                 company, card_type, keep, upload_errors=outcome.errors, upload_filename=filename
             )
-        db.session.commit()
         count = outcome.created if isinstance(outcome.created, int) else len(outcome.created)
         flash(ngettext("%(num)d row imported.", "%(num)d rows imported.", count), "success")
         if by_email:

@@ -92,8 +92,10 @@ class ReviewPages:
                 card = operations.print_request_now(company, current_user, found.id,
                                                     request.form.get("printer_id", type=int) or -1)
             except operations.CollectionError as exc:
+                db.session.rollback()
                 flash(str(exc), "error")
             else:
+                db.session.commit()
                 flash(_("The card for %(name)s is being printed.", name=card.holder_name), "success")
         return back_to("review")
 

@@ -50,7 +50,8 @@ class SettingsView(SecureView):
                 update_company_settings(
                     company, current_user, name=form.name.data.strip(), org_number=(form.org_number.data or "").strip(),
                     language=form.language.data, primary_color=form.primary_color.data.lower(),
-                    requires_order_approval=form.requires_order_approval.data, reminder_count=form.reminder_count.data,
+                    requires_order_approval=form.requires_order_approval.data,
+                    local_print_requires_approval=form.local_print_requires_approval.data, reminder_count=form.reminder_count.data,
                     reminder_days=form.reminder_days.data, request_valid_days=form.request_valid_days.data,
                     retention_months=int(form.retention.data) if form.retention.data else None,
                 )

@@ -34,6 +34,7 @@ _VERBS = {"created": _l("added"), "updated": _l("changed"), "deleted": _l("delet
 FIELDS = {
     "name": _l("Name"), "org_number": _l("Organisation number"), "language": _l("Default language"),
     "primary_color": _l("Primary colour"), "requires_order_approval": _l("Orders need approval"),
+    "local_print_requires_approval": _l("Local prints need approval"),
     "reminder_count": _l("Reminders to employees"), "reminder_days": _l("Reminders spread over (days)"),
     "request_valid_days": _l("Personal links work for (days)"), "retention_months": _l("Retention (months)"),
     "role": _l("Role"), "attention": _l("Attention"), "street": _l("Street address"), "postcode": _l("Postcode"),

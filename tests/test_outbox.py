@@ -5,6 +5,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from portal.infra.db_types import utcnow
+from portal.infra.extensions import db as _db
 from portal.outbox.mail import queue_email
 from portal.outbox.models import OutboxEmail, OutboxState
 from portal.outbox.tasks import send_pending_emails
@@ -90,6 +91,7 @@ def test_sent_emails_keep_no_personal_link_in_the_database(db, collect, make_use
     company, orderer, ct, _addr = collect
     invite_user(company, "new@nordbygg.se", "New Person", "orderer", make_user(company, role="admin"), "en")
     send_requests(company, orderer, ct, split_email_list("asa@x.se").valid)
+    _db.session.commit()  # the request commits; operations only flush
     db.session.commit()
     assert send_pending_emails()["sent"] == 2
     tokens = [re.search(pattern, body_text(msg)).group(1) for to, pattern in

@@ -4,14 +4,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, column, table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.cards import fulltext
 from portal.catalog.models import CardType
 from portal.infra.db_types import JsonType, StrEnum, utcnow
 from portal.infra.extensions import db
-from portal.ordering.models import Order, OrderLine
 from portal.tenancy.models import Company, User
 
 
@@ -32,7 +31,8 @@ CARD_STATUS_LABELS = {
 }
 
 # Reasons the system writes into the status history: stored as the English text, shown translated.
-SYSTEM_REASONS = {"Production": _l("Production"), "Printed locally": _l("Printed locally")}
+SYSTEM_REASONS = {"Production": _l("Production"), "Printed locally": _l("Printed locally"),
+                  "Order cancelled": _l("Order cancelled")}
 
 CARD_STATUS_COLOURS = {
     CardStatus.ORDERED: "primary",
@@ -73,14 +73,19 @@ class Card(db.Model):
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     company: Mapped[Company] = relationship()
-    order: Mapped[Order | None] = relationship()
-    order_line: Mapped[OrderLine | None] = relationship()
+    # The ordering feature's rows, named (not imported): cards sit below ordering in the layers.
+    order: Mapped[Order | None] = relationship("Order")  # noqa: F821
+    order_line: Mapped[OrderLine | None] = relationship("OrderLine")  # noqa: F821
     card_type: Mapped[CardType] = relationship()
     orderer: Mapped[User | None] = relationship()
 
     def __str__(self) -> str:
         return self.card_number or self.holder_name or _l("Card")
 
+
+# The order numbers cards are searched and produced by: the ordering feature's table, read by name
+# (cards sit below ordering in the layers and never import it).
+order_numbers = table("card_order", column("id", Integer), column("number", String))
 
 fulltext.install(Card.__table__)  # trigram search over names and emails, created with the table
 
@@ -105,6 +110,7 @@ class ChangeState(StrEnum):
     DECLINED = "declined"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
+    CLOSED = "closed"  # the card left use (terminated) before the holder answered
 
 
 class CardChange(db.Model):
@@ -133,8 +139,9 @@ CHANGE_STATE_LABELS = {
     ChangeState.DECLINED: _l("Declined by the holder"),
     ChangeState.CANCELLED: _l("Replaced or cancelled"),
     ChangeState.EXPIRED: _l("Expired"),
+    ChangeState.CLOSED: _l("Closed: the card is no longer in use"),
 }
 CHANGE_STATE_COLOURS = {
     ChangeState.PENDING: "warning", ChangeState.APPROVED: "success", ChangeState.DECLINED: "danger",
-    ChangeState.CANCELLED: "secondary", ChangeState.EXPIRED: "secondary",
+    ChangeState.CANCELLED: "secondary", ChangeState.EXPIRED: "secondary", ChangeState.CLOSED: "secondary",
 }

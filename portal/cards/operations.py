@@ -7,7 +7,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from portal.audit.operations import record
-from portal.cards.models import CARD_STATUS_LABELS, Card, CardChange, CardStatus, CardStatusEvent, ChangeState
+from portal.cards.models import Card, CardChange, CardStatus, ChangeState
+from portal.cards.status import TRANSITIONS, CardError, move_card_status
 from portal.catalog.layout import card_identity, validate_layout_values
 from portal.infra import storage
 from portal.infra.db_types import utcnow
@@ -18,24 +19,15 @@ from portal.outbox.mail import queue_email
 from portal.tenancy.models import Company, User
 
 CHANGE_VALID = timedelta(days=14)
-# Allowed moves; terminated is final.
-TRANSITIONS = {
-    CardStatus.ORDERED.value: {CardStatus.IN_PRODUCTION.value, CardStatus.ACTIVE.value, CardStatus.TERMINATED.value},
-    CardStatus.IN_PRODUCTION.value: {CardStatus.ACTIVE.value, CardStatus.TERMINATED.value},
-    CardStatus.ACTIVE.value: {CardStatus.BLOCKED.value, CardStatus.TERMINATED.value},
-    CardStatus.BLOCKED.value: {CardStatus.ACTIVE.value, CardStatus.TERMINATED.value},
-    CardStatus.TERMINATED.value: set(),
-}
-
-
-class CardError(ValueError):
-    pass
+__all__ = ["TRANSITIONS", "CardError", "move_card_status"]
 
 
 class ChangeLinkProblem(Exception):
-    def __init__(self, kind: str):
+    """A change link that cannot be used: kind is unknown, used, expired or closed (card out of use)."""
+
+    def __init__(self, kind: str, change: CardChange | None = None):
         super().__init__(kind)
-        self.kind = kind
+        self.kind, self.change = kind, change
 
 
 def own_card(company: Company, card_id) -> Card:
@@ -45,41 +37,24 @@ def own_card(company: Company, card_id) -> Card:
     return card
 
 
-def _move(card: Card, to: str, user: User | None, reason: str = "") -> None:
-    if to not in TRANSITIONS.get(card.status, set()):
-        if card.status == CardStatus.TERMINATED.value:
-            raise CardError(_l("This card is terminated and can never be used again."))
-        raise CardError(_l("A card that is %(status)s cannot become %(to)s.",
-                           status=str(CARD_STATUS_LABELS.get(card.status, card.status)).lower(),
-                           to=str(CARD_STATUS_LABELS.get(to, to)).lower()))
-    db.session.add(CardStatusEvent(card_id=card.id, from_status=card.status, to_status=to, reason=reason,
-                                   user_id=user.id if user else None))
-    card.status, card.status_reason, card.status_changed_at = to, reason, utcnow()
-    if to == CardStatus.ACTIVE.value and card.activated_at is None:
-        card.activated_at = utcnow()
-
-
 def block_card(company: Company, user: User, card: Card, reason: str) -> None:
     if not (reason or "").strip():
         raise CardError(_l("Write why the card is blocked."))
-    _move(card, CardStatus.BLOCKED.value, user, reason.strip()[:2000])
+    move_card_status(card, CardStatus.BLOCKED.value, user, reason.strip()[:2000])
     record("card.blocked", company_id=company.id, obj=card, summary=f"{card.holder_name}: {reason}", user_id=user.id)
 
 
 def unblock_card(company: Company, user: User, card: Card) -> None:
     if card.status != CardStatus.BLOCKED.value:
         raise CardError(_l("Only blocked cards can be unblocked."))
-    _move(card, CardStatus.ACTIVE.value, user)
+    move_card_status(card, CardStatus.ACTIVE.value, user)
     record("card.unblocked", company_id=company.id, obj=card, summary=card.holder_name, user_id=user.id)
 
 
 def terminate_card(company: Company, user: User, card: Card, reason: str) -> None:
     if not (reason or "").strip():
         raise CardError(_l("Write why the card is terminated."))
-    _move(card, CardStatus.TERMINATED.value, user, reason.strip()[:2000])
-    db.session.execute(update(CardChange).where(CardChange.card_id == card.id,
-                                                CardChange.state == ChangeState.PENDING.value)
-                       .values(state=ChangeState.CANCELLED.value, token_hash=None))
+    move_card_status(card, CardStatus.TERMINATED.value, user, reason.strip()[:2000])
     record("card.terminated", company_id=company.id, obj=card, summary=f"{card.holder_name}: {reason}",
            user_id=user.id)
 
@@ -95,13 +70,13 @@ def set_production_data(card: Card, user: User | None, *, card_number: str | Non
         card.readouts = {**(card.readouts or {}), **{k[:40]: str(v)[:200] for k, v in readouts.items()}}
     target = CardStatus.ACTIVE.value if card.card_number else CardStatus.IN_PRODUCTION.value
     if card.status in (CardStatus.ORDERED.value, CardStatus.IN_PRODUCTION.value) and target != card.status:
-        _move(card, target, user, "Production")  # a SYSTEM_REASONS key, translated when shown
+        move_card_status(card, target, user, "Production")  # a SYSTEM_REASONS key, translated when shown
 
 
 def activate_printed_card(card: Card) -> None:
     """A card printed at the company's own desk ("Print now") is in use once it comes out of the printer."""
     if card.order_id is None and card.status == CardStatus.IN_PRODUCTION.value:
-        _move(card, CardStatus.ACTIVE.value, None, "Printed locally")
+        move_card_status(card, CardStatus.ACTIVE.value, None, "Printed locally")
 
 
 # Holder-approved changes ------------------------------------------------------------------------
@@ -148,15 +123,32 @@ def open_change(token: str) -> CardChange:
     change = db.session.scalar(select(CardChange).where(CardChange.token_hash == hash_token(token)))
     if change is None or not hash_matches(change.token_hash, token):
         raise ChangeLinkProblem("unknown")
+    if change.state == ChangeState.CLOSED.value:
+        raise ChangeLinkProblem("closed", change)
     if change.state != ChangeState.PENDING.value:
-        raise ChangeLinkProblem("used")
+        raise ChangeLinkProblem("used", change)
     if change.expires_at < utcnow():
         raise ChangeLinkProblem("expired")
     return change
 
 
+def _decide(change: CardChange, state: str) -> None:
+    """Pending -> decided, from the state read: a change closed meanwhile (card terminated) stays closed."""
+    decided = db.session.execute(update(CardChange).where(CardChange.id == change.id,
+                                                          CardChange.state == ChangeState.PENDING.value)
+                                 .values(state=state, decided_at=utcnow())
+                                 .execution_options(synchronize_session=False)).rowcount
+    if decided != 1:
+        db.session.refresh(change, ["state"])
+        raise ChangeLinkProblem("closed" if change.state == ChangeState.CLOSED.value else "used", change)
+    db.session.refresh(change, ["state", "decided_at"])
+
+
 def approve_card_change(change: CardChange) -> None:
     card = change.card
+    if card.status == CardStatus.TERMINATED.value:
+        raise ChangeLinkProblem("closed", change)
+    _decide(change, ChangeState.APPROVED.value)  # the link now says "answered"
     data = {k: v for k, v in change.proposed.items() if not k.startswith("_")}
     card.holder_data = {**(card.holder_data or {}), **data}
     for key, value in card_identity(card.card_type, card.holder_data).items():
@@ -167,13 +159,12 @@ def approve_card_change(change: CardChange) -> None:
         old, card.photo_key = card.photo_key, change.photo_key
         if old and old != card.photo_key:
             storage.delete(old)
-    change.state, change.decided_at = ChangeState.APPROVED.value, utcnow()  # the link now says "answered"
     record("card.change_approved", company_id=card.company_id, obj=card, summary=card.holder_name, user_id=None)
     _tell_orderer(change, approved=True)
 
 
 def decline_card_change(change: CardChange) -> None:
-    change.state, change.decided_at = ChangeState.DECLINED.value, utcnow()
+    _decide(change, ChangeState.DECLINED.value)
     storage.delete(change.photo_key)
     record("card.change_declined", company_id=change.company_id, obj=change.card, summary=change.card.holder_name,
            user_id=None)

@@ -9,11 +9,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.audit.operations import record
-from portal.cards.models import Card, CardStatus
+from portal.cards.models import Card, CardStatus, order_numbers
 from portal.cards.operations import CardError, set_production_data
-from portal.collection.csv_import import CsvFileError, RowError
+from portal.infra.csv_reading import CsvFileError, RowError, decode_utf8
 from portal.infra.extensions import db
-from portal.ordering.models import Order, OrderStatus
 from portal.tenancy.models import User
 
 CARD = {"card", "card id", "card reference", "kort", "kort-id"}
@@ -31,12 +30,10 @@ class ProductionResult:
 
 
 def import_production_file(data: bytes, user: User) -> ProductionResult:
-    """Validate every row first; on any error nothing is stored. Other columns become readouts."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CsvFileError(_l("The file is not saved as UTF-8. In Excel choose File > Save As > "
-                              "'CSV UTF-8 (Comma delimited) (*.csv)' and upload it again.")) from None
+    """Validate every row first; on any error nothing is stored. Other columns become readouts.
+
+    A card that moves (in production, active) tells ordering, which moves its order along. The caller commits."""
+    text = decode_utf8(data)
     first = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";" if first.count(";") > first.count(",") else ",")
     header = [h.strip() for h in next(reader, [])]
@@ -81,11 +78,8 @@ def import_production_file(data: bytes, user: User) -> ProductionResult:
             set_production_data(card, user, card_number=number, chip_uid=uid, readouts=readouts)
         except CardError:
             pass  # a terminated card keeps its status; its numbers are still recorded
-        if card.order is not None and card.order.status == OrderStatus.PLACED.value:
-            card.order.status = OrderStatus.IN_PRODUCTION.value
         result.updated += 1
     record("cards.production_imported", company_id=None, summary=f"{result.updated} cards", user_id=user.id)
-    db.session.commit()
     return result
 
 
@@ -96,9 +90,10 @@ def production_list() -> bytes:
     from portal.tenancy.models import Company
 
     rows = db.session.execute(
-        select(Card.id, Order.number, Company.name, Card.holder_name, CardType.name, Card.card_number, Card.chip_uid)
+        select(Card.id, order_numbers.c.number, Company.name, Card.holder_name, CardType.name, Card.card_number,
+               Card.chip_uid)
         .join(Company, Card.company_id == Company.id).join(CardType, Card.card_type_id == CardType.id)
-        .outerjoin(Order, Card.order_id == Order.id)
+        .outerjoin(order_numbers, Card.order_id == order_numbers.c.id)
         .where(Card.status.in_([CardStatus.ORDERED.value, CardStatus.IN_PRODUCTION.value]))
         .order_by(Company.name, Card.id)
     ).all()
@@ -113,8 +108,8 @@ def _find(card_ref: str, order_no: str, line: int, result: ProductionResult) -> 
         if card is None:
             result.errors.append(RowError(line, "card id", card_ref, str(_l("No card with this id."))))
         return card
-    cards = db.session.scalars(select(Card).join(Order, Card.order_id == Order.id)
-                               .where(Order.number == order_no)).all() if order_no else []
+    cards = db.session.scalars(select(Card).join(order_numbers, Card.order_id == order_numbers.c.id)
+                               .where(order_numbers.c.number == order_no)).all() if order_no else []
     if len(cards) != 1:
         reason = _l("No order with this number.") if not cards else _l(
             "This order has %(n)d cards: use the card id column.", n=len(cards))

@@ -14,11 +14,10 @@ from sqlalchemy import column, func, or_, select, table, text, union
 from sqlalchemy.orm import joinedload
 
 from portal.cards import fulltext
-from portal.cards.models import Card
+from portal.cards.models import Card, order_numbers
 from portal.infra.extensions import db
 from portal.infra.national_ids import InvalidNationalId, normalise_national_id, search_keys
 from portal.infra.text_match import icontains
-from portal.ordering.models import Order
 from portal.tenancy.models import Company, User
 
 _FTS = table("card_fts", column("rowid"))
@@ -34,7 +33,8 @@ def _prefix(column_, value: str):
 
 def _by_order_number(q: str):
     """Cards of the newest orders whose number starts with the value (order numbers are upper-case)."""
-    orders = select(Order.id).where(_prefix(Order.number, q.upper())).order_by(Order.id.desc()).limit(500)
+    orders = (select(order_numbers.c.id).where(_prefix(order_numbers.c.number, q.upper()))
+              .order_by(order_numbers.c.id.desc()).limit(500))
     return Card.order_id.in_(orders)
 
 

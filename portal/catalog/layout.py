@@ -11,6 +11,7 @@ from datetime import date, datetime
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
+from portal.catalog.fields import FieldSpec
 from portal.catalog.models import CardType, FieldKind, LayoutField
 
 _PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
@@ -147,9 +148,7 @@ def card_identity(card_type: CardType, data: dict) -> dict:
 
 
 def field_specs(card_type: CardType):
-    """The layout as `csv_import.FieldSpec`s for the CSV importer and its template."""
-    from portal.collection.csv_import import FieldSpec
-
+    """The layout as `FieldSpec`s for the CSV importer and its template."""
     return [
         FieldSpec(
             key=f.key,

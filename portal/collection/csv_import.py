@@ -7,35 +7,14 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from portal.catalog.fields import FieldSpec
+from portal.catalog.layout import clean_value  # the same rules as the forms
+from portal.infra.csv_reading import CsvFileError, RowError, decode_utf8
 from portal.infra.csv_safety import FORMULA_TRIGGERS, safe_row
 
+__all__ = ["CsvFileError", "FieldSpec", "ImportResult", "RowError", "parse_csv", "template_csv"]
+
 EMAIL_HEADERS = {"email", "e-mail", "e-post", "epost", "mail"}
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    key: str
-    labels: tuple[str, ...]
-    kind: str
-    required: bool
-    max_length: int = 100
-    options: tuple[str, ...] = ()
-
-    @property
-    def label(self) -> str:
-        return self.labels[0] if self.labels else self.key
-
-    @property
-    def option_list(self) -> list[str]:
-        return list(self.options)
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    column: str
-    value: str
-    reason: str
 
 
 @dataclass
@@ -48,24 +27,12 @@ class ImportResult:
         return not self.errors
 
 
-class CsvFileError(ValueError):
-    """The file as a whole is unusable; str() tells the user how to fix it."""
-
-
 def template_csv(fields: list[FieldSpec]) -> bytes:
     """Header row: EMAIL, then one column per field (photo excluded). UTF-8 with BOM so Excel reads it."""
     header = ["EMAIL"] + [f.labels[0] if f.labels else f.key for f in fields if f.kind != "photo" and f.key != "email"]
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerow(safe_row(header))  # labels are typed by people
     return out.getvalue().encode("utf-8-sig")
-
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CsvFileError(_l("The file is not saved as UTF-8. In Excel choose File > Save As > "
-                              "'CSV UTF-8 (Comma delimited) (*.csv)' and upload it again.")) from None
 
 
 def _delimiter(text: str) -> str:
@@ -104,9 +71,7 @@ def _header_map(header: list[str], fields: list[FieldSpec]) -> tuple[dict[int, s
 def parse_csv(data: bytes, fields: list[FieldSpec], *, email_required: bool, existing_emails=frozenset(),
               max_rows: int = 20000, country: str = "SE") -> ImportResult:
     """Rows keyed by field key (plus "email"), normalised; or the errors with line numbers and reasons."""
-    from portal.catalog.layout import clean_value  # the same rules as the forms
-
-    text = _decode(data)
+    text = decode_utf8(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         header = next(reader)

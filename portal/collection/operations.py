@@ -1,4 +1,6 @@
-"""Data collection: personal requests to employees, CSV imports, review, reminders. Each call commits."""
+"""Data collection: personal requests to employees, CSV imports, review, reminders.
+
+Operations flush; the request (or job run) that calls them commits once."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -107,7 +109,6 @@ def send_requests(company: Company, user: User, card_type: CardType, addresses: 
         created.append(req)
     record("collection.sent", company_id=company.id, summary=f"{len(created)} requests for {card_type.name}",
            user_id=user.id)
-    db.session.commit()
     return created
 
 
@@ -154,7 +155,6 @@ def import_csv(company: Company, user: User, card_type: CardType, data: bytes, *
                      "kind": "collection_request"} for email, token in zip(emails, tokens, strict=True)])
     record("collection.imported", company_id=company.id, obj=batch,
            summary=f"{len(rows)} rows from {filename or 'a file'}", user_id=user.id)
-    db.session.commit()
     return ImportOutcome(batch=batch, created=len(rows))
 
 
@@ -188,7 +188,6 @@ def resend_request(company: Company, request_id) -> CollectionRequest:
         _send_link(req, "collection_rejected", reason=req.rejection_reason)
     else:
         _send_link(req, "collection_request")
-    db.session.commit()
     return req
 
 
@@ -199,7 +198,6 @@ def remove_request(company: Company, request_id) -> None:
         raise CollectionError(_l("This request has already been answered: find it under In review."))
     req.status = RequestStatus.REMOVED.value  # the link stays known so it can say "removed"
     record("collection.removed", company_id=company.id, obj=req, summary=req.email)
-    db.session.commit()
 
 
 def remind_all(company: Company) -> int:
@@ -209,7 +207,6 @@ def remind_all(company: Company) -> int:
     for req in reqs:
         req.reminders_sent += 1
         _send_link(req, "collection_reminder")
-    db.session.commit()
     return len(reqs)
 
 
@@ -224,7 +221,6 @@ def reject_request(company: Company, user: User, request_id, reason: str) -> Col
     req.status, req.rejection_reason = RequestStatus.REJECTED.value, reason[:2000]
     _send_link(req, "collection_rejected", reason=reason)
     record("collection.rejected", company_id=company.id, obj=req, summary=f"{req.email}: {reason}", user_id=user.id)
-    db.session.commit()
     return req
 
 
@@ -237,11 +233,9 @@ def approve_to_cart(company: Company, user: User, request_id) -> CartItem:
     try:
         item = add_card_to_cart(company, user, req.card_type, req.data or {}, req.photo_key,
                                 address_id=req.address_id, collection_request_id=req.id)
-    except OrderingError as exc:
-        db.session.rollback()
+    except OrderingError as exc:  # refused before anything was written
         raise CollectionError(str(exc)) from None
     req.status = RequestStatus.IN_CART.value
-    db.session.commit()
     return item
 
 
@@ -254,16 +248,15 @@ def print_request_now(company: Company, user: User, request_id, printer_id: int)
         raise CollectionError(_l("Only cards in review can be printed."))
     try:
         card, _job = print_now(company, user, req.card_type, req.data or {}, req.photo_key, printer_id)
-    except PrintError as exc:
-        db.session.rollback()
+    except PrintError as exc:  # refused before anything was written
         raise CollectionError(str(exc)) from None
     card.holder_email = card.holder_email or req.email
     req.status, req.token_hash = RequestStatus.ORDERED.value, None
-    db.session.commit()
     return card
 
 
 def approve_all_to_cart(company: Company, user: User) -> int:
+    """Every card in review that is complete goes to the cart, in the caller's one transaction."""
     ids = [r.id for r in in_review_requests(company)]
     done = 0
     for rid in ids:
@@ -291,7 +284,6 @@ def update_request(company: Company, user: User, request_id, values: dict, addre
     req.data, req.address_id = clean, addr.id if addr else None
     record("collection.updated", company_id=company.id, obj=req, summary=req.email or "", changes=changes,
            user_id=user.id)
-    db.session.commit()
     return req
 
 
@@ -301,7 +293,6 @@ def remove_from_review(company: Company, request_id) -> None:
     record("collection.review_removed", company_id=company.id, obj=req, summary=req.email)
     storage.delete(req.photo_key)
     req.photo_key = None
-    db.session.commit()
 
 
 def pending_requests(company: Company, search: str = "", page: int = 0, per_page: int = 25):

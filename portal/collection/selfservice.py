@@ -10,6 +10,7 @@ from portal.infra import storage
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.infra.images import normalise_photo
+from portal.infra.transactions import on_commit, on_rollback
 from portal.ordering.models import Address
 from portal.outbox.mail import queue_email
 
@@ -27,7 +28,6 @@ def save_employee_data(req: CollectionRequest, values: dict) -> dict:
     if errors:
         return errors
     req.data = {**(req.data or {}), **clean}
-    db.session.commit()
     return errors
 
 
@@ -36,15 +36,12 @@ def save_employee_photo(req: CollectionRequest, data: bytes, crop: dict | None, 
     ct = req.card_type
     jpeg = normalise_photo(data, size=(ct.photo_width, ct.photo_height), crop=crop, rotate=rotate)
     old = req.photo_key
-    req.photo_key = new = storage.save(jpeg, "photos", "jpg")
-    try:
-        db.session.commit()
-    except Exception:
-        # The row still points at the old photo: do not leave the new file behind.
-        db.session.rollback()
-        storage.delete(new)
-        raise
-    storage.delete(old)
+    new = storage.save(jpeg, "photos", "jpg")
+    # The old file goes once the row points at the new one for good; a rollback leaves no new file behind.
+    on_commit(lambda: storage.delete(old))
+    on_rollback(lambda: storage.delete(new))
+    req.photo_key = new
+    db.session.flush()
 
 
 def choose_address(req: CollectionRequest, address_id) -> None:
@@ -57,7 +54,6 @@ def choose_address(req: CollectionRequest, address_id) -> None:
     if wanted not in {a.id for a in designated_addresses(req)}:
         raise ValueError(_l("Choose where your card should be delivered."))
     req.address_id = wanted
-    db.session.commit()
 
 
 def missing_steps(req: CollectionRequest) -> list[str]:
@@ -83,4 +79,3 @@ def confirm_request(req: CollectionRequest) -> None:
     req.rejection_reason = ""
     queue_email(req.email, "collection_confirmed", req.language, company_id=req.company_id, company=req.company,
                 card_type=req.card_type, request=req)
-    db.session.commit()

@@ -1,16 +1,23 @@
-"""Placing an order from the cart, approving or rejecting it, and cancelling it."""
+"""Placing an order from the cart, approving or rejecting it, and cancelling it.
+
+Every order status change is a conditional UPDATE from the status the order was read in: an approve
+and a cancel at the same moment cannot both win; the second is told what happened. The order's cards
+belong to the cards feature: ordering asks it to create them and to terminate them.
+"""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.audit.operations import record
-from portal.cards.models import Card, CardStatusEvent
-from portal.catalog.layout import card_identity, holder_name
-from portal.collection.models import CollectionRequest, RequestStatus
+from portal.cards.status import create_card, terminate_order_cards
+from portal.catalog.layout import holder_name
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
-from portal.ordering.models import LineKind, Order, OrderLine, OrderStatus
+from portal.ordering.models import ORDER_STATUS_LABELS, LineKind, Order, OrderLine, OrderStatus
 from portal.ordering.operations import OrderingError, address_for, cart_summary, next_number
+from portal.ordering.signals import cart_item_ordered
 from portal.outbox.mail import queue_email
 from portal.tenancy.models import Company, User
 from portal.tenancy.operations import can
@@ -18,6 +25,29 @@ from portal.tenancy.operations import can
 
 def _language(user: User | None, company: Company) -> str:
     return (user.language if user and user.language else None) or company.language or "en"
+
+
+def move_order_status(order: Order, seen: tuple[str, ...], to: str, **values) -> None:
+    """Move the order to `to` only if it is still in one of the `seen` statuses it was read in.
+
+    Otherwise nothing is written and OrderingError says what the order became meanwhile."""
+    if order.status not in seen:
+        raise _changed(order)
+    now = utcnow()
+    values = {"status": to, "last_activity_at": now, **values}
+    moved = db.session.execute(update(Order).where(Order.id == order.id, Order.status == order.status)
+                               .values(**values).execution_options(synchronize_session=False)).rowcount
+    if moved != 1:
+        db.session.refresh(order, ["status"])
+        raise _changed(order)
+    for key, value in values.items():  # the row has them already: no second UPDATE
+        set_committed_value(order, key, value)
+
+
+def _changed(order: Order) -> OrderingError:
+    return OrderingError(_l("Order %(number)s was changed at the same moment by someone else: it is now %(status)s. "
+                            "Nothing was changed.", number=order.number,
+                            status=str(ORDER_STATUS_LABELS.get(order.status, order.status)).lower()))
 
 
 def place_order(company: Company, user: User, *, address_id=None, cost_centre: str = "", reference: str = "",
@@ -47,17 +77,10 @@ def place_order(company: Company, user: User, *, address_id=None, cost_centre: s
                        photo_key=item.photo_key, delivery=item.address.snapshot() if item.address else None)
         db.session.add(ol)
         db.session.flush()
-        card = Card(company_id=company.id, order_id=order.id, order_line_id=ol.id, card_type_id=ct.id,
-                    orderer_id=user.id, holder_data=item.holder_data, photo_key=item.photo_key,
-                    **card_identity(ct, item.holder_data))
-        db.session.add(card)
-        db.session.flush()
-        db.session.add(CardStatusEvent(card_id=card.id, to_status=card.status, user_id=user.id))
+        create_card(company, ct, item.holder_data, item.photo_key, orderer=user, order_id=order.id,
+                    order_line_id=ol.id)
         if item.collection_request_id:
-            req = db.session.get(CollectionRequest, item.collection_request_id)
-            if req is not None and req.company_id == company.id:
-                req.status = RequestStatus.ORDERED.value
-                req.token_hash = None
+            cart_item_ordered.send(item)
         db.session.delete(item)
     for line in summary.accessories:
         acc = line.item.accessory
@@ -82,9 +105,8 @@ def _decidable(company: Company, approver: User, order: Order) -> None:
 
 def approve_order(company: Company, approver: User, order: Order) -> None:
     _decidable(company, approver, order)
-    order.status = OrderStatus.PLACED.value
-    order.approved_by_id, order.decided_at = approver.id, utcnow()
-    order.last_activity_at = utcnow()
+    move_order_status(order, (OrderStatus.AWAITING_APPROVAL.value,), OrderStatus.PLACED.value,
+                      approved_by_id=approver.id, decided_at=utcnow())
     record("order.approved", company_id=company.id, obj=order, summary=order.number)
     if order.orderer:
         queue_email(order.orderer.email, "order_approved", _language(order.orderer, company), company_id=company.id,
@@ -96,12 +118,9 @@ def reject_order(company: Company, approver: User, order: Order, reason: str) ->
     if not reason:
         raise OrderingError(_l("Write a reason: the orderer sees it."))
     _decidable(company, approver, order)
-    order.status = OrderStatus.REJECTED.value
-    order.approved_by_id, order.decided_at, order.rejection_reason = approver.id, utcnow(), reason[:2000]
-    order.last_activity_at = utcnow()
-    for card in order_cards(order):
-        card.status = "terminated"
-        card.status_reason = reason[:2000]
+    move_order_status(order, (OrderStatus.AWAITING_APPROVAL.value,), OrderStatus.REJECTED.value,
+                      approved_by_id=approver.id, decided_at=utcnow(), rejection_reason=reason[:2000])
+    terminate_order_cards(order.id, approver, reason)
     record("order.rejected", company_id=company.id, obj=order, summary=f"{order.number}: {reason}")
     if order.orderer:
         queue_email(order.orderer.email, "order_rejected", _language(order.orderer, company), company_id=company.id,
@@ -111,19 +130,11 @@ def reject_order(company: Company, approver: User, order: Order, reason: str) ->
 def cancel_order(company: Company, user: User, order: Order) -> None:
     if order.company_id != company.id:
         raise LookupError(order.id)
-    if order.status not in (OrderStatus.PLACED, OrderStatus.AWAITING_APPROVAL):
+    cancellable = (OrderStatus.PLACED.value, OrderStatus.AWAITING_APPROVAL.value)
+    if order.status not in cancellable:
         raise OrderingError(_l("Only orders not yet in production can be cancelled."))
     if order.orderer_id != user.id and not can(user, company, "settings"):
         raise OrderingError(_l("Only the orderer or a company admin can cancel this order."))
-    order.status = OrderStatus.CANCELLED.value
-    order.last_activity_at = utcnow()
-    for card in order_cards(order):
-        card.status = "terminated"
-        card.status_reason = str(_l("Order cancelled"))
+    move_order_status(order, cancellable, OrderStatus.CANCELLED.value)
+    terminate_order_cards(order.id, user, "Order cancelled")  # a SYSTEM_REASONS key, translated when shown
     record("order.cancelled", company_id=company.id, obj=order, summary=order.number)
-
-
-def order_cards(order: Order) -> list[Card]:
-    from sqlalchemy import select
-
-    return list(db.session.scalars(select(Card).where(Card.order_id == order.id)))

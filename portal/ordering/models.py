@@ -80,6 +80,7 @@ class OrderStatus(StrEnum):
     AWAITING_APPROVAL = "awaiting_approval"
     PLACED = "placed"
     IN_PRODUCTION = "in_production"
+    READY = "ready"  # every card of the order is made and active; the orderer was told
     SHIPPED = "shipped"
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
@@ -90,6 +91,7 @@ ORDER_STATUS_LABELS = {
     OrderStatus.AWAITING_APPROVAL: _l("Awaiting approval"),
     OrderStatus.PLACED: _l("Placed"),
     OrderStatus.IN_PRODUCTION: _l("In production"),
+    OrderStatus.READY: _l("Cards ready"),
     OrderStatus.SHIPPED: _l("Shipped"),
     OrderStatus.DELIVERED: _l("Delivered"),
     OrderStatus.CANCELLED: _l("Cancelled"),
@@ -100,6 +102,7 @@ ORDER_STATUS_COLOURS = {
     OrderStatus.AWAITING_APPROVAL: "warning",
     OrderStatus.PLACED: "primary",
     OrderStatus.IN_PRODUCTION: "info",
+    OrderStatus.READY: "success",
     OrderStatus.SHIPPED: "secondary",
     OrderStatus.DELIVERED: "success",
     OrderStatus.CANCELLED: "dark",

@@ -11,10 +11,10 @@ from sqlalchemy.orm import selectinload
 
 from portal.catalog.layout import holder_name, validate_layout_values
 from portal.catalog.models import Accessory, CardType
-from portal.collection.models import CollectionRequest, RequestStatus
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.ordering.models import Address, CartItem, LineKind, OrderCounter
+from portal.ordering.signals import cart_item_released
 from portal.tenancy.models import Company, User
 
 
@@ -189,13 +189,9 @@ def update_accessory_quantity(company: Company, user: User, item_id, quantity: i
 
 
 def _release_request(item: CartItem, back_to_review: bool) -> None:
+    """A card from data collection leaves the cart: the collection feature decides what its request becomes."""
     if item.collection_request_id:
-        req = db.session.get(CollectionRequest, item.collection_request_id)
-        if req is not None and req.company_id == item.company_id:
-            req.status = (RequestStatus.IN_REVIEW if back_to_review else RequestStatus.REMOVED).value
-            if back_to_review:  # edits made in the cart go back with the card
-                req.data, req.address_id = dict(item.holder_data), item.address_id
-                req.photo_key = item.photo_key or req.photo_key
+        cart_item_released.send(item, back_to_review=back_to_review)
 
 
 def remove_cart_item(company: Company, user: User, item_id, *, back_to_review: bool = False) -> None:

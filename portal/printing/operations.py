@@ -12,12 +12,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.audit.operations import record
-from portal.cards.models import Card, CardStatus, CardStatusEvent
-from portal.catalog.layout import card_identity, validate_layout_values
+from portal.cards.models import Card, CardStatus
+from portal.cards.status import create_card
+from portal.catalog.layout import validate_layout_values
 from portal.catalog.models import CardType
 from portal.infra.extensions import db
 from portal.printing.models import NO_LP, Printer, PrinterBackend, PrintJob, PrintJobStatus
 from portal.printing.render import render_card
+from portal.printing.rules import PrintRefused, check_printable
 from portal.tenancy.models import Company, User
 
 MAX_ATTEMPTS = 3
@@ -63,9 +65,10 @@ def _printer_of(company: Company, printer_id: int) -> Printer:
 
 
 def queue_print(company: Company, user: User | None, card: Card, printer_id: int) -> PrintJob:
-    """Queue one print of a card (also used for an explicit reprint)."""
+    """Queue one print of a card (also used for an explicit reprint): every print path ends here."""
     if card.company_id != company.id:
         raise PrintError(_l("Card not found."))
+    _check(company, user, card.card_type, card.photo_key, card.status)
     printer = _printer_of(company, printer_id)
     job = PrintJob(company_id=company.id, card_id=card.id, printer_id=printer.id,
                    requested_by_id=user.id if user else None)
@@ -81,15 +84,20 @@ def print_now(company: Company, user: User, card_type: CardType, holder_data: di
     clean, errors = validate_layout_values(card_type, holder_data, country=company.country)
     if errors:
         raise PrintError(next(iter(errors.values())))
+    _check(company, user, card_type, photo_key)  # before the card exists: a refused print leaves nothing
     printer = _printer_of(company, printer_id)
-    card = Card(company_id=company.id, card_type_id=card_type.id, orderer_id=user.id, holder_data=clean,
-                photo_key=photo_key, status=CardStatus.IN_PRODUCTION.value, **card_identity(card_type, clean))
-    db.session.add(card)
-    db.session.flush()
-    db.session.add(CardStatusEvent(card_id=card.id, to_status=card.status, user_id=user.id,
-                                   reason="Printed locally"))  # a SYSTEM_REASONS key, translated when shown
+    card = create_card(company, card_type, clean, photo_key, orderer=user, status=CardStatus.IN_PRODUCTION.value,
+                       reason="Printed locally")  # a SYSTEM_REASONS key, translated when shown
     job = queue_print(company, user, card, printer.id)
     return card, job
+
+
+def _check(company: Company, user: User | None, card_type: CardType, photo_key: str | None,
+           status: str | None = None) -> None:
+    try:
+        check_printable(company, user, card_type, photo_key, status)
+    except PrintRefused as exc:
+        raise PrintError(str(exc)) from None
 
 
 def queue_test_page(company: Company, user: User, printer_id: int) -> PrintJob:

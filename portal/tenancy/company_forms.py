@@ -21,6 +21,9 @@ class CompanySettingsForm(FlaskForm):
         DataRequired(), Length(max=7), Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Write the colour as #RRGGBB."))])
     logo = FileField(_l("Logo"), description=_l("PNG, JPEG or WebP. It is fitted to 354 × 118 pixels."))
     requires_order_approval = BooleanField(_l("Orders need an approver's approval before production"))
+    local_print_requires_approval = BooleanField(
+        _l("Cards printed on our own printers need approval too"),
+        description=_l("With order approval on, only approvers may print a card locally (Print now, Print again)."))
     reminder_count = IntegerField(_l("Reminders to employees"), validators=[NumberRange(0, 5)])
     reminder_days = IntegerField(_l("…spread over (days)"), validators=[NumberRange(1, 60)])
     request_valid_days = IntegerField(_l("Personal links work for (days)"), validators=[NumberRange(1, 90)])

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.infra.db_types import StrEnum, utcnow
@@ -45,6 +45,8 @@ class Company(db.Model):
     retention_months: Mapped[int | None] = mapped_column(Integer)
     onboarded_on: Mapped[date] = mapped_column(Date, default=lambda: utcnow().date())
     requires_order_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    # With order approval on, a card printed at the company's own desk needs an approver as well.
+    local_print_requires_approval: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     reminder_count: Mapped[int] = mapped_column(Integer, default=2)
     reminder_days: Mapped[int] = mapped_column(Integer, default=10)
     request_valid_days: Mapped[int] = mapped_column(Integer, default=30)

@@ -13,8 +13,8 @@ from portal.infra.images import normalise_logo
 from portal.tenancy.models import RETENTION_CHOICES, Company, User, default_retention_for
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-EDITABLE = ("name", "org_number", "language", "primary_color", "requires_order_approval", "reminder_count",
-            "reminder_days", "request_valid_days", "retention_months")
+EDITABLE = ("name", "org_number", "language", "primary_color", "requires_order_approval",
+            "local_print_requires_approval", "reminder_count", "reminder_days", "request_valid_days", "retention_months")
 
 
 class SettingsError(ValueError):

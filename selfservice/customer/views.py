@@ -36,7 +36,7 @@ from selfservice.customer.blueprint import bp
 
 KEY = "portal_account"
 OPEN = [OrderStatus.AWAITING_APPROVAL.value, OrderStatus.PLACED.value, OrderStatus.IN_PRODUCTION.value,
-        OrderStatus.SHIPPED.value]
+        OrderStatus.READY.value, OrderStatus.SHIPPED.value]
 
 
 @bp.before_request

@@ -23,15 +23,22 @@ def _load(token: str):
             raise ChangeLinkProblem("unknown")
         change = open_change(token)
     except ChangeLinkProblem as problem:
-        if problem.kind == "unknown":
-            note_bad_link(token)
-        titles = {"unknown": _("This link does not work"), "used": _("This change is already answered"),
-                  "expired": _("This link has expired")}
-        return None, (render_template("employee/problem.html", title=titles[problem.kind],
-                                      message=_("Contact the person who manages your card."), req=None),
-                      404 if problem.kind == "unknown" else 410)
+        return None, _problem_page(token, problem)
     use_page_language(change.card.company.language)
     return change, None
+
+
+def _problem_page(token: str, problem: ChangeLinkProblem):
+    if problem.kind == "unknown":
+        note_bad_link(token)
+    if problem.change is not None:
+        use_page_language(problem.change.card.company.language)
+    titles = {"unknown": _("This link does not work"), "used": _("This change is already answered"),
+              "expired": _("This link has expired"), "closed": _("This change was closed")}
+    message = (_("The card is no longer in use, so the change was closed and nothing was changed on it.")
+               if problem.kind == "closed" else _("Contact the person who manages your card."))
+    return (render_template("employee/problem.html", title=titles[problem.kind], message=message, req=None),
+            404 if problem.kind == "unknown" else 410)
 
 
 @bp.route("/change/<token>", methods=["GET", "POST"])
@@ -41,12 +48,16 @@ def card_change(token: str):
         return problem
     card = change.card
     if request.method == "POST":
-        if request.form.get("decision") == "approve":
-            approve_card_change(change)
-            message = _("Thank you! Your card is updated.")
-        else:
-            decline_card_change(change)
-            message = _("You declined the change. Nothing was changed on your card.")
+        try:
+            if request.form.get("decision") == "approve":
+                approve_card_change(change)
+                message = _("Thank you! Your card is updated.")
+            else:
+                decline_card_change(change)
+                message = _("You declined the change. Nothing was changed on your card.")
+        except ChangeLinkProblem as problem:  # closed or answered at the same moment
+            db.session.rollback()
+            return _problem_page(token, problem)
         db.session.commit()
         return render_template("employee/change_done.html", message=message, company=card.company, req=None)
     def shown(field, value):

@@ -87,6 +87,7 @@ def start(token: str):
         values = {f.key: (request.form.get(f.key) or "")[: f.max_length + 50] for f in data_fields(req.card_type)}
         errors = save_employee_data(req, values)
         if not errors:
+            db.session.commit()
             return _next_step(req, token)
     return _page("details.html", req, token, fields=data_fields(req.card_type), values=values, errors=errors)
 
@@ -114,6 +115,7 @@ def photo(token: str):
                 db.session.rollback()
                 error = str(exc) if isinstance(exc, ImageRejected) else _("The photo could not be used. Try again.")
             else:
+                db.session.commit()
                 return _next_step(req, token)
     ct = req.card_type
     return _page("photo.html", req, token, error=error, field=photo_field(ct),
@@ -132,6 +134,7 @@ def address(token: str):
         except ValueError as exc:
             error = str(exc)
         else:
+            db.session.commit()
             return _next_step(req, token)
     return _page("address.html", req, token, addresses=designated_addresses(req), error=error)
 
@@ -145,6 +148,7 @@ def confirm(token: str):
         return _next_step(req, token)
     if request.method == "POST":
         confirm_request(req)
+        db.session.commit()
         return _page("done.html", req, token)
     values = [(f.label, (req.data or {}).get(f.key, "")) for f in data_fields(req.card_type)]
     return _page("confirm.html", req, token, values=values)

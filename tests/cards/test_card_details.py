@@ -89,10 +89,12 @@ def test_change_link_expires_and_dies_when_the_card_is_terminated(client, db, ca
     change.expires_at = utcnow() + timedelta(days=1)
     terminate_card(company, admin, asa, "Left")
     db.session.commit()
-    assert client.get(link).status_code == 404  # cancelled with the card: the link no longer exists
+    closed = client.get(link)  # closed with the card: the link says why
+    assert closed.status_code == 410 and "no longer in use" in html_text(closed)
+    assert client.post(link, {"decision": "approve"}).status_code == 410
     db.session.expire_all()
     assert db.session.get(Card, asa.id).holder_name == "Åsa Öberg"
-    assert db.session.get(CardChange, change.id).state == "cancelled"
+    assert db.session.get(CardChange, change.id).state == "closed"
 
 
 def test_operator_downloads_the_production_list_fills_it_in_and_uploads_it(client, db, cards, make_user):  # noqa: F811

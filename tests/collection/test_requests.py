@@ -33,6 +33,7 @@ def _token(email: OutboxEmail) -> str:
 def test_requests_go_out_with_working_personal_links(db, collect):
     company, orderer, ct, addr = collect
     reqs = send_requests(company, orderer, ct, split_email_list('a@x.se, "Bo Ek" <bo@x.se>').valid)
+    _db.session.commit()  # the request commits; operations only flush
     emails = db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)).all()
     assert [e.to for e in emails] == ["a@x.se", "bo@x.se"]
     assert open_request(_token(emails[1])).id == reqs[1].id
@@ -42,6 +43,7 @@ def test_requests_go_out_with_working_personal_links(db, collect):
 def test_open_request_for_the_same_email_is_refused(db, collect):
     company, orderer, ct, _ = collect
     send_requests(company, orderer, ct, split_email_list("a@x.se").valid)
+    _db.session.commit()  # the request commits; operations only flush
     with pytest.raises(CollectionError, match="(?i)a@x.se"):
         send_requests(company, orderer, ct, split_email_list("A@x.se").valid)
 
@@ -49,11 +51,13 @@ def test_open_request_for_the_same_email_is_refused(db, collect):
 def test_removed_and_expired_links_say_so(db, collect):
     company, orderer, ct, _ = collect
     [req] = send_requests(company, orderer, ct, split_email_list("a@x.se").valid)
+    _db.session.commit()  # the request commits; operations only flush
     token = _token(db.session.scalar(select(OutboxEmail)))
     with pytest.raises(LinkProblem) as problem:
         open_request(token, now=utcnow() + timedelta(days=31))
     assert problem.value.kind == "expired"
     remove_request(company, req.id)
+    _db.session.commit()  # the request commits; operations only flush
     with pytest.raises(LinkProblem) as problem:
         open_request(token)
     assert problem.value.kind == "removed"  # the link stops working and says why
@@ -93,12 +97,14 @@ def test_ten_thousand_rows_import(db, collect):
 def test_rejection_emails_the_reason_with_the_same_link(db, collect):
     company, orderer, ct, _ = collect
     [req] = send_requests(company, orderer, ct, split_email_list("a@x.se").valid)
+    _db.session.commit()  # the request commits; operations only flush
     first = _token(db.session.scalar(select(OutboxEmail)))
     req.status = "in_review"
     db.session.commit()
     with pytest.raises(CollectionError):
         reject_request(company, orderer, req.id, " ")
     reject_request(company, orderer, req.id, "The photo is blurry")
+    _db.session.commit()  # the request commits; operations only flush
     mail = db.session.scalar(select(OutboxEmail).where(OutboxEmail.kind == "collection_rejected"))
     assert "The photo is blurry" in mail.body_text and _token(mail) == first
     assert open_request(first).status == "rejected"  # the same link opens again for editing
@@ -112,6 +118,7 @@ def test_approved_card_lands_in_the_cart_with_its_address(db, collect):
     db.session.add(req)
     db.session.commit()
     item = approve_to_cart(company, orderer, req.id)
+    _db.session.commit()  # the request commits; operations only flush
     assert item.address_id == addr.id and item.collection_request_id == req.id
     assert db.session.get(CollectionRequest, req.id).status == "in_cart"
     assert db.session.scalar(select(func.count()).select_from(CartItem)) == 1
@@ -173,6 +180,7 @@ def test_print_now_from_review_creates_the_card_and_a_print_job(db, collect):
     db.session.add_all([printer, req])
     db.session.commit()
     card = print_request_now(company, orderer, req.id, printer.id)
+    _db.session.commit()  # the request commits; operations only flush
     assert card.holder_name == "Åsa Öberg" and card.holder_email == "a@x.se"
     assert db.session.get(CollectionRequest, req.id).status == "ordered"
     assert db.session.scalar(select(PrintJob)).card_id == card.id
@@ -187,6 +195,7 @@ def test_request_email_carries_the_company_logo_and_colour(db, collect):
     company.primary_color = "#aa3300"
     db.session.commit()
     send_requests(company, orderer, ct, split_email_list("a@x.se").valid)
+    _db.session.commit()  # the request commits; operations only flush
     mail = db.session.scalar(select(OutboxEmail))
     token = _token(mail)
     assert f"/r/{token}/logo.png" in mail.body_html and "#aa3300" in mail.body_html

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 from portal.collection.email_list import split_email_list
 from portal.collection.models import CollectionRequest
 from portal.collection.operations import send_requests
+from portal.infra.extensions import db as _db
 from portal.outbox.models import OutboxEmail
 from tests.conftest import html_text
 
@@ -14,7 +15,9 @@ def _emails(db, kind: str) -> list[str]:
 
 def _requests(db, company, orderer, ct, count: int):
     text = " ".join(f"person{i:02d}@x.se" for i in range(count))
-    return send_requests(company, orderer, ct, split_email_list(text).valid)
+    created = send_requests(company, orderer, ct, split_email_list(text).valid)
+    _db.session.commit()  # the request commits; operations only flush
+    return created
 
 
 def test_pending_tab_searches_and_pages(client, db, collect):
@@ -81,6 +84,7 @@ def test_card_sent_back_waits_in_pending_with_its_reason_and_can_be_withdrawn(cl
     assert db.session.get(CollectionRequest, req.id).status == "in_review"
 
     reject_request(company, orderer, req.id, "Please use a photo without sunglasses")
+    _db.session.commit()  # the request commits; operations only flush
     pending = html_text(client.get("/admin/collection/pending"))
     assert "Sent back for changes" in pending and "without sunglasses" in pending
     client.post(f"/admin/collection/pending/{req.id}/resend")

@@ -35,6 +35,7 @@ def _company_with_data(tag, make_company, make_user, make_address, make_card_typ
     place_order(company, user, address_id=addr.id, reference=f"PO-{tag.upper()}")
     add_accessory_to_cart(company, user, acc.id, 2)  # left in the cart of this company
     send_requests(company, user, ct, split_email_list(f"employee-{tag.lower()}@x.se").valid)
+    _db.session.commit()  # the request commits; operations only flush
     record("address.created", company_id=company.id, obj=addr, summary=f"{tag} head office", user_id=user.id)
     _db.session.commit()
     return company

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from portal.collection.email_list import split_email_list
 from portal.collection.models import CollectionRequest
 from portal.collection.operations import reject_request, send_requests
+from portal.infra.extensions import db as _db
 from portal.infra.storage import load
 from portal.outbox.models import OutboxEmail
 from portal.outbox.tasks import send_pending_emails
@@ -24,6 +25,7 @@ def test_employee_fills_details_photo_address_and_confirms(client, db, collect, 
     company, orderer, ct, addr = collect
     make_address(company, "Warehouse", for_collection=True)
     send_requests(company, orderer, ct, split_email_list("asa@x.se").valid)
+    _db.session.commit()  # the request commits; operations only flush
     link = _link(db)
     page = client.get(link)
     assert page.status_code == 200 and "First name" in html_text(page)
@@ -59,10 +61,12 @@ def test_employee_fills_details_photo_address_and_confirms(client, db, collect, 
 def test_rejected_request_link_opens_again_with_data_and_reason(client, db, collect):
     company, orderer, ct, _ = collect
     [req] = send_requests(company, orderer, ct, split_email_list("asa@x.se").valid)
+    _db.session.commit()  # the request commits; operations only flush
     link = _link(db)
     req.status, req.data = "in_review", {"first_name": "Åsa", "last_name": "Öberg"}
     db.session.commit()
     reject_request(company, orderer, req.id, "Please use your full first name")
+    _db.session.commit()  # the request commits; operations only flush
     page = client.get(link)
     text = html_text(page)
     assert page.status_code == 200 and "Please use your full first name" in text
@@ -72,6 +76,7 @@ def test_rejected_request_link_opens_again_with_data_and_reason(client, db, coll
 def test_link_pages_in_swedish_and_english(client, db, collect):
     company, orderer, ct, _ = collect
     [req] = send_requests(company, orderer, ct, split_email_list("asa@x.se").valid, language="sv")
+    _db.session.commit()  # the request commits; operations only flush
     link = _link(db)
     assert "Förnamn" in html_text(client.get(link))
     assert "First name" in html_text(client.get(link + "?lang=en"))
@@ -80,6 +85,7 @@ def test_link_pages_in_swedish_and_english(client, db, collect):
     from portal.collection.operations import remove_request
 
     remove_request(company, req.id)
+    _db.session.commit()  # the request commits; operations only flush
     removed = client.get(link + "?lang=sv")
     assert removed.status_code == 410 and "Länken har avbrutits" in html_text(removed)
     assert "This link was cancelled" in html_text(client.get(link + "?lang=en"))
@@ -95,6 +101,7 @@ def test_guessing_links_is_throttled(client, db):
 def test_request_email_arrives_and_its_link_opens_the_page(client, db, collect, smtp_server):
     company, orderer, ct, _ = collect
     send_requests(company, orderer, ct, split_email_list("asa@x.se").valid)
+    _db.session.commit()  # the request commits; operations only flush
     send_pending_emails()
     [msg] = smtp_server.wait_for("asa@x.se")
     path = re.search(r"(/r/[A-Za-z0-9_-]{30,})", body_text(msg)).group(1)
@@ -104,6 +111,7 @@ def test_request_email_arrives_and_its_link_opens_the_page(client, db, collect, 
 def test_pages_are_light_and_allow_no_inline_script(client, db, collect):
     company, orderer, ct, _ = collect
     send_requests(company, orderer, ct, split_email_list("asa@x.se").valid)
+    _db.session.commit()  # the request commits; operations only flush
     link = _link(db)
     page = client.get(link + "/photo")
     csp = page.headers["Content-Security-Policy"]

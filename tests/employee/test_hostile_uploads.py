@@ -11,6 +11,7 @@ from sqlalchemy import select
 from portal.collection.email_list import split_email_list
 from portal.collection.models import CollectionRequest
 from portal.collection.operations import send_requests
+from portal.infra.extensions import db as _db
 from portal.outbox.models import OutboxEmail
 from tests.conftest import html_text
 
@@ -54,6 +55,7 @@ HOSTILE = {
 def test_hostile_photo_is_refused_clearly_and_nothing_is_stored(app, client, db, collect, name, lang, word):
     company, orderer, ct, _ = collect
     send_requests(company, orderer, ct, split_email_list("a@x.se").valid)
+    _db.session.commit()  # the request commits; operations only flush
     link = re.search(r"(/r/[A-Za-z0-9_-]{30,})", db.session.scalar(select(OutboxEmail.body_text))).group(1)
     resp = client.post(f"{link}/photo?lang={lang}", {"photo": (io.BytesIO(HOSTILE[name]), "me.jpg")},
                        content_type="multipart/form-data")
@@ -66,6 +68,7 @@ def test_hostile_photo_is_refused_clearly_and_nothing_is_stored(app, client, db,
 def test_huge_exif_block_is_stripped_not_stored(client, db, collect):
     company, orderer, ct, _ = collect
     send_requests(company, orderer, ct, split_email_list("a@x.se").valid)
+    _db.session.commit()  # the request commits; operations only flush
     link = re.search(r"(/r/[A-Za-z0-9_-]{30,})", db.session.scalar(select(OutboxEmail.body_text))).group(1)
     exif = Image.Exif()
     exif[0x010E] = "x" * 60_000  # ImageDescription, 60 kB

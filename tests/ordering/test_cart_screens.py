@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from portal.collection.models import CollectionRequest
 from portal.collection.operations import approve_to_cart
+from portal.infra.extensions import db as _db
 from portal.ordering.checkout import place_order
 from portal.ordering.models import CartItem, Order, OrderLine
 from tests.conftest import html_text
@@ -50,7 +51,9 @@ def test_per_card_addresses_survive_checkout(client, db, shop, make_address):
     company, orderer, ct, acc, addr = shop
     site = make_address(company, "Site office", for_collection=True, street="Byggvägen 9")
     approve_to_cart(company, orderer, _collected(db, company, ct, site).id)
+    _db.session.commit()  # the request commits; operations only flush
     approve_to_cart(company, orderer, _collected(db, company, ct, None, first="Bo").id)
+    _db.session.commit()  # the request commits; operations only flush
     client.login(orderer.email)
     checkout = html_text(client.get("/admin/cart/checkout"))
     assert "Cards with their own delivery address keep it" in checkout
@@ -67,6 +70,7 @@ def test_removing_a_collected_card_offers_to_put_it_back_in_review(client, db, s
     company, orderer, ct, acc, addr = shop
     req = _collected(db, company, ct, addr)
     item = approve_to_cart(company, orderer, req.id)
+    _db.session.commit()  # the request commits; operations only flush
     client.login(orderer.email)
     offer = html_text(client.get(f"/admin/cart/item/{item.id}/remove"))
     assert "Put back in In review" in offer and "Remove for good" in offer and "Åsa Öberg" in offer
@@ -84,7 +88,9 @@ def test_clearing_a_cart_with_collected_cards_offers_to_put_them_back(client, db
     company, orderer, ct, acc, addr = shop
     first, second = _collected(db, company, ct, addr), _collected(db, company, ct, addr, first="Bo")
     approve_to_cart(company, orderer, first.id)
+    _db.session.commit()  # the request commits; operations only flush
     approve_to_cart(company, orderer, second.id)
+    _db.session.commit()  # the request commits; operations only flush
     client.login(orderer.email)
     assert "Put back in In review" in html_text(client.get("/admin/cart/clear"))
     client.post("/admin/cart/clear", {"back_to_review": "1"})
@@ -94,7 +100,9 @@ def test_clearing_a_cart_with_collected_cards_offers_to_put_them_back(client, db
     assert statuses == {"in_review"}
     # and for good: the requests are removed, their data no longer offered for review
     approve_to_cart(company, orderer, first.id)
+    _db.session.commit()  # the request commits; operations only flush
     approve_to_cart(company, orderer, second.id)
+    _db.session.commit()  # the request commits; operations only flush
     client.post("/admin/cart/clear", {"back_to_review": "0"})
     db.session.expire_all()
     assert {r.status for r in db.session.scalars(select(CollectionRequest))} == {"removed"}
@@ -140,6 +148,7 @@ def test_accessories_need_a_common_address_even_when_every_card_has_its_own(clie
     company, orderer, ct, acc, addr = shop
     site = make_address(company, "Site office", for_collection=True)
     approve_to_cart(company, orderer, _collected(db, company, ct, site).id)
+    _db.session.commit()  # the request commits; operations only flush
     client.login(orderer.email)
     assert "Keep each card" in html_text(client.get("/admin/cart/checkout"))
     client.post("/admin/order-cards/accessories", {"accessory_id": acc.id, "quantity": "3"})

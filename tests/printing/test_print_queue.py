@@ -74,7 +74,7 @@ def test_failed_job_is_retried_a_bounded_number_of_times(app, db, setup):
     company, user, ct, printer = setup
     printer.backend, printer.target = "cups", "no-such-queue"
     db.session.commit()
-    card, job = print_now(company, user, ct, {"first_name": "A", "last_name": "B"}, None, printer.id)
+    card, job = print_now(company, user, ct, {"first_name": "A", "last_name": "B"}, _photo_key(), printer.id)
     db.session.commit()
     from datetime import timedelta
 
@@ -91,7 +91,7 @@ def test_failed_job_is_retried_a_bounded_number_of_times(app, db, setup):
 def test_two_schedulers_at_once_print_each_job_once(app, db, setup):
     company, user, ct, printer = setup
     for i in range(12):
-        print_now(company, user, ct, {"first_name": f"P{i}", "last_name": "X"}, None, printer.id)
+        print_now(company, user, ct, {"first_name": f"P{i}", "last_name": "X"}, _photo_key(), printer.id)
     db.session.commit()
     results = []
 
@@ -113,7 +113,7 @@ def test_two_schedulers_at_once_print_each_job_once(app, db, setup):
 
 def test_reprint_is_an_explicit_new_job(app, db, setup):
     company, user, ct, printer = setup
-    card, job = print_now(company, user, ct, {"first_name": "A", "last_name": "B"}, None, printer.id)
+    card, job = print_now(company, user, ct, {"first_name": "A", "last_name": "B"}, _photo_key(), printer.id)
     db.session.commit()
     process_print_queue()
     assert process_print_queue()["printed"] == 0  # nothing prints again by itself

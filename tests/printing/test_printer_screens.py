@@ -9,11 +9,24 @@ from portal.printing.tasks import process_print_queue
 from tests.conftest import html_text
 
 
+def _photo_key():
+    import io
+
+    from PIL import Image
+
+    from portal.infra import storage
+
+    buf = io.BytesIO()
+    Image.new("RGB", (413, 531), (200, 30, 30)).save(buf, "JPEG")
+    return storage.save(buf.getvalue(), "photos", "jpg")
+
+
 def _setup(db, make_company, make_user, make_card_type):
     company = make_company("Nordbygg AB", language="en")
     admin = make_user(company, role="admin", email="admin@nordbygg.se")
     printer = Printer(company_id=company.id, name="Desk printer", backend="hot_folder", target="desk")
-    card = Card(company_id=company.id, card_type_id=make_card_type().id, holder_name="Åsa Öberg", status="active")
+    card = Card(company_id=company.id, card_type_id=make_card_type().id, holder_name="Åsa Öberg", status="active",
+                photo_key=_photo_key())
     db.session.add_all([printer, card])
     db.session.commit()
     return company, admin, printer, card
@@ -94,7 +107,8 @@ def test_a_card_printed_at_the_desk_becomes_active_and_can_be_blocked(app, db, m
     from portal.printing.operations import print_now
 
     company, admin, printer, _card = _setup(db, make_company, make_user, make_card_type)
-    card, job = print_now(company, admin, _card.card_type, {"first_name": "Bo", "last_name": "Ek"}, None, printer.id)
+    card, job = print_now(company, admin, _card.card_type, {"first_name": "Bo", "last_name": "Ek"}, _photo_key(),
+                          printer.id)
     db.session.commit()
     assert card.status == "in_production"
     process_print_queue()

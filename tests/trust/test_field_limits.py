@@ -16,6 +16,7 @@ from portal.collection.email_list import split_email_list
 from portal.collection.models import CollectionRequest
 from portal.collection.operations import send_requests
 from portal.customers.models import PortalAccount, PortalSettings
+from portal.infra.extensions import db as _db
 from portal.ordering.models import Address, CartItem, Invoice, Order
 from portal.outbox.models import OutboxEmail
 from portal.tenancy.models import Membership
@@ -134,6 +135,7 @@ def test_customer_portal_and_employee_forms_enforce_their_maximum_lengths(app, c
         _attack(client, url, problems, seen)
     company = db.session.get(type(world["user"].memberships[0].company), world[Card].company_id)
     send_requests(company, world["user"], world[Card].card_type, split_email_list("emp@x.se").valid)
+    _db.session.commit()  # the request commits; operations only flush
     from sqlalchemy import select
 
     body = db.session.scalars(select(OutboxEmail.body_text).order_by(OutboxEmail.id.desc())).first()

@@ -14,6 +14,7 @@ from portal.collection.email_list import split_email_list
 from portal.collection.models import CollectionRequest
 from portal.collection.operations import reject_request, send_requests
 from portal.customers.models import CustomerRequest, PortalAccount, PortalSettings
+from portal.infra.extensions import db as _db
 from portal.ordering.models import Address, Order
 from portal.outbox.models import OutboxEmail
 from portal.printing.models import Printer
@@ -105,9 +106,11 @@ def test_html_in_fields_is_text_in_email_html_bodies(app, client, db, hostile):
     company = db.session.get(type(hostile["user"].memberships[0].company), hostile[Card].company_id)
     [req] = send_requests(company, hostile["user"], hostile[Card].card_type,
                           split_email_list(f'"{XSS[:40]}" <emp@x.se>').valid)
+    _db.session.commit()  # the request commits; operations only flush
     req.status = "in_review"
     db.session.commit()
     reject_request(company, hostile["user"], req.id, XSS)
+    _db.session.commit()  # the request commits; operations only flush
     db.session.commit()
     client.login(hostile["user"].email)
     client.post("/admin/company/users/", {"email": "new@x.se", "name": XSS[:100], "role": "orderer"})

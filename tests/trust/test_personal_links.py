@@ -20,6 +20,7 @@ from portal.customers.models import PortalAccount, PortalSettings
 from portal.customers.operations import email_login_details
 from portal.infra import tokens
 from portal.infra.db_types import utcnow
+from portal.infra.extensions import db as _db
 from portal.outbox.models import OutboxEmail
 from portal.security import link_guard
 from portal.tenancy.models import User
@@ -38,6 +39,7 @@ def _links(db) -> list[str]:
 def link(db, collect):
     company, orderer, ct, _ = collect
     [req] = send_requests(company, orderer, ct, split_email_list("asa@x.se").valid)
+    _db.session.commit()  # the request commits; operations only flush
     return _links(db)[-1], req
 
 
@@ -139,12 +141,14 @@ def test_link_of_company_b_never_shows_company_a(client, db, collect, make_compa
     company_a.logo_key = storage.save(_png("red"), "logo", "png")
     company_a.primary_color = "#aa0000"
     send_requests(company_a, orderer_a, ct, split_email_list("anna@alfa.se").valid)
+    _db.session.commit()  # the request commits; operations only flush
     company_b = make_company("Beta AB")
     company_b.logo_key = storage.save(_png("blue"), "logo", "png")
     company_b.primary_color = "#0000bb"
     make_address(company_b, "Beta depot", for_collection=True)
     db.session.commit()
     send_requests(company_b, make_user(company_b, role="orderer"), ct, split_email_list("bo@beta.se").valid)
+    _db.session.commit()  # the request commits; operations only flush
     path_b = _links(db)[-1]
     a_marks = ["Nordbygg", "Site office", "anna@alfa.se", "#aa0000"]
     for page in ("", "/photo", "/address", "/confirm", "/theme.css"):

@@ -18,6 +18,7 @@ from portal.collection.email_list import split_email_list
 from portal.collection.operations import send_requests
 from portal.customers.models import PortalAccount, PortalSettings
 from portal.infra.config import BASE_DIR
+from portal.infra.extensions import db as _db
 from portal.outbox.models import OutboxEmail
 from portal.tenancy.operations import hash_password
 from tests.conftest import html_text
@@ -92,6 +93,7 @@ def points(app, client, db, make_company, make_user, make_world):
     account.password_hash = hash_password("portal password 123")
     db.session.commit()
     send_requests(company, admin, item.card_type, split_email_list("asa@x.se").valid)
+    _db.session.commit()  # the request commits; operations only flush
     link = re.search(r"(/r/[A-Za-z0-9_-]{30,})", db.session.scalars(
         __import__("sqlalchemy").select(OutboxEmail.body_text).order_by(OutboxEmail.id.desc())).first()).group(1)
     ct = item.card_type

@@ -1,0 +1,56 @@
+"""Ordering follows its cards (cards tell it through `portal.cards.signals`).
+
+A card of a placed order that production takes up puts the order in production; once every card of
+an order in production is active (terminated ones aside), the order's cards are ready and the
+orderer gets an email. Both are conditional moves, so two cards finishing at once move it once.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.audit.operations import record
+from portal.cards.models import Card, CardStatus
+from portal.cards.signals import card_status_changed
+from portal.infra.extensions import db
+from portal.ordering.checkout import move_order_status
+from portal.ordering.models import Order, OrderStatus
+from portal.ordering.operations import OrderingError
+from portal.outbox.mail import queue_email
+
+_TAKEN_UP = {CardStatus.IN_PRODUCTION.value, CardStatus.ACTIVE.value}
+
+
+@card_status_changed.connect
+def follow_card(card: Card, *, from_status: str, to_status: str, user=None, **_) -> None:
+    if card.order_id is None or to_status not in _TAKEN_UP:
+        return
+    order = db.session.get(Order, card.order_id)
+    if order is None:
+        return
+    try:
+        if order.status == OrderStatus.PLACED.value:
+            move_order_status(order, (OrderStatus.PLACED.value,), OrderStatus.IN_PRODUCTION.value)
+        if order.status == OrderStatus.IN_PRODUCTION.value and _all_cards_active(order):
+            move_order_status(order, (OrderStatus.IN_PRODUCTION.value,), OrderStatus.READY.value)
+            _tell_orderer_ready(order)
+    except OrderingError:
+        return  # another request moved the order at the same moment; it has the order's next step
+
+
+def _all_cards_active(order: Order) -> bool:
+    counts = dict(db.session.execute(select(Card.status, func.count()).where(Card.order_id == order.id)
+                                     .group_by(Card.status)).all())
+    in_use = {s: n for s, n in counts.items() if s != CardStatus.TERMINATED.value}
+    return bool(in_use) and set(in_use) == {CardStatus.ACTIVE.value}
+
+
+def _tell_orderer_ready(order: Order) -> None:
+    record("order.ready", company_id=order.company_id, obj=order, summary=order.number)
+    orderer, company = order.orderer, order.company
+    if orderer is None or not orderer.email:
+        return
+    cards = db.session.scalar(select(func.count()).select_from(Card).where(
+        Card.order_id == order.id, Card.status == CardStatus.ACTIVE.value))
+    language = orderer.language or company.language or "en"
+    queue_email(orderer.email, "order_ready", language, company_id=company.id, company=company, order=order,
+                user=orderer, cards=cards)
