@@ -11,8 +11,8 @@ import unicodedata
 
 from flask import Response, flash, jsonify, redirect, request, url_for
 from flask_admin import expose
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -38,6 +38,11 @@ MAX_PASTE = 500_000  # characters; about 20,000 addresses, far above any real pa
 def _slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "card"
+
+
+def page_language() -> str:
+    """The orderer's language as this page shows it (template headers and import messages follow it)."""
+    return get_locale().language if get_locale() else "en"
 
 
 def _invalid_list(invalid) -> list[dict]:
@@ -110,7 +115,13 @@ class CollectPages:
             return self._render_collect(
                 company, card_type=card_type, status=400, invalid=_invalid_list(parsed.invalid), **keep
             )
-        created = operations.send_requests(company, current_user, card_type, parsed.valid, address_id=address_id)
+        try:
+            created = operations.send_requests(company, current_user, card_type, parsed.valid, address_id=address_id)
+        except operations.CollectionError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return self._render_collect(company, card_type=card_type, status=400,
+                                        invalid=_invalid_list(parsed.invalid), **keep)
         db.session.commit()
         flash(ngettext("%(num)d request sent.", "%(num)d requests sent.", len(created)), "success")
         if parsed.invalid:
@@ -127,8 +138,9 @@ class CollectPages:
             flash(_("Choose a card type first."), "error")
             return redirect(url_for("collection.index"))
         filename = f"cardwright-{_slug(card_type.name)}-template.csv"
+        language = page_language()
         return Response(
-            template_csv(field_specs(card_type)),
+            template_csv(field_specs(card_type, language), language),
             headers={
                 "Content-Type": "text/csv; charset=utf-8",
                 "Content-Disposition": f'attachment; filename="{filename}"',
@@ -154,7 +166,7 @@ class CollectPages:
         try:
             outcome = operations.import_csv(
                 company, current_user, card_type, upload.read(),
-                collect_by_email=by_email, address_id=address_id, filename=filename,
+                collect_by_email=by_email, address_id=address_id, filename=filename, language=page_language(),
             )
         except CsvFileError as exc:
             db.session.rollback()

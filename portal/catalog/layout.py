@@ -146,14 +146,19 @@ def card_identity(card_type: CardType, data: dict) -> dict:
     }
 
 
-def field_specs(card_type: CardType):
-    """The layout as `csv_import.FieldSpec`s for the CSV importer and its template."""
+def field_specs(card_type: CardType, language: str = "en"):
+    """The layout as `csv_import.FieldSpec`s for the CSV importer and its template; each field's label
+    in `language` comes first (the template's header and the importer's messages use it)."""
     from portal.collection.csv_import import FieldSpec
+
+    def labels(f: LayoutField) -> tuple[str, ...]:
+        ordered = (f.label_sv, f.label_en) if language == "sv" else (f.label_en, f.label_sv)
+        return tuple(dict.fromkeys(label for label in ordered if label))
 
     return [
         FieldSpec(
             key=f.key,
-            labels=tuple(label for label in (f.label_en, f.label_sv) if label),
+            labels=labels(f),
             kind=f.kind,
             required=f.required,
             max_length=f.max_length,

@@ -14,6 +14,7 @@ from portal.catalog.models import CardType
 from portal.collection.csv_import import RowError, parse_csv
 from portal.collection.email_list import ParsedAddress
 from portal.collection.models import CollectionRequest, ImportBatch, RequestStatus
+from portal.collection.open_rule import insert_unless_open, open_duplicates, take_back
 from portal.infra import storage
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
@@ -76,35 +77,41 @@ def collection_address(company: Company, address_id) -> Address | None:
 def open_emails(company: Company, card_type: CardType) -> set[str]:
     return {e.lower() for e in db.session.scalars(select(CollectionRequest.email).where(
         CollectionRequest.company_id == company.id, CollectionRequest.card_type_id == card_type.id,
-        CollectionRequest.status.in_(OPEN)))}
+        CollectionRequest.status.in_(OPEN), CollectionRequest.email != ""))}
 
 
 def send_requests(company: Company, user: User, card_type: CardType, addresses: list[ParsedAddress], *,
                   address_id=None, language: str | None = None) -> list[CollectionRequest]:
-    """One request and one email with a personal link per address; open duplicates are refused."""
+    """One request and one email with a personal link per address; open duplicates are refused (the
+    database holds the rule: a paste sent twice at the same moment creates nothing twice)."""
     if card_type.company_id not in (None, company.id) or not card_type.active:
         raise CollectionError(_l("Choose one of the card types offered to your company."))
     if not addresses:
         raise CollectionError(_l("Add at least one email address."))
     addr = collection_address(company, address_id)
-    already = open_emails(company, card_type)
-    dupes = [a.email for a in addresses if a.email.lower() in already]
-    if dupes:
+    now, lang = utcnow(), _language(company, language)
+    rows, tokens = [], {}
+    for a in addresses:
+        salt = new_salt()
+        tokens[a.email.lower()] = derived_token("collection", salt)
+        rows.append({"company_id": company.id, "card_type_id": card_type.id, "created_by_id": user.id,
+                     "email": a.email.lower(), "name": a.name, "language": lang, "status": RequestStatus.PENDING.value,
+                     "token_salt": salt, "token_hash": hash_token(tokens[a.email.lower()]),
+                     "address_id": addr.id if addr else None, "address_fixed": addr is not None, "data": {},
+                     "sent_at": now, "last_sent_at": now, "created_at": now, "updated_at": now,
+                     "expires_at": now + timedelta(days=company.request_valid_days)})
+    inserted = insert_unless_open(rows)
+    if len(inserted) < len(rows):
+        take_back([rid for rid, _email in inserted])
+        new = {email for _rid, email in inserted}
+        dupes = [a.email for a in addresses if a.email.lower() not in new]
         raise CollectionError(_l("These already have an open request for this card type: %(emails)s",
                                  emails=", ".join(dupes[:20])))
-    now, lang = utcnow(), _language(company, language)
-    created = []
-    for a in addresses:
-        req = CollectionRequest(company_id=company.id, card_type_id=card_type.id, created_by_id=user.id,
-                                email=a.email, name=a.name, language=lang,
-                                address_id=addr.id if addr else None, address_fixed=addr is not None,
-                                sent_at=now, last_sent_at=now, expires_at=now + timedelta(days=company.request_valid_days))
-        token = issue_link(req)
-        db.session.add(req)
-        db.session.flush()
-        queue_email(a.email, "collection_request", lang, company_id=company.id, company=company, card_type=card_type,
-                    request=req, token=token)
-        created.append(req)
+    created = list(db.session.scalars(select(CollectionRequest).where(
+        CollectionRequest.id.in_([rid for rid, _email in inserted])).order_by(CollectionRequest.id)))
+    for req in created:
+        queue_email(req.email, "collection_request", lang, company_id=company.id, company=company, card_type=card_type,
+                    request=req, token=tokens[req.email])
     record("collection.sent", company_id=company.id, summary=f"{len(created)} requests for {card_type.name}",
            user_id=user.id)
     db.session.commit()
@@ -112,11 +119,13 @@ def send_requests(company: Company, user: User, card_type: CardType, addresses: 
 
 
 def import_csv(company: Company, user: User, card_type: CardType, data: bytes, *, collect_by_email: bool,
-               address_id=None, filename: str = "") -> ImportOutcome:
-    """Validate every row first; store nothing if any row is wrong. Set-based inserts for speed."""
+               address_id=None, filename: str = "", language: str | None = None) -> ImportOutcome:
+    """Validate every row first; store nothing if any row is wrong. Set-based inserts for speed.
+    `language` is the orderer's: the row errors name the columns as the template in it does."""
     addr = collection_address(company, address_id)
-    result = parse_csv(data, field_specs(card_type), email_required=collect_by_email,
-                       existing_emails=open_emails(company, card_type), country=company.country)
+    lang = _language(company, language)
+    result = parse_csv(data, field_specs(card_type, lang), email_required=collect_by_email,
+                       existing_emails=open_emails(company, card_type), country=company.country, language=lang)
     if not result.ok:
         return ImportOutcome(batch=None, errors=result.errors)
     now = utcnow()
@@ -128,7 +137,7 @@ def import_csv(company: Company, user: User, card_type: CardType, data: bytes, *
     status = RequestStatus.PENDING.value if collect_by_email else RequestStatus.IN_REVIEW.value
     rows, emails, tokens = [], [], []
     for row in result.rows:
-        email = row.pop("email", "")
+        email = row.pop("email", "").lower()
         salt = new_salt() if collect_by_email else None
         token = derived_token("collection", salt) if salt else None
         token_hash = hash_token(token) if token else None
@@ -143,7 +152,16 @@ def import_csv(company: Company, user: User, card_type: CardType, data: bytes, *
         })
         tokens.append(token)
         emails.append(email)
-    db.session.execute(CollectionRequest.__table__.insert(), rows)  # Core: no ORM bookkeeping per row
+    # Core, no ORM bookkeeping per row; an upload of the same file at the same moment finds its rows taken.
+    inserted = insert_unless_open(rows)
+    if len(inserted) < len(rows):
+        take_back([rid for rid, _email in inserted])
+        db.session.delete(batch)
+        db.session.flush()
+        taken = open_duplicates(company.id, card_type.id, [e for e in emails if e]) - {e for _r, e in inserted}
+        return ImportOutcome(batch=None, errors=[
+            RowError(line, result.email_label, email, str(_l("already has an open request.")))
+            for line, email in zip(result.lines, emails, strict=True) if email in taken])
     if collect_by_email:
         # Render once and put each personal link in: 10,000 emails in well under a second.
         marker = "TOKENxMARKERxTOKENxMARKERxTOKENxMARKERx00"
