@@ -12,6 +12,7 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, valida
 from flask_babel import lazy_gettext as _l
 
 from portal.catalog.models import CardType, FieldKind, LayoutField
+from portal.infra.email_reasons import email_reason
 
 _PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
 _EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9._/-]{1,40}$")
@@ -73,7 +74,7 @@ def clean_value(field: LayoutField, raw: str, *, country: str = "SE") -> str:
         try:
             return validate_email(value, check_deliverability=False).normalized
         except EmailNotValidError as exc:
-            raise ValueError(_l("Not a valid email address: %(reason)s", reason=str(exc))) from None
+            raise ValueError(_l("Not a valid email address: %(reason)s", reason=email_reason(exc))) from None
     if kind == FieldKind.NATIONAL_ID:
         from portal.infra.national_ids import InvalidNationalId, normalise_national_id
 
