@@ -231,8 +231,9 @@ def remind_all(company: Company) -> int:
     return len(reqs)
 
 
-def reject_request(company: Company, user: User, request_id, reason: str) -> CollectionRequest:
-    """Send the data back to the employee with a reason; the link opens again for editing."""
+def reject_request(company: Company, user: User, request_id, reason: str, steps=()) -> CollectionRequest:
+    """Send the data back to the employee with a reason; the link opens again for editing. `steps` says
+    what to change ("data", "photo", "address"); none chosen leads the employee through every step."""
     reason = (reason or "").strip()
     if not reason:
         raise CollectionError(_l("Write a reason: the employee reads it in the email."))
@@ -240,6 +241,7 @@ def reject_request(company: Company, user: User, request_id, reason: str) -> Col
     if req.status != RequestStatus.IN_REVIEW.value or not req.email:
         raise CollectionError(_l("Only cards in review with an email address can be sent back."))
     req.status, req.rejection_reason = RequestStatus.REJECTED.value, reason[:2000]
+    req.rejected_steps = ",".join(s for s in ("data", "photo", "address") if s in steps or not steps)
     _send_link(req, "collection_rejected", reason=reason)
     record("collection.rejected", company_id=company.id, obj=req, summary=f"{req.email}: {reason}", user_id=user.id)
     db.session.commit()
@@ -367,6 +369,8 @@ def open_request(token: str, now: datetime | None = None) -> CollectionRequest:
         raise LinkProblem("unknown")
     if req.status == RequestStatus.REMOVED.value:
         raise LinkProblem("removed", req)
+    if req.status == RequestStatus.EXPIRED.value:
+        raise LinkProblem("expired", req)
     if req.status not in (RequestStatus.PENDING.value, RequestStatus.REJECTED.value):
         raise LinkProblem("used", req)
     if req.expires_at and req.expires_at < (now or utcnow()):

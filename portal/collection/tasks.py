@@ -89,10 +89,11 @@ def send_due_reminders(now: datetime | None = None) -> int:
     time claims nothing twice), and the emails go into the outbox in the claim's transaction.
     """
     now = now or utcnow()
-    # Requests past their expiry stop being pending.
+    # Requests past their expiry stop being pending. The link stays known (it opens nothing) so it can
+    # still say that it has expired, in the request's language.
     db.session.execute(update(CollectionRequest).where(
         CollectionRequest.status == RequestStatus.PENDING.value, CollectionRequest.expires_at < now,
-    ).values(status=RequestStatus.EXPIRED.value, token_hash=None).execution_options(synchronize_session=False))
+    ).values(status=RequestStatus.EXPIRED.value).execution_options(synchronize_session=False))
     db.session.commit()
     sent = 0
     for (company_id, seen), ids in _due(now).items():

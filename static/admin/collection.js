@@ -283,6 +283,7 @@
     $("#reject-form").attr("action", $(this).data("action"));
     $("#reject-name").text("· " + $(this).data("name"));
     $("#reject-reason").val("");
+    $("#reject-form input[name=change]").prop("checked", false);
   });
   $("#reject-modal").on("shown.bs.modal", function () { $("#reject-reason").trigger("focus"); });
 
