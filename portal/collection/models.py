@@ -1,7 +1,7 @@
 """Data collection: personal requests sent to employees, and CSV import batches."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, text
@@ -12,6 +12,10 @@ from portal.infra.db_types import JsonType, StrEnum, utcnow
 from portal.infra.extensions import db
 from portal.ordering.models import Address
 from portal.tenancy.models import Company, User
+
+# Any email with the link (the request, a reminder by hand or by the job) waits at least this long
+# after the previous one to the same person: "Send reminders to all" pressed twice sends once.
+REMINDER_GAP = timedelta(hours=20)
 
 
 class RequestStatus(StrEnum):

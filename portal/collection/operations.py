@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit.operations import record
@@ -13,7 +13,7 @@ from portal.catalog.layout import field_specs, validate_layout_values
 from portal.catalog.models import CardType
 from portal.collection.csv_import import RowError, parse_csv
 from portal.collection.email_list import ParsedAddress
-from portal.collection.models import CollectionRequest, ImportBatch, RequestStatus
+from portal.collection.models import REMINDER_GAP, CollectionRequest, ImportBatch, RequestStatus
 from portal.collection.open_rule import insert_unless_open, open_duplicates, take_back
 from portal.infra import storage
 from portal.infra.db_types import utcnow
@@ -220,15 +220,29 @@ def remove_request(company: Company, request_id) -> None:
     db.session.commit()
 
 
-def remind_all(company: Company) -> int:
-    reqs = db.session.scalars(select(CollectionRequest).where(
-        CollectionRequest.company_id == company.id, CollectionRequest.status == RequestStatus.PENDING.value,
-        CollectionRequest.email != "")).all()
-    for req in reqs:
-        req.reminders_sent += 1
-        _send_link(req, "collection_reminder")
-    db.session.commit()
-    return len(reqs)
+@dataclass
+class Reminded:
+    sent: int = 0
+    too_soon: int = 0  # pending, but emailed less than REMINDER_GAP ago
+
+
+def remind_all(company: Company, now: datetime | None = None) -> Reminded:
+    """A reminder by hand to everyone who has not answered, except those emailed less than REMINDER_GAP
+    ago. The claim is one conditional UPDATE, so two presses at the same moment remind each person once.
+    Counted apart from the job's reminders: pressing it never uses up the automatic ones."""
+    now = now or utcnow()
+    waiting = (CollectionRequest.company_id == company.id, CollectionRequest.status == RequestStatus.PENDING.value,
+               CollectionRequest.email != "")
+    claimed = list(db.session.scalars(update(CollectionRequest).where(
+        *waiting, or_(CollectionRequest.last_sent_at.is_(None), CollectionRequest.last_sent_at <= now - REMINDER_GAP),
+    ).values(manual_reminders_sent=CollectionRequest.manual_reminders_sent + 1, last_sent_at=now)
+        .returning(CollectionRequest.id).execution_options(synchronize_session=False)))
+    for start in range(0, len(claimed), 1000):
+        for req in db.session.scalars(select(CollectionRequest).where(
+                CollectionRequest.id.in_(claimed[start:start + 1000])).execution_options(populate_existing=True)):
+            _send_link(req, "collection_reminder")
+    left = db.session.scalar(select(func.count()).select_from(CollectionRequest).where(*waiting)) or 0
+    return Reminded(sent=len(claimed), too_soon=left - len(claimed))
 
 
 def reject_request(company: Company, user: User, request_id, reason: str, steps=()) -> CollectionRequest:
