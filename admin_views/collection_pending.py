@@ -10,6 +10,7 @@ from flask_babel import ngettext
 
 from admin_views.collection_common import back_to, own_request
 from portal.collection import operations
+from portal.collection.delivery import link_email_states
 from portal.collection.models import REMINDER_GAP
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
@@ -43,6 +44,7 @@ class PendingPages:
             "admin/collection/pending.html",
             tab="pending", counts=self._counts(company), rows=rows, total=total, page=page, pages=pages,
             search=search, now=utcnow(), reminder_limit=company.reminder_count,
+            delivery=link_email_states(company.id, [r.email for r in rows]),
         )
 
     @expose("/pending/<int:request_id>/resend", methods=["POST"])
