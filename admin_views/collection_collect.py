@@ -11,8 +11,8 @@ import unicodedata
 
 from flask import Response, flash, jsonify, redirect, request, url_for
 from flask_admin import expose
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -27,7 +27,7 @@ from admin_views.collection_common import (
 from portal.catalog.layout import field_specs
 from portal.collection import operations
 from portal.collection.csv_import import CsvFileError, template_csv
-from portal.collection.email_list import split_email_list
+from portal.collection.email_list import MAX_ADDRESSES, MAX_LISTED_INVALID, split_email_list
 from portal.infra.extensions import db
 from portal.tenancy.context import require_company
 
@@ -40,8 +40,25 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "card"
 
 
+def page_language() -> str:
+    """The orderer's language as this page shows it (template headers and import messages follow it)."""
+    return get_locale().language if get_locale() else "en"
+
+
 def _invalid_list(invalid) -> list[dict]:
     return [{"text": item.text, "reason": str(item.reason), "line": item.line} for item in invalid]
+
+
+def _paste_notice(parsed) -> str:
+    """What the caps left out, so the orderer knows to paste the rest or fix the unlisted entries."""
+    notes = []
+    if parsed.truncated:
+        notes.append(_("Only the text before line %(line)d was read (at most %(n)s addresses at a time): "
+                       "send these, then paste the rest.", line=parsed.read_to_line, n=f"{MAX_ADDRESSES:,}"))
+    if parsed.unlisted:
+        notes.append(ngettext("%(num)d more entry is not an email address and is not listed.",
+                              "%(num)d more entries are not email addresses and are not listed.", parsed.unlisted))
+    return " ".join(notes)
 
 
 class CollectPages:
@@ -67,6 +84,8 @@ class CollectPages:
             "upload_errors": None,
             "file_error": None,
             "upload_filename": "",
+            "paste_notice": "",
+            "paste_limits": {"addresses": MAX_ADDRESSES, "listed": MAX_LISTED_INVALID},
         }
         context.update(extra)
         return self.render("admin/collection/collect.html", **context), status
@@ -89,6 +108,7 @@ class CollectPages:
         return jsonify({
             "valid": [{"email": a.email, "name": a.name or ""} for a in result.valid],
             "invalid": _invalid_list(result.invalid),
+            "notice": _paste_notice(result),
         })
 
     @expose("/send", methods=["POST"])
@@ -108,14 +128,23 @@ class CollectPages:
         if not parsed.valid:
             flash(_("Add at least one valid email address."), "error")
             return self._render_collect(
-                company, card_type=card_type, status=400, invalid=_invalid_list(parsed.invalid), **keep
+                company, card_type=card_type, status=400, invalid=_invalid_list(parsed.invalid),
+                paste_notice=_paste_notice(parsed), **keep
             )
-        created = operations.send_requests(company, current_user, card_type, parsed.valid, address_id=address_id)
+        try:
+            created = operations.send_requests(company, current_user, card_type, parsed.valid, address_id=address_id)
+        except operations.CollectionError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return self._render_collect(company, card_type=card_type, status=400,
+                                        invalid=_invalid_list(parsed.invalid), **keep)
         db.session.commit()
         flash(ngettext("%(num)d request sent.", "%(num)d requests sent.", len(created)), "success")
         if parsed.invalid:
             skipped = "; ".join(f"{i['text']}: {i['reason']}" for i in _invalid_list(parsed.invalid))
             flash(_("Not sent to these entries: %(entries)s", entries=skipped), "warning")
+        if _paste_notice(parsed):
+            flash(_paste_notice(parsed), "warning")
         return back_to("pending")
 
     @expose("/template")
@@ -127,8 +156,9 @@ class CollectPages:
             flash(_("Choose a card type first."), "error")
             return redirect(url_for("collection.index"))
         filename = f"cardwright-{_slug(card_type.name)}-template.csv"
+        language = page_language()
         return Response(
-            template_csv(field_specs(card_type)),
+            template_csv(field_specs(card_type, language), language),
             headers={
                 "Content-Type": "text/csv; charset=utf-8",
                 "Content-Disposition": f'attachment; filename="{filename}"',
@@ -154,7 +184,7 @@ class CollectPages:
         try:
             outcome = operations.import_csv(
                 company, current_user, card_type, upload.read(),
-                collect_by_email=by_email, address_id=address_id, filename=filename,
+                collect_by_email=by_email, address_id=address_id, filename=filename, language=page_language(),
             )
             if outcome.errors:
                 db.session.rollback()

@@ -1,6 +1,8 @@
 """PENDING tab: open email requests with search and paging; resend, remove, remind everyone."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import flash, request
 from flask_admin import expose
 from flask_babel import gettext as _
@@ -8,6 +10,8 @@ from flask_babel import ngettext
 
 from admin_views.collection_common import back_to, own_request
 from portal.collection import operations
+from portal.collection.delivery import link_email_states
+from portal.collection.models import REMINDER_GAP
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.tenancy.context import require_company
@@ -40,6 +44,7 @@ class PendingPages:
             "admin/collection/pending.html",
             tab="pending", counts=self._counts(company), rows=rows, total=total, page=page, pages=pages,
             search=search, now=utcnow(), reminder_limit=company.reminder_count,
+            delivery=link_email_states(company.id, [r.email for r in rows]),
         )
 
     @expose("/pending/<int:request_id>/resend", methods=["POST"])
@@ -72,10 +77,14 @@ class PendingPages:
     @expose("/pending/remind-all", methods=["POST"])
     def remind_all(self):
         company = require_company()
-        count = operations.remind_all(company)
+        reminded = operations.remind_all(company)
         db.session.commit()
-        if count:
-            flash(ngettext("%(num)d reminder sent.", "%(num)d reminders sent.", count), "success")
-        else:
+        if reminded.sent:
+            flash(ngettext("%(num)d reminder sent.", "%(num)d reminders sent.", reminded.sent), "success")
+        if reminded.too_soon:
+            flash(ngettext("%(num)d person got an email in the last %(hours)d hours and was not reminded again.",
+                           "%(num)d people got an email in the last %(hours)d hours and were not reminded again.",
+                           reminded.too_soon, hours=REMINDER_GAP // timedelta(hours=1)), "info")
+        if not reminded.sent and not reminded.too_soon:
             flash(_("No reminders were sent: there are no open requests."), "info")
         return back_to("pending")

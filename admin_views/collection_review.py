@@ -122,7 +122,8 @@ class ReviewPages:
         if not reason:
             flash(_("Write a reason so the employee knows what to change. The card was not sent back."), "error")
             return back_to("review")
-        operations.reject_request(company, current_user, found.id, reason[:REASON_MAX])
+        operations.reject_request(company, current_user, found.id, reason[:REASON_MAX],
+                                  steps=request.form.getlist("change")[:3])
         db.session.commit()
         flash(_("The card was sent back to %(email)s with your reason.", email=found.email or _("the employee")),
               "success")

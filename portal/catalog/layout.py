@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.catalog.fields import FieldSpec
 from portal.catalog.models import CardType, FieldKind, LayoutField
+from portal.infra.email_reasons import email_reason
 
 _PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
 _EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9._/-]{1,40}$")
@@ -74,7 +75,7 @@ def clean_value(field: LayoutField, raw: str, *, country: str = "SE") -> str:
         try:
             return validate_email(value, check_deliverability=False).normalized
         except EmailNotValidError as exc:
-            raise ValueError(_l("Not a valid email address: %(reason)s", reason=str(exc))) from None
+            raise ValueError(_l("Not a valid email address: %(reason)s", reason=email_reason(exc))) from None
     if kind == FieldKind.NATIONAL_ID:
         from portal.infra.national_ids import InvalidNationalId, normalise_national_id
 
@@ -147,12 +148,18 @@ def card_identity(card_type: CardType, data: dict) -> dict:
     }
 
 
-def field_specs(card_type: CardType):
-    """The layout as `FieldSpec`s for the CSV importer and its template."""
+def field_specs(card_type: CardType, language: str = "en"):
+    """The layout as `FieldSpec`s for the CSV importer and its template; each field's label in
+    `language` comes first (the template's header and the importer's messages use it)."""
+
+    def labels(f: LayoutField) -> tuple[str, ...]:
+        ordered = (f.label_sv, f.label_en) if language == "sv" else (f.label_en, f.label_sv)
+        return tuple(dict.fromkeys(label for label in ordered if label))
+
     return [
         FieldSpec(
             key=f.key,
-            labels=tuple(label for label in (f.label_en, f.label_sv) if label),
+            labels=labels(f),
             kind=f.kind,
             required=f.required,
             max_length=f.max_length,

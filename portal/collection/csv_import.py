@@ -15,23 +15,35 @@ from portal.infra.csv_safety import FORMULA_TRIGGERS, safe_row
 __all__ = ["CsvFileError", "FieldSpec", "ImportResult", "RowError", "parse_csv", "template_csv"]
 
 EMAIL_HEADERS = {"email", "e-mail", "e-post", "epost", "mail"}
+# The template in the orderer's language: its email header, and the separator that language's Excel
+# expects when it opens a CSV file (Swedish Excel splits on ";", English on ",").
+EMAIL_HEADER = {"sv": "E-POST"}
+SEPARATOR = {"sv": ";"}
+
+
+def email_header(language: str) -> str:
+    return EMAIL_HEADER.get(language, "EMAIL")
 
 
 @dataclass
 class ImportResult:
     rows: list[dict[str, str]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # the file's line of each row
+    email_label: str = "EMAIL"
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def template_csv(fields: list[FieldSpec]) -> bytes:
-    """Header row: EMAIL, then one column per field (photo excluded). UTF-8 with BOM so Excel reads it."""
-    header = ["EMAIL"] + [f.labels[0] if f.labels else f.key for f in fields if f.kind != "photo" and f.key != "email"]
+def template_csv(fields: list[FieldSpec], language: str = "en") -> bytes:
+    """Header row: the email column, then one column per field (photo excluded), named as the layout
+    labels them in `language` (the fields come ordered for it). UTF-8 with BOM so Excel reads it."""
+    header = [email_header(language)] + [f.label for f in fields if f.kind != "photo" and f.key != "email"]
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(safe_row(header))  # labels are typed by people
+    writer = csv.writer(out, delimiter=SEPARATOR.get(language, ","), lineterminator="\r\n")
+    writer.writerow(safe_row(header))  # labels are typed by people
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -69,8 +81,10 @@ def _header_map(header: list[str], fields: list[FieldSpec]) -> tuple[dict[int, s
 
 
 def parse_csv(data: bytes, fields: list[FieldSpec], *, email_required: bool, existing_emails=frozenset(),
-              max_rows: int = 20000, country: str = "SE") -> ImportResult:
-    """Rows keyed by field key (plus "email"), normalised; or the errors with line numbers and reasons."""
+              max_rows: int = 20000, country: str = "SE", language: str = "en") -> ImportResult:
+    """Rows keyed by field key (plus "email"), normalised; or the errors with line numbers and reasons.
+    Either header language and either separator is read; messages name columns as `fields` label them
+    (ordered for the orderer's language) and the email column as `language` calls it."""
     text = decode_utf8(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
@@ -81,22 +95,23 @@ def parse_csv(data: bytes, fields: list[FieldSpec], *, email_required: bool, exi
         raise CsvFileError(_l("The file could not be read as CSV: %(error)s", error=str(exc))) from None
     mapping, unknown = _header_map(header, fields)
     typed = [f for f in fields if f.kind != "photo"]
+    email_label = email_header(language)
     if unknown:
-        expected = ", ".join(["EMAIL"] + [f.labels[0] if f.labels else f.key for f in typed])
+        expected = ", ".join([email_label] + [f.label for f in typed])
         raise CsvFileError(_l("Unknown column(s): %(columns)s. Expected: %(expected)s.",
                               columns=", ".join(unknown), expected=expected))
     present = set(mapping.values())
-    missing = [f.labels[0] if f.labels else f.key for f in typed if f.required and f.key not in present]
+    missing = [f.label for f in typed if f.required and f.key not in present]
     if email_required and "email" not in present:
-        missing.insert(0, "EMAIL")
+        missing.insert(0, email_label)
     if missing:
         raise CsvFileError(_l("Missing column(s): %(columns)s.", columns=", ".join(missing)))
     by_key = {f.key: f for f in typed}
-    label_of = {f.key: (f.labels[0] if f.labels else f.key) for f in typed} | {"email": "EMAIL"}
-    result = ImportResult()
+    label_of = {f.key: f.label for f in typed} | {"email": email_label}
+    result = ImportResult(email_label=email_label)
     first_line: dict[str, int] = {}
     existing = {e.lower() for e in existing_emails}
-    email_spec = _EmailSpec(required=email_required)
+    email_spec = _EmailSpec(required=email_required, label=email_label)
     start = reader.line_num + 1
     try:
         for values in reader:
@@ -116,12 +131,13 @@ def parse_csv(data: bytes, fields: list[FieldSpec], *, email_required: bool, exi
             email = row.get("email", "").lower()
             if email:
                 if email in first_line:
-                    result.errors.append(RowError(line, "EMAIL", email, str(_l(
+                    result.errors.append(RowError(line, email_label, email, str(_l(
                         "The same email is on line %(line)d.", line=first_line[email]))))
                 elif email in existing:
-                    result.errors.append(RowError(line, "EMAIL", email, str(_l("already has an open request."))))
+                    result.errors.append(RowError(line, email_label, email, str(_l("already has an open request."))))
                 first_line.setdefault(email, line)
             result.rows.append(row)
+            result.lines.append(line)
     except csv.Error as exc:
         raise CsvFileError(_l("The file could not be read as CSV near line %(line)d: %(error)s",
                               line=reader.line_num, error=str(exc))) from None
@@ -135,13 +151,10 @@ class _EmailSpec:
     """The EMAIL column, validated like an email layout field."""
 
     required: bool
+    label: str = "EMAIL"
     key: str = "email"
     kind: str = "email"
     max_length: int = 254
-
-    @property
-    def label(self) -> str:
-        return "EMAIL"
 
     @property
     def option_list(self) -> list[str]:

@@ -1,10 +1,10 @@
 """Data collection: personal requests sent to employees, and CSV import batches."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.catalog.models import CardType
@@ -12,6 +12,10 @@ from portal.infra.db_types import JsonType, StrEnum, utcnow
 from portal.infra.extensions import db
 from portal.ordering.models import Address
 from portal.tenancy.models import Company, User
+
+# Any email with the link (the request, a reminder by hand or by the job) waits at least this long
+# after the previous one to the same person: "Send reminders to all" pressed twice sends once.
+REMINDER_GAP = timedelta(hours=20)
 
 
 class RequestStatus(StrEnum):
@@ -48,11 +52,18 @@ class ImportBatch(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+# "No open duplicate": one open request per company, card type and address (emails are stored in lower
+# case). The database holds the rule, so two uploads or pastes at the same moment cannot both create one.
+OPEN_REQUEST_WHERE = text("status IN ('pending', 'in_review', 'rejected') AND email != ''")
+
+
 class CollectionRequest(db.Model):
     __tablename__ = "collection_request"
     __table_args__ = (
         Index("ix_collection_request_company_status", "company_id", "status"),
         Index("ix_collection_request_status_last_sent", "status", "last_sent_at"),
+        Index("uq_collection_request_open_email", "company_id", "card_type_id", "email", unique=True,
+              sqlite_where=OPEN_REQUEST_WHERE, postgresql_where=OPEN_REQUEST_WHERE),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,7 +84,11 @@ class CollectionRequest(db.Model):
     # True when the orderer chose the address; the employee then cannot change it.
     address_fixed: Mapped[bool] = mapped_column(default=False)
     rejection_reason: Mapped[str] = mapped_column(Text, default="")
-    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    # What the rejection asked the employee to change ("data", "photo", "address", comma-separated); each
+    # step leaves the list once the employee has been through it, so "Next" leads to what is still asked.
+    rejected_steps: Mapped[str] = mapped_column(String(40), default="")
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)  # by the reminders job, at most N
+    manual_reminders_sent: Mapped[int] = mapped_column(Integer, default=0)  # "Send reminders to all"
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit.operations import record
@@ -15,7 +15,8 @@ from portal.catalog.layout import field_specs, validate_layout_values
 from portal.catalog.models import CardType
 from portal.collection.csv_import import RowError, parse_csv
 from portal.collection.email_list import ParsedAddress
-from portal.collection.models import CollectionRequest, ImportBatch, RequestStatus
+from portal.collection.models import REMINDER_GAP, CollectionRequest, ImportBatch, RequestStatus
+from portal.collection.open_rule import insert_unless_open, open_duplicates, take_back
 from portal.infra import storage
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
@@ -78,46 +79,54 @@ def collection_address(company: Company, address_id) -> Address | None:
 def open_emails(company: Company, card_type: CardType) -> set[str]:
     return {e.lower() for e in db.session.scalars(select(CollectionRequest.email).where(
         CollectionRequest.company_id == company.id, CollectionRequest.card_type_id == card_type.id,
-        CollectionRequest.status.in_(OPEN)))}
+        CollectionRequest.status.in_(OPEN), CollectionRequest.email != ""))}
 
 
 def send_requests(company: Company, user: User, card_type: CardType, addresses: list[ParsedAddress], *,
                   address_id=None, language: str | None = None) -> list[CollectionRequest]:
-    """One request and one email with a personal link per address; open duplicates are refused."""
+    """One request and one email with a personal link per address; open duplicates are refused (the
+    database holds the rule: a paste sent twice at the same moment creates nothing twice)."""
     if card_type.company_id not in (None, company.id) or not card_type.active:
         raise CollectionError(_l("Choose one of the card types offered to your company."))
     if not addresses:
         raise CollectionError(_l("Add at least one email address."))
     addr = collection_address(company, address_id)
-    already = open_emails(company, card_type)
-    dupes = [a.email for a in addresses if a.email.lower() in already]
-    if dupes:
+    now, lang = utcnow(), _language(company, language)
+    rows, tokens = [], {}
+    for a in addresses:
+        salt = new_salt()
+        tokens[a.email.lower()] = derived_token("collection", salt)
+        rows.append({"company_id": company.id, "card_type_id": card_type.id, "created_by_id": user.id,
+                     "email": a.email.lower(), "name": a.name, "language": lang, "status": RequestStatus.PENDING.value,
+                     "token_salt": salt, "token_hash": hash_token(tokens[a.email.lower()]),
+                     "address_id": addr.id if addr else None, "address_fixed": addr is not None, "data": {},
+                     "sent_at": now, "last_sent_at": now, "created_at": now, "updated_at": now,
+                     "expires_at": now + timedelta(days=company.request_valid_days)})
+    inserted = insert_unless_open(rows)
+    if len(inserted) < len(rows):
+        take_back([rid for rid, _email in inserted])
+        new = {email for _rid, email in inserted}
+        dupes = [a.email for a in addresses if a.email.lower() not in new]
         raise CollectionError(_l("These already have an open request for this card type: %(emails)s",
                                  emails=", ".join(dupes[:20])))
-    now, lang = utcnow(), _language(company, language)
-    created = []
-    for a in addresses:
-        req = CollectionRequest(company_id=company.id, card_type_id=card_type.id, created_by_id=user.id,
-                                email=a.email, name=a.name, language=lang,
-                                address_id=addr.id if addr else None, address_fixed=addr is not None,
-                                sent_at=now, last_sent_at=now, expires_at=now + timedelta(days=company.request_valid_days))
-        token = issue_link(req)
-        db.session.add(req)
-        db.session.flush()
-        queue_email(a.email, "collection_request", lang, company_id=company.id, company=company, card_type=card_type,
-                    request=req, token=token)
-        created.append(req)
+    created = list(db.session.scalars(select(CollectionRequest).where(
+        CollectionRequest.id.in_([rid for rid, _email in inserted])).order_by(CollectionRequest.id)))
+    for req in created:
+        queue_email(req.email, "collection_request", lang, company_id=company.id, company=company, card_type=card_type,
+                    request=req, token=tokens[req.email])
     record("collection.sent", company_id=company.id, summary=f"{len(created)} requests for {card_type.name}",
            user_id=user.id)
     return created
 
 
 def import_csv(company: Company, user: User, card_type: CardType, data: bytes, *, collect_by_email: bool,
-               address_id=None, filename: str = "") -> ImportOutcome:
-    """Validate every row first; store nothing if any row is wrong. Set-based inserts for speed."""
+               address_id=None, filename: str = "", language: str | None = None) -> ImportOutcome:
+    """Validate every row first; store nothing if any row is wrong. Set-based inserts for speed.
+    `language` is the orderer's: the row errors name the columns as the template in it does."""
     addr = collection_address(company, address_id)
-    result = parse_csv(data, field_specs(card_type), email_required=collect_by_email,
-                       existing_emails=open_emails(company, card_type), country=company.country)
+    lang = _language(company, language)
+    result = parse_csv(data, field_specs(card_type, lang), email_required=collect_by_email,
+                       existing_emails=open_emails(company, card_type), country=company.country, language=lang)
     if not result.ok:
         return ImportOutcome(batch=None, errors=result.errors)
     now = utcnow()
@@ -129,7 +138,7 @@ def import_csv(company: Company, user: User, card_type: CardType, data: bytes, *
     status = RequestStatus.PENDING.value if collect_by_email else RequestStatus.IN_REVIEW.value
     rows, emails, tokens = [], [], []
     for row in result.rows:
-        email = row.pop("email", "")
+        email = row.pop("email", "").lower()
         salt = new_salt() if collect_by_email else None
         token = derived_token("collection", salt) if salt else None
         token_hash = hash_token(token) if token else None
@@ -144,7 +153,16 @@ def import_csv(company: Company, user: User, card_type: CardType, data: bytes, *
         })
         tokens.append(token)
         emails.append(email)
-    db.session.execute(CollectionRequest.__table__.insert(), rows)  # Core: no ORM bookkeeping per row
+    # Core, no ORM bookkeeping per row; an upload of the same file at the same moment finds its rows taken.
+    inserted = insert_unless_open(rows)
+    if len(inserted) < len(rows):
+        take_back([rid for rid, _email in inserted])
+        db.session.delete(batch)
+        db.session.flush()
+        taken = open_duplicates(company.id, card_type.id, [e for e in emails if e]) - {e for _r, e in inserted}
+        return ImportOutcome(batch=None, errors=[
+            RowError(line, result.email_label, email, str(_l("already has an open request.")))
+            for line, email in zip(result.lines, emails, strict=True) if email in taken])
     if collect_by_email:
         # Render once and put each personal link in: 10,000 emails in well under a second.
         marker = "TOKENxMARKERxTOKENxMARKERxTOKENxMARKERx00"
@@ -200,18 +218,34 @@ def remove_request(company: Company, request_id) -> None:
     record("collection.removed", company_id=company.id, obj=req, summary=req.email)
 
 
-def remind_all(company: Company) -> int:
-    reqs = db.session.scalars(select(CollectionRequest).where(
-        CollectionRequest.company_id == company.id, CollectionRequest.status == RequestStatus.PENDING.value,
-        CollectionRequest.email != "")).all()
-    for req in reqs:
-        req.reminders_sent += 1
-        _send_link(req, "collection_reminder")
-    return len(reqs)
+@dataclass
+class Reminded:
+    sent: int = 0
+    too_soon: int = 0  # pending, but emailed less than REMINDER_GAP ago
 
 
-def reject_request(company: Company, user: User, request_id, reason: str) -> CollectionRequest:
-    """Send the data back to the employee with a reason; the link opens again for editing."""
+def remind_all(company: Company, now: datetime | None = None) -> Reminded:
+    """A reminder by hand to everyone who has not answered, except those emailed less than REMINDER_GAP
+    ago. The claim is one conditional UPDATE, so two presses at the same moment remind each person once.
+    Counted apart from the job's reminders: pressing it never uses up the automatic ones."""
+    now = now or utcnow()
+    waiting = (CollectionRequest.company_id == company.id, CollectionRequest.status == RequestStatus.PENDING.value,
+               CollectionRequest.email != "")
+    claimed = list(db.session.scalars(update(CollectionRequest).where(
+        *waiting, or_(CollectionRequest.last_sent_at.is_(None), CollectionRequest.last_sent_at <= now - REMINDER_GAP),
+    ).values(manual_reminders_sent=CollectionRequest.manual_reminders_sent + 1, last_sent_at=now)
+        .returning(CollectionRequest.id).execution_options(synchronize_session=False)))
+    for start in range(0, len(claimed), 1000):
+        for req in db.session.scalars(select(CollectionRequest).where(
+                CollectionRequest.id.in_(claimed[start:start + 1000])).execution_options(populate_existing=True)):
+            _send_link(req, "collection_reminder")
+    left = db.session.scalar(select(func.count()).select_from(CollectionRequest).where(*waiting)) or 0
+    return Reminded(sent=len(claimed), too_soon=left - len(claimed))
+
+
+def reject_request(company: Company, user: User, request_id, reason: str, steps=()) -> CollectionRequest:
+    """Send the data back to the employee with a reason; the link opens again for editing. `steps` says
+    what to change ("data", "photo", "address"); none chosen leads the employee through every step."""
     reason = (reason or "").strip()
     if not reason:
         raise CollectionError(_l("Write a reason: the employee reads it in the email."))
@@ -219,6 +253,7 @@ def reject_request(company: Company, user: User, request_id, reason: str) -> Col
     if req.status != RequestStatus.IN_REVIEW.value or not req.email:
         raise CollectionError(_l("Only cards in review with an email address can be sent back."))
     req.status, req.rejection_reason = RequestStatus.REJECTED.value, reason[:2000]
+    req.rejected_steps = ",".join(s for s in ("data", "photo", "address") if s in steps or not steps)
     _send_link(req, "collection_rejected", reason=reason)
     record("collection.rejected", company_id=company.id, obj=req, summary=f"{req.email}: {reason}", user_id=user.id)
     return req
@@ -340,6 +375,8 @@ def open_request(token: str, now: datetime | None = None) -> CollectionRequest:
         raise LinkProblem("unknown")
     if req.status == RequestStatus.REMOVED.value:
         raise LinkProblem("removed", req)
+    if req.status == RequestStatus.EXPIRED.value:
+        raise LinkProblem("expired", req)
     if req.status not in (RequestStatus.PENDING.value, RequestStatus.REJECTED.value):
         raise LinkProblem("used", req)
     if req.expires_at and req.expires_at < (now or utcnow()):

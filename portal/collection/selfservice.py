@@ -28,6 +28,7 @@ def save_employee_data(req: CollectionRequest, values: dict) -> dict:
     if errors:
         return errors
     req.data = {**(req.data or {}), **clean}
+    step_done(req, "data")
     return errors
 
 
@@ -41,11 +42,18 @@ def save_employee_photo(req: CollectionRequest, data: bytes, crop: dict | None, 
     on_commit(lambda: storage.delete(old))
     on_rollback(lambda: storage.delete(new))
     req.photo_key = new
+    step_done(req, "photo")
     db.session.flush()
+
+
+def keep_photo(req: CollectionRequest) -> None:
+    """The employee looked at the photo step and keeps the photo they have."""
+    step_done(req, "photo")
 
 
 def choose_address(req: CollectionRequest, address_id) -> None:
     if req.address_fixed:
+        step_done(req, "address")
         return
     try:
         wanted = int(address_id)
@@ -54,6 +62,21 @@ def choose_address(req: CollectionRequest, address_id) -> None:
     if wanted not in {a.id for a in designated_addresses(req)}:
         raise ValueError(_l("Choose where your card should be delivered."))
     req.address_id = wanted
+    step_done(req, "address")
+
+
+def asked_steps(req: CollectionRequest) -> list[str]:
+    """What the rejection asked the employee to change and they have not been through yet."""
+    if req.status != RequestStatus.REJECTED.value:
+        return []
+    return [s for s in (req.rejected_steps or "").split(",") if s]
+
+
+def step_done(req: CollectionRequest, step: str) -> None:
+    """The employee has been through a step the rejection asked for (saved, or kept what was there)."""
+    left = [s for s in asked_steps(req) if s != step]
+    if left != asked_steps(req):
+        req.rejected_steps = ",".join(left)
 
 
 def missing_steps(req: CollectionRequest) -> list[str]:
@@ -76,6 +99,6 @@ def confirm_request(req: CollectionRequest) -> None:
         raise ValueError(_l("Some details are still missing."))
     req.status = RequestStatus.IN_REVIEW.value
     req.submitted_at = utcnow()
-    req.rejection_reason = ""
+    req.rejection_reason, req.rejected_steps = "", ""
     queue_email(req.email, "collection_confirmed", req.language, company_id=req.company_id, company=req.company,
                 card_type=req.card_type, request=req)

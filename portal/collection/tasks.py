@@ -4,10 +4,10 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from portal.catalog.models import CardType
-from portal.collection.models import CollectionRequest, RequestStatus
+from portal.collection.models import REMINDER_GAP, CollectionRequest, RequestStatus
 from portal.collection.operations import current_link
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
@@ -24,6 +24,12 @@ def reminder_due_at(sent_at: datetime, slot: int, count: int, days: int) -> date
     return sent_at + timedelta(days=days * slot / count)
 
 
+def _not_emailed_since(cutoff: datetime):
+    """Nobody gets two emails with their link within REMINDER_GAP (a reminder by hand counts too); a slot
+    that falls inside the gap is sent on the next run after it."""
+    return or_(CollectionRequest.last_sent_at.is_(None), CollectionRequest.last_sent_at <= cutoff)
+
+
 def _due(now: datetime) -> dict[tuple[int, int], list[int]]:
     """Ids of requests with a reminder due, grouped by (company id, reminders already sent)."""
     rows = db.session.execute(select(
@@ -32,7 +38,7 @@ def _due(now: datetime) -> dict[tuple[int, int], list[int]]:
     ).join(Company, Company.id == CollectionRequest.company_id).where(
         CollectionRequest.status == RequestStatus.PENDING.value, Company.reminder_count > 0,
         CollectionRequest.reminders_sent < Company.reminder_count, CollectionRequest.sent_at.is_not(None),
-        CollectionRequest.email != "",
+        CollectionRequest.email != "", _not_emailed_since(now - REMINDER_GAP),
     )).all()
     due: dict[tuple[int, int], list[int]] = {}
     for req_id, company_id, sent_at, seen, count, days in rows:
@@ -47,7 +53,7 @@ def _claim(ids: list[int], seen: int, now: datetime) -> list[int]:
     """The claim: only the run that moves reminders_sent from `seen` sends this slot (set-based)."""
     claimed = db.session.execute(update(CollectionRequest).where(
         CollectionRequest.id.in_(ids), CollectionRequest.reminders_sent == seen,
-        CollectionRequest.status == RequestStatus.PENDING.value,
+        CollectionRequest.status == RequestStatus.PENDING.value, _not_emailed_since(now - REMINDER_GAP),
     ).values(reminders_sent=seen + 1, last_sent_at=now).returning(CollectionRequest.id)
         .execution_options(synchronize_session=False))
     return list(claimed.scalars())
@@ -89,10 +95,11 @@ def send_due_reminders(now: datetime | None = None) -> int:
     time claims nothing twice), and the emails go into the outbox in the claim's transaction.
     """
     now = now or utcnow()
-    # Requests past their expiry stop being pending.
+    # Requests past their expiry stop being pending. The link stays known (it opens nothing) so it can
+    # still say that it has expired, in the request's language.
     db.session.execute(update(CollectionRequest).where(
         CollectionRequest.status == RequestStatus.PENDING.value, CollectionRequest.expires_at < now,
-    ).values(status=RequestStatus.EXPIRED.value, token_hash=None).execution_options(synchronize_session=False))
+    ).values(status=RequestStatus.EXPIRED.value).execution_options(synchronize_session=False))
     db.session.commit()
     sent = 0
     for (company_id, seen), ids in _due(now).items():

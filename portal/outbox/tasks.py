@@ -14,6 +14,7 @@ from portal.infra.claims import claim_due
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.infra.jobs import scheduled
+from portal.outbox.international import NeedsSmtpUtf8, ascii_domain, needs_smtputf8, send_international
 from portal.outbox.models import MAX_ATTEMPTS, STALE_CLAIM, OutboxEmail, OutboxState
 
 log = logging.getLogger(__name__)
@@ -83,8 +84,10 @@ def send_pending_emails(now: datetime | None = None, limit: int | None = None) -
                 break
             _relaxed_commit()
             try:
-                conn.send(Message(subject=email.subject, recipients=[email.to], body=email.body_text,
-                                  html=email.body_html or None, sender=sender))
+                _send_one(conn, email, sender)
+            except NeedsSmtpUtf8 as exc:
+                _record_failure(email, now, str(exc), permanent=True)
+                failed += 1
             except smtplib.SMTPRecipientsRefused as exc:
                 permanent = all(code >= 500 for code, _msg in exc.recipients.values())
                 _record_failure(email, now, _smtp_error(exc), permanent=permanent)
@@ -112,6 +115,17 @@ def send_pending_emails(now: datetime | None = None, limit: int | None = None) -
         except (OSError, smtplib.SMTPException):
             pass
     return {"sent": sent, "failed": failed}
+
+
+def _send_one(conn: Connection, email: OutboxEmail, sender: str) -> None:
+    """One message: the domain in IDNA form; a local part outside ASCII over SMTPUTF8 (or NeedsSmtpUtf8)."""
+    if needs_smtputf8(email.to):
+        if conn.host is None:  # MAIL_SUPPRESS_SEND: nothing goes out
+            return
+        send_international(conn.host, sender, email.to, email.subject, email.body_text, email.body_html or None)
+        return
+    conn.send(Message(subject=email.subject, recipients=[ascii_domain(email.to)], body=email.body_text,
+                      html=email.body_html or None, sender=sender))
 
 
 def _smtp_error(exc: Exception) -> str:

@@ -10,9 +10,11 @@ from flask_babel import lazy_gettext as _l
 from portal.catalog.layout import data_fields, photo_field
 from portal.collection.operations import LinkProblem, open_request
 from portal.collection.selfservice import (
+    asked_steps,
     choose_address,
     confirm_request,
     designated_addresses,
+    keep_photo,
     missing_steps,
     save_employee_data,
     save_employee_photo,
@@ -61,15 +63,18 @@ def _problem(kind: str, req):
     return render_template("employee/problem.html", title=str(title), message=str(message), req=req), status
 
 
+STEP_PAGES = {"data": ".start", "photo": ".photo", "address": ".address"}
+
+
 def _next_step(req, token: str):
-    steps = missing_steps(req)
-    if "data" in steps:
-        return redirect(url_for(".start", token=token))
-    if "photo" in steps:
-        return redirect(url_for(".photo", token=token))
-    if "address" in steps:
-        return redirect(url_for(".address", token=token))
-    return redirect(url_for(".confirm", token=token))
+    """The first step still missing or asked for by a rejection (a photo sent back leads to the photo)."""
+    steps = set(missing_steps(req)) | set(asked_steps(req))
+    if not (designated_addresses(req) and not req.address_fixed):
+        steps.discard("address")
+    if photo_field(req.card_type) is None:
+        steps.discard("photo")
+    step = next((s for s in STEP_PAGES if s in steps), None)
+    return redirect(url_for(STEP_PAGES[step] if step else ".confirm", token=token))
 
 
 def _page(template: str, req, token: str, **context):
@@ -102,6 +107,8 @@ def photo(token: str):
         upload = request.files.get("photo")
         if upload is None or not upload.filename:
             if req.photo_key and request.form.get("keep") == "1":
+                keep_photo(req)
+                db.session.commit()
                 return _next_step(req, token)
             error = _("Choose or take a photo first.")
         else:

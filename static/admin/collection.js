@@ -82,7 +82,7 @@
       }).join("\n");
     }
 
-    function showResult(target, result, invalid) {
+    function showResult(target, result, invalid, notice) {
       target.innerHTML = "";
       var parts = [];
       if (result.added) { parts.push(fmt(d.msgAdded, result.added)); }
@@ -109,6 +109,14 @@
         box.appendChild(ul);
         target.appendChild(box);
       }
+      if (notice) {
+        // The paste was longer than one round takes, or had more problems than are listed.
+        var more = document.createElement("div");
+        more.className = "alert alert-info py-2 mt-1 mb-0 small";
+        more.setAttribute("data-testid", "paste-limit");
+        more.textContent = notice;
+        target.appendChild(more);
+      }
     }
 
     function failed(target) { target.innerHTML = ""; target.textContent = d.msgFailed; }
@@ -125,7 +133,7 @@
       if (!text) { return; }
       parse(text).done(function (res) {
         var result = addAll(res.valid);
-        showResult(feedback, result, res.invalid);
+        showResult(feedback, result, res.invalid, res.notice);
         if (!res.invalid.length) { input.value = ""; }
         input.focus();
       }).fail(function () { failed(feedback); });
@@ -151,10 +159,10 @@
       if (!text.trim()) { return; }
       parse(text).done(function (res) {
         var result = addAll(res.valid);
-        showResult(feedback, result, []);
+        showResult(feedback, result, [], res.invalid.length ? "" : res.notice);
         if (res.invalid.length) {
           // Keep the dialog open with only the entries that need fixing.
-          showResult(importFeedback, result, res.invalid);
+          showResult(importFeedback, result, res.invalid, res.notice);
           importText.value = res.invalid.map(function (i) { return i.text; }).join("\n");
         } else {
           importText.value = "";
@@ -275,6 +283,7 @@
     $("#reject-form").attr("action", $(this).data("action"));
     $("#reject-name").text("· " + $(this).data("name"));
     $("#reject-reason").val("");
+    $("#reject-form input[name=change]").prop("checked", false);
   });
   $("#reject-modal").on("shown.bs.modal", function () { $("#reject-reason").trigger("focus"); });
 

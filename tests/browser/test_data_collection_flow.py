@@ -93,6 +93,7 @@ def test_request_fill_reject_edit_approve_and_order(page, phone, db, smtp_server
     screenshot(page, "in-review")
     page.click("[data-testid=review-card] .js-reject")
     page.fill("#reject-reason", "Please write your full first name")
+    page.check("#reject-change-data")  # only the details: photo and address are kept
     page.click("[data-testid=reject-submit]")
     page.wait_for_selector("[data-testid=review-empty]")
 

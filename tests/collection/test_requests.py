@@ -128,7 +128,7 @@ def _pending(db, company, ct, sent_days_ago: float, email="p@x.se"):
     now = utcnow()
     req = CollectionRequest(company_id=company.id, card_type_id=ct.id, email=email, status="pending",
                             token_salt="s" + email, token_hash="h" + email, sent_at=now - timedelta(days=sent_days_ago),
-                            last_sent_at=now, expires_at=now + timedelta(days=30))
+                            last_sent_at=now - timedelta(days=sent_days_ago), expires_at=now + timedelta(days=30))
     db.session.add(req)
     db.session.commit()
     return req

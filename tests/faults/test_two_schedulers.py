@@ -91,7 +91,7 @@ class Work:
             to = f"remind{i}@alfa.se"
             self.db.session.add(CollectionRequest(
                 company_id=self.company.id, card_type_id=self.ct.id, email=to, status="pending", language="en",
-                token_salt=f"salt{i}", token_hash=f"hash{i}", sent_at=now - timedelta(days=6), last_sent_at=now,
+                token_salt=f"salt{i}", token_hash=f"hash{i}", sent_at=now - timedelta(days=6), last_sent_at=now - timedelta(days=6),
                 expires_at=now + timedelta(days=30)))
             self.reminded.append(to)
         self.db.session.commit()
