@@ -11,14 +11,13 @@ from markupsafe import Markup
 from sqlalchemy import exists, select
 from wtforms import SelectField
 
-from admin_views.base import SecureView, TenantModelView
+from admin_views.base import TenantModelView, TenantView
 from portal.infra.extensions import db
 from portal.infra.formatting import money
 from portal.infra.images import ImageRejected
 from portal.ordering.models import Address, CartItem
 from portal.retention.operations import preview as retention_preview
 from portal.tenancy.company_forms import CompanySettingsForm, InviteUserForm
-from portal.tenancy.context import require_company
 from portal.tenancy.models import ROLE_LABELS
 from portal.tenancy.operations import invite_user
 from portal.tenancy.settings import SettingsError, remove_company_logo, set_company_logo, update_company_settings
@@ -29,14 +28,14 @@ COUNTRIES = [("SE", _l("Sweden")), ("NO", _l("Norway")), ("FI", _l("Finland")), 
              ("EE", _l("Estonia")), ("LT", _l("Lithuania")), ("LV", _l("Latvia"))]
 
 
-class SettingsView(SecureView):
+class SettingsView(TenantView):
     capability = "settings"
 
     @expose("/", methods=["GET", "POST"])
     def index(self):
         from flask import current_app
 
-        company = require_company()
+        company = self.company
         form = CompanySettingsForm(obj=company)
         if request.method == "GET":
             form.retention.data = str(company.retention_months or "")
@@ -70,12 +69,12 @@ class SettingsView(SecureView):
                            would_anonymise=retention_preview(company))
 
 
-class UsersView(SecureView):
+class UsersView(TenantView):
     capability = "users"
 
     @expose("/", methods=["GET", "POST"])
     def index(self):
-        company = require_company()
+        company = self.company
         form = InviteUserForm()
         if form.validate_on_submit():
             invite_user(company, form.email.data, form.name.data, form.role.data, current_user,
@@ -87,7 +86,7 @@ class UsersView(SecureView):
 
     @expose("/<int:membership_id>/change", methods=["POST"])
     def change(self, membership_id: int):
-        company = require_company()
+        company = self.company
         what = request.form.get("what")
         try:
             if what == "role":
