@@ -248,7 +248,8 @@ class TenantModelConverter(AdminModelConverter):
     """
 
     def _model_select_field(self, prop, multiple, remote_model, **kwargs):
-        if "query_factory" not in kwargs and is_company_owned(remote_model):
+        ajax = prop.key in (getattr(self.view, "_form_ajax_refs", None) or {})  # scoped by TenantAjaxLoader
+        if not ajax and "query_factory" not in kwargs and is_company_owned(remote_model):
             def scoped():
                 company = current_company()
                 return db.session.query(remote_model).filter(
