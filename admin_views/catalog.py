@@ -19,8 +19,8 @@ from portal.catalog.models import CARD_KIND_LABELS, FIELD_KIND_LABELS, Accessory
 from portal.infra.extensions import db
 from portal.infra.formatting import money
 from portal.ordering.models import OrderLine
+from portal.tenancy.invitations import invite_user
 from portal.tenancy.models import Company, Membership, User, default_retention_for
-from portal.tenancy.operations import invite_user
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 

@@ -18,10 +18,17 @@ from portal.infra.images import ImageRejected
 from portal.ordering.models import Address, CartItem
 from portal.retention.operations import preview as retention_preview
 from portal.tenancy.company_forms import CompanySettingsForm, InviteUserForm
+from portal.tenancy.invitations import InvitationError, invite_user
 from portal.tenancy.models import ROLE_LABELS
-from portal.tenancy.operations import invite_user
 from portal.tenancy.settings import SettingsError, remove_company_logo, set_company_logo, update_company_settings
-from portal.tenancy.users import MembershipError, change_role, members, resend_invitation, set_active
+from portal.tenancy.users import (
+    MembershipError,
+    change_role,
+    members,
+    resend_invitation,
+    set_active,
+    withdraw_invitation,
+)
 
 COUNTRIES = [("SE", _l("Sweden")), ("NO", _l("Norway")), ("FI", _l("Finland")), ("DK", _l("Denmark")),
              ("IS", _l("Iceland")), ("DE", _l("Germany")), ("GB", _l("United Kingdom")), ("PL", _l("Poland")),
@@ -77,11 +84,16 @@ class UsersView(TenantView):
         company = self.company
         form = InviteUserForm()
         if form.validate_on_submit():
-            invite_user(company, form.email.data, form.name.data, form.role.data, current_user,
-                        company.language)
-            db.session.commit()
-            flash(_("Invitation sent to %(email)s.", email=form.email.data.strip().lower()), "success")
-            return redirect(url_for(".index"))
+            try:
+                invite_user(company, form.email.data, form.name.data, form.role.data, current_user,
+                            company.language)
+            except InvitationError as exc:
+                db.session.rollback()
+                form.email.errors = [str(exc)]
+            else:
+                db.session.commit()
+                flash(_("Invitation sent to %(email)s.", email=form.email.data.strip().lower()), "success")
+                return redirect(url_for(".index"))
         return self.render("admin/company/users.html", members=members(company), form=form, roles=ROLE_LABELS)
 
     @expose("/<int:membership_id>/change", methods=["POST"])
@@ -98,6 +110,9 @@ class UsersView(TenantView):
             elif what == "resend":
                 resend_invitation(company, current_user, membership_id)
                 message = _("Invitation sent again.")
+            elif what == "withdraw":
+                withdraw_invitation(company, current_user, membership_id)
+                message = _("Invitation withdrawn.")
             else:
                 abort(400)
         except LookupError:

@@ -2,7 +2,7 @@
 
 A model is company-owned when it has a `company_id` column, or when it names the column that points at
 its owning parent in `__tenant_owner__` (an order line belongs to its order's company). Companies and
-users are owned too: a company owns itself, a user belongs to the companies they are a member of.
+users are owned too: a company owns itself, a user belongs to the companies whose invitation they accepted.
 """
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ def owned_by(model, company_id: int, *, shared: bool = False):
     if model is Company:
         return Company.id == company_id
     if model is User:
-        return User.memberships.any(Membership.company_id == company_id)
+        # Not through an invitation the account has not accepted: that would show the account's own name.
+        return User.memberships.any((Membership.company_id == company_id) & Membership.pending.is_(False))
     column = getattr(model, "company_id", None)
     if column is not None:
         if shared and column.property.columns[0].nullable:

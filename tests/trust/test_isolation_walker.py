@@ -47,6 +47,7 @@ ROUTES: dict[str, tuple] = {
     "two_factor.change": ("own", "new recovery codes or turning off the current user's own two-step sign-in"),
     "auth.account": ("list", None),
     "auth.accept_invite": ("link", None),
+    "auth.answer_invitation": ("ids", {"membership_id": Membership}),
     "auth.switch_company": ("form", {"company_id": Company}),
     "auth.company_logo": ("ids", {"company_id": Company}),
     "admin.index": ("list", None),

@@ -22,8 +22,8 @@ from portal.infra import tokens
 from portal.infra.db_types import utcnow
 from portal.outbox.models import OutboxEmail
 from portal.security import link_guard
+from portal.tenancy.invitations import invite_user
 from portal.tenancy.models import User
-from portal.tenancy.operations import invite_user
 from tests.trust.helpers import snapshot
 
 LINK = re.compile(r"(/r/[A-Za-z0-9_-]{20,})")
