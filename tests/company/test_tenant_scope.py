@@ -58,3 +58,16 @@ def test_company_screens_offer_only_the_companys_people_card_types_and_addresses
         assert "Own badge BetaAB" not in page and "Admin of Beta AB" not in page and "Office BetaAB" not in page, url
     reports = client.get("/admin/reports/").get_data(as_text=True)
     assert "Admin of Alfa AB" in reports  # the orderer filter lists the company's own people
+
+
+def test_every_company_screen_derives_from_the_tenant_base(app):
+    """A new company screen cannot forget the scope: it must be a TenantView or TenantModelView
+    (admin_views/base.py), or declare itself operator-only. The dashboard shows only counts of the
+    current company (dashboard_figures)."""
+    from admin_views.base import TenantMixin
+
+    admin = app.extensions["admin"][0]
+    wrong = [f"{v.endpoint} ({type(v).__name__}): derive it from TenantView or TenantModelView in admin_views/base.py"
+             for v in admin._views
+             if v is not admin.index_view and not getattr(v, "operator_only", False) and not isinstance(v, TenantMixin)]
+    assert not wrong, "\n".join(wrong)

@@ -191,8 +191,18 @@ def test_invitation_and_portal_and_card_change_links_expire_and_are_replaced(cli
     company = make_company("Alfa AB")
     world = make_world(company)
     admin = world["user"]
+    def invitation():  # the first time an invitation, then "Send invitation again" (a re-invitation is refused)
+        from portal.tenancy.models import Membership
+        from portal.tenancy.users import resend_invitation
+
+        sent = db.session.scalar(select(Membership).join(User).where(User.email == "new@x.se"))
+        if sent is None:
+            invite_user(company, "new@x.se", "New", "orderer", admin, "en")
+        else:
+            resend_invitation(company, admin, sent.id)
+
     kinds = {
-        "invitation": (lambda: invite_user(company, "new@x.se", "New", "orderer", admin, "en"), r"(/invite/[\w-]+)"),
+        "invitation": (invitation, r"(/invite/[\w-]+)"),
         "portal password": (lambda: email_login_details(world[PortalAccount]), r"(/portal/set-password/[\w-]+)"),
         "card change": (lambda: request_card_change(company, admin, world[Card], {"first_name": "Ann", "last_name": "B"},
                                                     holder_email="h@x.se"), r"(/r/change/[\w-]+)"),
