@@ -19,7 +19,7 @@ from portal.ordering.models import Address, CartItem
 from portal.retention.operations import preview as retention_preview
 from portal.tenancy.company_forms import CompanySettingsForm, InviteUserForm
 from portal.tenancy.invitations import InvitationError, invite_user
-from portal.tenancy.models import ROLE_LABELS
+from portal.tenancy.models import ROLE_LABELS, Membership
 from portal.tenancy.settings import SettingsError, remove_company_logo, set_company_logo, update_company_settings
 from portal.tenancy.users import (
     MembershipError,
@@ -99,6 +99,7 @@ class UsersView(TenantView):
     @expose("/<int:membership_id>/change", methods=["POST"])
     def change(self, membership_id: int):
         company = self.company
+        self.get_owned(Membership, membership_id)  # another company's member answers 404
         what = request.form.get("what")
         try:
             if what == "role":
