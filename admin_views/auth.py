@@ -31,7 +31,9 @@ from portal.security.two_factor import two_factor_of
 from portal.tenancy.context import current_company
 from portal.tenancy.context import switch_company as make_current
 from portal.tenancy.forms import AccountForm, LoginForm, SetPasswordForm
-from portal.tenancy.models import Company
+from portal.tenancy.invitations import answer_invitation as answer
+from portal.tenancy.invitations import pending_invitations
+from portal.tenancy.models import ROLE_LABELS, Company
 from portal.tenancy.operations import (
     PasswordError,
     authenticate,
@@ -249,7 +251,23 @@ def account():
 
 def _account_page(form):
     return render_template("auth/account.html", form=form, title=_("My account"),
-                           two_factor=two_factor_of(current_user))
+                           two_factor=two_factor_of(current_user), invitations=pending_invitations(current_user),
+                           roles=ROLE_LABELS)
+
+
+@bp.route("/account/invitations/<int:membership_id>", methods=["POST"])
+@login_required
+def answer_invitation(membership_id: int):
+    """The signed-in account accepts or declines a company's invitation (its own invitations only)."""
+    accept = request.form.get("decision") == "accept"
+    try:
+        company_name = answer(current_user._get_current_object(), membership_id, accept).name
+    except LookupError:
+        abort(404)
+    db.session.commit()
+    flash(_("You now also work for %(company)s: choose it in the company menu.", company=company_name) if accept
+          else _("You declined the invitation from %(company)s.", company=company_name), "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/company-logo/<int:company_id>.png")

@@ -10,6 +10,8 @@ from flask_admin import BaseView
 from flask_admin.actions import action
 from flask_admin.babel import lazy_gettext as admin_lazy_gettext
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,6 +21,8 @@ from portal.audit.operations import record
 from portal.infra.csv_safety import safe_cell
 from portal.infra.extensions import db
 from portal.tenancy.context import current_company, user_can
+from portal.tenancy.models import Company
+from portal.tenancy.ownership import is_company_owned, owned_by
 
 
 def _deny():
@@ -182,44 +186,104 @@ def _company_id() -> int | None:
     return company.id if company else None
 
 
-class TenantModelView(AppModelView):
-    """A model screen scoped to the current company through `company_field`."""
+class TenantMixin:
+    """What every company screen shares: the current company and rows loaded only from it."""
 
-    company_field = "company_id"
+    def _handle_view(self, name, **kwargs):
+        denied = super()._handle_view(name, **kwargs)
+        if denied is None and current_company() is None:
+            abort(403)  # no company to work in: nothing of any company is shown
+        return denied
 
-    def scope(self, query):
+    @property
+    def company(self) -> Company:
         company = current_company()
         if company is None:
             abort(403)
-        return query.filter(getattr(self.model, self.company_field) == company.id)
+        return company
+
+    def owned(self, model, *where, shared: bool = False):
+        """A select() of the current company's rows of `model` (see portal.tenancy.ownership)."""
+        criterion = owned_by(model, self.company.id, shared=shared)
+        if criterion is None:
+            raise TypeError(f"{model.__name__} is not owned by a company: query it without the tenant scope")
+        return select(model).where(criterion, *where)
+
+    def get_owned(self, model, id, *, shared: bool = False):
+        """The current company's row of `model` with this id; 404 for another company's (or no) row."""
+        try:
+            pk = int(id)
+        except (TypeError, ValueError):
+            abort(404)
+        row = db.session.scalar(self.owned(model, model.id == pk, shared=shared))
+        if row is None:
+            abort(404)
+        return row
+
+
+class TenantView(TenantMixin, SecureView):
+    """A custom company screen: load rows with `get_owned` / `owned`, never by a bare id."""
+
+
+class TenantAjaxLoader(QueryAjaxModelLoader):
+    """form_ajax_refs lookups of a company screen: only the current company's rows (and shared ones)."""
 
     def get_query(self):
-        return self.scope(super().get_query())
+        query = super().get_query()
+        company = current_company()
+        if not is_company_owned(self.model):
+            return query
+        return query.filter(owned_by(self.model, company.id if company else -1, shared=True))
+
+    def get_one(self, pk):
+        with db.session.no_autoflush:
+            return self.get_query().filter(getattr(self.model, self.pk) == pk).one_or_none()
+
+
+class TenantModelConverter(AdminModelConverter):
+    """Relationship dropdowns of a company screen list only the current company's rows (and shared ones).
+
+    Flask-Admin's default lists every row of the related model (flask-admin issue 397). A view that
+    passes its own `query_factory` in form_args keeps it.
+    """
+
+    def _model_select_field(self, prop, multiple, remote_model, **kwargs):
+        ajax = prop.key in (getattr(self.view, "_form_ajax_refs", None) or {})  # scoped by TenantAjaxLoader
+        if not ajax and "query_factory" not in kwargs and is_company_owned(remote_model):
+            def scoped():
+                company = current_company()
+                return db.session.query(remote_model).filter(
+                    owned_by(remote_model, company.id if company else -1, shared=True))
+
+            kwargs["query_factory"] = scoped
+        return super()._model_select_field(prop, multiple, remote_model, **kwargs)
+
+
+class TenantModelView(TenantMixin, AppModelView):
+    """A model screen scoped to the current company: list, count, get one, export, actions, dropdowns
+    and ajax lookups. A model owned through its parent (`__tenant_owner__`) is scoped through it."""
+
+    model_form_converter = TenantModelConverter
+
+    def get_query(self):
+        return super().get_query().filter(owned_by(self.model, self.company.id))
+
+    def _create_ajax_loader(self, name, options):
+        loader = super()._create_ajax_loader(name, options)
+        return TenantAjaxLoader(name, self.session, loader.model, **options)
 
     def on_model_change(self, form, model, is_created):
-        company = current_company()
-        if is_created:
-            setattr(model, self.company_field, company.id)
-        elif getattr(model, self.company_field) != company.id:
-            abort(404)
+        if is_created and hasattr(self.model, "company_id"):
+            model.company_id = self.company.id
+        elif not is_created:
+            self._check_owned(model)
         super().on_model_change(form, model, is_created)
 
     def on_model_delete(self, model):
-        if getattr(model, self.company_field) != current_company().id:
-            abort(404)
+        self._check_owned(model)
         super().on_model_delete(model)
 
-
-def scoped_choices(model, *, order_by=None, where=()):
-    """A query factory for relationship fields that lists only the current company's rows."""
-
-    def factory():
-        company = current_company()
-        stmt = select(model).where(model.company_id == (company.id if company else -1), *where)
-        if order_by is not None:
-            stmt = stmt.order_by(order_by)
-        return db.session.scalars(stmt).all()
-
-    return factory
-
-
+    def _check_owned(self, model) -> None:
+        with db.session.no_autoflush:  # the stored owner, not a pending change
+            if db.session.scalar(self.owned(self.model, self.model.id == model.id)) is None:
+                abort(404)

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from admin_views.base import SecureView
+from admin_views.base import TenantView
 from portal.cards.history import summarise_change
 from portal.cards.models import (
     CARD_STATUS_COLOURS,
@@ -18,6 +18,7 @@ from portal.cards.models import (
     CHANGE_STATE_COLOURS,
     CHANGE_STATE_LABELS,
     SYSTEM_REASONS,
+    Card,
     CardChange,
     CardStatusEvent,
     ChangeState,
@@ -25,7 +26,6 @@ from portal.cards.models import (
 from portal.cards.operations import (
     CardError,
     block_card,
-    own_card,
     request_card_change,
     set_production_data,
     terminate_card,
@@ -41,7 +41,7 @@ from portal.infra.national_ids import format_national_id
 from portal.infra.web import field_limits
 from portal.printing.models import PRINT_JOB_STATUS_COLOURS, PRINT_JOB_STATUS_LABELS, SYSTEM_ERRORS, PrintJob
 from portal.printing.operations import PrintError, enabled_printers, queue_print
-from portal.tenancy.context import require_company, user_can
+from portal.tenancy.context import user_can
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -53,14 +53,11 @@ def _date(value):
         return None
 
 
-class CardsView(SecureView):
+class CardsView(TenantView):
     capability = "view"
 
-    def _card(self, card_id):
-        try:
-            return own_card(require_company(), card_id)
-        except (LookupError, ValueError):
-            abort(404)
+    def _card(self, card_id) -> Card:
+        return self.get_owned(Card, card_id)
 
     def _need(self, capability: str):
         if not user_can(capability):
@@ -68,7 +65,7 @@ class CardsView(SecureView):
 
     @expose("/")
     def index(self):
-        company = require_company()
+        company = self.company
         args = request.args
         page = max(0, args.get("page", 0, type=int))
         per_page = args.get("per_page", 25, type=int)
@@ -77,8 +74,7 @@ class CardsView(SecureView):
         cards, more = search_cards(company, args.get("q", ""), status=status,
                                    card_type_id=args.get("card_type", type=int), date_from=_date(args.get("from")),
                                    date_to=_date(args.get("to")), page=page, per_page=per_page)
-        card_types = db.session.scalars(select(CardType).where(
-            (CardType.company_id.is_(None)) | (CardType.company_id == company.id)).order_by(CardType.name)).all()
+        card_types = db.session.scalars(self.owned(CardType, shared=True).order_by(CardType.name)).all()
         page_args = {k: v for k, v in args.items() if k != "page"}
         pending = set(db.session.scalars(select(CardChange.card_id).where(
             CardChange.card_id.in_([c.id for c in cards]), CardChange.state == ChangeState.PENDING.value))) if cards else set()
@@ -92,7 +88,7 @@ class CardsView(SecureView):
     @field_limits(reason=2000)
     def bulk(self):
         self._need("cards")
-        company = require_company()
+        company = self.company
         action, reason = request.form.get("action"), request.form.get("reason", "")
         done, problems = 0, []
         for raw in request.form.getlist("card_id"):
@@ -124,13 +120,13 @@ class CardsView(SecureView):
                            change_colours=CHANGE_STATE_COLOURS, job_states=PRINT_JOB_STATUS_LABELS,
                            job_colours=PRINT_JOB_STATUS_COLOURS, system_reasons=SYSTEM_REASONS,
                            print_errors=SYSTEM_ERRORS,
-                           printers=enabled_printers(require_company()) if user_can("print") else [])
+                           printers=enabled_printers(self.company) if user_can("print") else [])
 
     @expose("/<int:card_id>/print", methods=["POST"])
     def print_card(self, card_id: int):
         """Print (or reprint) this card: always an explicit, new print job."""
         self._need("print")
-        company, card = require_company(), self._card(card_id)
+        company, card = self.company, self._card(card_id)
         try:  # the rules of printing (status, photo, approval) live in queue_print
             job = queue_print(company, current_user, card, request.form.get("printer_id", type=int) or -1)
         except PrintError as exc:
@@ -144,8 +140,8 @@ class CardsView(SecureView):
     @expose("/<int:card_id>/changes/<int:change_id>/photo.jpg")
     def change_photo(self, card_id: int, change_id: int):
         card = self._card(card_id)
-        change = db.session.get(CardChange, change_id)
-        if change is None or change.card_id != card.id or not storage.exists(change.photo_key):
+        change = self.get_owned(CardChange, change_id)
+        if change.card_id != card.id or not storage.exists(change.photo_key):
             abort(404)
         return send_file(storage.path_for(change.photo_key), mimetype="image/jpeg", max_age=0)
 
@@ -153,7 +149,7 @@ class CardsView(SecureView):
     @field_limits(reason=2000)
     def status(self, card_id: int):
         self._need("cards")
-        company, card = require_company(), self._card(card_id)
+        company, card = self.company, self._card(card_id)
         action, reason = request.form.get("action"), request.form.get("reason", "")
         try:
             if action == "block":
@@ -176,7 +172,7 @@ class CardsView(SecureView):
     @field_limits(holder_email=254)
     def change(self, card_id: int):
         self._need("cards")
-        company, card = require_company(), self._card(card_id)
+        company, card = self.company, self._card(card_id)
         values, error = dict(card.holder_data or {}), None
         if request.method == "POST":
             values = {f.key: request.form.get(f.key, "") for f in data_fields(card.card_type)}

@@ -11,16 +11,17 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import exists, func, select
 from wtforms import EmailField, SelectField, TextAreaField
-from wtforms.validators import Email, Optional, ValidationError
+from wtforms.validators import Email, Length, Optional, ValidationError
 
 from admin_views.base import AppModelView
 from portal.cards.models import Card
 from portal.catalog.models import CARD_KIND_LABELS, FIELD_KIND_LABELS, Accessory, CardType, LayoutField
 from portal.infra.extensions import db
+from portal.infra.form_limits import TEXT_MAX
 from portal.infra.formatting import money
 from portal.ordering.models import OrderLine
+from portal.tenancy.invitations import invite_user
 from portal.tenancy.models import Company, Membership, User, default_retention_for
-from portal.tenancy.operations import invite_user
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -140,7 +141,9 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
             "kind": {"choices": [(k.value, v) for k, v in FIELD_KIND_LABELS.items()], "label": _l("Kind")},
             "key": {"label": _l("Key"), "description": _l("Lower-case letters, digits and _ (used in CSV files).")},
             "label_en": {"label": _l("Label (English)")}, "label_sv": {"label": _l("Label (Swedish)")},
-            "options": {"label": _l("Choices, one per line")}, "max_length": {"label": _l("Maximum length")},
+            # Inline forms are not built by scaffold_form, so their text limit is declared here.
+            "options": {"label": _l("Choices, one per line"), "validators": [Length(max=TEXT_MAX)]},
+            "max_length": {"label": _l("Maximum length")},
             "position": {"label": _l("Position")}, "required": {"label": _l("Required")},
         },
     })]

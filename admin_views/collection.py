@@ -10,14 +10,14 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from admin_views.base import SecureView
+from admin_views.base import TenantView
 from admin_views.collection_collect import CollectPages
 from admin_views.collection_pending import PendingPages
 from admin_views.collection_review import ReviewPages
 from portal.collection import operations
 
 
-class DataCollectionView(CollectPages, PendingPages, ReviewPages, SecureView):
+class DataCollectionView(CollectPages, PendingPages, ReviewPages, TenantView):
     capability = "collect"
 
     @property

@@ -29,7 +29,6 @@ from portal.collection import operations
 from portal.collection.csv_import import CsvFileError, template_csv
 from portal.collection.email_list import MAX_ADDRESSES, MAX_LISTED_INVALID, split_email_list
 from portal.infra.extensions import db
-from portal.tenancy.context import require_company
 
 log = logging.getLogger(__name__)
 MAX_PASTE = 500_000  # characters; about 20,000 addresses, far above any real paste
@@ -92,12 +91,11 @@ class CollectPages:
 
     @expose("/")
     def index(self):
-        return self._render_collect(require_company())
+        return self._render_collect(self.company)
 
     @expose("/parse-emails", methods=["POST"])
     def parse_emails(self):
         """Split pasted text into addresses for the page's row list (JSON, CSRF header)."""
-        require_company()
         payload = request.get_json(silent=True) or {}
         text = payload.get("text") if isinstance(payload, dict) else None
         if text is None:
@@ -113,7 +111,7 @@ class CollectPages:
 
     @expose("/send", methods=["POST"])
     def send(self):
-        company = require_company()
+        company = self.company
         card_type = chosen_card_type(company, request.form.get("card_type_id"))
         text = request.form.get("emails", "")
         address_id = chosen_address_id(company, request.form.get("address_id"))
@@ -150,7 +148,7 @@ class CollectPages:
     @expose("/template")
     def template(self):
         """The CSV template of the chosen card type (UTF-8 with BOM so Excel opens it right)."""
-        company = require_company()
+        company = self.company
         card_type = chosen_card_type(company, request.args.get("card_type_id"))
         if card_type is None:
             flash(_("Choose a card type first."), "error")
@@ -167,7 +165,7 @@ class CollectPages:
 
     @expose("/upload", methods=["POST"])
     def upload(self):
-        company = require_company()
+        company = self.company
         card_type = chosen_card_type(company, request.form.get("card_type_id"))
         address_id = chosen_address_id(company, request.form.get("address_id"))
         by_email = request.form.get("collect_by_email", "yes") != "no"

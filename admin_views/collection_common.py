@@ -1,19 +1,19 @@
-"""Small shared pieces of the Data collection screen: what the current company may pick, the
-request lookup that answers 404 for other companies' ids, and the tab counts.
+"""Small shared pieces of the Data collection screen: what the current company may pick and the
+redirects between tabs (requests are loaded with the tenant base's `get_owned`).
 
 Kept apart from the page mixins so each tab's module stays short and reads on its own.
 """
 from __future__ import annotations
 
 from flask import abort, redirect, request, url_for
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.catalog.models import CardType
-from portal.collection.models import CollectionRequest
 from portal.infra.extensions import db
 from portal.ordering.models import Address
 from portal.tenancy.models import Company
+from portal.tenancy.ownership import owned_by
 
 TABS = ("collect", "pending", "review")
 
@@ -24,7 +24,7 @@ def card_types_for(company: Company) -> list[CardType]:
         db.session.scalars(
             select(CardType)
             .options(selectinload(CardType.fields))
-            .where(CardType.active.is_(True), or_(CardType.company_id.is_(None), CardType.company_id == company.id))
+            .where(CardType.active.is_(True), owned_by(CardType, company.id, shared=True))
             .order_by(CardType.name)
         )
     )
@@ -44,7 +44,7 @@ def collection_addresses(company: Company) -> list[Address]:
     return list(
         db.session.scalars(
             select(Address)
-            .where(Address.company_id == company.id, Address.for_collection.is_(True), Address.archived.is_(False))
+            .where(owned_by(Address, company.id), Address.for_collection.is_(True), Address.archived.is_(False))
             .order_by(Address.name)
         )
     )
@@ -61,18 +61,6 @@ def chosen_address_id(company: Company, raw_id) -> int | None:
     if wanted not in {a.id for a in collection_addresses(company)}:
         abort(404)
     return wanted
-
-
-def own_request(company: Company, request_id: int) -> CollectionRequest:
-    """The company's request with this id, or 404 (another company's id looks like a missing one)."""
-    found = db.session.scalar(
-        select(CollectionRequest).where(
-            CollectionRequest.id == request_id, CollectionRequest.company_id == company.id
-        )
-    )
-    if found is None:
-        abort(404)
-    return found
 
 
 def back_to(tab: str, **args):

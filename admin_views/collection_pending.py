@@ -8,13 +8,12 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from admin_views.collection_common import back_to, own_request
+from admin_views.collection_common import back_to
 from portal.collection import operations
 from portal.collection.delivery import link_email_states
-from portal.collection.models import REMINDER_GAP
+from portal.collection.models import REMINDER_GAP, CollectionRequest
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
-from portal.tenancy.context import require_company
 
 PER_PAGE = 25
 SEARCH_MAX = 100
@@ -32,7 +31,7 @@ class PendingPages:
 
     @expose("/pending")
     def pending(self):
-        company = require_company()
+        company = self.company
         search = request.args.get("q", "").strip()[:SEARCH_MAX]
         page = _page_arg()
         rows, total = operations.pending_requests(company, search=search, page=page, per_page=PER_PAGE)
@@ -49,8 +48,8 @@ class PendingPages:
 
     @expose("/pending/<int:request_id>/resend", methods=["POST"])
     def resend(self, request_id: int):
-        company = require_company()
-        found = own_request(company, request_id)
+        company = self.company
+        found = self.get_owned(CollectionRequest, request_id)
         try:
             operations.resend_request(company, found.id)
         except operations.CollectionError as exc:
@@ -62,8 +61,8 @@ class PendingPages:
 
     @expose("/pending/<int:request_id>/remove", methods=["POST"])
     def remove(self, request_id: int):
-        company = require_company()
-        found = own_request(company, request_id)
+        company = self.company
+        found = self.get_owned(CollectionRequest, request_id)
         email = found.email
         try:
             operations.remove_request(company, found.id)
@@ -76,7 +75,7 @@ class PendingPages:
 
     @expose("/pending/remind-all", methods=["POST"])
     def remind_all(self):
-        company = require_company()
+        company = self.company
         reminded = operations.remind_all(company)
         db.session.commit()
         if reminded.sent:

@@ -11,15 +11,14 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from admin_views.collection_common import back_to, collection_addresses, own_request
+from admin_views.collection_common import back_to, collection_addresses
 from portal.catalog.layout import data_fields, holder_name, validate_layout_values
 from portal.collection import operations
-from portal.collection.models import RequestStatus
+from portal.collection.models import CollectionRequest, RequestStatus
 from portal.infra import storage
 from portal.infra.extensions import db
 from portal.infra.web import field_limits
 from portal.printing.operations import enabled_printers
-from portal.tenancy.context import require_company
 
 REASON_MAX = 2000
 
@@ -45,7 +44,7 @@ class ReviewPages:
     """The third tab and its POST targets (mixed into the Data collection view)."""
 
     def _in_review(self, company, request_id: int):
-        found = own_request(company, request_id)
+        found = self.get_owned(CollectionRequest, request_id)
         if found.status != RequestStatus.IN_REVIEW.value:
             flash(_("This card is no longer in review."), "warning")
             return None
@@ -53,7 +52,7 @@ class ReviewPages:
 
     @expose("/review")
     def review(self):
-        company = require_company()
+        company = self.company
         cards = operations.in_review_requests(company)
         return self.render(
             "admin/collection/review.html",
@@ -63,15 +62,14 @@ class ReviewPages:
 
     @expose("/photo/<int:request_id>")
     def photo(self, request_id: int):
-        company = require_company()
-        found = own_request(company, request_id)
+        found = self.get_owned(CollectionRequest, request_id)
         if not found.photo_key or not storage.exists(found.photo_key):
             abort(404)
         return send_file(storage.path_for(found.photo_key), mimetype="image/jpeg", max_age=0)
 
     @expose("/review/<int:request_id>/approve", methods=["POST"])
     def approve(self, request_id: int):
-        company = require_company()
+        company = self.company
         found = self._in_review(company, request_id)
         if found is not None:
             try:
@@ -85,7 +83,7 @@ class ReviewPages:
 
     @expose("/review/<int:request_id>/print", methods=["POST"])
     def print_now(self, request_id: int):
-        company = require_company()
+        company = self.company
         found = self._in_review(company, request_id)
         if found is not None:
             try:
@@ -101,7 +99,7 @@ class ReviewPages:
 
     @expose("/review/approve-all", methods=["POST"])
     def approve_all(self):
-        company = require_company()
+        company = self.company
         count = operations.approve_all_to_cart(company, current_user)
         db.session.commit()
         if count:
@@ -114,7 +112,7 @@ class ReviewPages:
     @expose("/review/<int:request_id>/reject", methods=["POST"])
     @field_limits(reason=2000)
     def reject(self, request_id: int):
-        company = require_company()
+        company = self.company
         found = self._in_review(company, request_id)
         if found is None:
             return back_to("review")
@@ -131,7 +129,7 @@ class ReviewPages:
 
     @expose("/review/<int:request_id>/remove", methods=["POST"])
     def remove_card(self, request_id: int):
-        company = require_company()
+        company = self.company
         found = self._in_review(company, request_id)
         if found is not None:
             operations.remove_from_review(company, found.id)
@@ -141,7 +139,7 @@ class ReviewPages:
 
     @expose("/review/<int:request_id>/edit", methods=["GET", "POST"])
     def edit(self, request_id: int):
-        company = require_company()
+        company = self.company
         found = self._in_review(company, request_id)
         if found is None:
             return back_to("review")

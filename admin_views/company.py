@@ -11,32 +11,38 @@ from markupsafe import Markup
 from sqlalchemy import exists, select
 from wtforms import SelectField
 
-from admin_views.base import SecureView, TenantModelView
+from admin_views.base import TenantModelView, TenantView
 from portal.infra.extensions import db
 from portal.infra.formatting import money
 from portal.infra.images import ImageRejected
 from portal.ordering.models import Address, CartItem
 from portal.retention.operations import preview as retention_preview
 from portal.tenancy.company_forms import CompanySettingsForm, InviteUserForm
-from portal.tenancy.context import require_company
-from portal.tenancy.models import ROLE_LABELS
-from portal.tenancy.operations import invite_user
+from portal.tenancy.invitations import InvitationError, invite_user
+from portal.tenancy.models import ROLE_LABELS, Membership
 from portal.tenancy.settings import SettingsError, remove_company_logo, set_company_logo, update_company_settings
-from portal.tenancy.users import MembershipError, change_role, members, resend_invitation, set_active
+from portal.tenancy.users import (
+    MembershipError,
+    change_role,
+    members,
+    resend_invitation,
+    set_active,
+    withdraw_invitation,
+)
 
 COUNTRIES = [("SE", _l("Sweden")), ("NO", _l("Norway")), ("FI", _l("Finland")), ("DK", _l("Denmark")),
              ("IS", _l("Iceland")), ("DE", _l("Germany")), ("GB", _l("United Kingdom")), ("PL", _l("Poland")),
              ("EE", _l("Estonia")), ("LT", _l("Lithuania")), ("LV", _l("Latvia"))]
 
 
-class SettingsView(SecureView):
+class SettingsView(TenantView):
     capability = "settings"
 
     @expose("/", methods=["GET", "POST"])
     def index(self):
         from flask import current_app
 
-        company = require_company()
+        company = self.company
         form = CompanySettingsForm(obj=company)
         if request.method == "GET":
             form.retention.data = str(company.retention_months or "")
@@ -71,24 +77,30 @@ class SettingsView(SecureView):
                            would_anonymise=retention_preview(company))
 
 
-class UsersView(SecureView):
+class UsersView(TenantView):
     capability = "users"
 
     @expose("/", methods=["GET", "POST"])
     def index(self):
-        company = require_company()
+        company = self.company
         form = InviteUserForm()
         if form.validate_on_submit():
-            invite_user(company, form.email.data, form.name.data, form.role.data, current_user,
-                        company.language)
-            db.session.commit()
-            flash(_("Invitation sent to %(email)s.", email=form.email.data.strip().lower()), "success")
-            return redirect(url_for(".index"))
+            try:
+                invite_user(company, form.email.data, form.name.data, form.role.data, current_user,
+                            company.language)
+            except InvitationError as exc:
+                db.session.rollback()
+                form.email.errors = [str(exc)]
+            else:
+                db.session.commit()
+                flash(_("Invitation sent to %(email)s.", email=form.email.data.strip().lower()), "success")
+                return redirect(url_for(".index"))
         return self.render("admin/company/users.html", members=members(company), form=form, roles=ROLE_LABELS)
 
     @expose("/<int:membership_id>/change", methods=["POST"])
     def change(self, membership_id: int):
-        company = require_company()
+        company = self.company
+        self.get_owned(Membership, membership_id)  # another company's member answers 404
         what = request.form.get("what")
         try:
             if what == "role":
@@ -100,6 +112,9 @@ class UsersView(SecureView):
             elif what == "resend":
                 resend_invitation(company, current_user, membership_id)
                 message = _("Invitation sent again.")
+            elif what == "withdraw":
+                withdraw_invitation(company, current_user, membership_id)
+                message = _("Invitation withdrawn.")
             else:
                 abort(400)
         except LookupError:

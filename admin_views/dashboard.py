@@ -15,27 +15,31 @@ from portal.outbox.status import outbox_figures
 from portal.printing.models import PrintJob, PrintJobStatus
 from portal.reports.operations import monthly_counts, status_counts
 from portal.tenancy.context import current_company
+from portal.tenancy.ownership import owned_by
 
 
-def _count(model, *where) -> int:
+def _count(model, company, *where) -> int:
+    """Rows of `model` matching `where`: the company's only, unless company is None (operator-wide)."""
+    if company is not None:
+        where = (owned_by(model, company.id), *where)
     return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
 def dashboard_figures(company, user) -> dict:
     """The dashboard's counters, one small indexed count each."""
     return {
-        "pending": _count(CollectionRequest, CollectionRequest.company_id == company.id,
+        "pending": _count(CollectionRequest, company,
                           CollectionRequest.status.in_([RequestStatus.PENDING.value, RequestStatus.REJECTED.value])),
-        "in_review": _count(CollectionRequest, CollectionRequest.company_id == company.id,
+        "in_review": _count(CollectionRequest, company,
                             CollectionRequest.status == RequestStatus.IN_REVIEW.value),
-        "cart": _count(CartItem, CartItem.company_id == company.id, CartItem.user_id == user.id),
-        "awaiting_approval": _count(Order, Order.company_id == company.id,
+        "cart": _count(CartItem, company, CartItem.user_id == user.id),
+        "awaiting_approval": _count(Order, company,
                                     Order.status == OrderStatus.AWAITING_APPROVAL.value),
-        "in_production": _count(Order, Order.company_id == company.id,
+        "in_production": _count(Order, company,
                                 Order.status.in_([OrderStatus.PLACED.value, OrderStatus.IN_PRODUCTION.value])),
-        "print_queue": _count(PrintJob, PrintJob.company_id == company.id,
+        "print_queue": _count(PrintJob, company,
                               PrintJob.status.in_([PrintJobStatus.QUEUED.value, PrintJobStatus.PRINTING.value])),
-        "print_failed": _count(PrintJob, PrintJob.company_id == company.id,
+        "print_failed": _count(PrintJob, company,
                                PrintJob.status == PrintJobStatus.FAILED.value),
     }
 
@@ -52,7 +56,7 @@ class DashboardView(AdminIndexView):
         company = current_company()
         figures = dashboard_figures(company, current_user) if company else {}
         if current_user.is_operator:
-            figures["customer_requests"] = _count(CustomerRequest, CustomerRequest.status.in_(
+            figures["customer_requests"] = _count(CustomerRequest, None, CustomerRequest.status.in_(
                 [CustomerRequestStatus.NEW.value, CustomerRequestStatus.IN_PROGRESS.value]))
         months = monthly_counts(company) if company else []
         outbox = outbox_figures() if current_user.is_operator else None

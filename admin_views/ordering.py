@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from admin_views.base import SecureView
+from admin_views.base import TenantView
 from admin_views.ordering_forms import keep_photo_token, read_card_form
 from portal.catalog.layout import data_fields, photo_field, validate_layout_values
 from portal.catalog.models import Accessory
@@ -19,6 +19,7 @@ from portal.infra import storage
 from portal.infra.extensions import db
 from portal.infra.web import field_limits
 from portal.ordering.checkout import place_order
+from portal.ordering.models import CartItem
 from portal.ordering.operations import (
     OrderingError,
     active_addresses,
@@ -28,12 +29,10 @@ from portal.ordering.operations import (
     cart_summary,
     clear_cart,
     offered_card_types,
-    own_cart_item,
     remove_cart_item,
     update_accessory_quantity,
     update_cart_card,
 )
-from portal.tenancy.context import require_company
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,7 @@ def _int(value, default=0) -> int:
         return default
 
 
-class OrderCardsView(SecureView):
+class OrderCardsView(TenantView):
     capability = "order"
 
     def _printers(self, company):
@@ -55,7 +54,7 @@ class OrderCardsView(SecureView):
 
     @expose("/", methods=["GET", "POST"])
     def index(self):
-        company = require_company()
+        company = self.company
         card_types = offered_card_types(company)
         chosen = None
         if request.values.get("card_type"):
@@ -105,7 +104,7 @@ class OrderCardsView(SecureView):
 
     @expose("/accessories", methods=["GET", "POST"])
     def accessories(self):
-        company = require_company()
+        company = self.company
         if request.method == "POST":
             try:
                 item = add_accessory_to_cart(company, current_user, request.form.get("accessory_id"),
@@ -121,25 +120,29 @@ class OrderCardsView(SecureView):
         return self.render("admin/ordering/accessories.html", accessories=items, tab="accessories")
 
 
-class CartView(SecureView):
+class CartView(TenantView):
     capability = "order"
 
     def is_visible(self) -> bool:
         return False  # reached from the cart link in the top bar
 
+    def _item(self, item_id) -> CartItem:
+        """A line of the user's own cart in the current company; 404 for anyone else's."""
+        item = self.get_owned(CartItem, item_id)
+        if item.user_id != current_user.id:
+            abort(404)
+        return item
+
     @expose("/")
     def index(self):
-        company = require_company()
+        company = self.company
         return self.render("admin/ordering/cart.html", summary=cart_summary(company, current_user),
                            addresses=active_addresses(company))
 
     @expose("/item/<int:item_id>/edit", methods=["GET", "POST"])
     def edit(self, item_id: int):
-        company = require_company()
-        try:
-            item = own_cart_item(company, current_user, item_id)
-        except LookupError:
-            abort(404)
+        company = self.company
+        item = self._item(item_id)
         if item.card_type is None:
             abort(404)
         ct = item.card_type
@@ -168,7 +171,7 @@ class CartView(SecureView):
 
     @expose("/item/<int:item_id>/quantity", methods=["POST"])
     def quantity(self, item_id: int):
-        company = require_company()
+        company = self.company
         try:
             update_accessory_quantity(company, current_user, item_id, _int(request.form.get("quantity")))
         except LookupError:
@@ -181,12 +184,9 @@ class CartView(SecureView):
 
     @expose("/item/<int:item_id>/remove", methods=["GET", "POST"])
     def remove(self, item_id: int):
-        company = require_company()
+        company = self.company
         if request.method == "GET":  # a card from data collection: offer to put it back in review
-            try:
-                item = own_cart_item(company, current_user, item_id)
-            except LookupError:
-                abort(404)
+            item = self._item(item_id)
             if not item.collection_request_id:
                 return redirect(url_for(".index"))
             return self.render("admin/ordering/cart_remove.html", items=_named([item]), clear=False)
@@ -201,7 +201,7 @@ class CartView(SecureView):
 
     @expose("/clear", methods=["GET", "POST"])
     def clear(self):
-        company = require_company()
+        company = self.company
         if request.method == "GET":
             collected = [line.item for line in cart_summary(company, current_user).cards
                          if line.item.collection_request_id]
@@ -215,11 +215,7 @@ class CartView(SecureView):
 
     @expose("/photo/<int:item_id>.jpg")
     def photo(self, item_id: int):
-        company = require_company()
-        try:
-            item = own_cart_item(company, current_user, item_id)
-        except LookupError:
-            abort(404)
+        item = self._item(item_id)
         if not storage.exists(item.photo_key):
             abort(404)
         return send_file(storage.path_for(item.photo_key), mimetype="image/jpeg", max_age=0)
@@ -227,7 +223,7 @@ class CartView(SecureView):
     @expose("/checkout", methods=["GET", "POST"])
     @field_limits(reference=120, cost_centre=60, note=2000)
     def checkout(self):
-        company = require_company()
+        company = self.company
         summary = cart_summary(company, current_user)
         if summary.empty:
             return redirect(url_for(".index"))

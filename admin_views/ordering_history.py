@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from admin_views.base import SecureView, TenantModelView
+from admin_views.base import TenantModelView, TenantView
 from portal.cards.models import CARD_STATUS_COLOURS, CARD_STATUS_LABELS, Card
 from portal.infra.extensions import db
 from portal.infra.formatting import badge, money, when
@@ -20,7 +20,7 @@ from portal.infra.web import field_limits
 from portal.ordering.checkout import approve_order, cancel_order, reject_order
 from portal.ordering.models import ORDER_STATUS_COLOURS, ORDER_STATUS_LABELS, Order, OrderLine, OrderStatus
 from portal.ordering.operations import OrderingError
-from portal.tenancy.context import current_company, require_company
+from portal.tenancy.context import current_company
 from portal.tenancy.models import User
 
 
@@ -108,7 +108,7 @@ class OrdersView(TenantModelView):
         if order is None:
             abort(404)
         try:
-            cancel_order(require_company(), current_user, order)
+            cancel_order(self.company, current_user, order)
         except OrderingError as exc:
             flash(str(exc), "error")
         else:
@@ -117,7 +117,7 @@ class OrdersView(TenantModelView):
         return redirect(url_for(".details_view", id=order.id))
 
 
-class ApprovalsView(SecureView):
+class ApprovalsView(TenantView):
     capability = "approve"
 
     def is_visible(self) -> bool:
@@ -126,25 +126,18 @@ class ApprovalsView(SecureView):
 
     @expose("/")
     def index(self):
-        company = require_company()
         orders = db.session.scalars(
-            select(Order).options(selectinload(Order.lines), selectinload(Order.orderer))
-            .where(Order.company_id == company.id, Order.status == OrderStatus.AWAITING_APPROVAL.value)
-            .order_by(Order.placed_at)
+            self.owned(Order, Order.status == OrderStatus.AWAITING_APPROVAL.value)
+            .options(selectinload(Order.lines), selectinload(Order.orderer)).order_by(Order.placed_at)
         ).all()
         return self.render("admin/ordering/approvals.html", orders=orders)
 
-    def _order(self, company):
-        order = db.session.get(Order, request.form.get("id", type=int) or -1)
-        if order is None or order.company_id != company.id:
-            abort(404)
-        return order
 
     @expose("/decide", methods=["POST"])
     @field_limits(reason=2000)
     def decide(self):
-        company = require_company()
-        order = self._order(company)
+        company = self.company
+        order = self.get_owned(Order, request.form.get("id"))
         try:
             if request.form.get("decision") == "approve":
                 approve_order(company, current_user, order)

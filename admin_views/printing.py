@@ -28,7 +28,6 @@ from portal.printing.models import (
     PrintJobStatus,
 )
 from portal.printing.operations import PrintError, cancel_job, queue_print, queue_test_page, validate_target
-from portal.tenancy.context import require_company
 
 
 def _status_badge(view, context, model, name):
@@ -95,7 +94,7 @@ class PrinterView(TenantModelView):
     def test_page(self, printer_id: int):
         printer = self._printer(printer_id)
         try:
-            queue_test_page(require_company(), current_user, printer.id)
+            queue_test_page(self.company, current_user, printer.id)
         except PrintError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -171,7 +170,7 @@ class PrintQueueView(TenantModelView):
         if job is None or job.card is None:
             abort(404)
         try:
-            queue_print(require_company(), current_user, job.card, job.printer_id)
+            queue_print(self.company, current_user, job.card, job.printer_id)
         except PrintError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -182,7 +181,7 @@ class PrintQueueView(TenantModelView):
 
     @action("reprint", _l("Print again"), _l("Print the selected cards again?"))
     def action_reprint(self, ids):
-        company = require_company()
+        company = self.company
         n = 0
         for pk in ids:
             job = self.get_one(pk)
@@ -197,7 +196,7 @@ class PrintQueueView(TenantModelView):
 
     @action("cancel", _l("Cancel"), _l("Cancel the selected jobs?"))
     def action_cancel(self, ids):
-        company = require_company()
+        company = self.company
         for pk in ids:
             job = self.get_one(pk)
             if job is not None:

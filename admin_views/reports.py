@@ -6,9 +6,8 @@ from datetime import date
 from flask import Response, request
 from flask_admin import expose
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from admin_views.base import SecureView
+from admin_views.base import TenantView
 from portal.cards.models import CARD_STATUS_COLOURS, CARD_STATUS_LABELS
 from portal.catalog.models import CardType
 from portal.infra.extensions import db
@@ -24,8 +23,7 @@ from portal.reports.operations import (
     report_rows,
     status_counts,
 )
-from portal.tenancy.context import require_company
-from portal.tenancy.models import Membership, User
+from portal.tenancy.models import User
 
 PAGE = 100
 
@@ -63,12 +61,12 @@ def _page_args() -> dict:
     return args
 
 
-class ReportsView(SecureView):
+class ReportsView(TenantView):
     capability = "view"
 
     @expose("/")
     def index(self):
-        company = require_company()
+        company = self.company
         readouts = [f"readout:{k}" for k in readout_keys(company)]
         allowed = set(COLUMNS) | set(readouts)
         f = parse_filter(request.args, allowed)
@@ -83,11 +81,10 @@ class ReportsView(SecureView):
         page = max(0, _int(request.args.get("page")) or 0)
         total, rows = report_rows(company, f, limit=PAGE, offset=page * PAGE, with_ids=True)
         card_types = db.session.scalars(
-            select(CardType).where((CardType.company_id.is_(None)) | (CardType.company_id == company.id))
-            .order_by(CardType.name)
+            self.owned(CardType, shared=True).order_by(CardType.name)
         ).all()
         orderers = db.session.scalars(
-            select(User).join(Membership).where(Membership.company_id == company.id).order_by(User.name)
+            self.owned(User).order_by(User.name)
         ).all()
         return self.render(
             "admin/reports/index.html", f=f, total=total, rows=rows, page=page, pages=(total + PAGE - 1) // PAGE,

@@ -66,7 +66,7 @@ def test_redirect_after_login_never_leaves_the_site(client, make_user):
 
 
 def test_invited_user_gets_email_and_sets_password(client, db, make_company, make_user, smtp_server):
-    from portal.tenancy.operations import invite_user
+    from portal.tenancy.invitations import invite_user
 
     company = make_company("Nordbygg AB")
     admin = make_user(company, role="admin")

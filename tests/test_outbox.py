@@ -85,7 +85,7 @@ def test_claim_left_by_a_crash_is_released_and_sent_once(db, make_company, make_
 def test_sent_emails_keep_no_personal_link_in_the_database(db, collect, make_user, smtp_server):
     from portal.collection.email_list import split_email_list
     from portal.collection.operations import send_requests
-    from portal.tenancy.operations import invite_user
+    from portal.tenancy.invitations import invite_user
     from tests.trust.helpers import snapshot
 
     company, orderer, ct, _addr = collect

@@ -152,7 +152,7 @@ def test_wrong_current_password_is_throttled_on_the_account_page(client, make_us
 
 def test_invitation_link_refuses_a_common_password(client, db, make_company, make_user):
     from portal.infra.tokens import hash_token
-    from portal.tenancy.operations import invite_user
+    from portal.tenancy.invitations import invite_user
 
     company = make_company("Nordbygg AB")
     invite_user(company, "new@x.se", "New Person", "orderer", make_user(company, role="admin"), "en")

@@ -92,6 +92,7 @@ fulltext.install(Card.__table__)  # trigram search over names and emails, create
 
 class CardStatusEvent(db.Model):
     __tablename__ = "card_status_event"
+    __tenant_owner__ = "card_id"  # owned by the company of its parent (portal.tenancy.ownership)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), index=True)

@@ -76,6 +76,7 @@ class CardType(db.Model):
 
 class LayoutField(db.Model):
     __tablename__ = "layout_field"
+    __tenant_owner__ = "card_type_id"  # owned by the company of its parent (portal.tenancy.ownership)
     __table_args__ = (UniqueConstraint("card_type_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,6 +114,7 @@ class CardTemplate(db.Model):
     """How a card type is drawn on an ID-1 card (85.60 x 53.98 mm, 1011 x 638 px at 300 dpi)."""
 
     __tablename__ = "card_template"
+    __tenant_owner__ = "card_type_id"  # owned by the company of its parent (portal.tenancy.ownership)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     card_type_id: Mapped[int] = mapped_column(ForeignKey("card_type.id", ondelete="CASCADE"), unique=True)

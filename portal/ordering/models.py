@@ -145,6 +145,7 @@ class Order(db.Model):
 
 class OrderLine(db.Model):
     __tablename__ = "order_line"
+    __tenant_owner__ = "order_id"  # owned by the company of its parent (portal.tenancy.ownership)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("card_order.id", ondelete="CASCADE"), index=True)

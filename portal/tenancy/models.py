@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, true
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.infra.db_types import StrEnum, utcnow
@@ -110,6 +110,10 @@ class Membership(db.Model):
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16), default=Role.ORDERER.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # An invitation to an account that existed already waits for that account to accept it (inactive
+    # until then); the company sees only the name its admin typed, never the account's own.
+    pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    invited_name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")

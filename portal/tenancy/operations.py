@@ -6,11 +6,9 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.audit.operations import record
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
-from portal.infra.tokens import hash_matches, hash_token, new_token
-from portal.outbox.mail import queue_email
+from portal.infra.tokens import hash_matches, hash_token
 from portal.security.passwords import MIN_ADMIN_LENGTH, check_new_password
 from portal.security.passwords import PasswordError as PasswordError  # re-exported for the views
 from portal.security.passwords import hash_password as hash_password
@@ -108,35 +106,6 @@ def role_in(user: User, company: Company | None) -> str | None:
 def can(user: User, company: Company | None, capability: str) -> bool:
     role = role_in(user, company)
     return role is not None and capability in CAPABILITIES.get(role, set())
-
-
-def invite_user(company: Company, email: str, name: str, role: str, invited_by: User, language: str) -> User:
-    """Create (or reuse) the user, add the membership and queue the invitation email."""
-    email = email.strip().lower()
-    user = db.session.scalar(select(User).where(User.email == email))
-    if user is None:
-        user = User(email=email, name=name.strip(), language=language)
-        db.session.add(user)
-        db.session.flush()
-    membership = db.session.scalar(
-        select(Membership).where(Membership.user_id == user.id, Membership.company_id == company.id)
-    )
-    if membership is None:
-        membership = Membership(user_id=user.id, company_id=company.id, role=role)
-        db.session.add(membership)
-    else:
-        membership.role, membership.active = role, True
-    token = None
-    if not user.password_hash:
-        token, user.invite_token_hash = new_token()
-        user.invite_expires_at = utcnow() + INVITE_VALID
-    db.session.flush()
-    queue_email(
-        user.email, "user_invitation", user.language or company.language, company_id=company.id,
-        company=company, user=user, invited_by=invited_by, token=token,
-    )
-    record("user.invited", company_id=company.id, obj=user, summary=f"{email} as {role}")
-    return user
 
 
 def user_for_invite(token: str) -> User | None:

@@ -1,16 +1,13 @@
-"""Managing the members of a company: roles, deactivation, re-sending invitations."""
+"""Managing the members of a company: roles, deactivation, re-sending and withdrawing invitations."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from portal.audit.operations import record
-from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
-from portal.infra.tokens import new_token
-from portal.outbox.mail import queue_email
+from portal.tenancy.invitations import send_invitation
 from portal.tenancy.models import Company, Membership, Role, User
-from portal.tenancy.operations import INVITE_VALID
 
 
 class MembershipError(ValueError):
@@ -22,7 +19,9 @@ def members(company: Company) -> list[Membership]:
 
     return list(db.session.scalars(
         select(Membership).options(joinedload(Membership.user)).join(User)
-        .where(Membership.company_id == company.id).order_by(User.name, User.email)
+        .where(Membership.company_id == company.id)
+        # A pending invitee is known here only by the name typed in the invitation, also for sorting.
+        .order_by(case((Membership.pending, Membership.invited_name), else_=User.name), User.email)
     ))
 
 
@@ -57,6 +56,8 @@ def change_role(company: Company, actor: User, membership_id, role: str) -> Memb
 
 def set_active(company: Company, actor: User, membership_id, active: bool) -> Membership:
     m = own_membership(company, membership_id)
+    if m.pending:
+        raise MembershipError(_l("%(name)s has not accepted the invitation yet.", name=m.invited_name or m.user.email))
     if not active:
         _guard_last_admin(company, m)
     m.active = active
@@ -68,10 +69,16 @@ def set_active(company: Company, actor: User, membership_id, active: bool) -> Me
 def resend_invitation(company: Company, actor: User, membership_id) -> None:
     m = own_membership(company, membership_id)
     user = m.user
-    if user.password_hash:
+    if user.password_hash and not m.pending:
         raise MembershipError(_l("%(email)s has already chosen a password.", email=user.email))
-    token, user.invite_token_hash = new_token()
-    user.invite_expires_at = utcnow() + INVITE_VALID
-    queue_email(user.email, "user_invitation", user.language or company.language, company_id=company.id,
-                company=company, user=user, invited_by=actor, token=token)
+    send_invitation(company, actor, m)
     record("user.invited", company_id=company.id, obj=user, summary=f"{user.email} (again)", user_id=actor.id)
+
+
+def withdraw_invitation(company: Company, actor: User, membership_id) -> None:
+    """Take back an invitation the account has not accepted yet."""
+    m = own_membership(company, membership_id)
+    if not m.pending:
+        raise MembershipError(_l("This person has accepted already: remove their access instead."))
+    record("user.invitation_withdrawn", company_id=company.id, obj=m.user, summary=m.user.email, user_id=actor.id)
+    db.session.delete(m)

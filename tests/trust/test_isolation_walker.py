@@ -18,7 +18,8 @@ from portal.infra import storage
 from portal.ordering.models import Address, CartItem, Order
 from portal.printing.models import Printer, PrintJob
 from portal.tenancy.models import Company, Membership
-from tests.trust.helpers import changed_tables, snapshot
+from portal.tenancy.ownership import is_company_owned
+from tests.trust.helpers import changed_tables, snapshot, uncovered_tables
 
 MARK_B = "BetaAB"  # every row of company B carries it (tests/fixtures/world.py)
 MODEL_VIEW_METHODS = {"index_view", "details_view", "edit_view", "delete_view", "create_view", "export",
@@ -46,6 +47,7 @@ ROUTES: dict[str, tuple] = {
     "two_factor.change": ("own", "new recovery codes or turning off the current user's own two-step sign-in"),
     "auth.account": ("list", None),
     "auth.accept_invite": ("link", None),
+    "auth.answer_invitation": ("ids", {"membership_id": Membership}),
     "auth.switch_company": ("form", {"company_id": Company}),
     "auth.company_logo": ("ids", {"company_id": Company}),
     "admin.index": ("list", None),
@@ -109,6 +111,32 @@ HOW_TO_CLASSIFY = (
 )
 
 
+# Link tables (company <-> row) are covered by the world's row of the model they link.
+COVERED_THROUGH = {"resource_folder_company": ResourceFolder, "resource_file_company": ResourceFile}
+
+
+def test_the_world_holds_a_row_of_every_company_owned_table(db, make_company, make_world):
+    world = make_world(make_company("Beta AB"))
+    missing = uncovered_tables(db.metadata, world, COVERED_THROUGH)
+    assert not missing, "\n".join(missing)
+
+
+def test_a_new_company_owned_table_the_world_does_not_know_fails_with_a_message(db, make_company, make_world):
+    from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table
+
+    metadata = MetaData()
+    for table in db.metadata.sorted_tables:
+        table.to_metadata(metadata)
+    Table("gadget", metadata, Column("id", Integer, primary_key=True), Column("company_id", ForeignKey("company.id")))
+    Table("gadget_part", metadata, Column("id", Integer, primary_key=True),
+          Column("gadget_id", ForeignKey("gadget.id"), nullable=False))
+    missing = uncovered_tables(metadata, make_world(make_company("Beta AB")), COVERED_THROUGH)
+    assert len(missing) == 2, missing
+    assert missing[0].startswith("Table gadget is company-owned (it has a company_id column)")
+    assert missing[1].startswith("Table gadget_part is company-owned (it belongs to a row of gadget through gadget_id)")
+    assert all("make_world in tests/fixtures/world.py" in m for m in missing)
+
+
 def _view_of(app, endpoint: str):
     admin = app.extensions["admin"][0]
     prefix = endpoint.split(".", 1)[0]
@@ -155,12 +183,7 @@ def attack(app, client, db, make_company, make_world, make_user):
     a, b = make_company("Alfa AB"), make_company("Beta AB")
     world_a, world_b = make_world(a), make_world(b)
     b.logo_key = storage.save(b"\x89PNG fake logo of BetaAB", "logo", "png")
-    folder = ResourceFolder(name=f"Folder {MARK_B}", shared_with_all=False, companies=[b])
-    file = ResourceFile(name=f"Price list {MARK_B}.pdf", storage_key=storage.save(b"%PDF-1.4 BetaAB", "res", "pdf"),
-                        shared_with_all=False, companies=[b], folder=folder)
-    db.session.add_all([folder, file])
     db.session.commit()
-    world_b[ResourceFile] = file
     world_b[Company] = b
     client.login(world_a["user"].email)
 
@@ -212,6 +235,9 @@ def _attack_model_route(client, app, rule, method, world_b, failures):
                 failures.append(f"{rule.endpoint} {name}: ajax lookup lists company B's rows")
         return
     if row is None:
+        if is_company_owned(view.model):
+            failures.append(f"{rule.endpoint}: the world has no {view.model.__name__} to attack; add one to make_world "
+                            "in tests/fixtures/world.py")
         return
     attempts = {
         "details_view": lambda: client.get(f"{base}details/?id={row.id}"),

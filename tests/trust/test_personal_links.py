@@ -23,8 +23,8 @@ from portal.infra.db_types import utcnow
 from portal.infra.extensions import db as _db
 from portal.outbox.models import OutboxEmail
 from portal.security import link_guard
+from portal.tenancy.invitations import invite_user
 from portal.tenancy.models import User
-from portal.tenancy.operations import invite_user
 from tests.trust.helpers import snapshot
 
 LINK = re.compile(r"(/r/[A-Za-z0-9_-]{20,})")
@@ -195,8 +195,18 @@ def test_invitation_and_portal_and_card_change_links_expire_and_are_replaced(cli
     company = make_company("Alfa AB")
     world = make_world(company)
     admin = world["user"]
+    def invitation():  # the first time an invitation, then "Send invitation again" (a re-invitation is refused)
+        from portal.tenancy.models import Membership
+        from portal.tenancy.users import resend_invitation
+
+        sent = db.session.scalar(select(Membership).join(User).where(User.email == "new@x.se"))
+        if sent is None:
+            invite_user(company, "new@x.se", "New", "orderer", admin, "en")
+        else:
+            resend_invitation(company, admin, sent.id)
+
     kinds = {
-        "invitation": (lambda: invite_user(company, "new@x.se", "New", "orderer", admin, "en"), r"(/invite/[\w-]+)"),
+        "invitation": (invitation, r"(/invite/[\w-]+)"),
         "portal password": (lambda: email_login_details(world[PortalAccount]), r"(/portal/set-password/[\w-]+)"),
         "card change": (lambda: request_card_change(company, admin, world[Card], {"first_name": "Ann", "last_name": "B"},
                                                     holder_email="h@x.se"), r"(/r/change/[\w-]+)"),
