@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from portal.audit.operations import record
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.infra.tokens import new_token
 from portal.outbox.mail import queue_email
 from portal.tenancy.models import Company, Membership, Role, User
 from portal.tenancy.operations import INVITE_VALID
+from portal.tenancy.signals import announce
 
 
 class MembershipError(ValueError):
@@ -49,9 +49,7 @@ def change_role(company: Company, actor: User, membership_id, role: str) -> Memb
     m = own_membership(company, membership_id)
     if role != Role.ADMIN.value:
         _guard_last_admin(company, m)
-    record("membership.role_changed", company_id=company.id, obj=m, summary=m.user.email,
-           changes={"role": (m.role, role)}, user_id=actor.id)
-    m.role = role
+    m.role = role  # audited by the listener (Membership.__audited__)
     return m
 
 
@@ -59,9 +57,7 @@ def set_active(company: Company, actor: User, membership_id, active: bool) -> Me
     m = own_membership(company, membership_id)
     if not active:
         _guard_last_admin(company, m)
-    m.active = active
-    record("membership.activated" if active else "membership.deactivated", company_id=company.id, obj=m,
-           summary=m.user.email, user_id=actor.id)
+    m.active = active  # audited by the listener as membership.activated / deactivated
     return m
 
 
@@ -74,4 +70,4 @@ def resend_invitation(company: Company, actor: User, membership_id) -> None:
     user.invite_expires_at = utcnow() + INVITE_VALID
     queue_email(user.email, "user_invitation", user.language or company.language, company_id=company.id,
                 company=company, user=user, invited_by=actor, token=token)
-    record("user.invited", company_id=company.id, obj=user, summary=f"{user.email} (again)", user_id=actor.id)
+    announce("user.invited", company_id=company.id, obj=user, summary=f"{user.email} (again)", user_id=actor.id)
