@@ -9,6 +9,7 @@ from portal.catalog.layout import card_identity, holder_name
 from portal.collection.models import CollectionRequest, RequestStatus
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
+from portal.ordering.approval import check_may_approve, notify_approvers
 from portal.ordering.models import LineKind, Order, OrderLine, OrderStatus
 from portal.ordering.operations import OrderingError, address_for, cart_summary, next_number
 from portal.outbox.mail import queue_email
@@ -68,6 +69,8 @@ def place_order(company: Company, user: User, *, address_id=None, cost_centre: s
            summary=f"{order.number}: {len(summary.cards)} cards, {len(summary.accessories)} accessory lines")
     queue_email(user.email, "order_placed", _language(user, company), company_id=company.id,
                 company=company, order=order, user=user, cards=len(summary.cards))
+    if status == OrderStatus.AWAITING_APPROVAL:
+        notify_approvers(company, order)
     return order
 
 
@@ -82,6 +85,7 @@ def _decidable(company: Company, approver: User, order: Order) -> None:
 
 def approve_order(company: Company, approver: User, order: Order) -> None:
     _decidable(company, approver, order)
+    check_may_approve(company, approver, order)  # four eyes: never the orderer
     order.status = OrderStatus.PLACED.value
     order.approved_by_id, order.decided_at = approver.id, utcnow()
     order.last_activity_at = utcnow()
