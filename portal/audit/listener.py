@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import cache
 
 from sqlalchemy import Numeric, event, inspect
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ _SECRET = re.compile(r"password|token|secret|_hash$")
 _TOGGLES = {"active": ("activated", "deactivated"), "enabled": ("enabled", "disabled")}
 
 
+@cache
 def audited_fields(cls) -> frozenset[str]:
     return frozenset(f for f in getattr(cls, "__audited__", ()) if not _SECRET.search(f))
 

@@ -76,7 +76,7 @@ class User(UserMixin, db.Model):
     __tablename__ = "user_account"
     # A user belongs to no one company: changes go to the operator's log. Never the password hash.
     __audit_company__ = None
-    __audited__ = frozenset({"email", "name", "is_operator", "active", "language"})
+    __audited__ = frozenset({"email", "name", "is_operator", "active"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

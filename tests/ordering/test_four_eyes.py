@@ -46,6 +46,8 @@ def test_company_admin_cannot_approve_their_own_order_another_approver_can(clien
     assert order.status == "awaiting_approval"
 
     client.login(anna.email)
+    own = client.get("/admin/approvals/").get_data(as_text=True)
+    assert 'data-testid="own-order"' in own and 'value="approve"' not in own  # no Approve button on her own order
     resp = client.post("/admin/approvals/decide", {"id": order.id, "decision": "approve"})
     assert resp.status_code == 302
     page = html_text(client.get("/admin/approvals/"))  # Anna reads Swedish
