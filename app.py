@@ -10,6 +10,7 @@ import importlib.util
 
 from flask import Flask
 
+from portal.audit.listener import install as install_audit_listener
 from portal.infra.config import BASE_DIR
 from portal.infra.form_limits import init_form_limits
 from portal.infra.i18n import init_i18n
@@ -46,6 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     load_feature_modules("models")
     load_feature_modules("receivers")
     init_extensions(app)
+    install_audit_listener()  # every flush of an audited model writes its audit event
     init_i18n(app, *_language_sources())
     init_templates(app, BASE_DIR / "admin_views" / "templates", BASE_DIR / "portal" / "templates")
     init_login(app)

@@ -24,24 +24,17 @@ from portal.infra import storage
 from portal.infra.extensions import db
 from portal.infra.i18n import choose_language
 from portal.infra.web import mark, public_page
+from portal.security.forms import AccountForm, LoginForm, SetPasswordForm
 from portal.security.link_guard import link_throttled, note_bad_link
-from portal.security.passwords import verify_password
+from portal.security.passwords import PasswordError, set_password, verify_password
 from portal.security.throttle import Attempt, note_failures, retry_after_seconds, retry_at, throttled_message
 from portal.security.two_factor import two_factor_of
 from portal.tenancy.context import current_company
 from portal.tenancy.context import switch_company as make_current
-from portal.tenancy.forms import AccountForm, LoginForm, SetPasswordForm
 from portal.tenancy.invitations import answer_invitation as answer
 from portal.tenancy.invitations import pending_invitations
 from portal.tenancy.models import ROLE_LABELS, Company
-from portal.tenancy.operations import (
-    PasswordError,
-    authenticate,
-    companies_for,
-    role_in,
-    set_password,
-    user_for_invite,
-)
+from portal.tenancy.operations import authenticate, companies_for, role_in, user_for_invite
 
 open_before_two_factor = mark("open_before_two_factor")
 

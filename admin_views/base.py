@@ -15,9 +15,8 @@ from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, select
 
-from portal.audit.operations import record
 from portal.infra.csv_safety import safe_cell
 from portal.infra.extensions import db
 from portal.tenancy.context import current_company, user_can
@@ -59,7 +58,7 @@ class SecureView(AccessMixin, BaseView):
 
 
 class AppModelView(AccessMixin, ModelView):
-    """Model screens with product defaults: count(*) not count('*'), safe CSV export, audit."""
+    """Model screens with product defaults: count(*) not count('*'), safe CSV export."""
 
     page_size = 25
     page_size_options = (10, 25, 50, 100)
@@ -155,35 +154,8 @@ class AppModelView(AccessMixin, ModelView):
                 count += 1
         flash(_("%(count)s records were deleted.", count=count), "success")
 
-    # Audit every change made through a model screen. Flask-Admin commits between on_model_change and
-    # after_model_change, so the before/after values are read while the change is still pending.
-    def on_model_change(self, form, model, is_created):
-        super().on_model_change(form, model, is_created)
-        changes = {}
-        if not is_created:
-            for attr in inspect(model).attrs:
-                hist = attr.history
-                if hist.has_changes() and attr.key not in {"password_hash"} and not attr.key.endswith("_hash"):
-                    changes[attr.key] = ((hist.deleted or [None])[0], (hist.added or [None])[0])
-        model._audit_changes = changes
-
-    def after_model_change(self, form, model, is_created):
-        changes = getattr(model, "_audit_changes", {})
-        record(
-            f"{self.model.__name__.lower()}.{'created' if is_created else 'updated'}",
-            company_id=getattr(model, "company_id", None) or _company_id(),
-            obj=model, summary=str(model), changes=changes,
-        )
-        db.session.commit()
-
-    def after_model_delete(self, model):
-        record(f"{self.model.__name__.lower()}.deleted", company_id=_company_id(), obj=model, summary=str(model))
-        db.session.commit()
-
-
-def _company_id() -> int | None:
-    company = current_company()
-    return company.id if company else None
+    # No audit code here: changes of audited models are recorded by the session listener
+    # (portal.audit.listener), which no view override can skip.
 
 
 class TenantMixin:

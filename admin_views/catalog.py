@@ -14,6 +14,8 @@ from wtforms import EmailField, SelectField, TextAreaField
 from wtforms.validators import Email, Length, Optional, ValidationError
 
 from admin_views.base import AppModelView
+from admin_views.company_audit import OperatorAuditView
+from portal.audit.models import AuditEvent
 from portal.cards.models import Card
 from portal.catalog.models import CARD_KIND_LABELS, FIELD_KIND_LABELS, Accessory, CardType, LayoutField
 from portal.infra.extensions import db
@@ -213,3 +215,4 @@ def register(admin) -> None:
     admin.add_view(CardTypeView(CardType, db, name=_l("Card types"), category=cat, endpoint="op_card_types"))
     admin.add_view(AccessoryView(Accessory, db, name=_l("Accessories"), category=cat, endpoint="op_accessories"))
     admin.add_view(AllUsersView(User, db, name=_l("All users"), category=cat, endpoint="op_users"))
+    admin.add_view(OperatorAuditView(AuditEvent, db, name=_l("Audit log"), category=cat, endpoint="op_audit"))

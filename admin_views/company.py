@@ -15,6 +15,7 @@ from admin_views.base import TenantModelView, TenantView
 from portal.infra.extensions import db
 from portal.infra.formatting import money
 from portal.infra.images import ImageRejected
+from portal.ordering.approval import approvers_of
 from portal.ordering.models import Address, CartItem
 from portal.retention.operations import preview as retention_preview
 from portal.tenancy.company_forms import CompanySettingsForm, InviteUserForm
@@ -74,7 +75,7 @@ class SettingsView(TenantView):
                 return redirect(url_for(".index"))
         return self.render("admin/company/settings.html", form=form, company=company,
                            surcharge=money(current_app.config["COLOUR_LOGO_SURCHARGE"]),
-                           would_anonymise=retention_preview(company))
+                           would_anonymise=retention_preview(company), approvers=len(approvers_of(company)))
 
 
 class UsersView(TenantView):

@@ -1,12 +1,19 @@
-"""Screen: the audit log (who did what, when), read-only, newest first."""
+"""Screens: the audit logs (who did what, when), read-only, newest first.
+
+A company's log (Company > Audit log) shows the events of that company's rows. The operator's log
+(Operator > Audit log) shows what belongs to no company: users, the catalogue, access rights, and
+the companies themselves being created or changed. Where an event goes is decided when it is
+recorded (portal.audit.listener), never by the company a screen has open.
+"""
 from __future__ import annotations
 
 from flask_admin.contrib.sqla.filters import DateBetweenFilter, FilterEqual
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
+from sqlalchemy import or_
 
-from admin_views.base import TenantModelView
+from admin_views.base import AppModelView, TenantModelView
 from portal.audit.models import AuditEvent
 from portal.infra.formatting import when
 
@@ -26,10 +33,23 @@ ACTIONS = {
     "collection.imported": _l("Card data imported"), "collection.rejected": _l("Card data sent back"),
     "collection.removed": _l("Data request removed"), "collection.updated": _l("Collected card data changed"), "collection.review_removed": _l("Collected card data removed"),
     "printer.deleted": _l("Printer deleted"), "cards.production_imported": _l("Production data imported"),
+    "company.updated": _l("Company settings changed"), "membership.updated": _l("Role changed"),
+    "membership.created": _l("Access given"), "membership.deleted": _l("Access removed"),
+    "user.created": _l("User account created"), "user.updated": _l("User account changed"),
+    "user.deactivated": _l("User account deactivated"),
+    "printer.enabled": _l("Printer enabled"), "printer.disabled": _l("Printer disabled"),
+}
+
+# Kinds of records saved through a model screen ("card_type.updated" -> "Card type changed").
+KINDS = {
+    "address": _l("Address"), "card_type": _l("Card type"), "layout_field": _l("Field"), "accessory": _l("Accessory"),
+    "printer": _l("Printer"), "access_right": _l("Access right"), "company": _l("Company"),
+    "customer_request": _l("Customer request"),
 }
 
 # Verbs for records saved through a model screen ("<model>.created" and so on) without a label above.
-_VERBS = {"created": _l("added"), "updated": _l("changed"), "deleted": _l("deleted")}
+_VERBS = {"created": _l("added"), "updated": _l("changed"), "deleted": _l("deleted"),
+          "activated": _l("activated"), "deactivated": _l("deactivated")}
 
 FIELDS = {
     "name": _l("Name"), "org_number": _l("Organisation number"), "language": _l("Default language"),
@@ -41,6 +61,8 @@ FIELDS = {
     "city": _l("City"), "country": _l("Country"), "for_collection": _l("Data collection address"),
     "archived": _l("Archived"), "address": _l("Delivery address"), "first_name": _l("First name"),
     "last_name": _l("Last name"), "active": _l("Active"), "price": _l("Price"), "description": _l("Description"),
+    "email": _l("Email"), "is_operator": _l("Operator"), "kind": _l("Kind"), "company_id": _l("Offered to"),
+    "onboarded_on": _l("Customer since"), "status": _l("Status"), "reply": _l("Reply"),
 }
 
 
@@ -49,7 +71,7 @@ def action_label(code: str) -> str:
         return str(ACTIONS[code])
     kind, _sep, verb = code.rpartition(".")
     if verb in _VERBS and kind:
-        return f"{kind.replace('_', ' ').capitalize()} {_VERBS[verb]}"
+        return f"{KINDS.get(kind) or kind.replace('_', ' ').capitalize()} {_VERBS[verb]}"
     return code
 
 
@@ -100,3 +122,21 @@ class AuditView(TenantModelView):
 
     def is_accessible(self) -> bool:
         return super().is_accessible() or bool(current_user.is_authenticated and current_user.is_operator)
+
+
+class OperatorAuditView(AppModelView):
+    """Operator > Audit log: events of rows without a company, and of the companies themselves."""
+
+    operator_only = True
+    allow_create = allow_edit = allow_delete = False
+    column_list = ["created_at", "user", "action", "summary", "changes"]
+    column_details_list = AuditView.column_details_list
+    column_labels = AuditView.column_labels
+    column_default_sort = AuditView.column_default_sort
+    column_formatters = AuditView.column_formatters
+    column_filters = [DateBetweenFilter(AuditEvent.created_at, _l("When"))]
+    empty_hint = _l("Nothing recorded yet. Changes to companies, users, the catalogue and access rights are "
+                    "listed here.")
+
+    def get_query(self):
+        return super().get_query().filter(or_(AuditEvent.company_id.is_(None), AuditEvent.object_type == "Company"))

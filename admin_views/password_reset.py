@@ -12,9 +12,9 @@ from admin_views.auth import chose_password, throttled_page
 from portal.audit.operations import record
 from portal.infra.extensions import db
 from portal.infra.web import public_page
+from portal.security.forms import SetPasswordForm
 from portal.security.password_reset import send_password_reset
 from portal.security.throttle import note_failures, retry_at
-from portal.tenancy.forms import SetPasswordForm
 from portal.tenancy.operations import user_for_invite
 
 bp = Blueprint("password_reset", __name__)

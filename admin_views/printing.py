@@ -14,7 +14,6 @@ from wtforms import SelectField
 from wtforms.validators import ValidationError
 
 from admin_views.base import TenantModelView
-from portal.audit.operations import record
 from portal.infra.extensions import db
 from portal.infra.formatting import badge, when
 from portal.printing.models import (
@@ -109,9 +108,7 @@ class PrinterView(TenantModelView):
         if not self.may_edit():
             abort(403)
         printer = self._printer(printer_id)
-        printer.enabled = not printer.enabled
-        record("printer.enabled" if printer.enabled else "printer.disabled", company_id=printer.company_id,
-               obj=printer, summary=printer.name)
+        printer.enabled = not printer.enabled  # audited by the listener as printer.enabled / printer.disabled
         db.session.commit()
         flash(_("%(printer)s is enabled.", printer=printer.name) if printer.enabled
               else _("%(printer)s is disabled: it is no longer offered for Print now.", printer=printer.name), "success")

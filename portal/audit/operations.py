@@ -15,6 +15,35 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def acting_user_id() -> int | None:
+    """The signed-in user of the current request, or None (jobs, CLI, no request)."""
+    try:
+        return current_user.id if current_user and current_user.is_authenticated else None
+    except (AttributeError, RuntimeError):
+        return None
+
+
+def new_event(
+    action: str,
+    *,
+    company_id: int | None,
+    obj: Any = None,
+    summary: str = "",
+    changes: dict | None = None,
+    user_id: int | None = None,
+) -> AuditEvent:
+    """An audit event (not yet added to a session). `changes` maps field -> (before, after)."""
+    return AuditEvent(
+        action=action,
+        company_id=company_id,
+        user_id=acting_user_id() if user_id is None else user_id,
+        object_type=type(obj).__name__ if obj is not None else "",
+        object_id=str(getattr(obj, "id", "") or ""),
+        summary=summary[:2000],
+        changes={k: [_jsonable(a), _jsonable(b)] for k, (a, b) in (changes or {}).items()},
+    )
+
+
 def record(
     action: str,
     *,
@@ -24,20 +53,9 @@ def record(
     changes: dict | None = None,
     user_id: int | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the current transaction. `changes` maps field -> [before, after]."""
-    if user_id is None:
-        try:
-            user_id = current_user.id if current_user and current_user.is_authenticated else None
-        except (AttributeError, RuntimeError):
-            user_id = None
-    event = AuditEvent(
-        action=action,
-        company_id=company_id,
-        user_id=user_id,
-        object_type=type(obj).__name__ if obj is not None else "",
-        object_id=str(getattr(obj, "id", "") or ""),
-        summary=summary[:2000],
-        changes={k: [_jsonable(a), _jsonable(b)] for k, (a, b) in (changes or {}).items()},
-    )
+    """Add a named audit event to the current transaction. Plain row changes of audited models are
+    recorded by the listener (portal.audit.listener); this is for events that are not row changes.
+    `company_id=None` files the event in the operator's log."""
+    event = new_event(action, company_id=company_id, obj=obj, summary=summary, changes=changes, user_id=user_id)
     db.session.add(event)
     return event

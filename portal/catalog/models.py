@@ -47,6 +47,10 @@ FIELD_KIND_LABELS = {
 
 class CardType(db.Model):
     __tablename__ = "card_type"
+    # The catalogue is the operator's: its changes go to the operator's log (portal.audit.listener).
+    __audit_company__ = None
+    __audited__ = frozenset({"name", "kind", "description", "price", "company_id", "photo_width", "photo_height",
+                             "active"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # None: offered to every company; otherwise a company's own card type.
@@ -77,6 +81,8 @@ class CardType(db.Model):
 class LayoutField(db.Model):
     __tablename__ = "layout_field"
     __tenant_owner__ = "card_type_id"  # owned by the company of its parent (portal.tenancy.ownership)
+    __audit_company__ = None
+    __audited__ = frozenset({"key", "label_en", "label_sv", "kind", "required", "position", "max_length", "options"})
     __table_args__ = (UniqueConstraint("card_type_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -127,6 +133,8 @@ class CardTemplate(db.Model):
 
 class Accessory(db.Model):
     __tablename__ = "accessory"
+    __audit_company__ = None
+    __audited__ = frozenset({"name", "description", "price", "active"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))

@@ -34,6 +34,9 @@ class PortalSettings(db.Model):
 
 class AccessRight(db.Model):
     __tablename__ = "access_right"
+    __audit_company__ = None  # shared by every company's portal accounts: the operator's log
+    __audited__ = frozenset({"name", "can_view_jobs", "can_view_invoices", "can_view_resources", "can_make_requests",
+                             "can_view_notes"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
@@ -135,6 +138,7 @@ CUSTOMER_REQUEST_STATUS_LABELS = {
 
 class CustomerRequest(db.Model):
     __tablename__ = "customer_request"
+    __audited__ = frozenset({"status", "reply"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from portal.catalog.models import Accessory, CardTemplate, CardType, LayoutField
 from portal.infra.extensions import db
 from portal.ordering.models import Address
+from portal.security.passwords import hash_password
 from portal.tenancy.models import Company, Membership, Role, User
-from portal.tenancy.operations import hash_password
 
 DEMO_PASSWORD = "cardwright-demo"  # noqa: S105 - the published demo login of `make run`
 DEMO_LOGINS = [

@@ -15,6 +15,7 @@ from portal.cards.status import create_card, terminate_order_cards
 from portal.catalog.layout import holder_name
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
+from portal.ordering.approval import check_may_approve, notify_approvers
 from portal.ordering.models import ORDER_STATUS_LABELS, LineKind, Order, OrderLine, OrderStatus
 from portal.ordering.operations import OrderingError, address_for, cart_summary, next_number
 from portal.ordering.signals import cart_item_ordered
@@ -91,6 +92,8 @@ def place_order(company: Company, user: User, *, address_id=None, cost_centre: s
            summary=f"{order.number}: {len(summary.cards)} cards, {len(summary.accessories)} accessory lines")
     queue_email(user.email, "order_placed", _language(user, company), company_id=company.id,
                 company=company, order=order, user=user, cards=len(summary.cards))
+    if status == OrderStatus.AWAITING_APPROVAL:
+        notify_approvers(company, order)
     return order
 
 
@@ -105,6 +108,7 @@ def _decidable(company: Company, approver: User, order: Order) -> None:
 
 def approve_order(company: Company, approver: User, order: Order) -> None:
     _decidable(company, approver, order)
+    check_may_approve(company, approver, order)  # four eyes: never the orderer
     move_order_status(order, (OrderStatus.AWAITING_APPROVAL.value,), OrderStatus.PLACED.value,
                       approved_by_id=approver.id, decided_at=utcnow())
     record("order.approved", company_id=company.id, obj=order, summary=order.number)

@@ -16,6 +16,7 @@ from portal.tenancy.models import Company, User
 
 class Address(db.Model):
     __tablename__ = "address"
+    __audited__ = frozenset({"name", "attention", "street", "postcode", "city", "country", "for_collection", "archived"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)

@@ -41,6 +41,7 @@ PRINT_JOB_STATUS_COLOURS = {
 
 class Printer(db.Model):
     __tablename__ = "printer"
+    __audited__ = frozenset({"name", "location", "model", "backend", "target", "enabled"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)

@@ -1,4 +1,4 @@
-"""`flask reset-two-factor EMAIL`."""
+"""`flask create-operator EMAIL` and `flask reset-two-factor EMAIL`."""
 from __future__ import annotations
 
 import click
@@ -6,6 +6,29 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from portal.infra.extensions import db
+
+
+@click.command("create-operator")
+@click.argument("email")
+@click.password_option()
+@with_appcontext
+def create_operator(email: str, password: str) -> None:
+    """Create an operator account (or make an existing user an operator)."""
+    from portal.security.passwords import PasswordError, set_password
+    from portal.tenancy.models import User
+
+    user = db.session.scalar(select(User).where(User.email == email.lower()))
+    if user is None:
+        user = User(email=email.lower(), name=email.split("@")[0])
+        db.session.add(user)
+    user.is_operator = True
+    try:
+        set_password(user, password)
+    except PasswordError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"{email} is an operator.")
 
 
 @click.command("reset-two-factor")
@@ -24,4 +47,4 @@ def reset_two_factor(email: str) -> None:
     click.echo(f"Two-step sign-in is off for {user.email}; they sign in with the password only.")
 
 
-commands = [reset_two_factor]
+commands = [create_operator, reset_two_factor]

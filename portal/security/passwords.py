@@ -14,6 +14,8 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
+from portal.tenancy.operations import store_password_hash
+
 MIN_ADMIN_LENGTH = 10  # back-office users reach every company's personal data
 MIN_CUSTOMER_LENGTH = 8  # customer-portal accounts (issue 5)
 MAX_LENGTH = 200
@@ -87,6 +89,15 @@ def check_new_password(password: str | None, *, min_length: int = MIN_ADMIN_LENG
         raise PasswordError(_l("Do not build the password from your name, email address, username or company."))
     reason = _WARNINGS.get(result["feedback"].get("warning") or "", _l("This password is too easy to guess."))
     raise PasswordError(_l("%(reason)s Try a short sentence of four or more uncommon words.", reason=reason))
+
+
+def set_password(user, password: str) -> None:
+    """Check a back-office user's new password against the rules, then store its hash.
+
+    Storing also signs out the user's other sessions and ends an open invitation.
+    """
+    check_new_password(password, min_length=MIN_ADMIN_LENGTH, user_inputs=[user.email, user.name])
+    store_password_hash(user, hash_password(password))
 
 
 def _personal_words(values: Iterable[str]) -> list[str]:

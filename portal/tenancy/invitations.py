@@ -11,13 +11,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
-from portal.audit.operations import record
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.infra.tokens import new_token
 from portal.outbox.mail import queue_email
 from portal.tenancy.models import ROLE_LABELS, Company, Membership, Role, User
 from portal.tenancy.operations import INVITE_VALID
+from portal.tenancy.signals import announce
 
 
 class InvitationError(ValueError):
@@ -50,7 +50,7 @@ def invite_user(company: Company, email: str, name: str, role: str, invited_by: 
     db.session.add(membership)
     db.session.flush()
     send_invitation(company, invited_by, membership)
-    record("user.invited", company_id=company.id, obj=user, summary=f"{email} as {role}",
+    announce("user.invited", company_id=company.id, obj=user, summary=f"{email} as {role}",
            user_id=invited_by.id if invited_by else None)
     return membership
 
@@ -95,6 +95,6 @@ def answer_invitation(user: User, membership_id: int, accept: bool) -> Company:
         done = db.session.execute(delete(Membership).where(*where))
     if done.rowcount != 1:
         raise LookupError(membership_id)
-    record("membership.accepted" if accept else "membership.declined", company_id=company.id, obj=user,
+    announce("membership.accepted" if accept else "membership.declined", company_id=company.id, obj=user,
            summary=user.email, user_id=user.id)
     return company

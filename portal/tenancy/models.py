@@ -32,6 +32,11 @@ ROLE_LABELS = {
 
 class Company(db.Model):
     __tablename__ = "company"
+    # Audited into the company's own log (portal.audit.listener), never into another company's.
+    __audit_company__ = "id"
+    __audited__ = frozenset({"name", "org_number", "language", "primary_color", "requires_order_approval",
+                             "reminder_count", "reminder_days", "request_valid_days", "retention_months",
+                             "onboarded_on", "active"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -71,6 +76,9 @@ def default_retention_for(onboarded_on: date) -> int | None:
 
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
+    # A user belongs to no one company: changes go to the operator's log. Never the password hash.
+    __audit_company__ = None
+    __audited__ = frozenset({"email", "name", "is_operator", "active"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -104,6 +112,7 @@ class User(UserMixin, db.Model):
 class Membership(db.Model):
     __tablename__ = "membership"
     __table_args__ = (UniqueConstraint("user_id", "company_id"),)
+    __audited__ = frozenset({"role", "active"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
@@ -118,6 +127,9 @@ class Membership(db.Model):
 
     user: Mapped[User] = relationship(back_populates="memberships")
     company: Mapped[Company] = relationship(back_populates="memberships")
+
+    def __str__(self) -> str:
+        return self.user.email if self.user else str(self.user_id)
 
 
 class LoginAttempt(db.Model):

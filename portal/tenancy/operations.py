@@ -9,12 +9,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.infra.tokens import hash_matches, hash_token
-from portal.security.passwords import MIN_ADMIN_LENGTH, check_new_password
-from portal.security.passwords import PasswordError as PasswordError  # re-exported for the views
-from portal.security.passwords import hash_password as hash_password
 from portal.tenancy.models import Company, LoginAttempt, Membership, Role, User
 
-MIN_PASSWORD_LENGTH = MIN_ADMIN_LENGTH
 INVITE_VALID = timedelta(days=7)
 THROTTLE_WINDOW = timedelta(minutes=15)
 THROTTLE_LIMIT = 10
@@ -28,15 +24,9 @@ CAPABILITIES: dict[str, set[str]] = {
 }
 
 
-def check_password_rules(password: str, *, min_length: int = MIN_PASSWORD_LENGTH, user: User | None = None) -> None:
-    """Length and guessability (zxcvbn's offline lists); raises PasswordError with the reason."""
-    inputs = [user.email, user.name] if user is not None else []
-    check_new_password(password, min_length=min_length, user_inputs=inputs)
-
-
-def set_password(user: User, password: str) -> None:
-    check_password_rules(password, user=user)
-    user.password_hash = hash_password(password)
+def store_password_hash(user: User, password_hash: str) -> None:
+    """Keep a new password hash (made and checked by portal.security.passwords.set_password)."""
+    user.password_hash = password_hash
     user.session_version += 1  # signs out other sessions
     user.invite_token_hash = None
     user.invite_expires_at = None

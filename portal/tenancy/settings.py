@@ -6,11 +6,11 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from portal.audit.operations import record
 from portal.infra import storage
 from portal.infra.extensions import db
 from portal.infra.images import normalise_logo
 from portal.tenancy.models import RETENTION_CHOICES, Company, User, default_retention_for
+from portal.tenancy.signals import announce
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 EDITABLE = ("name", "org_number", "language", "primary_color", "requires_order_approval",
@@ -28,13 +28,12 @@ def create_company(name: str, org_number: str = "", language: str = "sv", onboar
     company = Company(name=name.strip(), org_number=(org_number or "").strip(), language=language,
                       onboarded_on=onboarded_on, retention_months=default_retention_for(onboarded_on), **extra)
     db.session.add(company)
-    db.session.flush()
-    record("company.created", company_id=company.id, obj=company, summary=company.name)
+    db.session.flush()  # audited by the listener as company.created
     return company
 
 
 def update_company_settings(company: Company, user: User | None, **values) -> dict:
-    """Apply the changed settings and audit each change with before and after. Returns the changes."""
+    """Apply the changed settings; the audit listener records each with before and after. Returns the changes."""
     if "primary_color" in values and not HEX_COLOUR.match(values["primary_color"] or ""):
         raise SettingsError(_l("Write the colour as #RRGGBB, for example #0b5394."))
     if "retention_months" in values and values["retention_months"] not in RETENTION_CHOICES:
@@ -49,9 +48,6 @@ def update_company_settings(company: Company, user: User | None, **values) -> di
         if key in values and getattr(company, key) != values[key]:
             changes[key] = (getattr(company, key), values[key])
             setattr(company, key, values[key])
-    if changes:
-        record("company.settings_updated", company_id=company.id, obj=company, summary=company.name,
-               changes=changes, user_id=user.id if user else None)
     return changes
 
 
@@ -61,7 +57,7 @@ def set_company_logo(company: Company, data: bytes) -> bool:
     old = company.logo_key
     company.logo_key = storage.save(png, "logos", "png")
     company.logo_is_colour = is_colour
-    record("company.logo_changed", company_id=company.id, obj=company,
+    announce("company.logo_changed", company_id=company.id, obj=company,
            summary="colour logo" if is_colour else "greyscale logo")
     storage.delete(old)
     return is_colour
@@ -71,4 +67,4 @@ def remove_company_logo(company: Company) -> None:
     storage.delete(company.logo_key)
     company.logo_key = None
     company.logo_is_colour = False
-    record("company.logo_removed", company_id=company.id, obj=company, summary=company.name)
+    announce("company.logo_removed", company_id=company.id, obj=company, summary=company.name)

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
-from portal.audit.operations import record
 from portal.infra.extensions import db
 from portal.tenancy.invitations import send_invitation
 from portal.tenancy.models import Company, Membership, Role, User
+from portal.tenancy.signals import announce
 
 
 class MembershipError(ValueError):
@@ -48,9 +48,7 @@ def change_role(company: Company, actor: User, membership_id, role: str) -> Memb
     m = own_membership(company, membership_id)
     if role != Role.ADMIN.value:
         _guard_last_admin(company, m)
-    record("membership.role_changed", company_id=company.id, obj=m, summary=m.user.email,
-           changes={"role": (m.role, role)}, user_id=actor.id)
-    m.role = role
+    m.role = role  # audited by the listener (Membership.__audited__)
     return m
 
 
@@ -60,9 +58,7 @@ def set_active(company: Company, actor: User, membership_id, active: bool) -> Me
         raise MembershipError(_l("%(name)s has not accepted the invitation yet.", name=m.invited_name or m.user.email))
     if not active:
         _guard_last_admin(company, m)
-    m.active = active
-    record("membership.activated" if active else "membership.deactivated", company_id=company.id, obj=m,
-           summary=m.user.email, user_id=actor.id)
+    m.active = active  # audited by the listener as membership.activated / deactivated
     return m
 
 
@@ -72,7 +68,7 @@ def resend_invitation(company: Company, actor: User, membership_id) -> None:
     if user.password_hash and not m.pending:
         raise MembershipError(_l("%(email)s has already chosen a password.", email=user.email))
     send_invitation(company, actor, m)
-    record("user.invited", company_id=company.id, obj=user, summary=f"{user.email} (again)", user_id=actor.id)
+    announce("user.invited", company_id=company.id, obj=user, summary=f"{user.email} (again)", user_id=actor.id)
 
 
 def withdraw_invitation(company: Company, actor: User, membership_id) -> None:
@@ -80,5 +76,5 @@ def withdraw_invitation(company: Company, actor: User, membership_id) -> None:
     m = own_membership(company, membership_id)
     if not m.pending:
         raise MembershipError(_l("This person has accepted already: remove their access instead."))
-    record("user.invitation_withdrawn", company_id=company.id, obj=m.user, summary=m.user.email, user_id=actor.id)
+    announce("user.invitation_withdrawn", company_id=company.id, obj=m.user, summary=m.user.email, user_id=actor.id)
     db.session.delete(m)

@@ -41,7 +41,7 @@ def test_settings_change_is_audited_with_before_and_after(client, db, admin):
     assert resp.status_code == 302
     db.session.expire_all()
     assert db.session.get(Company, company.id).retention_months == 12
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "company.settings_updated"))
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "company.updated"))
     assert event.changes["name"] == ["Nordbygg AB", "Nordbygg Sverige AB"]
     log = html_text(client.get("/admin/audit/"))
     assert "Settings changed" in log and "Anna" in log

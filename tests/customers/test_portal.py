@@ -117,8 +117,8 @@ def test_login_is_throttled(client, db, portal):
 def test_email_login_details_arrive_with_a_set_password_link_and_no_password(client, db, portal, smtp_server):
     settings, company, right, account = portal
     operator_client = client
+    from portal.security.passwords import hash_password
     from portal.tenancy.models import User
-    from portal.tenancy.operations import hash_password
 
     db.session.add(User(email="op@x.se", name="Op", is_operator=True, password_hash=hash_password(PASSWORD)))
     db.session.commit()
@@ -137,8 +137,8 @@ def test_email_login_details_arrive_with_a_set_password_link_and_no_password(cli
 
 def test_operator_sees_a_generated_password_once(client, db, portal, make_company):
     settings, company, right, account = portal
+    from portal.security.passwords import hash_password
     from portal.tenancy.models import User
-    from portal.tenancy.operations import hash_password
 
     db.session.add(User(email="op@x.se", name="Op", is_operator=True, password_hash=hash_password(PASSWORD)))
     db.session.commit()
@@ -194,8 +194,8 @@ def test_only_own_company_jobs_and_invoices(client, db, portal, make_company):
 
 def test_access_right_in_use_cannot_be_deleted(client, db, portal):
     settings, company, right, account = portal
+    from portal.security.passwords import hash_password
     from portal.tenancy.models import User
-    from portal.tenancy.operations import hash_password
 
     db.session.add(User(email="op@x.se", name="Op", is_operator=True, password_hash=hash_password(PASSWORD)))
     db.session.commit()

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from portal.customers.models import PortalAccount
 from portal.infra.tokens import hash_token
+from portal.security.passwords import hash_password
 from portal.tenancy.models import User
-from portal.tenancy.operations import hash_password
 from tests.conftest import FormClient, html_text
 from tests.customers.conftest import PASSWORD
 from tests.customers.test_portal import _login

@@ -19,8 +19,8 @@ from portal.customers.models import PortalAccount, PortalSettings
 from portal.infra.extensions import db as _db
 from portal.ordering.models import Address, CartItem, Invoice, Order
 from portal.outbox.models import OutboxEmail
+from portal.security.passwords import hash_password
 from portal.tenancy.models import Membership
-from portal.tenancy.operations import hash_password
 from tests.conftest import html_text
 from tests.trust.forms import post_forms
 from tests.trust.helpers import changed_tables, snapshot

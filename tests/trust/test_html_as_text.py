@@ -18,7 +18,7 @@ from portal.infra.extensions import db as _db
 from portal.ordering.models import Address, Order
 from portal.outbox.models import OutboxEmail
 from portal.printing.models import Printer
-from portal.tenancy.operations import hash_password
+from portal.security.passwords import hash_password
 
 XSS = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
 RAW = re.compile(r'<script>alert\("xss"\)|<img src=x onerror', re.I)

@@ -306,7 +306,7 @@ def test_company_a_admin_cannot_reach_company_b_through_any_route(app, db, attac
 @pytest.fixture()
 def portal_pair(db, attack, make_company):
     from portal.customers.models import PortalSettings
-    from portal.tenancy.operations import hash_password
+    from portal.security.passwords import hash_password
 
     client, victim, world_a, world_b = attack
     settings = db.session.get(PortalSettings, 1) or PortalSettings(id=1)

@@ -20,7 +20,7 @@ from portal.customers.models import PortalAccount, PortalSettings
 from portal.infra.config import BASE_DIR
 from portal.infra.extensions import db as _db
 from portal.outbox.models import OutboxEmail
-from portal.tenancy.operations import hash_password
+from portal.security.passwords import hash_password
 from tests.conftest import html_text
 from tests.employee.test_hostile_uploads import HOSTILE, _jpeg
 from tests.trust.helpers import changed_tables, snapshot, stored_files

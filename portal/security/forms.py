@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from portal.tenancy.operations import MIN_PASSWORD_LENGTH
+from portal.security.passwords import MIN_ADMIN_LENGTH as MIN_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):
