@@ -13,10 +13,6 @@ from sqlalchemy import select
 from admin_views.base import SecureView
 from portal.cards.history import summarise_change
 from portal.cards.models import (
-    CARD_STATUS_COLOURS,
-    CARD_STATUS_LABELS,
-    CHANGE_STATE_COLOURS,
-    CHANGE_STATE_LABELS,
     SYSTEM_REASONS,
     CardChange,
     CardStatus,
@@ -40,7 +36,7 @@ from portal.infra.extensions import db
 from portal.infra.images import ImageRejected
 from portal.infra.national_ids import format_national_id
 from portal.infra.web import field_limits
-from portal.printing.models import PRINT_JOB_STATUS_COLOURS, PRINT_JOB_STATUS_LABELS, SYSTEM_ERRORS, PrintJob
+from portal.printing.models import SYSTEM_ERRORS, PrintJob, PrintJobStatus
 from portal.printing.operations import PrintError, enabled_printers, queue_print
 from portal.tenancy.context import require_company, user_can
 
@@ -74,7 +70,7 @@ class CardsView(SecureView):
         page = max(0, args.get("page", 0, type=int))
         per_page = args.get("per_page", 25, type=int)
         per_page = per_page if per_page in PAGE_SIZES else 25
-        status = args.get("status") if args.get("status") in {s.value for s in CARD_STATUS_LABELS} else None
+        status = args.get("status") if CardStatus.of(args.get("status")) else None
         cards, more = search_cards(company, args.get("q", ""), status=status,
                                    card_type_id=args.get("card_type", type=int), date_from=_date(args.get("from")),
                                    date_to=_date(args.get("to")), page=page, per_page=per_page)
@@ -84,10 +80,7 @@ class CardsView(SecureView):
         pending = set(db.session.scalars(select(CardChange.card_id).where(
             CardChange.card_id.in_([c.id for c in cards]), CardChange.state == ChangeState.PENDING.value))) if cards else set()
         return self.render("admin/cards/list.html", cards=cards, more=more, page=page, page_args=page_args,
-                           pending=pending,
-                           # Labels translated once per page, not once per row.
-                           statuses={k: str(v) for k, v in CARD_STATUS_LABELS.items()},
-                           colours=CARD_STATUS_COLOURS, card_types=card_types, fmt_id=format_national_id)
+                           pending=pending, CardStatus=CardStatus, card_types=card_types, fmt_id=format_national_id)
 
     @expose("/bulk", methods=["POST"])
     @field_limits(reason=2000)
@@ -120,10 +113,9 @@ class CardsView(SecureView):
         jobs = db.session.scalars(select(PrintJob).where(PrintJob.card_id == card.id).order_by(PrintJob.id.desc())).all()
         fields = data_fields(card.card_type)
         return self.render("admin/cards/details.html", card=card, events=events, jobs=jobs, fields=fields,
-                           changes=[summarise_change(card, ch) for ch in changes], statuses=CARD_STATUS_LABELS,
-                           colours=CARD_STATUS_COLOURS, fmt_id=format_national_id, change_states=CHANGE_STATE_LABELS,
-                           change_colours=CHANGE_STATE_COLOURS, job_states=PRINT_JOB_STATUS_LABELS,
-                           job_colours=PRINT_JOB_STATUS_COLOURS, system_reasons=SYSTEM_REASONS,
+                           changes=[summarise_change(card, ch) for ch in changes], CardStatus=CardStatus,
+                           fmt_id=format_national_id, ChangeState=ChangeState, PrintJobStatus=PrintJobStatus,
+                           system_reasons=SYSTEM_REASONS,
                            print_errors=SYSTEM_ERRORS,
                            printers=enabled_printers(require_company()) if user_can("print") else [])
 
@@ -174,7 +166,7 @@ class CardsView(SecureView):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(_("The card is now %(status)s.", status=str(CARD_STATUS_LABELS[card.status]).lower()), "success")
+            flash(_("The card is now %(status)s.", status=str(CardStatus(card.status).label).lower()), "success")
         return redirect(url_for(".details", card_id=card.id))
 
     @expose("/<int:card_id>/change", methods=["GET", "POST"])

@@ -15,9 +15,9 @@ from wtforms.validators import Email, Optional, ValidationError
 
 from admin_views.base import AppModelView
 from portal.cards.models import Card
-from portal.catalog.models import CARD_KIND_LABELS, FIELD_KIND_LABELS, Accessory, CardType, LayoutField
+from portal.catalog.models import Accessory, CardKind, CardType, FieldKind, LayoutField
 from portal.infra.extensions import db
-from portal.infra.formatting import money
+from portal.infra.formatting import badge, money
 from portal.ordering.models import OrderLine
 from portal.tenancy.models import Company, Membership, User, default_retention_for
 from portal.tenancy.operations import invite_user
@@ -26,7 +26,7 @@ KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 def _yes(value) -> Markup | str:
-    return Markup('<span class="badge badge-success">{}</span>').format(_("Yes")) if value else ""
+    return badge(_("Yes"), "success") if value else ""
 
 
 class OperatorView(AppModelView):
@@ -120,7 +120,7 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
     }
     column_searchable_list = ["name"]
     column_formatters = {
-        "kind": lambda v, c, m, n: CARD_KIND_LABELS.get(m.kind, m.kind),
+        "kind": lambda v, c, m, n: CardKind.label_of(m.kind),
         "price": lambda v, c, m, n: money(m.price),
         "company": lambda v, c, m, n: m.company.name if m.company else _("All companies"),
         "fields": lambda v, c, m, n: ", ".join(f.label for f in m.fields),
@@ -130,14 +130,14 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
                     "fields"]
     form_overrides = {"kind": SelectField}
     form_args = {
-        "kind": {"choices": [(k.value, v) for k, v in CARD_KIND_LABELS.items()], "label": _l("Kind")},
+        "kind": {"choices": CardKind.choices(), "label": _l("Kind")},
         "company": {"label": _l("Offered to"), "description": _l("Empty: every company.")},
     }
     inline_models = [(LayoutField, {
         "form_columns": ["id", "key", "label_en", "label_sv", "kind", "required", "position", "max_length", "options"],
         "form_overrides": {"kind": SelectField, "options": TextAreaField},
         "form_args": {
-            "kind": {"choices": [(k.value, v) for k, v in FIELD_KIND_LABELS.items()], "label": _l("Kind")},
+            "kind": {"choices": FieldKind.choices(), "label": _l("Kind")},
             "key": {"label": _l("Key"), "description": _l("Lower-case letters, digits and _ (used in CSV files).")},
             "label_en": {"label": _l("Label (English)")}, "label_sv": {"label": _l("Label (Swedish)")},
             "options": {"label": _l("Choices, one per line")}, "max_length": {"label": _l("Maximum length")},

@@ -15,10 +15,10 @@ from admin_views.base import AppModelView, SecureView
 from admin_views.customer_resources import all_companies, register_resources
 from portal.audit.operations import record
 from portal.customers.models import (
-    CUSTOMER_REQUEST_STATUS_LABELS,
     PORTAL_SECTIONS,
     AccessRight,
     CustomerRequest,
+    CustomerRequestStatus,
     PortalAccount,
 )
 from portal.customers.operations import (
@@ -166,8 +166,7 @@ class AccountsView(SecureView):
 
 
 def _request_status(view, context, model, name):
-    colour = {"new": "primary", "in_progress": "warning", "done": "success"}.get(model.status, "secondary")
-    return badge(CUSTOMER_REQUEST_STATUS_LABELS.get(model.status, model.status), colour)
+    return badge(CustomerRequestStatus.of(model.status))
 
 
 class CustomerRequestView(AppModelView):
@@ -189,10 +188,10 @@ class CustomerRequestView(AppModelView):
                                        else m.account.username if m.account else ""),
     }
     column_filters = [FilterEqual(CustomerRequest.status, _l("Status"),
-                                  options=[(k.value, v) for k, v in CUSTOMER_REQUEST_STATUS_LABELS.items()])]
+                                  options=CustomerRequestStatus.choices())]
     form_columns = ["status", "reply"]
     form_overrides = {"status": SelectField, "reply": TextAreaField}
-    form_args = {"status": {"choices": [(k.value, v) for k, v in CUSTOMER_REQUEST_STATUS_LABELS.items()],
+    form_args = {"status": {"choices": CustomerRequestStatus.choices(),
                             "label": _l("Status")},
                  "reply": {"label": _l("Reply (the customer sees it)")}}
     empty_hint = _l("No requests from customers yet.")

@@ -18,9 +18,6 @@ from portal.audit.operations import record
 from portal.infra.extensions import db
 from portal.infra.formatting import badge, when
 from portal.printing.models import (
-    PRINT_JOB_STATUS_COLOURS,
-    PRINT_JOB_STATUS_LABELS,
-    PRINTER_BACKEND_LABELS,
     SYSTEM_ERRORS,
     Printer,
     PrinterBackend,
@@ -32,7 +29,7 @@ from portal.tenancy.context import require_company
 
 
 def _status_badge(view, context, model, name):
-    return badge(PRINT_JOB_STATUS_LABELS.get(model.status, model.status), PRINT_JOB_STATUS_COLOURS.get(model.status, "secondary"))
+    return badge(PrintJobStatus.of(model.status))
 
 
 def _post_button(url: str, label, css: str, testid: str) -> Markup:
@@ -65,13 +62,13 @@ class PrinterView(TenantModelView):
         "name": _l("Name"), "location": _l("Location"), "model": _l("Printer model"),
         "backend": _l("Connection"), "target": _l("Queue or folder"), "enabled": _l("Status"), "actions": "",
     }
-    column_formatters = {"backend": lambda v, c, m, n: PRINTER_BACKEND_LABELS.get(m.backend, m.backend),
+    column_formatters = {"backend": lambda v, c, m, n: PrinterBackend.label_of(m.backend),
                          "enabled": _enabled_badge, "actions": _printer_buttons}
     column_descriptions = {"target": _l("CUPS: the queue name. Hot folder: a folder name inside the server's print folder.")}
     form_columns = ["name", "location", "model", "backend", "target", "enabled"]
     form_overrides = {"backend": SelectField}
     form_args = {
-        "backend": {"label": _l("Connection"), "choices": [(k.value, v) for k, v in PRINTER_BACKEND_LABELS.items()]},
+        "backend": {"label": _l("Connection"), "choices": PrinterBackend.choices()},
         "target": {"label": _l("Queue or folder")},
         "model": {"label": _l("Printer model")},
         "enabled": {"label": _l("Enabled"), "description": _l("Only enabled printers are offered for printing.")},
@@ -148,7 +145,7 @@ class PrintQueueView(TenantModelView):
         "attempts": _l("Attempts"), "error": _l("Error"), "printed_at": _l("Printed"), "actions": "",
     }
     column_filters = [FilterEqual(PrintJob.status, _l("Status"),
-                                  options=[(k, v) for k, v in PRINT_JOB_STATUS_LABELS.items()])]
+                                  options=PrintJobStatus.choices())]
     column_formatters = {
         "status": _status_badge,
         "card": _card_link,

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from admin_views.base import SecureView
-from portal.cards.models import CARD_STATUS_COLOURS, CARD_STATUS_LABELS
+from portal.cards.models import CardStatus
 from portal.catalog.models import CardType
 from portal.infra.extensions import db
 from portal.reports.operations import (
@@ -51,7 +51,7 @@ def parse_filter(args, allowed_columns: set[str]) -> ReportFilter:
         date_from=_date(args.get("from")), date_to=_date(args.get("to")),
         basis="activated" if args.get("basis") == "activated" else "created",
         card_type_id=_int(args.get("card_type")),
-        status=status if status in {s.value for s in CARD_STATUS_LABELS} else None,
+        status=status if CardStatus.of(status) else None,
         orderer_id=_int(args.get("orderer")), columns=columns,
     )
 
@@ -92,9 +92,9 @@ class ReportsView(SecureView):
         return self.render(
             "admin/reports/index.html", f=f, total=total, rows=rows, page=page, pages=(total + PAGE - 1) // PAGE,
             headers=[column_label(k) for k in f.columns], all_columns=[(k, column_label(k)) for k in [*COLUMNS, *readouts]],
-            card_types=card_types, orderers=orderers, statuses=CARD_STATUS_LABELS, colours=CARD_STATUS_COLOURS,
+            card_types=card_types, orderers=orderers, statuses=CardStatus,
             months=monthly_counts(company), by_status=status_counts(company), page_args=_page_args(),
-            status_colour={str(label): CARD_STATUS_COLOURS[s] for s, label in CARD_STATUS_LABELS.items()},
+            status_colour={str(s.label): s.colour for s in CardStatus},
             status_column=f.columns.index("status") if "status" in f.columns else -1,
             link_column=f.columns.index("holder_name") if "holder_name" in f.columns else -1,
             is_date=lambda v: isinstance(v, date),

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from portal.audit.operations import record
-from portal.cards.models import CARD_STATUS_LABELS, Card, CardChange, CardStatus, CardStatusEvent, ChangeState
+from portal.cards.models import Card, CardChange, CardStatus, CardStatusEvent, ChangeState
 from portal.catalog.layout import card_identity, validate_layout_values
 from portal.infra import storage
 from portal.infra.db_types import utcnow
@@ -50,8 +50,8 @@ def _move(card: Card, to: str, user: User | None, reason: str = "") -> None:
         if card.status == CardStatus.TERMINATED.value:
             raise CardError(_l("This card is terminated and can never be used again."))
         raise CardError(_l("A card that is %(status)s cannot become %(to)s.",
-                           status=str(CARD_STATUS_LABELS.get(card.status, card.status)).lower(),
-                           to=str(CARD_STATUS_LABELS.get(to, to)).lower()))
+                           status=str(CardStatus.label_of(card.status)).lower(),
+                           to=str(CardStatus.label_of(to)).lower()))
     db.session.add(CardStatusEvent(card_id=card.id, from_status=card.status, to_status=to, reason=reason,
                                    user_id=user.id if user else None))
     card.status, card.status_reason, card.status_changed_at = to, reason, utcnow()

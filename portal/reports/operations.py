@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from portal.cards.models import CARD_STATUS_LABELS, Card
+from portal.cards.models import Card, CardStatus
 from portal.infra.csv_safety import safe_cell, write_csv
 from portal.infra.extensions import db
 from portal.tenancy.models import Company
@@ -22,7 +22,7 @@ COLUMNS: OrderedDict = OrderedDict([
     ("employee_no", (_l("Employee number"), lambda c: c.employee_no)),
     ("holder_email", (_l("Email"), lambda c: c.holder_email)),
     ("card_type", (_l("Card type"), lambda c: c.card_type.name if c.card_type else "")),
-    ("status", (_l("Status"), lambda c: str(CARD_STATUS_LABELS.get(c.status, c.status)))),
+    ("status", (_l("Status"), lambda c: str(CardStatus.label_of(c.status)))),
     ("card_number", (_l("Card number"), lambda c: c.card_number or "")),
     ("chip_uid", (_l("Chip UID"), lambda c: c.chip_uid or "")),
     ("order_number", (_l("Order number"), lambda c: c.order.number if c.order else "")),
@@ -139,7 +139,7 @@ def status_counts(company: Company) -> list[tuple[str, int]]:
     """How many of the company's cards are in each status now (for the per-status chart)."""
     found = dict(db.session.execute(select(Card.status, func.count()).where(Card.company_id == company.id)
                                     .group_by(Card.status)).all())
-    return [(status.value, found.get(status.value, 0)) for status in CARD_STATUS_LABELS]
+    return [(status.value, found.get(status.value, 0)) for status in CardStatus]
 
 
 def monthly_counts(company: Company, months: int = 12, today: date | None = None) -> list[dict]:

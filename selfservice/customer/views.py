@@ -89,13 +89,11 @@ def _menu():
     def can(name: str) -> bool:
         account = g.get("account")
         return bool(account) and may_see(account, name, g.get("portal"))
-    from portal.customers.models import CUSTOMER_REQUEST_STATUS_LABELS
-    from portal.ordering.models import ORDER_STATUS_LABELS
+    from portal.customers.models import CustomerRequestStatus
+    from portal.ordering.models import InvoiceStatus, OrderStatus
 
-    invoice_labels = {"open": _("Unpaid"), "paid": _("Paid"), "credited": _("Credited")}
-    return {"portal_can": can, "order_status": lambda s: ORDER_STATUS_LABELS.get(s, s),
-            "invoice_status": lambda s: invoice_labels.get(s, s),
-            "request_status": lambda s: CUSTOMER_REQUEST_STATUS_LABELS.get(s, s), "human_size": human_size}
+    return {"portal_can": can, "OrderStatus": OrderStatus, "InvoiceStatus": InvoiceStatus,
+            "CustomerRequestStatus": CustomerRequestStatus, "human_size": human_size}
 
 
 @bp.route("/login", methods=["GET", "POST"])
