@@ -19,6 +19,7 @@ from portal.reports.operations import (
     column_label,
     export_csv,
     export_xlsx,
+    layout_columns,
     monthly_counts,
     readout_keys,
     report_rows,
@@ -70,7 +71,8 @@ class ReportsView(SecureView):
     def index(self):
         company = require_company()
         readouts = [f"readout:{k}" for k in readout_keys(company)]
-        allowed = set(COLUMNS) | set(readouts)
+        layout = layout_columns(company)
+        allowed = set(COLUMNS) | set(layout) | set(readouts)
         f = parse_filter(request.args, allowed)
         fmt = request.args.get("format")
         if fmt == "csv":
@@ -91,7 +93,8 @@ class ReportsView(SecureView):
         ).all()
         return self.render(
             "admin/reports/index.html", f=f, total=total, rows=rows, page=page, pages=(total + PAGE - 1) // PAGE,
-            headers=[column_label(k) for k in f.columns], all_columns=[(k, column_label(k)) for k in [*COLUMNS, *readouts]],
+            headers=[column_label(k, layout) for k in f.columns],
+            all_columns=[(k, column_label(k, layout)) for k in [*COLUMNS, *layout, *readouts]],
             card_types=card_types, orderers=orderers, statuses=CardStatus,
             months=monthly_counts(company), by_status=status_counts(company), page_args=_page_args(),
             status_colour={str(s.label): s.colour for s in CardStatus},
