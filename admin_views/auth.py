@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -224,8 +225,10 @@ def account():
         keys = (f"password-change:user:{user.id}",)
         opens = retry_at(keys)
         if opens is not None:
-            return throttled_page("auth/account.html", opens, form=form, title=_("My account"),
-                                  two_factor=two_factor_of(user))
+            flash(throttled_message(opens), "error")
+            response = make_response(_account_page(form), 429)
+            response.headers["Retry-After"] = retry_after_seconds(opens)
+            return response
         if not verify_password(user.password_hash, form.current_password.data):
             note_failures(keys)
             form.current_password.errors.append(_("The current password is not right."))
@@ -248,8 +251,10 @@ def account():
 
 
 def _account_page(form):
-    return render_template("auth/account.html", form=form, title=_("My account"),
-                           two_factor=two_factor_of(current_user))
+    """My account in the back office's frame (drawn by the admin's index view: menu, company, user menu)."""
+    frame = current_app.extensions["admin"][0].index_view
+    return frame.render("admin/account.html", form=form, page_title=_("My account"),
+                        two_factor=two_factor_of(current_user))
 
 
 @bp.route("/company-logo/<int:company_id>.png")

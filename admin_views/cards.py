@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -98,7 +99,7 @@ class CardsView(SecureView):
                 problems.append(f"{card.holder_name}: {exc}")
         db.session.commit()
         if done:
-            flash(_("%(n)d cards updated.", n=done), "success")
+            flash(ngettext("%(num)d card updated.", "%(num)d cards updated.", done), "success")
         for p in problems[:10]:
             flash(p, "error")
         return redirect(request.referrer or url_for(".index"))

@@ -17,9 +17,9 @@ from admin_views.base import AppModelView
 from portal.cards.models import Card
 from portal.catalog.models import Accessory, CardKind, CardType, FieldKind, LayoutField
 from portal.infra.extensions import db
-from portal.infra.formatting import badge, money
+from portal.infra.formatting import badge, money, when
 from portal.ordering.models import OrderLine
-from portal.tenancy.models import Company, Membership, User, default_retention_for
+from portal.tenancy.models import Company, Membership, Role, User, default_retention_for
 from portal.tenancy.operations import invite_user
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -193,7 +193,9 @@ class AllUsersView(OperatorView):
                      "is_operator": _l("Operator"), "active": _l("Active"), "last_login_at": _l("Last sign-in")}
     column_searchable_list = ["name", "email"]
     column_formatters = {
-        "memberships": lambda v, c, m, n: ", ".join(f"{ms.company.name} ({ms.role})" for ms in m.memberships),
+        "memberships": lambda v, c, m, n: ", ".join(f"{ms.company.name} ({Role.label_of(ms.role)})"
+                                                    for ms in m.memberships),
+        "last_login_at": lambda v, c, m, n: when(m.last_login_at),
         "is_operator": lambda v, c, m, n: _yes(m.is_operator), "active": lambda v, c, m, n: _yes(m.active),
     }
     form_columns = ["name", "active", "is_operator"]  # never the password hash

@@ -11,6 +11,7 @@ from sqlalchemy import exists, select
 from wtforms import SelectField
 
 from admin_views.base import SecureView, TenantModelView
+from admin_views.human_forms import HumanFormMessages
 from portal.infra.extensions import db
 from portal.infra.formatting import badge, money
 from portal.infra.images import ImageRejected
@@ -111,7 +112,9 @@ class UsersView(SecureView):
         return redirect(url_for(".index"))
 
 
-class AddressView(TenantModelView):
+class AddressView(HumanFormMessages, TenantModelView):
+    created_message = _l("Address %(name)s added.")
+    saved_message = _l("Address %(name)s saved.")
     capability = "view"
     edit_capability = "addresses"
     can_view_details = False

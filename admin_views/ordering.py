@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -210,7 +211,7 @@ class CartView(SecureView):
             return self.render("admin/ordering/cart_remove.html", items=_named(collected), clear=True)
         n = clear_cart(company, current_user, back_to_review=request.form.get("back_to_review") == "1")
         db.session.commit()
-        flash(_("Your cart is empty (%(n)d lines removed).", n=n), "success")
+        flash(ngettext("Your cart is empty (%(num)d line removed).", "Your cart is empty (%(num)d lines removed).", n), "success")
         return redirect(url_for(".index"))
 
     @expose("/photo/<int:item_id>.jpg")
@@ -255,7 +256,7 @@ class CartView(SecureView):
             else:
                 return render_template_done(self, order)
         return self.render("admin/ordering/checkout.html", summary=summary, addresses=active_addresses(company),
-                           form=form), status
+                           form=form, page_title=_("Checkout")), status
 
 
 def _named(items) -> list[tuple]:

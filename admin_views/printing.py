@@ -7,6 +7,7 @@ from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -14,6 +15,7 @@ from wtforms import SelectField
 from wtforms.validators import ValidationError
 
 from admin_views.base import TenantModelView
+from admin_views.human_forms import HumanFormMessages
 from portal.audit.operations import record
 from portal.infra.extensions import db
 from portal.infra.formatting import badge, when
@@ -53,7 +55,9 @@ def _enabled_badge(view, context, model, name):
     return badge(_("Enabled") if model.enabled else _("Disabled"), "success" if model.enabled else "secondary")
 
 
-class PrinterView(TenantModelView):
+class PrinterView(HumanFormMessages, TenantModelView):
+    created_message = _l("Printer %(name)s added. Print a test page to check it.")
+    saved_message = _l("Printer %(name)s saved.")
     capability = "print"
     edit_capability = "settings"
     can_view_details = False
@@ -174,7 +178,7 @@ class PrintQueueView(TenantModelView):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(_("%(n)d cards queued for printing again.", n=1), "success")
+            flash(ngettext("%(num)d card was queued for printing again.", "%(num)d cards were queued for printing again.", 1), "success")
         return redirect(url_for(".index_view"))
 
     @action("reprint", _l("Print again"), _l("Print the selected cards again?"))
@@ -190,7 +194,7 @@ class PrintQueueView(TenantModelView):
                 except PrintError as exc:
                     flash(str(exc), "error")
         db.session.commit()
-        flash(_("%(n)d cards queued for printing again.", n=n), "success")
+        flash(ngettext("%(num)d card was queued for printing again.", "%(num)d cards were queued for printing again.", n), "success")
 
     @action("cancel", _l("Cancel"), _l("Cancel the selected jobs?"))
     def action_cancel(self, ids):
