@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -263,4 +262,4 @@ def company_logo(company_id: int):
     company = db.session.get(Company, company_id)
     if company is None or not company.logo_key or not role_in(current_user, company):
         abort(404)
-    return send_file(storage.path_for(company.logo_key), mimetype="image/png", max_age=300)
+    return storage.send(company.logo_key, mimetype="image/png", max_age=300)

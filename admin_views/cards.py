@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -145,7 +145,7 @@ class CardsView(SecureView):
         change = db.session.get(CardChange, change_id)
         if change is None or change.card_id != card.id or not storage.exists(change.photo_key):
             abort(404)
-        return send_file(storage.path_for(change.photo_key), mimetype="image/jpeg", max_age=0)
+        return storage.send(change.photo_key, mimetype="image/jpeg", max_age=0)
 
     @expose("/<int:card_id>/status", methods=["POST"])
     @field_limits(reason=2000)
@@ -215,9 +215,7 @@ class CardsView(SecureView):
     @expose("/<int:card_id>/photo.jpg")
     def photo(self, card_id: int):
         card = self._card(card_id)
-        if not storage.exists(card.photo_key):
-            abort(404)
-        return send_file(storage.path_for(card.photo_key), mimetype="image/jpeg", max_age=0)
+        return storage.send(card.photo_key, mimetype="image/jpeg", max_age=0)
 
 
 def register(admin) -> None:

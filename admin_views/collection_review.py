@@ -5,7 +5,7 @@ company; the page never sees a storage path.
 """
 from __future__ import annotations
 
-from flask import abort, flash, request, send_file
+from flask import abort, flash, request
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -67,7 +67,7 @@ class ReviewPages:
         found = own_request(company, request_id)
         if not found.photo_key or not storage.exists(found.photo_key):
             abort(404)
-        return send_file(storage.path_for(found.photo_key), mimetype="image/jpeg", max_age=0)
+        return storage.send(found.photo_key, mimetype="image/jpeg", max_age=0)
 
     @expose("/review/<int:request_id>/approve", methods=["POST"])
     def approve(self, request_id: int):

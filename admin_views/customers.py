@@ -1,7 +1,7 @@
 """Operator screens of the customer portal: settings, access rights, accounts, resources, requests."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_babel import gettext as _
@@ -68,9 +68,7 @@ class PortalSettingsView(SecureView):
     def logo(self):
         """The sign-in logo for the operator's preview (the portal's own copy answers 404 while it is off)."""
         key = portal_settings().logo_key
-        if not storage.exists(key):
-            abort(404)
-        return send_file(storage.path_for(key), mimetype="image/png", max_age=0)
+        return storage.send(key, mimetype="image/png", max_age=0)
 
 
 class AccessRightView(AppModelView):
@@ -207,8 +205,8 @@ class CustomerRequestView(AppModelView):
         req = db.session.get(CustomerRequest, request_id)
         if req is None or not storage.exists(req.attachment_key):
             abort(404)
-        return send_file(storage.path_for(req.attachment_key), as_attachment=True,
-                         download_name=req.attachment_name or "attachment")
+        return storage.send(req.attachment_key, as_attachment=True,
+                            download_name=req.attachment_name or "attachment")
 
 
 def register(admin) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -221,9 +221,7 @@ class CartView(SecureView):
             item = own_cart_item(company, current_user, item_id)
         except LookupError:
             abort(404)
-        if not storage.exists(item.photo_key):
-            abort(404)
-        return send_file(storage.path_for(item.photo_key), mimetype="image/jpeg", max_age=0)
+        return storage.send(item.photo_key, mimetype="image/jpeg", max_age=0)
 
     @expose("/checkout", methods=["GET", "POST"])
     @field_limits(reference=120, cost_centre=60, note=2000)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, flash, g, make_response, redirect, render_template, request, send_file, session, url_for
+from flask import abort, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -165,9 +165,7 @@ def sign_out_everywhere():
 
 @bp.route("/logo.png")
 def logo():
-    if not storage.exists(g.portal.logo_key):
-        abort(404)
-    return send_file(storage.path_for(g.portal.logo_key), mimetype="image/png", max_age=3600)
+    return storage.send(g.portal.logo_key, mimetype="image/png", max_age=3600)
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
@@ -282,8 +280,8 @@ def download(file_id: int):
     file = db.session.get(ResourceFile, file_id)
     if file is None or not file_visible_to(file, g.account.company) or not storage.exists(file.storage_key):
         abort(404)
-    return send_file(storage.path_for(file.storage_key), mimetype=file.content_type, as_attachment=True,
-                     download_name=file.name, max_age=0)
+    return storage.send(file.storage_key, mimetype=file.content_type, as_attachment=True,
+                         download_name=file.name, max_age=0)
 
 
 @bp.route("/requests", methods=["GET", "POST"])

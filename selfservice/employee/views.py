@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, redirect, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -155,7 +155,7 @@ def current_photo(token: str):
     req, problem = _load(token)
     if problem or not storage.exists(req.photo_key):
         abort(404)
-    return send_file(storage.path_for(req.photo_key), mimetype="image/jpeg", max_age=0)
+    return storage.send(req.photo_key, mimetype="image/jpeg", max_age=0)
 
 
 @bp.route("/<token>/logo.png")
@@ -163,7 +163,7 @@ def logo(token: str):
     req, problem = _load(token)
     if problem or not storage.exists(req.company.logo_key):
         abort(404)
-    return send_file(storage.path_for(req.company.logo_key), mimetype="image/png", max_age=3600)
+    return storage.send(req.company.logo_key, mimetype="image/png", max_age=3600)
 
 
 @bp.route("/<token>/theme.css")
