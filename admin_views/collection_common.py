@@ -6,28 +6,14 @@ Kept apart from the page mixins so each tab's module stays short and reads on it
 from __future__ import annotations
 
 from flask import abort, redirect, request, url_for
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 
 from portal.catalog.models import CardType
+from portal.catalog.operations import offered_card_types
+from portal.collection.addresses import collection_addresses as designated_addresses
 from portal.collection.models import CollectionRequest
-from portal.infra.extensions import db
+from portal.collection.operations import own_request as company_request
 from portal.ordering.models import Address
 from portal.tenancy.models import Company
-
-TABS = ("collect", "pending", "review")
-
-
-def card_types_for(company: Company) -> list[CardType]:
-    """Active card types offered to the company: the shared catalogue plus its own."""
-    return list(
-        db.session.scalars(
-            select(CardType)
-            .options(selectinload(CardType.fields))
-            .where(CardType.active.is_(True), or_(CardType.company_id.is_(None), CardType.company_id == company.id))
-            .order_by(CardType.name)
-        )
-    )
 
 
 def chosen_card_type(company: Company, raw_id) -> CardType | None:
@@ -36,18 +22,12 @@ def chosen_card_type(company: Company, raw_id) -> CardType | None:
         wanted = int(raw_id)
     except (TypeError, ValueError):
         return None
-    return next((ct for ct in card_types_for(company) if ct.id == wanted), None)
+    return next((ct for ct in offered_card_types(company) if ct.id == wanted), None)
 
 
 def collection_addresses(company: Company) -> list[Address]:
     """The company's data-collection addresses: the only ones offered on this screen."""
-    return list(
-        db.session.scalars(
-            select(Address)
-            .where(Address.company_id == company.id, Address.for_collection.is_(True), Address.archived.is_(False))
-            .order_by(Address.name)
-        )
-    )
+    return designated_addresses(company.id)
 
 
 def chosen_address_id(company: Company, raw_id) -> int | None:
@@ -65,14 +45,10 @@ def chosen_address_id(company: Company, raw_id) -> int | None:
 
 def own_request(company: Company, request_id: int) -> CollectionRequest:
     """The company's request with this id, or 404 (another company's id looks like a missing one)."""
-    found = db.session.scalar(
-        select(CollectionRequest).where(
-            CollectionRequest.id == request_id, CollectionRequest.company_id == company.id
-        )
-    )
-    if found is None:
+    try:
+        return company_request(company, request_id)
+    except (LookupError, TypeError, ValueError):
         abort(404)
-    return found
 
 
 def back_to(tab: str, **args):

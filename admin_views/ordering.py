@@ -16,6 +16,7 @@ from admin_views.base import SecureView
 from admin_views.ordering_forms import keep_photo_token, read_card_form
 from portal.catalog.layout import data_fields, photo_field, validate_layout_values
 from portal.catalog.models import Accessory
+from portal.catalog.operations import offered_card_types
 from portal.infra import storage
 from portal.infra.extensions import db
 from portal.infra.web import field_limits
@@ -28,7 +29,6 @@ from portal.ordering.operations import (
     card_type_for,
     cart_summary,
     clear_cart,
-    offered_card_types,
     own_cart_item,
     remove_cart_item,
     update_accessory_quantity,
