@@ -9,7 +9,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -26,7 +25,12 @@ from portal.infra.i18n import choose_language
 from portal.infra.web import mark, public_page
 from portal.security.link_guard import link_throttled, note_bad_link
 from portal.security.passwords import verify_password
-from portal.security.throttle import Attempt, note_failures, retry_after_seconds, retry_at, throttled_message
+from portal.security.throttle import (
+    Attempt,
+    note_failures,
+    retry_at,
+    too_many_attempts,
+)
 from portal.security.two_factor import two_factor_of
 from portal.tenancy.context import current_company
 from portal.tenancy.context import switch_company as make_current
@@ -94,11 +98,8 @@ def login():
 
 
 def throttled_page(template: str, opens, **context):
-    """The sign-in page again with 429, saying when the next attempt is let through."""
-    flash(throttled_message(opens), "error")
-    response = make_response(render_template(template, **context), 429)
-    response.headers["Retry-After"] = retry_after_seconds(opens)
-    return response
+    """The page again with 429, saying when the next attempt is let through."""
+    return too_many_attempts(opens, lambda: render_template(template, **context))
 
 
 def fresh_session() -> None:
@@ -224,10 +225,7 @@ def account():
         keys = (f"password-change:user:{user.id}",)
         opens = retry_at(keys)
         if opens is not None:
-            flash(throttled_message(opens), "error")
-            response = make_response(_account_page(form), 429)
-            response.headers["Retry-After"] = retry_after_seconds(opens)
-            return response
+            return too_many_attempts(opens, lambda: _account_page(form))
         if not verify_password(user.password_hash, form.current_password.data):
             note_failures(keys)
             form.current_password.errors.append(_("The current password is not right."))

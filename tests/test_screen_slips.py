@@ -119,3 +119,18 @@ def test_printer_and_address_forms_speak_in_their_own_words(client, db, make_com
     assert "Save and Add Another" not in html_text(client.get("/admin/addresses/new/"))
     page = html_text(client.post("/admin/addresses/new/", address, follow_redirects=True))
     assert "Address Head office added." in page and "Record was successfully created" not in page
+
+
+def test_too_many_wrong_current_passwords_on_my_account_says_when_to_try_again_in_the_frame(client, make_company,
+                                                                                            make_user):
+    company = make_company("Nordbygg AB")
+    make_user(company, role="orderer", email="olle@x.se", name="Olle")
+    client.login("olle@x.se")
+    wrong = {"name": "Olle", "language": "", "current_password": "not my password", "new_password": "a new long sentence"}
+    for _ in range(30):
+        resp = client.post("/account", wrong)
+        if resp.status_code == 429:
+            break
+    assert resp.status_code == 429 and int(resp.headers["Retry-After"]) > 0
+    html = resp.get_data(as_text=True)
+    assert 'id="admin-navbar-collapse"' in html and "Too many" in html_text(resp)

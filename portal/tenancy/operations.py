@@ -4,14 +4,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.audit.operations import record
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.infra.tokens import hash_matches, hash_token, new_token
 from portal.outbox.mail import queue_email
-from portal.security.passwords import MIN_ADMIN_LENGTH, check_new_password
+from portal.security.passwords import MIN_ADMIN_LENGTH, check_new_password, spend_verify_time, verify_password
 from portal.security.passwords import PasswordError as PasswordError  # re-exported for the views
 from portal.security.passwords import hash_password as hash_password
 from portal.tenancy.models import Company, LoginAttempt, Membership, Role, User
@@ -63,16 +62,12 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None (same answer for every failure)."""
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.password_hash:
-        # Spend the same time as a real check so timing does not reveal which emails exist.
-        check_password_hash(_DUMMY_HASH, password)
+        spend_verify_time(password)  # same time either way: the answer does not reveal which emails exist
         return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
+    if not verify_password(user.password_hash, password) or not user.active:
         return None
     user.last_login_at = utcnow()
     return user
-
-
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
 
 def memberships_of(user: User) -> list[Membership]:

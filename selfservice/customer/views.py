@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, flash, g, make_response, redirect, render_template, request, session, url_for
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -30,7 +30,12 @@ from portal.ordering.models import Invoice, Order, OrderStatus
 from portal.security import sessions
 from portal.security.link_guard import link_throttled, note_bad_link
 from portal.security.passwords import verify_password
-from portal.security.throttle import Attempt, note_failures, retry_after_seconds, retry_at, throttled_message
+from portal.security.throttle import (
+    Attempt,
+    note_failures,
+    retry_at,
+    too_many_attempts,
+)
 from portal.tenancy.operations import is_throttled
 from selfservice.customer.blueprint import bp
 
@@ -122,10 +127,7 @@ def login():
 
 
 def _throttled(template: str, opens, **context):
-    flash(throttled_message(opens), "error")
-    response = make_response(render_template(template, **context), 429)
-    response.headers["Retry-After"] = retry_after_seconds(opens)
-    return response
+    return too_many_attempts(opens, lambda: render_template(template, **context))
 
 
 HOME_ORDER = [("overview", "customer.overview"), ("jobs", "customer.jobs"), ("invoices", "customer.invoices"),
