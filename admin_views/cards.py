@@ -30,7 +30,7 @@ from portal.cards.operations import (
     unblock_card,
 )
 from portal.cards.search import search_cards
-from portal.catalog.layout import data_fields
+from portal.catalog.layout import data_fields, read_layout_values
 from portal.catalog.models import CardType
 from portal.infra import storage
 from portal.infra.extensions import db
@@ -177,7 +177,7 @@ class CardsView(SecureView):
         company, card = require_company(), self._card(card_id)
         values, error = dict(card.holder_data or {}), None
         if request.method == "POST":
-            values = {f.key: request.form.get(f.key, "") for f in data_fields(card.card_type)}
+            values = read_layout_values(card.card_type, request.form)
             upload = request.files.get("photo")
             try:
                 request_card_change(company, current_user, card, values,

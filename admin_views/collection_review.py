@@ -12,7 +12,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from admin_views.collection_common import back_to, collection_addresses, own_request
-from portal.catalog.layout import data_fields, holder_name, validate_layout_values
+from portal.catalog.layout import data_fields, holder_name, read_layout_values, validate_layout_values
 from portal.collection import operations
 from portal.collection.models import RequestStatus
 from portal.infra import storage
@@ -147,7 +147,7 @@ class ReviewPages:
         errors: dict = {}
         address_id = found.address_id
         if request.method == "POST":
-            values = {f.key: request.form.get(f.key, "") for f in fields}
+            values = read_layout_values(found.card_type, request.form)
             raw_address = request.form.get("address_id", "")
             address_id = int(raw_address) if raw_address.isdigit() else None
             if address_id is not None and address_id not in {a.id for a in collection_addresses(company)}:

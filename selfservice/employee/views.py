@@ -7,7 +7,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.catalog.layout import data_fields, photo_field
+from portal.catalog.layout import data_fields, photo_field, read_layout_values
 from portal.collection.operations import LinkProblem, open_request
 from portal.collection.selfservice import (
     choose_address,
@@ -84,7 +84,7 @@ def start(token: str):
         return problem
     values, errors = dict(req.data or {}), {}
     if request.method == "POST":
-        values = {f.key: (request.form.get(f.key) or "")[: f.max_length + 50] for f in data_fields(req.card_type)}
+        values = read_layout_values(req.card_type, request.form)
         errors = save_employee_data(req, values)
         if not errors:
             return _next_step(req, token)

@@ -29,3 +29,17 @@ def test_no_form_template_draws_layout_fields_by_hand():
     by_hand = [str(p.relative_to(ROOT)) for p in templates
                if "kind == 'choice'" in p.read_text() and p.name != "_layout_field.html"]
     assert by_hand == []
+
+
+def test_one_reader_takes_the_layouts_fields_from_a_form_and_cuts_them_alike(app):
+    from werkzeug.datastructures import MultiDict
+
+    from portal.catalog.layout import read_layout_values
+
+    class _Type:
+        fields = [_Field("first_name", "text"), _Field("photo", "photo"), _Field("site", "choice", options=["A"])]
+
+    form = MultiDict({"first_name": "x" * 10_000, "site": "A", "photo": "ignored", "is_admin": "1"})
+    assert read_layout_values(_Type, form) == {"first_name": "x" * 130, "site": "A"}
+    sources = [p for d in ("admin_views", "selfservice") for p in (ROOT / d).rglob("*.py")]
+    assert [str(p) for p in sources if "form.get(f.key" in p.read_text()] == []
