@@ -7,12 +7,11 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -26,15 +25,20 @@ from portal.infra.i18n import choose_language
 from portal.infra.web import mark, public_page
 from portal.security.forms import AccountForm, LoginForm, SetPasswordForm
 from portal.security.link_guard import link_throttled, note_bad_link
-from portal.security.passwords import PasswordError, set_password, verify_password
-from portal.security.throttle import Attempt, note_failures, retry_after_seconds, retry_at, throttled_message
+from portal.security.passwords import PasswordError, authenticate, set_password, verify_password
+from portal.security.throttle import (
+    Attempt,
+    note_failures,
+    retry_at,
+    too_many_attempts,
+)
 from portal.security.two_factor import two_factor_of
 from portal.tenancy.context import current_company
 from portal.tenancy.context import switch_company as make_current
 from portal.tenancy.invitations import answer_invitation as answer
 from portal.tenancy.invitations import pending_invitations
-from portal.tenancy.models import ROLE_LABELS, Company
-from portal.tenancy.operations import authenticate, companies_for, role_in, user_for_invite
+from portal.tenancy.models import Company, Role
+from portal.tenancy.operations import companies_for, role_in, user_for_invite
 
 open_before_two_factor = mark("open_before_two_factor")
 
@@ -89,11 +93,8 @@ def login():
 
 
 def throttled_page(template: str, opens, **context):
-    """The sign-in page again with 429, saying when the next attempt is let through."""
-    flash(throttled_message(opens), "error")
-    response = make_response(render_template(template, **context), 429)
-    response.headers["Retry-After"] = retry_after_seconds(opens)
-    return response
+    """The page again with 429, saying when the next attempt is let through."""
+    return too_many_attempts(opens, lambda: render_template(template, **context))
 
 
 def fresh_session() -> None:
@@ -219,8 +220,7 @@ def account():
         keys = (f"password-change:user:{user.id}",)
         opens = retry_at(keys)
         if opens is not None:
-            return throttled_page("auth/account.html", opens, form=form, title=_("My account"),
-                                  two_factor=two_factor_of(user))
+            return too_many_attempts(opens, lambda: _account_page(form))
         if not verify_password(user.password_hash, form.current_password.data):
             note_failures(keys)
             form.current_password.errors.append(_("The current password is not right."))
@@ -243,9 +243,11 @@ def account():
 
 
 def _account_page(form):
-    return render_template("auth/account.html", form=form, title=_("My account"),
-                           two_factor=two_factor_of(current_user), invitations=pending_invitations(current_user),
-                           roles=ROLE_LABELS)
+    """My account in the back office's frame (drawn by the admin's index view: menu, company, user menu)."""
+    frame = current_app.extensions["admin"][0].index_view
+    return frame.render("admin/account.html", form=form, page_title=_("My account"),
+                        two_factor=two_factor_of(current_user), invitations=pending_invitations(current_user),
+                        roles=Role)
 
 
 @bp.route("/account/invitations/<int:membership_id>", methods=["POST"])
@@ -269,4 +271,4 @@ def company_logo(company_id: int):
     company = db.session.get(Company, company_id)
     if company is None or not company.logo_key or not role_in(current_user, company):
         abort(404)
-    return send_file(storage.path_for(company.logo_key), mimetype="image/png", max_age=300)
+    return storage.send(company.logo_key, mimetype="image/png", max_age=300)

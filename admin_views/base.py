@@ -130,8 +130,10 @@ class AppModelView(AccessMixin, ModelView):
         return str(self.empty_hint)
 
     def get_count_query(self):
-        # count(*) lets the database answer from an index; count('*') is several times slower.
-        return self.get_query().with_entities(func.count()).order_by(None)
+        # count(id) lets the database answer from an index; count('*') is several times slower. Naming
+        # the key column keeps the table in the statement when no filter names it (an operator list):
+        # a bare count(*) there is SELECT count(*) without FROM, which is 1 ("List (1)" above five rows).
+        return self.get_query().with_entities(func.count(self.model.id)).order_by(None)
 
     def get_one(self, id):
         try:

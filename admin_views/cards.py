@@ -3,23 +3,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from admin_views.base import TenantView
 from portal.cards.history import summarise_change
 from portal.cards.models import (
-    CARD_STATUS_COLOURS,
-    CARD_STATUS_LABELS,
-    CHANGE_STATE_COLOURS,
-    CHANGE_STATE_LABELS,
     SYSTEM_REASONS,
     Card,
     CardChange,
+    CardStatus,
     CardStatusEvent,
     ChangeState,
 )
@@ -32,14 +30,14 @@ from portal.cards.operations import (
     unblock_card,
 )
 from portal.cards.search import search_cards
-from portal.catalog.layout import data_fields
+from portal.catalog.layout import data_fields, read_layout_values
 from portal.catalog.models import CardType
 from portal.infra import storage
 from portal.infra.extensions import db
 from portal.infra.images import ImageRejected
 from portal.infra.national_ids import format_national_id
 from portal.infra.web import field_limits
-from portal.printing.models import PRINT_JOB_STATUS_COLOURS, PRINT_JOB_STATUS_LABELS, SYSTEM_ERRORS, PrintJob
+from portal.printing.models import SYSTEM_ERRORS, PrintJob, PrintJobStatus
 from portal.printing.operations import PrintError, enabled_printers, queue_print
 from portal.tenancy.context import user_can
 
@@ -70,7 +68,7 @@ class CardsView(TenantView):
         page = max(0, args.get("page", 0, type=int))
         per_page = args.get("per_page", 25, type=int)
         per_page = per_page if per_page in PAGE_SIZES else 25
-        status = args.get("status") if args.get("status") in {s.value for s in CARD_STATUS_LABELS} else None
+        status = args.get("status") if CardStatus.of(args.get("status")) else None
         cards, more = search_cards(company, args.get("q", ""), status=status,
                                    card_type_id=args.get("card_type", type=int), date_from=_date(args.get("from")),
                                    date_to=_date(args.get("to")), page=page, per_page=per_page)
@@ -79,10 +77,7 @@ class CardsView(TenantView):
         pending = set(db.session.scalars(select(CardChange.card_id).where(
             CardChange.card_id.in_([c.id for c in cards]), CardChange.state == ChangeState.PENDING.value))) if cards else set()
         return self.render("admin/cards/list.html", cards=cards, more=more, page=page, page_args=page_args,
-                           pending=pending,
-                           # Labels translated once per page, not once per row.
-                           statuses={k: str(v) for k, v in CARD_STATUS_LABELS.items()},
-                           colours=CARD_STATUS_COLOURS, card_types=card_types, fmt_id=format_national_id)
+                           pending=pending, CardStatus=CardStatus, card_types=card_types, fmt_id=format_national_id)
 
     @expose("/bulk", methods=["POST"])
     @field_limits(reason=2000)
@@ -100,7 +95,7 @@ class CardsView(TenantView):
                 problems.append(f"{card.holder_name}: {exc}")
         db.session.commit()
         if done:
-            flash(_("%(n)d cards updated.", n=done), "success")
+            flash(ngettext("%(num)d card updated.", "%(num)d cards updated.", done), "success")
         for p in problems[:10]:
             flash(p, "error")
         return redirect(request.referrer or url_for(".index"))
@@ -115,10 +110,9 @@ class CardsView(TenantView):
         jobs = db.session.scalars(select(PrintJob).where(PrintJob.card_id == card.id).order_by(PrintJob.id.desc())).all()
         fields = data_fields(card.card_type)
         return self.render("admin/cards/details.html", card=card, events=events, jobs=jobs, fields=fields,
-                           changes=[summarise_change(card, ch) for ch in changes], statuses=CARD_STATUS_LABELS,
-                           colours=CARD_STATUS_COLOURS, fmt_id=format_national_id, change_states=CHANGE_STATE_LABELS,
-                           change_colours=CHANGE_STATE_COLOURS, job_states=PRINT_JOB_STATUS_LABELS,
-                           job_colours=PRINT_JOB_STATUS_COLOURS, system_reasons=SYSTEM_REASONS,
+                           changes=[summarise_change(card, ch) for ch in changes], CardStatus=CardStatus,
+                           fmt_id=format_national_id, ChangeState=ChangeState, PrintJobStatus=PrintJobStatus,
+                           system_reasons=SYSTEM_REASONS,
                            print_errors=SYSTEM_ERRORS,
                            printers=enabled_printers(self.company) if user_can("print") else [])
 
@@ -143,7 +137,7 @@ class CardsView(TenantView):
         change = self.get_owned(CardChange, change_id)
         if change.card_id != card.id or not storage.exists(change.photo_key):
             abort(404)
-        return send_file(storage.path_for(change.photo_key), mimetype="image/jpeg", max_age=0)
+        return storage.send(change.photo_key, mimetype="image/jpeg", max_age=0)
 
     @expose("/<int:card_id>/status", methods=["POST"])
     @field_limits(reason=2000)
@@ -165,7 +159,7 @@ class CardsView(TenantView):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(_("The card is now %(status)s.", status=str(CARD_STATUS_LABELS[card.status]).lower()), "success")
+            flash(_("The card is now %(status)s.", status=str(CardStatus(card.status).label).lower()), "success")
         return redirect(url_for(".details", card_id=card.id))
 
     @expose("/<int:card_id>/change", methods=["GET", "POST"])
@@ -175,7 +169,7 @@ class CardsView(TenantView):
         company, card = self.company, self._card(card_id)
         values, error = dict(card.holder_data or {}), None
         if request.method == "POST":
-            values = {f.key: request.form.get(f.key, "") for f in data_fields(card.card_type)}
+            values = read_layout_values(card.card_type, request.form)
             upload = request.files.get("photo")
             try:
                 request_card_change(company, current_user, card, values,
@@ -213,9 +207,7 @@ class CardsView(TenantView):
     @expose("/<int:card_id>/photo.jpg")
     def photo(self, card_id: int):
         card = self._card(card_id)
-        if not storage.exists(card.photo_key):
-            abort(404)
-        return send_file(storage.path_for(card.photo_key), mimetype="image/jpeg", max_age=0)
+        return storage.send(card.photo_key, mimetype="image/jpeg", max_age=0)
 
 
 def register(admin) -> None:

@@ -5,6 +5,7 @@ from flask import Response, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -33,7 +34,9 @@ class ProductionImportView(SecureView):
                 else:
                     db.session.commit()
                     if result.updated:
-                        flash(_("%(n)d cards updated from the production file.", n=result.updated), "success")
+                        flash(ngettext("%(num)d card was updated from the production file.",
+                                       "%(num)d cards were updated from the production file.", result.updated),
+                              "success")
                         return redirect(url_for(".index"))
         waiting = db.session.scalar(select(func.count()).select_from(Card).where(
             Card.status.in_([CardStatus.ORDERED.value, CardStatus.IN_PRODUCTION.value])))

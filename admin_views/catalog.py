@@ -17,19 +17,19 @@ from admin_views.base import AppModelView
 from admin_views.company_audit import OperatorAuditView
 from portal.audit.models import AuditEvent
 from portal.cards.models import Card
-from portal.catalog.models import CARD_KIND_LABELS, FIELD_KIND_LABELS, Accessory, CardType, LayoutField
+from portal.catalog.models import Accessory, CardKind, CardType, FieldKind, LayoutField
 from portal.infra.extensions import db
 from portal.infra.form_limits import TEXT_MAX
-from portal.infra.formatting import money
+from portal.infra.formatting import badge, money, when
 from portal.ordering.models import OrderLine
 from portal.tenancy.invitations import invite_user
-from portal.tenancy.models import Company, Membership, User, default_retention_for
+from portal.tenancy.models import Company, Membership, Role, User, default_retention_for
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 def _yes(value) -> Markup | str:
-    return Markup('<span class="badge badge-success">{}</span>').format(_("Yes")) if value else ""
+    return badge(_("Yes"), "success") if value else ""
 
 
 class OperatorView(AppModelView):
@@ -123,7 +123,7 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
     }
     column_searchable_list = ["name"]
     column_formatters = {
-        "kind": lambda v, c, m, n: CARD_KIND_LABELS.get(m.kind, m.kind),
+        "kind": lambda v, c, m, n: CardKind.label_of(m.kind),
         "price": lambda v, c, m, n: money(m.price),
         "company": lambda v, c, m, n: m.company.name if m.company else _("All companies"),
         "fields": lambda v, c, m, n: ", ".join(f.label for f in m.fields),
@@ -133,14 +133,14 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
                     "fields"]
     form_overrides = {"kind": SelectField}
     form_args = {
-        "kind": {"choices": [(k.value, v) for k, v in CARD_KIND_LABELS.items()], "label": _l("Kind")},
+        "kind": {"choices": CardKind.choices(), "label": _l("Kind")},
         "company": {"label": _l("Offered to"), "description": _l("Empty: every company.")},
     }
     inline_models = [(LayoutField, {
         "form_columns": ["id", "key", "label_en", "label_sv", "kind", "required", "position", "max_length", "options"],
         "form_overrides": {"kind": SelectField, "options": TextAreaField},
         "form_args": {
-            "kind": {"choices": [(k.value, v) for k, v in FIELD_KIND_LABELS.items()], "label": _l("Kind")},
+            "kind": {"choices": FieldKind.choices(), "label": _l("Kind")},
             "key": {"label": _l("Key"), "description": _l("Lower-case letters, digits and _ (used in CSV files).")},
             "label_en": {"label": _l("Label (English)")}, "label_sv": {"label": _l("Label (Swedish)")},
             # Inline forms are not built by scaffold_form, so their text limit is declared here.
@@ -198,7 +198,9 @@ class AllUsersView(OperatorView):
                      "is_operator": _l("Operator"), "active": _l("Active"), "last_login_at": _l("Last sign-in")}
     column_searchable_list = ["name", "email"]
     column_formatters = {
-        "memberships": lambda v, c, m, n: ", ".join(f"{ms.company.name} ({ms.role})" for ms in m.memberships),
+        "memberships": lambda v, c, m, n: ", ".join(f"{ms.company.name} ({Role.label_of(ms.role)})"
+                                                    for ms in m.memberships),
+        "last_login_at": lambda v, c, m, n: when(m.last_login_at),
         "is_operator": lambda v, c, m, n: _yes(m.is_operator), "active": lambda v, c, m, n: _yes(m.active),
     }
     form_columns = ["name", "active", "is_operator"]  # never the password hash

@@ -18,13 +18,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from admin_views.collection_common import (
     back_to,
-    card_types_for,
     chosen_address_id,
     chosen_card_type,
     collection_addresses,
     wants_json,
 )
 from portal.catalog.layout import field_specs
+from portal.catalog.operations import offered_card_types
 from portal.collection import operations
 from portal.collection.csv_import import CsvFileError, template_csv
 from portal.collection.email_list import MAX_ADDRESSES, MAX_LISTED_INVALID, split_email_list
@@ -64,7 +64,7 @@ class CollectPages:
     """The first tab and its POST targets (mixed into the Data collection view)."""
 
     def _render_collect(self, company, *, card_type=None, status: int = 200, **extra):
-        card_types = card_types_for(company)
+        card_types = offered_card_types(company)
         if card_type is None:
             card_type = chosen_card_type(company, request.values.get("card_type_id")) or (
                 card_types[0] if card_types else None

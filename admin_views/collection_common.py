@@ -6,28 +6,12 @@ Kept apart from the page mixins so each tab's module stays short and reads on it
 from __future__ import annotations
 
 from flask import abort, redirect, request, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from portal.catalog.models import CardType
-from portal.infra.extensions import db
+from portal.catalog.operations import offered_card_types
+from portal.collection.addresses import collection_addresses as designated_addresses
 from portal.ordering.models import Address
 from portal.tenancy.models import Company
-from portal.tenancy.ownership import owned_by
-
-TABS = ("collect", "pending", "review")
-
-
-def card_types_for(company: Company) -> list[CardType]:
-    """Active card types offered to the company: the shared catalogue plus its own."""
-    return list(
-        db.session.scalars(
-            select(CardType)
-            .options(selectinload(CardType.fields))
-            .where(CardType.active.is_(True), owned_by(CardType, company.id, shared=True))
-            .order_by(CardType.name)
-        )
-    )
 
 
 def chosen_card_type(company: Company, raw_id) -> CardType | None:
@@ -36,18 +20,12 @@ def chosen_card_type(company: Company, raw_id) -> CardType | None:
         wanted = int(raw_id)
     except (TypeError, ValueError):
         return None
-    return next((ct for ct in card_types_for(company) if ct.id == wanted), None)
+    return next((ct for ct in offered_card_types(company) if ct.id == wanted), None)
 
 
 def collection_addresses(company: Company) -> list[Address]:
     """The company's data-collection addresses: the only ones offered on this screen."""
-    return list(
-        db.session.scalars(
-            select(Address)
-            .where(owned_by(Address, company.id), Address.for_collection.is_(True), Address.archived.is_(False))
-            .order_by(Address.name)
-        )
-    )
+    return designated_addresses(company.id)
 
 
 def chosen_address_id(company: Company, raw_id) -> int | None:

@@ -5,14 +5,14 @@ company; the page never sees a storage path.
 """
 from __future__ import annotations
 
-from flask import abort, flash, request, send_file
+from flask import abort, flash, request
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from admin_views.collection_common import back_to, collection_addresses
-from portal.catalog.layout import data_fields, holder_name, validate_layout_values
+from portal.catalog.layout import data_fields, holder_name, read_layout_values, validate_layout_values
 from portal.collection import operations
 from portal.collection.models import CollectionRequest, RequestStatus
 from portal.infra import storage
@@ -65,7 +65,7 @@ class ReviewPages:
         found = self.get_owned(CollectionRequest, request_id)
         if not found.photo_key or not storage.exists(found.photo_key):
             abort(404)
-        return send_file(storage.path_for(found.photo_key), mimetype="image/jpeg", max_age=0)
+        return storage.send(found.photo_key, mimetype="image/jpeg", max_age=0)
 
     @expose("/review/<int:request_id>/approve", methods=["POST"])
     def approve(self, request_id: int):
@@ -148,7 +148,7 @@ class ReviewPages:
         errors: dict = {}
         address_id = found.address_id
         if request.method == "POST":
-            values = {f.key: request.form.get(f.key, "") for f in fields}
+            values = read_layout_values(found.card_type, request.form)
             raw_address = request.form.get("address_id", "")
             address_id = int(raw_address) if raw_address.isdigit() else None
             if address_id is not None and address_id not in {a.id for a in collection_addresses(company)}:

@@ -7,20 +7,20 @@ from flask_admin.actions import action
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import exists, select
 from wtforms import SelectField
 
 from admin_views.base import TenantModelView, TenantView
+from admin_views.human_forms import HumanFormMessages
 from portal.infra.extensions import db
-from portal.infra.formatting import money
+from portal.infra.formatting import badge, money
 from portal.infra.images import ImageRejected
 from portal.ordering.approval import approvers_of
 from portal.ordering.models import Address, CartItem
 from portal.retention.operations import preview as retention_preview
 from portal.tenancy.company_forms import CompanySettingsForm, InviteUserForm
 from portal.tenancy.invitations import InvitationError, invite_user
-from portal.tenancy.models import ROLE_LABELS, Membership
+from portal.tenancy.models import Membership, Role
 from portal.tenancy.settings import SettingsError, remove_company_logo, set_company_logo, update_company_settings
 from portal.tenancy.users import (
     MembershipError,
@@ -96,7 +96,7 @@ class UsersView(TenantView):
                 db.session.commit()
                 flash(_("Invitation sent to %(email)s.", email=form.email.data.strip().lower()), "success")
                 return redirect(url_for(".index"))
-        return self.render("admin/company/users.html", members=members(company), form=form, roles=ROLE_LABELS)
+        return self.render("admin/company/users.html", members=members(company), form=form, roles=Role)
 
     @expose("/<int:membership_id>/change", methods=["POST"])
     def change(self, membership_id: int):
@@ -129,7 +129,9 @@ class UsersView(TenantView):
         return redirect(url_for(".index"))
 
 
-class AddressView(TenantModelView):
+class AddressView(HumanFormMessages, TenantModelView):
+    created_message = _l("Address %(name)s added.")
+    saved_message = _l("Address %(name)s saved.")
     capability = "view"
     edit_capability = "addresses"
     can_view_details = False
@@ -143,9 +145,9 @@ class AddressView(TenantModelView):
     column_default_sort = "name"
     column_formatters = {
         "country": lambda v, c, m, n: dict(COUNTRIES).get(m.country, m.country),
-        "for_collection": lambda v, c, m, n: Markup('<span class="badge badge-success">{}</span>').format(_("Yes"))
+        "for_collection": lambda v, c, m, n: badge(_("Yes"), "success")
         if m.for_collection else "",
-        "archived": lambda v, c, m, n: Markup('<span class="badge badge-secondary">{}</span>').format(_("Archived"))
+        "archived": lambda v, c, m, n: badge(_("Archived"))
         if m.archived else "",
     }
     form_columns = ["name", "attention", "street", "postcode", "city", "country", "for_collection", "archived"]

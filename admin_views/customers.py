@@ -1,7 +1,7 @@
 """Operator screens of the customer portal: settings, access rights, accounts, resources, requests."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_babel import gettext as _
@@ -15,10 +15,10 @@ from admin_views.base import AppModelView, SecureView
 from admin_views.customer_resources import all_companies, register_resources
 from portal.audit.operations import record
 from portal.customers.models import (
-    CUSTOMER_REQUEST_STATUS_LABELS,
     PORTAL_SECTIONS,
     AccessRight,
     CustomerRequest,
+    CustomerRequestStatus,
     PortalAccount,
 )
 from portal.customers.operations import (
@@ -68,9 +68,7 @@ class PortalSettingsView(SecureView):
     def logo(self):
         """The sign-in logo for the operator's preview (the portal's own copy answers 404 while it is off)."""
         key = portal_settings().logo_key
-        if not storage.exists(key):
-            abort(404)
-        return send_file(storage.path_for(key), mimetype="image/png", max_age=0)
+        return storage.send(key, mimetype="image/png", max_age=0)
 
 
 class AccessRightView(AppModelView):
@@ -166,8 +164,7 @@ class AccountsView(SecureView):
 
 
 def _request_status(view, context, model, name):
-    colour = {"new": "primary", "in_progress": "warning", "done": "success"}.get(model.status, "secondary")
-    return badge(CUSTOMER_REQUEST_STATUS_LABELS.get(model.status, model.status), colour)
+    return badge(CustomerRequestStatus.of(model.status))
 
 
 class CustomerRequestView(AppModelView):
@@ -189,10 +186,10 @@ class CustomerRequestView(AppModelView):
                                        else m.account.username if m.account else ""),
     }
     column_filters = [FilterEqual(CustomerRequest.status, _l("Status"),
-                                  options=[(k.value, v) for k, v in CUSTOMER_REQUEST_STATUS_LABELS.items()])]
+                                  options=CustomerRequestStatus.choices())]
     form_columns = ["status", "reply"]
     form_overrides = {"status": SelectField, "reply": TextAreaField}
-    form_args = {"status": {"choices": [(k.value, v) for k, v in CUSTOMER_REQUEST_STATUS_LABELS.items()],
+    form_args = {"status": {"choices": CustomerRequestStatus.choices(),
                             "label": _l("Status")},
                  "reply": {"label": _l("Reply (the customer sees it)")}}
     empty_hint = _l("No requests from customers yet.")
@@ -208,8 +205,8 @@ class CustomerRequestView(AppModelView):
         req = db.session.get(CustomerRequest, request_id)
         if req is None or not storage.exists(req.attachment_key):
             abort(404)
-        return send_file(storage.path_for(req.attachment_key), as_attachment=True,
-                         download_name=req.attachment_name or "attachment")
+        return storage.send(req.attachment_key, as_attachment=True,
+                            download_name=req.attachment_name or "attachment")
 
 
 def register(admin) -> None:

@@ -6,7 +6,7 @@ from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from portal.cards.models import CARD_STATUS_COLOURS, CARD_STATUS_LABELS
+from portal.cards.models import CardStatus
 from portal.collection.models import CollectionRequest, RequestStatus
 from portal.customers.models import CustomerRequest, CustomerRequestStatus
 from portal.infra.extensions import db
@@ -62,4 +62,4 @@ class DashboardView(AdminIndexView):
         outbox = outbox_figures() if current_user.is_operator else None
         return self.render("admin/dashboard.html", company=company, figures=figures, months=months, outbox=outbox,
                            by_status=status_counts(company) if company else [],
-                           statuses=CARD_STATUS_LABELS, colours=CARD_STATUS_COLOURS)
+                           statuses=CardStatus)

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,6 +16,7 @@ from admin_views.base import TenantView
 from admin_views.ordering_forms import keep_photo_token, read_card_form
 from portal.catalog.layout import data_fields, photo_field, validate_layout_values
 from portal.catalog.models import Accessory
+from portal.catalog.operations import offered_card_types
 from portal.infra import storage
 from portal.infra.extensions import db
 from portal.infra.web import field_limits
@@ -28,7 +30,6 @@ from portal.ordering.operations import (
     card_type_for,
     cart_summary,
     clear_cart,
-    offered_card_types,
     remove_cart_item,
     update_accessory_quantity,
     update_cart_card,
@@ -210,15 +211,13 @@ class CartView(TenantView):
             return self.render("admin/ordering/cart_remove.html", items=_named(collected), clear=True)
         n = clear_cart(company, current_user, back_to_review=request.form.get("back_to_review") == "1")
         db.session.commit()
-        flash(_("Your cart is empty (%(n)d lines removed).", n=n), "success")
+        flash(ngettext("Your cart is empty (%(num)d line removed).", "Your cart is empty (%(num)d lines removed).", n), "success")
         return redirect(url_for(".index"))
 
     @expose("/photo/<int:item_id>.jpg")
     def photo(self, item_id: int):
         item = self._item(item_id)
-        if not storage.exists(item.photo_key):
-            abort(404)
-        return send_file(storage.path_for(item.photo_key), mimetype="image/jpeg", max_age=0)
+        return storage.send(item.photo_key, mimetype="image/jpeg", max_age=0)
 
     @expose("/checkout", methods=["GET", "POST"])
     @field_limits(reference=120, cost_centre=60, note=2000)
@@ -251,7 +250,7 @@ class CartView(TenantView):
             else:
                 return render_template_done(self, order)
         return self.render("admin/ordering/checkout.html", summary=summary, addresses=active_addresses(company),
-                           form=form), status
+                           form=form, page_title=_("Checkout")), status
 
 
 def _named(items) -> list[tuple]:

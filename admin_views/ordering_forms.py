@@ -5,7 +5,7 @@ from flask import current_app
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from portal.catalog.layout import data_fields, photo_field
+from portal.catalog.layout import photo_field, read_layout_values
 from portal.catalog.models import CardType
 from portal.infra import storage
 from portal.infra.images import ImageRejected, normalise_photo
@@ -34,7 +34,7 @@ def kept_photo_key(token: str | None) -> str | None:
 
 def read_card_form(card_type: CardType, form, files) -> tuple[dict, str | None, dict]:
     """(values by field key, stored photo key or None, photo error by field key)."""
-    values = {f.key: (form.get(f.key) or "")[: f.max_length + 50] for f in data_fields(card_type)}
+    values = read_layout_values(card_type, form)
     errors: dict[str, str] = {}
     photo_key = kept_photo_key(form.get("photo_token"))
     pf = photo_field(card_type)

@@ -12,20 +12,20 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from admin_views.base import TenantModelView, TenantView
-from portal.cards.models import CARD_STATUS_COLOURS, CARD_STATUS_LABELS, Card
+from portal.cards.models import Card, CardStatus
 from portal.infra.extensions import db
 from portal.infra.formatting import badge, money, when
 from portal.infra.text_match import icontains
 from portal.infra.web import field_limits
 from portal.ordering.checkout import approve_order, cancel_order, reject_order
-from portal.ordering.models import ORDER_STATUS_COLOURS, ORDER_STATUS_LABELS, Order, OrderLine, OrderStatus
+from portal.ordering.models import Order, OrderLine, OrderStatus
 from portal.ordering.operations import OrderingError
 from portal.tenancy.context import current_company
 from portal.tenancy.models import User
 
 
 def status_badge(view, context, model, name):
-    return badge(ORDER_STATUS_LABELS.get(model.status, model.status), ORDER_STATUS_COLOURS.get(model.status, "secondary"))
+    return badge(OrderStatus.of(model.status))
 
 
 class OrdersView(TenantModelView):
@@ -54,14 +54,14 @@ class OrdersView(TenantModelView):
         "card_count": lambda v, c, m, n: g.get("card_counts", {}).get(m.id, 0),
     }
     column_formatters_export = {
-        "status": lambda v, c, m, n: str(ORDER_STATUS_LABELS.get(m.status, m.status)),
+        "status": lambda v, c, m, n: str(OrderStatus.label_of(m.status)),
         "placed_at": lambda v, c, m, n: m.placed_at.strftime("%Y-%m-%d %H:%M"),
         "orderer": lambda v, c, m, n: (m.orderer.email if m.orderer else ""),
         "total": lambda v, c, m, n: m.total,
         "card_count": lambda v, c, m, n: g.get("card_counts", {}).get(m.id, 0),
     }
     column_filters = [
-        FilterEqual(Order.status, _l("Status"), options=[(s.value, label) for s, label in ORDER_STATUS_LABELS.items()]),
+        FilterEqual(Order.status, _l("Status"), options=OrderStatus.choices()),
         DateBetweenFilter(Order.placed_at, _l("Placed between")),
     ]
     empty_hint = _l("No orders yet. Order cards, put them in the cart and check out: the orders appear here.")
@@ -98,8 +98,7 @@ class OrdersView(TenantModelView):
         lines = db.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
         cards = {c.order_line_id: c for c in db.session.scalars(select(Card).where(Card.order_id == order.id))}
         return self.render(self.details_template, order=order, lines=lines, cards=cards,
-                           status_labels=ORDER_STATUS_LABELS, status_colours=ORDER_STATUS_COLOURS,
-                           card_labels=CARD_STATUS_LABELS, card_colours=CARD_STATUS_COLOURS,
+                           OrderStatus=OrderStatus, CardStatus=CardStatus,
                            return_url=url_for(".index_view"))
 
     @expose("/cancel/", methods=["POST"])

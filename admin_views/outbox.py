@@ -13,20 +13,11 @@ from portal.infra.formatting import badge, when
 from portal.outbox.models import OutboxEmail, OutboxState
 from portal.outbox.status import send_again
 
-STATE_LABELS = {
-    OutboxState.PENDING.value: _l("Queued"),
-    OutboxState.SENDING.value: _l("Sending"),
-    OutboxState.SENT.value: _l("Sent"),
-    OutboxState.FAILED.value: _l("Not delivered"),
-}
-STATE_COLOURS = {"pending": "info", "sending": "primary", "sent": "success", "failed": "danger"}
-
 
 def _state_badge(view, context, model, name):
-    label = STATE_LABELS.get(model.state, model.state)
     if model.state == OutboxState.PENDING.value and model.attempts:
         return badge(_("Retrying"), "warning")
-    return badge(label, STATE_COLOURS.get(model.state, "secondary"))
+    return badge(OutboxState.of(model.state))
 
 
 class OutboxView(OperatorView):
@@ -41,7 +32,7 @@ class OutboxView(OperatorView):
         "sent_at": _l("Sent"),
     }
     column_searchable_list = ["to", "subject"]
-    column_filters = [FilterEqual(OutboxEmail.state, _l("Status"), options=list(STATE_LABELS.items()))]
+    column_filters = [FilterEqual(OutboxEmail.state, _l("Status"), options=OutboxState.choices())]
     column_default_sort = ("id", True)
     column_formatters = {
         "state": _state_badge,

@@ -7,6 +7,7 @@ from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -14,12 +15,10 @@ from wtforms import SelectField
 from wtforms.validators import ValidationError
 
 from admin_views.base import TenantModelView
+from admin_views.human_forms import HumanFormMessages
 from portal.infra.extensions import db
 from portal.infra.formatting import badge, when
 from portal.printing.models import (
-    PRINT_JOB_STATUS_COLOURS,
-    PRINT_JOB_STATUS_LABELS,
-    PRINTER_BACKEND_LABELS,
     SYSTEM_ERRORS,
     Printer,
     PrinterBackend,
@@ -30,7 +29,7 @@ from portal.printing.operations import PrintError, cancel_job, queue_print, queu
 
 
 def _status_badge(view, context, model, name):
-    return badge(PRINT_JOB_STATUS_LABELS.get(model.status, model.status), PRINT_JOB_STATUS_COLOURS.get(model.status, "secondary"))
+    return badge(PrintJobStatus.of(model.status))
 
 
 def _post_button(url: str, label, css: str, testid: str) -> Markup:
@@ -54,7 +53,9 @@ def _enabled_badge(view, context, model, name):
     return badge(_("Enabled") if model.enabled else _("Disabled"), "success" if model.enabled else "secondary")
 
 
-class PrinterView(TenantModelView):
+class PrinterView(HumanFormMessages, TenantModelView):
+    created_message = _l("Printer %(name)s added. Print a test page to check it.")
+    saved_message = _l("Printer %(name)s saved.")
     capability = "print"
     edit_capability = "settings"
     can_view_details = False
@@ -63,13 +64,13 @@ class PrinterView(TenantModelView):
         "name": _l("Name"), "location": _l("Location"), "model": _l("Printer model"),
         "backend": _l("Connection"), "target": _l("Queue or folder"), "enabled": _l("Status"), "actions": "",
     }
-    column_formatters = {"backend": lambda v, c, m, n: PRINTER_BACKEND_LABELS.get(m.backend, m.backend),
+    column_formatters = {"backend": lambda v, c, m, n: PrinterBackend.label_of(m.backend),
                          "enabled": _enabled_badge, "actions": _printer_buttons}
     column_descriptions = {"target": _l("CUPS: the queue name. Hot folder: a folder name inside the server's print folder.")}
     form_columns = ["name", "location", "model", "backend", "target", "enabled"]
     form_overrides = {"backend": SelectField}
     form_args = {
-        "backend": {"label": _l("Connection"), "choices": [(k.value, v) for k, v in PRINTER_BACKEND_LABELS.items()]},
+        "backend": {"label": _l("Connection"), "choices": PrinterBackend.choices()},
         "target": {"label": _l("Queue or folder")},
         "model": {"label": _l("Printer model")},
         "enabled": {"label": _l("Enabled"), "description": _l("Only enabled printers are offered for printing.")},
@@ -144,7 +145,7 @@ class PrintQueueView(TenantModelView):
         "attempts": _l("Attempts"), "error": _l("Error"), "printed_at": _l("Printed"), "actions": "",
     }
     column_filters = [FilterEqual(PrintJob.status, _l("Status"),
-                                  options=[(k, v) for k, v in PRINT_JOB_STATUS_LABELS.items()])]
+                                  options=PrintJobStatus.choices())]
     column_formatters = {
         "status": _status_badge,
         "card": _card_link,
@@ -173,7 +174,7 @@ class PrintQueueView(TenantModelView):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(_("%(n)d cards queued for printing again.", n=1), "success")
+            flash(ngettext("%(num)d card was queued for printing again.", "%(num)d cards were queued for printing again.", 1), "success")
         return redirect(url_for(".index_view"))
 
     @action("reprint", _l("Print again"), _l("Print the selected cards again?"))
@@ -189,7 +190,7 @@ class PrintQueueView(TenantModelView):
                 except PrintError as exc:
                     flash(str(exc), "error")
         db.session.commit()
-        flash(_("%(n)d cards queued for printing again.", n=n), "success")
+        flash(ngettext("%(num)d card was queued for printing again.", "%(num)d cards were queued for printing again.", n), "success")
 
     @action("cancel", _l("Cancel"), _l("Cancel the selected jobs?"))
     def action_cancel(self, ids):

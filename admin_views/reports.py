@@ -8,7 +8,7 @@ from flask_admin import expose
 from flask_babel import lazy_gettext as _l
 
 from admin_views.base import TenantView
-from portal.cards.models import CARD_STATUS_COLOURS, CARD_STATUS_LABELS
+from portal.cards.models import CardStatus
 from portal.catalog.models import CardType
 from portal.infra.extensions import db
 from portal.reports.operations import (
@@ -18,6 +18,7 @@ from portal.reports.operations import (
     column_label,
     export_csv,
     export_xlsx,
+    layout_columns,
     monthly_counts,
     readout_keys,
     report_rows,
@@ -49,7 +50,7 @@ def parse_filter(args, allowed_columns: set[str]) -> ReportFilter:
         date_from=_date(args.get("from")), date_to=_date(args.get("to")),
         basis="activated" if args.get("basis") == "activated" else "created",
         card_type_id=_int(args.get("card_type")),
-        status=status if status in {s.value for s in CARD_STATUS_LABELS} else None,
+        status=status if CardStatus.of(status) else None,
         orderer_id=_int(args.get("orderer")), columns=columns,
     )
 
@@ -68,7 +69,8 @@ class ReportsView(TenantView):
     def index(self):
         company = self.company
         readouts = [f"readout:{k}" for k in readout_keys(company)]
-        allowed = set(COLUMNS) | set(readouts)
+        layout = layout_columns(company)
+        allowed = set(COLUMNS) | set(layout) | set(readouts)
         f = parse_filter(request.args, allowed)
         fmt = request.args.get("format")
         if fmt == "csv":
@@ -88,10 +90,11 @@ class ReportsView(TenantView):
         ).all()
         return self.render(
             "admin/reports/index.html", f=f, total=total, rows=rows, page=page, pages=(total + PAGE - 1) // PAGE,
-            headers=[column_label(k) for k in f.columns], all_columns=[(k, column_label(k)) for k in [*COLUMNS, *readouts]],
-            card_types=card_types, orderers=orderers, statuses=CARD_STATUS_LABELS, colours=CARD_STATUS_COLOURS,
+            headers=[column_label(k, layout) for k in f.columns],
+            all_columns=[(k, column_label(k, layout)) for k in [*COLUMNS, *layout, *readouts]],
+            card_types=card_types, orderers=orderers, statuses=CardStatus,
             months=monthly_counts(company), by_status=status_counts(company), page_args=_page_args(),
-            status_colour={str(label): CARD_STATUS_COLOURS[s] for s, label in CARD_STATUS_LABELS.items()},
+            status_colour={str(s.label): s.colour for s in CardStatus},
             status_column=f.columns.index("status") if "status" in f.columns else -1,
             link_column=f.columns.index("holder_name") if "holder_name" in f.columns else -1,
             is_date=lambda v: isinstance(v, date),

@@ -201,7 +201,7 @@ def test_only_the_session_key_hash_is_stored(client, db, make_user):
 def test_an_attempt_is_counted_before_the_password_is_checked(app, client, db, make_user, monkeypatch):
     """Parallel guesses (several workers, each busy in scrypt) see each other and cannot slip past the limit."""
     import admin_views.auth as auth_views
-    from portal.tenancy.operations import authenticate
+    from portal.security.passwords import authenticate
 
     make_user(email="anna@x.se")
     seen = []

@@ -15,32 +15,15 @@ from portal.tenancy.models import Company, User
 
 
 class CardStatus(StrEnum):
-    ORDERED = "ordered"
-    IN_PRODUCTION = "in_production"
-    ACTIVE = "active"
-    BLOCKED = "blocked"
-    TERMINATED = "terminated"
-
-
-CARD_STATUS_LABELS = {
-    CardStatus.ORDERED: _l("Ordered"),
-    CardStatus.IN_PRODUCTION: _l("In production"),
-    CardStatus.ACTIVE: _l("Active"),
-    CardStatus.BLOCKED: _l("Blocked"),
-    CardStatus.TERMINATED: _l("Terminated"),
-}
+    ORDERED = "ordered", _l("Ordered"), "primary"
+    IN_PRODUCTION = "in_production", _l("In production"), "info"
+    ACTIVE = "active", _l("Active"), "success"
+    BLOCKED = "blocked", _l("Blocked"), "warning"
+    TERMINATED = "terminated", _l("Terminated"), "dark"
 
 # Reasons the system writes into the status history: stored as the English text, shown translated.
 SYSTEM_REASONS = {"Production": _l("Production"), "Printed locally": _l("Printed locally"),
                   "Order cancelled": _l("Order cancelled")}
-
-CARD_STATUS_COLOURS = {
-    CardStatus.ORDERED: "primary",
-    CardStatus.IN_PRODUCTION: "info",
-    CardStatus.ACTIVE: "success",
-    CardStatus.BLOCKED: "warning",
-    CardStatus.TERMINATED: "dark",
-}
 
 
 class Card(db.Model):
@@ -106,12 +89,12 @@ class CardStatusEvent(db.Model):
 
 
 class ChangeState(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    DECLINED = "declined"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"
-    CLOSED = "closed"  # the card left use (terminated) before the holder answered
+    PENDING = "pending", _l("Waiting for the holder"), "warning"
+    APPROVED = "approved", _l("Approved by the holder"), "success"
+    DECLINED = "declined", _l("Declined by the holder"), "danger"
+    CANCELLED = "cancelled", _l("Replaced or cancelled")
+    EXPIRED = "expired", _l("Expired")
+    CLOSED = "closed", _l("Closed: the card is no longer in use")  # the card left use before the holder answered
 
 
 class CardChange(db.Model):
@@ -133,16 +116,3 @@ class CardChange(db.Model):
 
     card: Mapped[Card] = relationship()
 
-
-CHANGE_STATE_LABELS = {
-    ChangeState.PENDING: _l("Waiting for the holder"),
-    ChangeState.APPROVED: _l("Approved by the holder"),
-    ChangeState.DECLINED: _l("Declined by the holder"),
-    ChangeState.CANCELLED: _l("Replaced or cancelled"),
-    ChangeState.EXPIRED: _l("Expired"),
-    ChangeState.CLOSED: _l("Closed: the card is no longer in use"),
-}
-CHANGE_STATE_COLOURS = {
-    ChangeState.PENDING: "warning", ChangeState.APPROVED: "success", ChangeState.DECLINED: "danger",
-    ChangeState.CANCELLED: "secondary", ChangeState.EXPIRED: "secondary", ChangeState.CLOSED: "secondary",
-}

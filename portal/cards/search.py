@@ -48,6 +48,15 @@ def _text_match(term: str):
                      func.lower(Card.holder_email).contains(term.lower(), autoescape=True))
 
 
+def _by_orderer(q: str):
+    """Cards ordered by a user whose email, name or a later word of the name (the surname: "Lindqvist"
+    in "Karin Lindqvist") starts with the value."""
+    term, name = q.lower(), func.lower(User.name)
+    return Card.orderer_id.in_(select(User.id).where(or_(
+        func.lower(User.email).startswith(term, autoescape=True), name.startswith(term, autoescape=True),
+        name.contains(f" {term}", autoescape=True))).limit(200))
+
+
 def _narrow_branches(q: str) -> list | None:
     """Only the lookups that can match a number-like input, or None if it could be part of a name.
 
@@ -89,9 +98,7 @@ def _branches(q: str) -> list:
     conds += [_prefix(Card.employee_no, variant) for variant in {q, q.upper()}]
     conds += [
         _by_order_number(q),
-        Card.orderer_id.in_(select(User.id).where(or_(func.lower(User.email).startswith(q.lower(), autoescape=True),
-                                                     func.lower(User.name).startswith(q.lower(), autoescape=True)))
-                            .limit(200)),
+        _by_orderer(q),
     ]
     branches = [(None, c) for c in conds]
     if fulltext.usable(q):

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from portal.cards.models import CARD_STATUS_LABELS, Card, CardChange, CardStatus, CardStatusEvent, ChangeState
+from portal.cards.models import Card, CardChange, CardStatus, CardStatusEvent, ChangeState
 from portal.cards.signals import card_status_changed
 from portal.catalog.layout import card_identity
 from portal.catalog.models import CardType
@@ -36,7 +36,7 @@ class CardError(ValueError):
 
 
 def _label(status: str) -> str:
-    return str(CARD_STATUS_LABELS.get(status, status)).lower()
+    return str(CardStatus.label_of(status)).lower()
 
 
 def move_card_status(card: Card, to: str, user: User | None, reason: str = "") -> None:

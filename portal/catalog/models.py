@@ -15,34 +15,19 @@ from portal.tenancy.models import Company
 
 
 class CardKind(StrEnum):
-    CARD = "card"
-    KEY_FOB = "key_fob"
-
-
-CARD_KIND_LABELS = {CardKind.CARD: _l("Card"), CardKind.KEY_FOB: _l("Key fob")}
+    CARD = "card", _l("Card")
+    KEY_FOB = "key_fob", _l("Key fob")
 
 
 class FieldKind(StrEnum):
-    TEXT = "text"
-    EMAIL = "email"
-    PHONE = "phone"
-    DATE = "date"
-    NATIONAL_ID = "national_id"
-    EMPLOYEE_NO = "employee_no"
-    PHOTO = "photo"
-    CHOICE = "choice"
-
-
-FIELD_KIND_LABELS = {
-    FieldKind.TEXT: _l("Text"),
-    FieldKind.EMAIL: _l("Email"),
-    FieldKind.PHONE: _l("Phone number"),
-    FieldKind.DATE: _l("Date"),
-    FieldKind.NATIONAL_ID: _l("National identity number"),
-    FieldKind.EMPLOYEE_NO: _l("Employee number"),
-    FieldKind.PHOTO: _l("Photo"),
-    FieldKind.CHOICE: _l("Choice list"),
-}
+    TEXT = "text", _l("Text")
+    EMAIL = "email", _l("Email")
+    PHONE = "phone", _l("Phone number")
+    DATE = "date", _l("Date")
+    NATIONAL_ID = "national_id", _l("National identity number")
+    EMPLOYEE_NO = "employee_no", _l("Employee number")
+    PHOTO = "photo", _l("Photo")
+    CHOICE = "choice", _l("Choice list")
 
 
 class CardType(db.Model):

@@ -19,24 +19,13 @@ REMINDER_GAP = timedelta(hours=20)
 
 
 class RequestStatus(StrEnum):
-    PENDING = "pending"
-    IN_REVIEW = "in_review"
-    REJECTED = "rejected"
-    IN_CART = "in_cart"
-    ORDERED = "ordered"
-    REMOVED = "removed"
-    EXPIRED = "expired"
-
-
-REQUEST_STATUS_LABELS = {
-    RequestStatus.PENDING: _l("Pending"),
-    RequestStatus.IN_REVIEW: _l("In review"),
-    RequestStatus.REJECTED: _l("Sent back"),
-    RequestStatus.IN_CART: _l("In cart"),
-    RequestStatus.ORDERED: _l("Ordered"),
-    RequestStatus.REMOVED: _l("Removed"),
-    RequestStatus.EXPIRED: _l("Expired"),
-}
+    PENDING = "pending", _l("Pending"), "info"
+    IN_REVIEW = "in_review", _l("In review"), "warning"
+    REJECTED = "rejected", _l("Sent back"), "warning"
+    IN_CART = "in_cart", _l("In cart"), "primary"
+    ORDERED = "ordered", _l("Ordered"), "success"
+    REMOVED = "removed", _l("Removed"), "dark"
+    EXPIRED = "expired", _l("Expired"), "danger"
 
 
 class ImportBatch(db.Model):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.audit.operations import record
 from portal.catalog.layout import field_specs, validate_layout_values
 from portal.catalog.models import CardType
+from portal.collection.addresses import collection_address as designated_address
 from portal.collection.csv_import import RowError, parse_csv
 from portal.collection.email_list import ParsedAddress
 from portal.collection.models import REMINDER_GAP, CollectionRequest, ImportBatch, RequestStatus
@@ -70,8 +71,8 @@ def _language(company: Company, language: str | None) -> str:
 def collection_address(company: Company, address_id) -> Address | None:
     if address_id in (None, ""):
         return None
-    addr = db.session.get(Address, int(address_id))
-    if addr is None or addr.company_id != company.id or not addr.for_collection or addr.archived:
+    addr = designated_address(company.id, int(address_id))
+    if addr is None:
         raise CollectionError(_l("Choose one of your company's data-collection addresses."))
     return addr
 

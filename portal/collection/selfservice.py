@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from portal.catalog.layout import photo_field, validate_layout_values
+from portal.collection.addresses import collection_addresses
 from portal.collection.models import CollectionRequest, RequestStatus
 from portal.infra import storage
 from portal.infra.db_types import utcnow
@@ -16,9 +16,7 @@ from portal.outbox.mail import queue_email
 
 
 def designated_addresses(req: CollectionRequest) -> list[Address]:
-    return list(db.session.scalars(select(Address).where(
-        Address.company_id == req.company_id, Address.for_collection.is_(True), Address.archived.is_(False)
-    ).order_by(Address.name)))
+    return collection_addresses(req.company_id)
 
 
 def save_employee_data(req: CollectionRequest, values: dict) -> dict:

@@ -19,11 +19,6 @@ from portal.tenancy.models import Company
 CHUNK = 500  # requests claimed and queued per transaction
 
 
-def reminder_due_at(sent_at: datetime, slot: int, count: int, days: int) -> datetime:
-    """Slot k (1..count) is due k*days/count days after the first email: defaults day 5 and day 10."""
-    return sent_at + timedelta(days=days * slot / count)
-
-
 def _not_emailed_since(cutoff: datetime):
     """Nobody gets two emails with their link within REMINDER_GAP (a reminder by hand counts too); a slot
     that falls inside the gap is sent on the next run after it."""

@@ -124,16 +124,9 @@ class ResourceFile(db.Model):
 
 
 class CustomerRequestStatus(StrEnum):
-    NEW = "new"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-
-
-CUSTOMER_REQUEST_STATUS_LABELS = {
-    CustomerRequestStatus.NEW: _l("New"),
-    CustomerRequestStatus.IN_PROGRESS: _l("In progress"),
-    CustomerRequestStatus.DONE: _l("Done"),
-}
+    NEW = "new", _l("New"), "primary"
+    IN_PROGRESS = "in_progress", _l("In progress"), "warning"
+    DONE = "done", _l("Done"), "success"
 
 
 class CustomerRequest(db.Model):

@@ -5,9 +5,8 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import mapped_column
 
 # JSONB on PostgreSQL (indexable, compact), JSON text on SQLite.
 JsonType = JSON().with_variant(JSONB(), "postgresql")
@@ -19,10 +18,40 @@ def utcnow() -> datetime:
 
 
 class StrEnum(enum.StrEnum):
-    """Enum whose values are stored as plain strings (portable, readable in SQL)."""
+    """Enum whose values are stored as plain strings (portable, readable in SQL).
 
+    A member may carry how it reads on screen: `ACTIVE = "active", _l("Active"), "success"` gives
+    `.value == "active"`, `.label` (lazily translated) and `.colour` (a Bootstrap badge colour), so
+    screens pass the enum itself instead of parallel label and colour dictionaries.
+    """
 
-def enum_column(enum_cls: type[StrEnum], default: StrEnum | None = None, **kw: Any):
-    """A VARCHAR column holding an enum's value (no native ENUM type: migrations stay simple)."""
-    length = max(len(m.value) for m in enum_cls)
-    return mapped_column(String(max(length, 16)), default=default.value if default else None, **kw)
+    def __new__(cls, value: str, label: Any = None, colour: str = "secondary"):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = label
+        member.colour = colour
+        return member
+
+    @property
+    def label(self):
+        return self._label if self._label is not None else self.value
+
+    @classmethod
+    def of(cls, value: Any) -> StrEnum | None:
+        """The member stored as `value`, or None for a value this enum does not know."""
+        try:
+            return cls(value)
+        except ValueError:
+            return None
+
+    @classmethod
+    def label_of(cls, value: Any):
+        """The label of a stored value; the value itself if unknown."""
+        member = cls.of(value)
+        return member.label if member is not None else value
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, Any]]:
+        """(value, label) pairs for select fields and list filters."""
+        return [(m.value, m.label) for m in cls]
+

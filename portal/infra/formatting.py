@@ -36,8 +36,10 @@ def when(value) -> str:
 
 
 def badge(label, colour: str = "secondary") -> Markup:
-    """A status badge: `badge(status)` for a status enum member (its own label and colour), or
-    `badge(text, colour)` for anything else."""
+    """The one status badge markup: `badge(OrderStatus.of(order.status))` for a status enum member (its
+    own label and colour), or `badge(text, colour)` for anything else. Nothing for None."""
+    if label is None:
+        return Markup("")
     if hasattr(label, "label") and hasattr(label, "colour"):
         label, colour = label.label, label.colour
     return Markup('<span class="badge badge-{}">{}</span>').format(escape(colour), escape(str(label)))

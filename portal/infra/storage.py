@@ -31,6 +31,22 @@ def path_for(key: str) -> Path:
     return _root() / key
 
 
+def send(key: str | None, mimetype: str | None = None, *, max_age: int = 0, as_attachment: bool = False,
+         download_name: str | None = None):
+    """The one way a stored file goes to a browser: 404 when the key is empty, invalid or its file is
+    gone (never a 500), cached for `max_age` seconds."""
+    from flask import abort, send_file
+
+    try:
+        path = path_for(key or "")
+    except StorageError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=mimetype, max_age=max_age, as_attachment=as_attachment,
+                     download_name=download_name)
+
+
 def save(data: bytes, prefix: str, ext: str) -> str:
     """Write bytes under a fresh random key and return the key."""
     key = f"{prefix}/{secrets.token_urlsafe(18)}.{ext.lower().lstrip('.')}"

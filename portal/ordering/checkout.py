@@ -16,7 +16,7 @@ from portal.catalog.layout import holder_name
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.ordering.approval import check_may_approve, notify_approvers
-from portal.ordering.models import ORDER_STATUS_LABELS, LineKind, Order, OrderLine, OrderStatus
+from portal.ordering.models import LineKind, Order, OrderLine, OrderStatus
 from portal.ordering.operations import OrderingError, address_for, cart_summary, next_number
 from portal.ordering.signals import cart_item_ordered
 from portal.outbox.mail import queue_email
@@ -48,7 +48,7 @@ def move_order_status(order: Order, seen: tuple[str, ...], to: str, **values) ->
 def _changed(order: Order) -> OrderingError:
     return OrderingError(_l("Order %(number)s was changed at the same moment by someone else: it is now %(status)s. "
                             "Nothing was changed.", number=order.number,
-                            status=str(ORDER_STATUS_LABELS.get(order.status, order.status)).lower()))
+                            status=str(OrderStatus.label_of(order.status)).lower()))
 
 
 def place_order(company: Company, user: User, *, address_id=None, cost_centre: str = "", reference: str = "",

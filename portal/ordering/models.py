@@ -78,37 +78,14 @@ class CartItem(db.Model):
 
 
 class OrderStatus(StrEnum):
-    AWAITING_APPROVAL = "awaiting_approval"
-    PLACED = "placed"
-    IN_PRODUCTION = "in_production"
-    READY = "ready"  # every card of the order is made and active; the orderer was told
-    SHIPPED = "shipped"
-    DELIVERED = "delivered"
-    CANCELLED = "cancelled"
-    REJECTED = "rejected"
-
-
-ORDER_STATUS_LABELS = {
-    OrderStatus.AWAITING_APPROVAL: _l("Awaiting approval"),
-    OrderStatus.PLACED: _l("Placed"),
-    OrderStatus.IN_PRODUCTION: _l("In production"),
-    OrderStatus.READY: _l("Cards ready"),
-    OrderStatus.SHIPPED: _l("Shipped"),
-    OrderStatus.DELIVERED: _l("Delivered"),
-    OrderStatus.CANCELLED: _l("Cancelled"),
-    OrderStatus.REJECTED: _l("Rejected"),
-}
-
-ORDER_STATUS_COLOURS = {
-    OrderStatus.AWAITING_APPROVAL: "warning",
-    OrderStatus.PLACED: "primary",
-    OrderStatus.IN_PRODUCTION: "info",
-    OrderStatus.READY: "success",
-    OrderStatus.SHIPPED: "secondary",
-    OrderStatus.DELIVERED: "success",
-    OrderStatus.CANCELLED: "dark",
-    OrderStatus.REJECTED: "danger",
-}
+    AWAITING_APPROVAL = "awaiting_approval", _l("Awaiting approval"), "warning"
+    PLACED = "placed", _l("Placed"), "primary"
+    IN_PRODUCTION = "in_production", _l("In production"), "info"
+    READY = "ready", _l("Cards ready"), "success"  # every card of the order is made and active; the orderer was told
+    SHIPPED = "shipped", _l("Shipped"), "secondary"
+    DELIVERED = "delivered", _l("Delivered"), "success"
+    CANCELLED = "cancelled", _l("Cancelled"), "dark"
+    REJECTED = "rejected", _l("Rejected"), "danger"
 
 
 class Order(db.Model):
@@ -171,9 +148,9 @@ class OrderLine(db.Model):
 
 
 class InvoiceStatus(StrEnum):
-    OPEN = "open"
-    PAID = "paid"
-    CREDITED = "credited"
+    OPEN = "open", _l("Unpaid"), "warning"
+    PAID = "paid", _l("Paid"), "success"
+    CREDITED = "credited", _l("Credited"), "warning"
 
 
 class Invoice(db.Model):

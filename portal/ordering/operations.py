@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from portal.catalog.layout import holder_name, validate_layout_values
@@ -20,14 +20,6 @@ from portal.tenancy.models import Company, User
 
 class OrderingError(ValueError):
     """A request the user can fix; str() is the message to show."""
-
-
-def offered_card_types(company: Company) -> list[CardType]:
-    return list(db.session.scalars(
-        select(CardType).options(selectinload(CardType.fields))
-        .where(CardType.active.is_(True), or_(CardType.company_id.is_(None), CardType.company_id == company.id))
-        .order_by(CardType.name)
-    ))
 
 
 def card_type_for(company: Company, card_type_id) -> CardType:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -14,10 +15,10 @@ STALE_CLAIM = timedelta(minutes=10)
 
 
 class OutboxState(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
+    PENDING = "pending", _l("Queued"), "info"
+    SENDING = "sending", _l("Sending"), "primary"
+    SENT = "sent", _l("Sent"), "success"
+    FAILED = "failed", _l("Not delivered"), "danger"
 
 
 class OutboxEmail(db.Model):

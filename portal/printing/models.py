@@ -13,19 +13,9 @@ from portal.infra.extensions import db
 
 
 class PrinterBackend(StrEnum):
-    CUPS = "cups"
-    HOT_FOLDER = "hot_folder"
+    CUPS = "cups", _l("CUPS queue")
+    HOT_FOLDER = "hot_folder", _l("Hot folder")
 
-
-PRINTER_BACKEND_LABELS = {PrinterBackend.CUPS: _l("CUPS queue"), PrinterBackend.HOT_FOLDER: _l("Hot folder")}
-
-PRINT_JOB_STATUS_LABELS = {
-    "queued": _l("Queued"),
-    "printing": _l("Printing"),
-    "printed": _l("Printed"),
-    "failed": _l("Failed"),
-    "cancelled": _l("Cancelled"),
-}
 # Errors the system itself writes on a job (in English, by the scheduler), shown in the reader's language.
 INTERRUPTED = "Interrupted while printing. Check the printer and reprint if no card came out."
 NO_LP = "The CUPS command lp is not installed on the server."
@@ -33,10 +23,6 @@ PRINTER_DISABLED = "The printer is disabled: the job waits until it is enabled a
 SYSTEM_ERRORS = {INTERRUPTED: _l("Interrupted while printing. Check the printer and reprint if no card came out."),
                  NO_LP: _l("The CUPS command lp is not installed on the server."),
                  PRINTER_DISABLED: _l("The printer is disabled: the job waits until it is enabled again.")}
-
-PRINT_JOB_STATUS_COLOURS = {
-    "queued": "secondary", "printing": "info", "printed": "success", "failed": "danger", "cancelled": "dark",
-}
 
 
 class Printer(db.Model):
@@ -59,11 +45,11 @@ class Printer(db.Model):
 
 
 class PrintJobStatus(StrEnum):
-    QUEUED = "queued"
-    PRINTING = "printing"
-    PRINTED = "printed"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
+    QUEUED = "queued", _l("Queued"), "secondary"
+    PRINTING = "printing", _l("Printing"), "info"
+    PRINTED = "printed", _l("Printed"), "success"
+    FAILED = "failed", _l("Failed"), "danger"
+    CANCELLED = "cancelled", _l("Cancelled"), "dark"
 
 
 class PrintJob(db.Model):

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
-from portal.cards.models import CARD_STATUS_LABELS, Card
+from portal.cards.models import Card, CardStatus
+from portal.catalog.models import CardType, FieldKind, LayoutField
 from portal.infra.csv_safety import safe_cell, write_csv
 from portal.infra.extensions import db
 from portal.tenancy.models import Company
@@ -22,7 +23,7 @@ COLUMNS: OrderedDict = OrderedDict([
     ("employee_no", (_l("Employee number"), lambda c: c.employee_no)),
     ("holder_email", (_l("Email"), lambda c: c.holder_email)),
     ("card_type", (_l("Card type"), lambda c: c.card_type.name if c.card_type else "")),
-    ("status", (_l("Status"), lambda c: str(CARD_STATUS_LABELS.get(c.status, c.status)))),
+    ("status", (_l("Status"), lambda c: str(CardStatus.label_of(c.status)))),
     ("card_number", (_l("Card number"), lambda c: c.card_number or "")),
     ("chip_uid", (_l("Chip UID"), lambda c: c.chip_uid or "")),
     ("order_number", (_l("Order number"), lambda c: c.order.number if c.order else "")),
@@ -85,10 +86,32 @@ def readout_keys(company: Company, limit: int = 500) -> list[str]:
     return sorted(keys)
 
 
-def column_label(key: str) -> str:
+def layout_columns(company: Company) -> dict[str, str]:
+    """"field:<key>" -> label for every typed field of the layouts of the company's card types, in layout
+    order: a field added to a layout is a report and export column at once, with no code change."""
+    fields = db.session.scalars(
+        select(LayoutField).join(CardType, CardType.id == LayoutField.card_type_id)
+        .where(or_(CardType.company_id.is_(None), CardType.company_id == company.id),
+               LayoutField.kind != FieldKind.PHOTO.value)
+        .order_by(CardType.name, CardType.id, LayoutField.position, LayoutField.id))
+    found: dict[str, str] = {}
+    for f in fields:
+        if f.key not in COLUMNS:  # e.g. national_id and employee_no have their own (formatted) columns
+            found.setdefault(f"field:{f.key}", f.label)
+    return found
+
+
+def column_label(key: str, layout: dict[str, str] | None = None) -> str:
     if key in COLUMNS:
         return str(COLUMNS[key][0])
+    if key.startswith("field:"):
+        return str((layout or {}).get(key) or key.removeprefix("field:"))
     return str(_l("Readout: %(name)s", name=key.removeprefix("readout:")))
+
+
+def column_labels(company: Company, keys: list[str]) -> list[str]:
+    layout = layout_columns(company) if any(k.startswith("field:") for k in keys) else {}
+    return [column_label(k, layout) for k in keys]
 
 
 def _value(card: Card, key: str):
@@ -96,6 +119,9 @@ def _value(card: Card, key: str):
         return COLUMNS[key][1](card) or ""
     if key.startswith("readout:"):
         return str((card.readouts or {}).get(key.removeprefix("readout:"), ""))
+    if key.startswith("field:"):
+        value = (card.holder_data or {}).get(key.removeprefix("field:"))
+        return "" if value is None else str(value)
     return ""
 
 
@@ -117,7 +143,7 @@ def report_rows(company: Company, f: ReportFilter, *, limit: int | None = 100, o
 
 def export_csv(company: Company, f: ReportFilter) -> bytes:
     _, rows = report_rows(company, f, limit=MAX_EXPORT_ROWS)
-    return write_csv(rows, [column_label(k) for k in f.columns]).encode("utf-8-sig")
+    return write_csv(rows, column_labels(company, f.columns)).encode("utf-8-sig")
 
 
 def export_xlsx(company: Company, f: ReportFilter) -> bytes:
@@ -126,7 +152,7 @@ def export_xlsx(company: Company, f: ReportFilter) -> bytes:
     _, rows = report_rows(company, f, limit=MAX_EXPORT_ROWS)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=str(_l("Cards"))[:31])
-    ws.append([safe_cell(column_label(k)) for k in f.columns])
+    ws.append([safe_cell(label) for label in column_labels(company, f.columns)])
     for row in rows:
         # Every cell is written as text and escaped (no cell can start a formula); dates as date cells.
         ws.append([v if isinstance(v, date) else safe_cell(v) for v in row])
@@ -139,7 +165,7 @@ def status_counts(company: Company) -> list[tuple[str, int]]:
     """How many of the company's cards are in each status now (for the per-status chart)."""
     found = dict(db.session.execute(select(Card.status, func.count()).where(Card.company_id == company.id)
                                     .group_by(Card.status)).all())
-    return [(status.value, found.get(status.value, 0)) for status in CARD_STATUS_LABELS]
+    return [(status.value, found.get(status.value, 0)) for status in CardStatus]
 
 
 def monthly_counts(company: Company, months: int = 12, today: date | None = None) -> list[dict]:

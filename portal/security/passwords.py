@@ -11,9 +11,13 @@ from collections.abc import Iterable
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
+from portal.tenancy.models import User
 from portal.tenancy.operations import store_password_hash
 
 MIN_ADMIN_LENGTH = 10  # back-office users reach every company's personal data
@@ -121,3 +125,15 @@ def _mostly_personal(password: str, words: list[str]) -> bool:
     for word in sorted(words, key=len, reverse=True):
         text = text.replace(word, " ")
     return total > 0 and sum(ch.isalnum() for ch in text) * 2 <= total
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (same answer for every failure)."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.password_hash:
+        spend_verify_time(password)  # same time either way: the answer does not reveal which emails exist
+        return None
+    if not verify_password(user.password_hash, password) or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user

@@ -51,11 +51,3 @@ def end(kind: str) -> None:
         db.session.execute(delete(SignedInSession).where(SignedInSession.key_hash == hash_token(key)))
 
 
-def end_all_others(kind: str, owner_id: int) -> None:
-    """Every session of this user or account except the one in this browser."""
-    key = session.get(SESSION_KEYS[kind])
-    column = SignedInSession.user_id if kind == "user" else SignedInSession.portal_account_id
-    stmt = delete(SignedInSession).where(column == owner_id)
-    if key:
-        stmt = stmt.where(SignedInSession.key_hash != hash_token(key))
-    db.session.execute(stmt)

@@ -87,3 +87,14 @@ def throttled_message(opens_at: datetime) -> str:
 def retry_after_seconds(opens_at: datetime) -> str:
     """The Retry-After header value for a 429 answer."""
     return str(max(1, int((opens_at - utcnow()).total_seconds()) + 1))
+
+
+def too_many_attempts(opens_at: datetime, render_page):
+    """The page again (`render_page()` draws it) with 429 and Retry-After, saying when the next attempt
+    is let through: the one "too many attempts" answer of the sign-in, two-factor, reset and account pages."""
+    from flask import flash, make_response
+
+    flash(throttled_message(opens_at), "error")
+    response = make_response(render_page(), 429)
+    response.headers["Retry-After"] = retry_after_seconds(opens_at)
+    return response

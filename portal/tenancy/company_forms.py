@@ -7,7 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
-from portal.tenancy.models import ROLE_LABELS
+from portal.tenancy.models import Role
 
 RETENTION_OPTIONS = [("", _l("Never (keep until deleted by hand)")), ("3", _l("3 months")), ("6", _l("6 months")),
                      ("12", _l("12 months")), ("24", _l("24 months")), ("36", _l("36 months"))]
@@ -34,4 +34,4 @@ class InviteUserForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(message=_l("Not a valid email address.")),
                                                 Length(max=254)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=Role.choices())

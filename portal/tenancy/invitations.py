@@ -15,7 +15,7 @@ from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.infra.tokens import new_token
 from portal.outbox.mail import queue_email
-from portal.tenancy.models import ROLE_LABELS, Company, Membership, Role, User
+from portal.tenancy.models import Company, Membership, Role, User
 from portal.tenancy.operations import INVITE_VALID
 from portal.tenancy.signals import announce
 
@@ -39,7 +39,7 @@ def invite_user(company: Company, email: str, name: str, role: str, invited_by: 
         if existing is not None:
             raise InvitationError(_l(
                 "%(email)s is already in the list (%(role)s). Change the role or the access there.",
-                email=email, role=ROLE_LABELS.get(Role(existing.role), existing.role)))
+                email=email, role=Role.label_of(existing.role)))
     asked = user is not None  # an account that exists already decides for itself
     if user is None:
         user = User(email=email, name=name, language=language)
@@ -65,7 +65,7 @@ def send_invitation(company: Company, invited_by: User, membership: Membership) 
     language = user.language or company.language
     if membership.pending:
         queue_email(user.email, "membership_request", language, company_id=company.id, company=company,
-                    invited_by=invited_by, role=ROLE_LABELS.get(Role(membership.role), membership.role), token=token)
+                    invited_by=invited_by, role=Role.label_of(membership.role), token=token)
     else:
         queue_email(user.email, "user_invitation", language, company_id=company.id, company=company,
                     user=user, invited_by=invited_by, token=token)

@@ -16,18 +16,10 @@ RETENTION_CUTOFF = date(2024, 8, 12)
 
 
 class Role(StrEnum):
-    ADMIN = "admin"
-    ORDERER = "orderer"
-    APPROVER = "approver"
-    VIEWER = "viewer"
-
-
-ROLE_LABELS = {
-    Role.ADMIN: _l("Company admin"),
-    Role.ORDERER: _l("Orderer"),
-    Role.APPROVER: _l("Approver"),
-    Role.VIEWER: _l("Viewer"),
-}
+    ADMIN = "admin", _l("Company admin")
+    ORDERER = "orderer", _l("Orderer")
+    APPROVER = "approver", _l("Approver")
+    VIEWER = "viewer", _l("Viewer")
 
 
 class Company(db.Model):

@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
@@ -45,22 +44,6 @@ def note_failure(key: str) -> None:
     # Keep the table small: drop what no window looks at any more.
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.created_at < utcnow() - timedelta(days=1)))
     db.session.commit()
-
-
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None (same answer for every failure)."""
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.password_hash:
-        # Spend the same time as a real check so timing does not reveal which emails exist.
-        check_password_hash(_DUMMY_HASH, password)
-        return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
-        return None
-    user.last_login_at = utcnow()
-    return user
-
-
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
 
 def memberships_of(user: User) -> list[Membership]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, flash, g, make_response, redirect, render_template, request, send_file, session, url_for
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -30,7 +30,12 @@ from portal.ordering.models import Invoice, Order, OrderStatus
 from portal.security import sessions
 from portal.security.link_guard import link_throttled, note_bad_link
 from portal.security.passwords import verify_password
-from portal.security.throttle import Attempt, note_failures, retry_after_seconds, retry_at, throttled_message
+from portal.security.throttle import (
+    Attempt,
+    note_failures,
+    retry_at,
+    too_many_attempts,
+)
 from portal.tenancy.operations import is_throttled
 from selfservice.customer.blueprint import bp
 
@@ -89,13 +94,11 @@ def _menu():
     def can(name: str) -> bool:
         account = g.get("account")
         return bool(account) and may_see(account, name, g.get("portal"))
-    from portal.customers.models import CUSTOMER_REQUEST_STATUS_LABELS
-    from portal.ordering.models import ORDER_STATUS_LABELS
+    from portal.customers.models import CustomerRequestStatus
+    from portal.ordering.models import InvoiceStatus, OrderStatus
 
-    invoice_labels = {"open": _("Unpaid"), "paid": _("Paid"), "credited": _("Credited")}
-    return {"portal_can": can, "order_status": lambda s: ORDER_STATUS_LABELS.get(s, s),
-            "invoice_status": lambda s: invoice_labels.get(s, s),
-            "request_status": lambda s: CUSTOMER_REQUEST_STATUS_LABELS.get(s, s), "human_size": human_size}
+    return {"portal_can": can, "OrderStatus": OrderStatus, "InvoiceStatus": InvoiceStatus,
+            "CustomerRequestStatus": CustomerRequestStatus, "human_size": human_size}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -124,10 +127,7 @@ def login():
 
 
 def _throttled(template: str, opens, **context):
-    flash(throttled_message(opens), "error")
-    response = make_response(render_template(template, **context), 429)
-    response.headers["Retry-After"] = retry_after_seconds(opens)
-    return response
+    return too_many_attempts(opens, lambda: render_template(template, **context))
 
 
 HOME_ORDER = [("overview", "customer.overview"), ("jobs", "customer.jobs"), ("invoices", "customer.invoices"),
@@ -167,9 +167,7 @@ def sign_out_everywhere():
 
 @bp.route("/logo.png")
 def logo():
-    if not storage.exists(g.portal.logo_key):
-        abort(404)
-    return send_file(storage.path_for(g.portal.logo_key), mimetype="image/png", max_age=3600)
+    return storage.send(g.portal.logo_key, mimetype="image/png", max_age=3600)
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
@@ -284,8 +282,8 @@ def download(file_id: int):
     file = db.session.get(ResourceFile, file_id)
     if file is None or not file_visible_to(file, g.account.company) or not storage.exists(file.storage_key):
         abort(404)
-    return send_file(storage.path_for(file.storage_key), mimetype=file.content_type, as_attachment=True,
-                     download_name=file.name, max_age=0)
+    return storage.send(file.storage_key, mimetype=file.content_type, as_attachment=True,
+                         download_name=file.name, max_age=0)
 
 
 @bp.route("/requests", methods=["GET", "POST"])

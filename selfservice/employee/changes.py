@@ -1,7 +1,7 @@
 """Card holders approving or declining a change to their card through a personal link."""
 from __future__ import annotations
 
-from flask import abort, render_template, request, send_file
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 
 from portal.cards.operations import ChangeLinkProblem, approve_card_change, decline_card_change, open_change
@@ -75,6 +75,4 @@ def change_photo(token: str, which: str):
     if problem:
         abort(404)
     key = change.photo_key if which == "new" else change.card.photo_key
-    if not storage.exists(key):
-        abort(404)
-    return send_file(storage.path_for(key), mimetype="image/jpeg", max_age=0)
+    return storage.send(key, mimetype="image/jpeg", max_age=0)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, redirect, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.catalog.layout import data_fields, photo_field
+from portal.catalog.layout import data_fields, photo_field, read_layout_values
 from portal.collection.operations import LinkProblem, open_request
 from portal.collection.selfservice import (
     asked_steps,
@@ -89,7 +89,7 @@ def start(token: str):
         return problem
     values, errors = dict(req.data or {}), {}
     if request.method == "POST":
-        values = {f.key: (request.form.get(f.key) or "")[: f.max_length + 50] for f in data_fields(req.card_type)}
+        values = read_layout_values(req.card_type, request.form)
         errors = save_employee_data(req, values)
         if not errors:
             db.session.commit()
@@ -166,7 +166,7 @@ def current_photo(token: str):
     req, problem = _load(token)
     if problem or not storage.exists(req.photo_key):
         abort(404)
-    return send_file(storage.path_for(req.photo_key), mimetype="image/jpeg", max_age=0)
+    return storage.send(req.photo_key, mimetype="image/jpeg", max_age=0)
 
 
 @bp.route("/<token>/logo.png")
@@ -174,7 +174,7 @@ def logo(token: str):
     req, problem = _load(token)
     if problem or not storage.exists(req.company.logo_key):
         abort(404)
-    return send_file(storage.path_for(req.company.logo_key), mimetype="image/png", max_age=3600)
+    return storage.send(req.company.logo_key, mimetype="image/png", max_age=3600)
 
 
 @bp.route("/<token>/theme.css")

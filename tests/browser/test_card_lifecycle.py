@@ -74,7 +74,7 @@ def test_search_block_unblock_change_and_print(app, page, phone, db, make_compan
     page.check("input[name=card_id]")
     page.fill("input[name=reason]", "Project ended")
     page.click("button:has-text('Terminate selected')")
-    page.wait_for_selector("text=1 cards updated")
+    page.wait_for_selector("text=1 card updated.")
     assert "cannot be undone" in dialogs[0]
     page.click("a:has-text('Bo Ek')")
     assert "Terminated" in page.inner_text("h2")

@@ -153,3 +153,13 @@ def test_a_code_that_matches_no_number_still_finds_an_email_containing_it(db, wo
     card = _card(db, company, ct, "Karin Lindqvist", "e0500000@storbygg.se", employee_no="E1")
     assert [c.id for c in search_cards(company, "e0500000")[0]] == [card.id]
     assert [c.id for c in search_cards(company, "E1")[0]] == [card.id]
+
+
+@pytest.mark.parametrize("typed", ["Lindqvist", "lindq", "Karin", "karin.l"])
+def test_the_orderers_surname_finds_the_cards_they_ordered(db, world, make_user, typed):
+    company, _admin, ct = world
+    karin = make_user(company, role="orderer", email="karin.l@nordbygg.se", name="Karin Lindqvist")
+    ordered = _card(db, company, ct, "Per Holm", orderer_id=karin.id)
+    _card(db, company, ct, "Eva Ek", orderer_id=_admin.id)
+    found, _ = search_cards(company, typed)
+    assert [c.id for c in found] == [ordered.id]

@@ -103,4 +103,4 @@ def test_password_hashes_never_show_in_the_users_screen(client, db, operator, ma
     for page in pages:
         body = page.get_data(as_text=True)
         assert page.status_code == 200 and "scrypt:" not in body and "password" not in body.lower()
-    assert "Alfa AB (orderer)" in html_text(pages[0])
+    assert "Alfa AB (Orderer)" in html_text(pages[0])

@@ -82,3 +82,29 @@ def test_dashboard_shows_the_numbers_that_matter(client, db, cards, make_world):
     text = html_text(client.get("/admin/"))
     for label in ("Waiting for employees", "To review", "In your cart", "Orders in production", "Print queue"):
         assert label in text
+
+
+def test_a_new_layout_field_is_a_report_and_export_column_without_code_changes(client, db, cards, make_card_type):
+    from portal.catalog.models import LayoutField
+
+    company, user, rows = cards
+    other = rows[2].company_id
+    ct = db.session.get(type(rows[0].card_type), rows[0].card_type_id)
+    db.session.add(LayoutField(card_type_id=ct.id, key="department", label_en="Department", label_sv="Avdelning",
+                               kind="text", required=False, position=9))
+    make_card_type("Other's own", company=db.session.get(type(company), other),
+                   fields=[("secret_code", "Secret code", "text", False)])
+    rows[0].holder_data = {"first_name": "Åsa", "department": "Logistics"}
+    db.session.commit()
+    client.login(user.email)
+    chooser = client.get("/admin/reports/").get_data(as_text=True)
+    assert 'value="field:department"' in chooser and "Department" in chooser and "Secret code" not in chooser
+    url = "/admin/reports/?col=holder_name&col=field:department&col=field:first_name"
+    assert "Logistics" in html_text(client.get(url))
+    csv_text = client.get(url + "&format=csv").data.decode("utf-8-sig")
+    assert csv_text.splitlines()[0] == "Card holder,Department,First name"
+    assert "Åsa Öberg,Logistics,Åsa" in csv_text
+    sheet = load_workbook(io.BytesIO(client.get(url + "&format=xlsx").data)).active
+    assert [c.value for c in next(sheet.iter_rows())] == ["Card holder", "Department", "First name"]
+    assert "Logistics" in [c.value for row in sheet.iter_rows() for c in row]
+    assert "field:secret_code" not in html_text(client.get("/admin/reports/?col=field:secret_code&format=csv"))
