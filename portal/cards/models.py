@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.cards import fulltext
 from portal.catalog.models import CardType
+from portal.infra import storage
 from portal.infra.db_types import JsonType, StrEnum, utcnow
 from portal.infra.extensions import db
 from portal.ordering.models import Order, OrderLine
@@ -138,3 +139,6 @@ CHANGE_STATE_COLOURS = {
     ChangeState.PENDING: "warning", ChangeState.APPROVED: "success", ChangeState.DECLINED: "danger",
     ChangeState.CANCELLED: "secondary", ChangeState.EXPIRED: "secondary",
 }
+
+
+storage.holds_keys(Card.photo_key, CardChange.photo_key)  # their files stay while these refer to them

@@ -165,8 +165,7 @@ def approve_card_change(change: CardChange) -> None:
         card.holder_email = change.proposed["_email"]
     if change.photo_key:
         old, card.photo_key = card.photo_key, change.photo_key
-        if old and old != card.photo_key:
-            storage.delete(old)
+        storage.discard(old)  # the order line may still show the old photo: then it stays
     change.state, change.decided_at = ChangeState.APPROVED.value, utcnow()  # the link now says "answered"
     record("card.change_approved", company_id=card.company_id, obj=card, summary=card.holder_name, user_id=None)
     _tell_orderer(change, approved=True)
@@ -174,7 +173,8 @@ def approve_card_change(change: CardChange) -> None:
 
 def decline_card_change(change: CardChange) -> None:
     change.state, change.decided_at = ChangeState.DECLINED.value, utcnow()
-    storage.delete(change.photo_key)
+    storage.discard(change.photo_key)
+    change.photo_key = None
     record("card.change_declined", company_id=change.company_id, obj=change.card, summary=change.card.holder_name,
            user_id=None)
     _tell_orderer(change, approved=False)

@@ -299,7 +299,7 @@ def remove_from_review(company: Company, request_id) -> None:
     req = own_request(company, request_id)
     req.status = RequestStatus.REMOVED.value  # the link stays known so it can say "removed"
     record("collection.review_removed", company_id=company.id, obj=req, summary=req.email)
-    storage.delete(req.photo_key)
+    storage.discard(req.photo_key)
     req.photo_key = None
     db.session.commit()
 

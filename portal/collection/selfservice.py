@@ -37,6 +37,7 @@ def save_employee_photo(req: CollectionRequest, data: bytes, crop: dict | None, 
     jpeg = normalise_photo(data, size=(ct.photo_width, ct.photo_height), crop=crop, rotate=rotate)
     old = req.photo_key
     req.photo_key = new = storage.save(jpeg, "photos", "jpg")
+    storage.discard(old)  # deleted once the commit went through
     try:
         db.session.commit()
     except Exception:
@@ -44,7 +45,6 @@ def save_employee_photo(req: CollectionRequest, data: bytes, crop: dict | None, 
         db.session.rollback()
         storage.delete(new)
         raise
-    storage.delete(old)
 
 
 def choose_address(req: CollectionRequest, address_id) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, Numeric, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.catalog.models import Accessory, CardType
+from portal.infra import storage
 from portal.infra.db_types import JsonType, StrEnum, utcnow
 from portal.infra.extensions import db
 from portal.tenancy.models import Company, User
@@ -197,3 +198,6 @@ class OrderCounter(db.Model):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+storage.holds_keys(CartItem.photo_key, OrderLine.photo_key)  # their files stay while these refer to them

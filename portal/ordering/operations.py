@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from portal.catalog.layout import holder_name, validate_layout_values
 from portal.catalog.models import Accessory, CardType
 from portal.collection.models import CollectionRequest, RequestStatus
+from portal.infra import storage
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.ordering.models import Address, CartItem, LineKind, OrderCounter
@@ -172,7 +173,8 @@ def update_cart_card(company: Company, user: User, item_id, holder_data: dict, p
         raise OrderingError(next(iter(errors.values())))
     addr = address_for(company, address_id)
     item.holder_data = clean
-    if photo_key:
+    if photo_key and photo_key != item.photo_key:
+        storage.discard(item.photo_key)  # kept while the collection request still shows it
         item.photo_key = photo_key
     item.address_id = addr.id if addr else None
     return item
@@ -195,7 +197,12 @@ def _release_request(item: CartItem, back_to_review: bool) -> None:
             req.status = (RequestStatus.IN_REVIEW if back_to_review else RequestStatus.REMOVED).value
             if back_to_review:  # edits made in the cart go back with the card
                 req.data, req.address_id = dict(item.holder_data), item.address_id
+                storage.discard(req.photo_key)  # replaced in the cart: the old one is nobody's now
                 req.photo_key = item.photo_key or req.photo_key
+            else:  # removed, as from In review: the photo goes with it
+                storage.discard(req.photo_key)
+                req.photo_key = None
+    storage.discard(item.photo_key)  # deleted after the commit unless the request or an order still has it
 
 
 def remove_cart_item(company: Company, user: User, item_id, *, back_to_review: bool = False) -> None:
