@@ -18,7 +18,7 @@ from portal.catalog.models import Accessory
 from portal.infra import storage
 from portal.infra.extensions import db
 from portal.infra.web import field_limits
-from portal.ordering.checkout import place_order
+from portal.ordering.checkout import CartAlreadyOrdered, checkout_key, order_for_checkout_key, place_order
 from portal.ordering.operations import (
     OrderingError,
     active_addresses,
@@ -225,13 +225,17 @@ class CartView(SecureView):
         return send_file(storage.path_for(item.photo_key), mimetype="image/jpeg", max_age=0)
 
     @expose("/checkout", methods=["GET", "POST"])
-    @field_limits(reference=120, cost_centre=60, note=2000)
+    @field_limits(reference=120, cost_centre=60, note=2000, checkout_key=64)
     def checkout(self):
         company = require_company()
+        form, status = request.form, 200
+        key = form.get("checkout_key") if request.method == "POST" else None
+        earlier = order_for_checkout_key(company, current_user, key)
+        if earlier is not None:  # this cart was ordered already (another tab, a second click)
+            return self.render("admin/ordering/already_ordered.html", order=earlier), 409
         summary = cart_summary(company, current_user)
         if summary.empty:
             return redirect(url_for(".index"))
-        form, status = request.form, 200
         if request.method == "POST":
             address_id = form.get("address_id") or None
             if address_id == "own":
@@ -240,14 +244,21 @@ class CartView(SecureView):
                 abort(404)  # another company's (or a made-up) address id looks like a missing one
             try:
                 order = place_order(company, current_user, address_id=address_id, cost_centre=form.get("cost_centre", ""),
-                                    reference=form.get("reference", ""), note=form.get("note", ""))
+                                    reference=form.get("reference", ""), note=form.get("note", ""), key=key)
                 db.session.commit()
+            except CartAlreadyOrdered as exc:
+                db.session.rollback()
+                return self.render("admin/ordering/already_ordered.html",
+                                   order=exc.order or order_for_checkout_key(company, current_user, key)), 409
             except OrderingError as exc:
                 db.session.rollback()
                 flash(str(exc), "error")
             except SQLAlchemyError:
                 # One transaction: the rollback leaves no order, no cards and the cart as it was.
                 db.session.rollback()
+                earlier = order_for_checkout_key(company, current_user, key)
+                if earlier is not None:  # the other checkout of this cart won the race
+                    return self.render("admin/ordering/already_ordered.html", order=earlier), 409
                 log.exception("checkout failed")
                 flash(_("Your order could not be saved because of a database problem. Nothing was ordered and "
                         "your cart is unchanged: try again in a moment."), "error")
@@ -255,7 +266,7 @@ class CartView(SecureView):
             else:
                 return render_template_done(self, order)
         return self.render("admin/ordering/checkout.html", summary=summary, addresses=active_addresses(company),
-                           form=form), status
+                           form=form, checkout_key=checkout_key(company, current_user, summary)), status
 
 
 def _named(items) -> list[tuple]:

@@ -129,6 +129,8 @@ class Order(db.Model):
     rejection_reason: Mapped[str] = mapped_column(Text, default="")
     last_activity_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Which cart this order was placed from (see ordering.checkout.checkout_key): one order per cart.
+    checkout_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     company: Mapped[Company] = relationship()
     orderer: Mapped[User | None] = relationship(foreign_keys=[orderer_id])

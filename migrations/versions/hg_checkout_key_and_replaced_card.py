@@ -1,0 +1,24 @@
+"""an order remembers the cart it was placed from (one order per cart); a card can replace another
+
+Revision ID: hg_checkout_key_and_replaced_card
+Revises: h8_last_company
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "hg_checkout_key_and_replaced_card"
+down_revision = "h8_last_company"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("card_order") as batch:
+        batch.add_column(sa.Column("checkout_key", sa.String(length=64), nullable=True))
+        batch.create_unique_constraint("uq_card_order_checkout_key", ["checkout_key"])
+
+
+def downgrade():
+    with op.batch_alter_table("card_order") as batch:
+        batch.drop_constraint("uq_card_order_checkout_key", type_="unique")
+        batch.drop_column("checkout_key")
