@@ -122,9 +122,16 @@ def request_card_change(company: Company, user: User, card: Card, values: dict, 
     clean, errors = validate_layout_values(card.card_type, values, country=company.country)
     if errors:
         raise CardError(" ".join(str(e) for e in errors.values()))
-    email = (holder_email or card.holder_email or "").strip()
+    new_email = (holder_email or "").strip()
+    if new_email and "@" not in new_email:
+        raise CardError(_l("Not a valid email address."))
+    # The approval goes to the address on record: a new address is part of what that holder approves, so
+    # nobody can send the link to a mailbox of their choosing. Only a card without an address takes the
+    # one written here (there is nobody else to ask).
+    email = (card.holder_email or "").strip() or new_email
     if not email:
         raise CardError(_l("The card has no email address: write the holder's email so they can approve."))
+    new_email = new_email or email
     photo_key = None
     if photo is not None:  # an empty file is refused by normalise_photo, never silently skipped
         ct = card.card_type
@@ -133,7 +140,7 @@ def request_card_change(company: Company, user: User, card: Card, values: dict, 
     db.session.execute(update(CardChange).where(CardChange.card_id == card.id,
                                                 CardChange.state == ChangeState.PENDING.value)
                        .values(state=ChangeState.CANCELLED.value, token_hash=None))
-    change = CardChange(card_id=card.id, company_id=company.id, proposed={**clean, "_email": email},
+    change = CardChange(card_id=card.id, company_id=company.id, proposed={**clean, "_email": new_email},
                         photo_key=photo_key, expires_at=utcnow() + CHANGE_VALID, requested_by_id=user.id)
     token = _change_link(change, new_salt())
     db.session.add(change)
