@@ -57,10 +57,11 @@ class RetentionCounts:
     emails: int = 0
 
 
-def cutoff_for(company: Company, now: datetime) -> datetime | None:
-    if not company.retention_months:
+def cutoff_for(company: Company, now: datetime, months: int | None = None) -> datetime | None:
+    months = company.retention_months if months is None else months
+    if not months:
         return None
-    return now - relativedelta(months=company.retention_months)
+    return now - relativedelta(months=months)
 
 
 def _due_orders(company_id: int, cutoff: datetime):
@@ -69,9 +70,10 @@ def _due_orders(company_id: int, cutoff: datetime):
     )
 
 
-def preview(company: Company, now: datetime | None = None) -> int:
-    """How many orders the next run would anonymise ("N orders would be anonymised")."""
-    cutoff = cutoff_for(company, now or utcnow())
+def preview(company: Company, now: datetime | None = None, months: int | None = None) -> int:
+    """How many orders the next run would anonymise ("N orders would be anonymised"), with the company's
+    period or with `months` (0: never), so a period can be judged before it is saved."""
+    cutoff = cutoff_for(company, now or utcnow(), months)
     if cutoff is None:
         return 0
     return db.session.scalar(select(func.count()).select_from(_due_orders(company.id, cutoff).subquery())) or 0
