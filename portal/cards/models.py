@@ -33,7 +33,8 @@ CARD_STATUS_LABELS = {
 }
 
 # Reasons the system writes into the status history: stored as the English text, shown translated.
-SYSTEM_REASONS = {"Production": _l("Production"), "Printed locally": _l("Printed locally")}
+SYSTEM_REASONS = {"Production": _l("Production"), "Printed locally": _l("Printed locally"),
+                  "Replaced by a new card": _l("Replaced by a new card")}
 
 CARD_STATUS_COLOURS = {
     CardStatus.ORDERED: "primary",
@@ -72,6 +73,8 @@ class Card(db.Model):
     activated_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The same person's card this one replaces: blocked when this one becomes active.
+    replaces_card_id: Mapped[int | None] = mapped_column(ForeignKey("card.id", ondelete="SET NULL"))
 
     company: Mapped[Company] = relationship()
     order: Mapped[Order | None] = relationship()

@@ -57,13 +57,23 @@ def _move(card: Card, to: str, user: User | None, reason: str = "") -> None:
     card.status, card.status_reason, card.status_changed_at = to, reason, utcnow()
     if to == CardStatus.ACTIVE.value and card.activated_at is None:
         card.activated_at = utcnow()
+    if to == CardStatus.ACTIVE.value and card.replaces_card_id:
+        _block_replaced(card, user)
 
 
-def block_card(company: Company, user: User, card: Card, reason: str) -> None:
+def _block_replaced(card: Card, user: User | None) -> None:
+    """The card this one replaces stops working now that the new one is active."""
+    old = db.session.get(Card, card.replaces_card_id)
+    if old is not None and old.company_id == card.company_id and old.status == CardStatus.ACTIVE.value:
+        block_card(old.company, user, old, "Replaced by a new card")  # a SYSTEM_REASONS key
+
+
+def block_card(company: Company, user: User | None, card: Card, reason: str) -> None:
     if not (reason or "").strip():
         raise CardError(_l("Write why the card is blocked."))
     _move(card, CardStatus.BLOCKED.value, user, reason.strip()[:2000])
-    record("card.blocked", company_id=company.id, obj=card, summary=f"{card.holder_name}: {reason}", user_id=user.id)
+    record("card.blocked", company_id=company.id, obj=card, summary=f"{card.holder_name}: {reason}",
+           user_id=user.id if user else None)
 
 
 def unblock_card(company: Company, user: User, card: Card) -> None:

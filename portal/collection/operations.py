@@ -228,7 +228,7 @@ def reject_request(company: Company, user: User, request_id, reason: str) -> Col
     return req
 
 
-def approve_to_cart(company: Company, user: User, request_id) -> CartItem:
+def approve_to_cart(company: Company, user: User, request_id, *, replaces_card_id=None) -> CartItem:
     from portal.ordering.operations import OrderingError, add_card_to_cart
 
     req = own_request(company, request_id)
@@ -236,7 +236,8 @@ def approve_to_cart(company: Company, user: User, request_id) -> CartItem:
         raise CollectionError(_l("Only cards in review can be added to the cart."))
     try:
         item = add_card_to_cart(company, user, req.card_type, req.data or {}, req.photo_key,
-                                address_id=req.address_id, collection_request_id=req.id)
+                                address_id=req.address_id, collection_request_id=req.id,
+                                replaces_card_id=replaces_card_id)
     except OrderingError as exc:
         db.session.rollback()
         raise CollectionError(str(exc)) from None

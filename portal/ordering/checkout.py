@@ -99,7 +99,7 @@ def place_order(company: Company, user: User, *, address_id=None, cost_centre: s
         db.session.flush()
         card = Card(company_id=company.id, order_id=order.id, order_line_id=ol.id, card_type_id=ct.id,
                     orderer_id=user.id, holder_data=item.holder_data, photo_key=item.photo_key,
-                    **card_identity(ct, item.holder_data))
+                    replaces_card_id=item.replaces_card_id, **card_identity(ct, item.holder_data))
         db.session.add(card)
         db.session.flush()
         db.session.add(CardStatusEvent(card_id=card.id, to_status=card.status, user_id=user.id))

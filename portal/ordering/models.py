@@ -71,6 +71,8 @@ class CartItem(db.Model):
         ForeignKey("collection_request.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # An active card of the same person that the new card replaces (see cards.duplicates).
+    replaces_card_id: Mapped[int | None] = mapped_column(ForeignKey("card.id", ondelete="SET NULL"))
 
     card_type: Mapped[CardType | None] = relationship()
     accessory: Mapped[Accessory | None] = relationship()
