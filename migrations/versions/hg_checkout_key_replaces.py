@@ -1,12 +1,12 @@
 """an order remembers the cart it was placed from (one order per cart); a card can replace another
 
-Revision ID: hg_checkout_key_and_replaced_card
+Revision ID: hg_checkout_key_replaces
 Revises: h8_last_company
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "hg_checkout_key_and_replaced_card"
+revision = "hg_checkout_key_replaces"
 down_revision = "h8_last_company"
 branch_labels = None
 depends_on = None
