@@ -172,15 +172,16 @@ class CardsView(TenantView):
             values = read_layout_values(card.card_type, request.form)
             upload = request.files.get("photo")
             try:
-                request_card_change(company, current_user, card, values,
-                                    upload.read() if upload and upload.filename else None,
-                                    holder_email=request.form.get("holder_email", ""))
+                change = request_card_change(company, current_user, card, values,
+                                             upload.read() if upload and upload.filename else None,
+                                             holder_email=request.form.get("holder_email", ""))
             except (CardError, ImageRejected) as exc:
                 db.session.rollback()
                 error = str(exc)
             else:
                 db.session.commit()
-                flash(_("The card holder got an email to approve the change."), "success")
+                flash(_("The card holder got an email at %(email)s to approve the change.",
+                        email=card.holder_email or change.proposed.get("_email", "")), "success")
                 return redirect(url_for(".details", card_id=card.id))
         return self.render("admin/cards/change.html", card=card, fields=data_fields(card.card_type), values=values,
                            error=error)

@@ -18,6 +18,7 @@ from portal.collection.models import CollectionRequest, RequestStatus
 from portal.infra import storage
 from portal.infra.extensions import db
 from portal.infra.web import field_limits
+from portal.ordering.duplicates import same_person_for_many
 from portal.printing.operations import enabled_printers
 
 REASON_MAX = 2000
@@ -54,10 +55,12 @@ class ReviewPages:
     def review(self):
         company = self.company
         cards = operations.in_review_requests(company)
+        same = same_person_for_many(company, current_user, [(("request", r.id), r.card_type, r.data) for r in cards])
         return self.render(
             "admin/collection/review.html",
             tab="review", counts=self._counts(company), cards=cards, review_rows=review_rows, holder_name=holder_name,
             company=company, printers=enabled_printers(company),
+            same_person={key[1]: found for key, found in same.items()},
         )
 
     @expose("/photo/<int:request_id>")
@@ -73,7 +76,8 @@ class ReviewPages:
         found = self._in_review(company, request_id)
         if found is not None:
             try:
-                operations.approve_to_cart(company, current_user, found.id)
+                operations.approve_to_cart(company, current_user, found.id,
+                                           replaces_card_id=request.form.get("replaces_card_id") or None)
             except operations.CollectionError as exc:
                 flash(str(exc), "error")
             else:

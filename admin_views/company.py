@@ -11,13 +11,13 @@ from sqlalchemy import exists, select
 from wtforms import SelectField
 
 from admin_views.base import TenantModelView, TenantView
+from admin_views.company_retention import RetentionPreviewMixin, chosen_months, preview_text
 from admin_views.human_forms import HumanFormMessages
 from portal.infra.extensions import db
 from portal.infra.formatting import badge, money
 from portal.infra.images import ImageRejected
 from portal.ordering.approval import approvers_of
 from portal.ordering.models import Address, CartItem
-from portal.retention.operations import preview as retention_preview
 from portal.tenancy.company_forms import CompanySettingsForm, InviteUserForm
 from portal.tenancy.invitations import InvitationError, invite_user
 from portal.tenancy.models import Membership, Role
@@ -36,12 +36,18 @@ COUNTRIES = [("SE", _l("Sweden")), ("NO", _l("Norway")), ("FI", _l("Finland")), 
              ("EE", _l("Estonia")), ("LT", _l("Lithuania")), ("LV", _l("Latvia"))]
 
 
-class SettingsView(TenantView):
+def chosen_months_or_saved(company, value):
+    try:
+        return chosen_months(value)
+    except LookupError:
+        return company.retention_months
+
+
+class SettingsView(RetentionPreviewMixin, TenantView):
     capability = "settings"
 
     @expose("/", methods=["GET", "POST"])
     def index(self):
-        from flask import current_app
 
         company = self.company
         form = CompanySettingsForm(obj=company)
@@ -53,6 +59,10 @@ class SettingsView(TenantView):
             flash(_("The logo is removed."), "success")
             return redirect(url_for(".index"))
         if form.validate_on_submit():
+            confirm = self.unconfirmed_shortening(company, int(form.retention.data) if form.retention.data else None)
+            if confirm:
+                flash(_("The retention period gets shorter: confirm it below. Nothing was saved yet."), "warning")
+                return self._page(form, company, confirm)
             try:
                 update_company_settings(
                     company, current_user, name=form.name.data.strip(), org_number=(form.org_number.data or "").strip(),
@@ -73,9 +83,15 @@ class SettingsView(TenantView):
                 db.session.commit()
                 flash(_("Settings saved."), "success")
                 return redirect(url_for(".index"))
+        return self._page(form, company)
+
+    def _page(self, form, company, confirm_retention=None):
+        from flask import current_app
+
         return self.render("admin/company/settings.html", form=form, company=company,
                            surcharge=money(current_app.config["COLOUR_LOGO_SURCHARGE"]),
-                           would_anonymise=retention_preview(company), approvers=len(approvers_of(company)))
+                           retention_text=preview_text(company, chosen_months_or_saved(company, form.retention.data)),
+                           confirm_retention=confirm_retention, approvers=len(approvers_of(company)))
 
 
 class UsersView(TenantView):

@@ -20,7 +20,8 @@ from portal.catalog.operations import offered_card_types
 from portal.infra import storage
 from portal.infra.extensions import db
 from portal.infra.web import field_limits
-from portal.ordering.checkout import place_order
+from portal.ordering.checkout import CartAlreadyOrdered, checkout_key, order_for_checkout_key, place_order
+from portal.ordering.duplicates import cart_same_person, same_person_for
 from portal.ordering.models import CartItem
 from portal.ordering.operations import (
     OrderingError,
@@ -31,6 +32,7 @@ from portal.ordering.operations import (
     cart_summary,
     clear_cart,
     remove_cart_item,
+    set_replacement,
     update_accessory_quantity,
     update_cart_card,
 )
@@ -63,17 +65,24 @@ class OrderCardsView(TenantView):
                 chosen = card_type_for(company, request.values.get("card_type"))
             except OrderingError:
                 abort(404)
-        values, errors, photo_key = {}, {}, None
+        values, errors, photo_key, same = {}, {}, None, None
         if request.method == "POST" and chosen is not None:
             values, photo_key, errors = read_card_form(chosen, request.form, request.files)
             clean, field_errors = validate_layout_values(chosen, values, country=company.country)
             errors = {**field_errors, **errors}
-            if not errors:
+            action = request.form.get("action") or request.form.get("duplicate_action")
+            choice = request.form.get("duplicate_choice", "")
+            if not errors and not choice:
+                same = same_person_for(company, current_user, chosen, clean)
+            if same:
+                flash(_("This person already has a card: replace it, or order an additional card."), "warning")
+            elif not errors:
+                replaces = choice.removeprefix("replace:") if choice.startswith("replace:") else None
                 try:
-                    if request.form.get("action") == "print":
-                        return self._print_now(company, chosen, clean, photo_key)
+                    if action == "print":
+                        return self._print_now(company, chosen, clean, photo_key, replaces)
                     add_card_to_cart(company, current_user, chosen, clean, photo_key,
-                                     address_id=request.form.get("address_id") or None)
+                                     address_id=request.form.get("address_id") or None, replaces_card_id=replaces)
                 except OrderingError as exc:
                     flash(str(exc), "error")
                 else:
@@ -87,16 +96,20 @@ class OrderCardsView(TenantView):
             "admin/ordering/order_cards.html", card_types=card_types, chosen=chosen, values=values, errors=errors,
             fields=data_fields(chosen) if chosen else [], photo=photo_field(chosen) if chosen else None,
             photo_token=keep_photo_token(photo_key) if photo_key else "", addresses=active_addresses(company),
-            printers=self._printers(company) if chosen else [], tab="cards",
+            printers=self._printers(company) if chosen else [], tab="cards", same_person=same,
         )
 
-    def _print_now(self, company, card_type, clean, photo_key):
+    def _print_now(self, company, card_type, clean, photo_key, replaces=None):
+        from portal.cards.duplicates import NotReplaceable, replace_with
         from portal.printing.operations import PrintError, print_now
 
         try:
             card, _job = print_now(company, current_user, card_type, clean, photo_key,
                                    _int(request.form.get("printer_id"), -1))
-        except PrintError as exc:
+            if replaces:
+                replace_with(company, card, replaces)
+        except (PrintError, NotReplaceable) as exc:
+            db.session.rollback()
             flash(str(exc), "error")
             return redirect(url_for(".index", card_type=card_type.id))
         db.session.commit()
@@ -137,8 +150,25 @@ class CartView(TenantView):
     @expose("/")
     def index(self):
         company = self.company
-        return self.render("admin/ordering/cart.html", summary=cart_summary(company, current_user),
-                           addresses=active_addresses(company))
+        summary = cart_summary(company, current_user)
+        return self.render("admin/ordering/cart.html", summary=summary, addresses=active_addresses(company),
+                           same_person=cart_same_person(company, current_user, summary))
+
+    @expose("/item/<int:item_id>/replace", methods=["POST"])
+    def replace(self, item_id: int):
+        """The card in the cart replaces an active card of the same person (or, with no card, not any more)."""
+        company = self.company
+        try:
+            item = set_replacement(company, current_user, item_id, request.form.get("card_id") or None)
+        except LookupError:
+            abort(404)
+        except OrderingError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for(".index"))
+        db.session.commit()
+        flash(_("The new card replaces the old one: the old card is blocked when the new one is active.")
+              if item.replaces_card_id else _("The new card no longer replaces another card."), "success")
+        return redirect(url_for(".index"))
 
     @expose("/item/<int:item_id>/edit", methods=["GET", "POST"])
     def edit(self, item_id: int):
@@ -220,13 +250,17 @@ class CartView(TenantView):
         return storage.send(item.photo_key, mimetype="image/jpeg", max_age=0)
 
     @expose("/checkout", methods=["GET", "POST"])
-    @field_limits(reference=120, cost_centre=60, note=2000)
+    @field_limits(reference=120, cost_centre=60, note=2000, checkout_key=64)
     def checkout(self):
         company = self.company
+        form, status = request.form, 200
+        key = form.get("checkout_key") if request.method == "POST" else None
+        earlier = order_for_checkout_key(company, current_user, key)
+        if earlier is not None:  # this cart was ordered already (another tab, a second click)
+            return self.render("admin/ordering/already_ordered.html", order=earlier), 409
         summary = cart_summary(company, current_user)
         if summary.empty:
             return redirect(url_for(".index"))
-        form, status = request.form, 200
         if request.method == "POST":
             address_id = form.get("address_id") or None
             if address_id == "own":
@@ -235,14 +269,21 @@ class CartView(TenantView):
                 abort(404)  # another company's (or a made-up) address id looks like a missing one
             try:
                 order = place_order(company, current_user, address_id=address_id, cost_centre=form.get("cost_centre", ""),
-                                    reference=form.get("reference", ""), note=form.get("note", ""))
+                                    reference=form.get("reference", ""), note=form.get("note", ""), key=key)
                 db.session.commit()
+            except CartAlreadyOrdered as exc:
+                db.session.rollback()
+                return self.render("admin/ordering/already_ordered.html",
+                                   order=exc.order or order_for_checkout_key(company, current_user, key)), 409
             except OrderingError as exc:
                 db.session.rollback()
                 flash(str(exc), "error")
             except SQLAlchemyError:
                 # One transaction: the rollback leaves no order, no cards and the cart as it was.
                 db.session.rollback()
+                earlier = order_for_checkout_key(company, current_user, key)
+                if earlier is not None:  # the other checkout of this cart won the race
+                    return self.render("admin/ordering/already_ordered.html", order=earlier), 409
                 log.exception("checkout failed")
                 flash(_("Your order could not be saved because of a database problem. Nothing was ordered and "
                         "your cart is unchanged: try again in a moment."), "error")
@@ -250,7 +291,8 @@ class CartView(TenantView):
             else:
                 return render_template_done(self, order)
         return self.render("admin/ordering/checkout.html", summary=summary, addresses=active_addresses(company),
-                           form=form, page_title=_("Checkout")), status
+                           form=form, checkout_key=checkout_key(company, current_user, summary),
+                           same_person=cart_same_person(company, current_user, summary), page_title=_("Checkout")), status
 
 
 def _named(items) -> list[tuple]:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.cards import fulltext
 from portal.catalog.models import CardType
+from portal.infra import storage
 from portal.infra.db_types import JsonType, StrEnum, utcnow
 from portal.infra.extensions import db
 from portal.tenancy.models import Company, User
@@ -23,7 +24,7 @@ class CardStatus(StrEnum):
 
 # Reasons the system writes into the status history: stored as the English text, shown translated.
 SYSTEM_REASONS = {"Production": _l("Production"), "Printed locally": _l("Printed locally"),
-                  "Order cancelled": _l("Order cancelled")}
+                  "Order cancelled": _l("Order cancelled"), "Replaced by a new card": _l("Replaced by a new card")}
 
 
 class Card(db.Model):
@@ -54,6 +55,8 @@ class Card(db.Model):
     activated_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The same person's card this one replaces: blocked when this one becomes active.
+    replaces_card_id: Mapped[int | None] = mapped_column(ForeignKey("card.id", ondelete="SET NULL"))
 
     company: Mapped[Company] = relationship()
     # The ordering feature's rows, named (not imported): cards sit below ordering in the layers.
@@ -116,3 +119,5 @@ class CardChange(db.Model):
 
     card: Mapped[Card] = relationship()
 
+
+storage.holds_keys(Card.photo_key, CardChange.photo_key)  # their files stay while these refer to them

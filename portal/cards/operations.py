@@ -37,11 +37,12 @@ def own_card(company: Company, card_id) -> Card:
     return card
 
 
-def block_card(company: Company, user: User, card: Card, reason: str) -> None:
+def block_card(company: Company, user: User | None, card: Card, reason: str) -> None:
     if not (reason or "").strip():
         raise CardError(_l("Write why the card is blocked."))
     move_card_status(card, CardStatus.BLOCKED.value, user, reason.strip()[:2000])
-    record("card.blocked", company_id=company.id, obj=card, summary=f"{card.holder_name}: {reason}", user_id=user.id)
+    record("card.blocked", company_id=company.id, obj=card, summary=f"{card.holder_name}: {reason}",
+           user_id=user.id if user else None)
 
 
 def unblock_card(company: Company, user: User, card: Card) -> None:
@@ -97,9 +98,16 @@ def request_card_change(company: Company, user: User, card: Card, values: dict, 
     clean, errors = validate_layout_values(card.card_type, values, country=company.country)
     if errors:
         raise CardError(" ".join(str(e) for e in errors.values()))
-    email = (holder_email or card.holder_email or "").strip()
+    new_email = (holder_email or "").strip()
+    if new_email and "@" not in new_email:
+        raise CardError(_l("Not a valid email address."))
+    # The approval goes to the address on record: a new address is part of what that holder approves, so
+    # nobody can send the link to a mailbox of their choosing. Only a card without an address takes the
+    # one written here (there is nobody else to ask).
+    email = (card.holder_email or "").strip() or new_email
     if not email:
         raise CardError(_l("The card has no email address: write the holder's email so they can approve."))
+    new_email = new_email or email
     photo_key = None
     if photo is not None:  # an empty file is refused by normalise_photo, never silently skipped
         ct = card.card_type
@@ -108,7 +116,7 @@ def request_card_change(company: Company, user: User, card: Card, values: dict, 
     db.session.execute(update(CardChange).where(CardChange.card_id == card.id,
                                                 CardChange.state == ChangeState.PENDING.value)
                        .values(state=ChangeState.CANCELLED.value, token_hash=None))
-    change = CardChange(card_id=card.id, company_id=company.id, proposed={**clean, "_email": email},
+    change = CardChange(card_id=card.id, company_id=company.id, proposed={**clean, "_email": new_email},
                         photo_key=photo_key, expires_at=utcnow() + CHANGE_VALID, requested_by_id=user.id)
     token = _change_link(change, new_salt())
     db.session.add(change)
@@ -158,14 +166,15 @@ def approve_card_change(change: CardChange) -> None:
     if change.photo_key:
         old, card.photo_key = card.photo_key, change.photo_key
         if old and old != card.photo_key:
-            storage.delete(old)
+            storage.discard(old)  # the order line may still show the old photo: then it stays
     record("card.change_approved", company_id=card.company_id, obj=card, summary=card.holder_name, user_id=None)
     _tell_orderer(change, approved=True)
 
 
 def decline_card_change(change: CardChange) -> None:
     _decide(change, ChangeState.DECLINED.value)
-    storage.delete(change.photo_key)
+    storage.discard(change.photo_key)
+    change.photo_key = None
     record("card.change_declined", company_id=change.company_id, obj=change.card, summary=change.card.holder_name,
            user_id=None)
     _tell_orderer(change, approved=False)

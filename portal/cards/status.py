@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from portal.audit.operations import record
 from portal.cards.models import Card, CardChange, CardStatus, CardStatusEvent, ChangeState
 from portal.cards.signals import card_status_changed
 from portal.catalog.layout import card_identity
@@ -64,6 +65,20 @@ def move_card_status(card: Card, to: str, user: User | None, reason: str = "") -
         close_open_changes(card)
     db.session.flush()
     card_status_changed.send(card, from_status=seen, to_status=to, user=user)
+    if to == CardStatus.ACTIVE.value and card.replaces_card_id:
+        _block_replaced(card, user)
+
+
+REPLACED = "Replaced by a new card"  # a SYSTEM_REASONS key: shown translated in the history
+
+
+def _block_replaced(card: Card, user: User | None) -> None:
+    """The card this one replaces stops working now that the new one is active."""
+    old = db.session.get(Card, card.replaces_card_id)
+    if old is not None and old.company_id == card.company_id and old.status == CardStatus.ACTIVE.value:
+        move_card_status(old, CardStatus.BLOCKED.value, user, REPLACED)
+        record("card.blocked", company_id=old.company_id, obj=old, summary=f"{old.holder_name}: {REPLACED}",
+               user_id=user.id if user else None)
 
 
 def close_open_changes(card: Card) -> int:
@@ -76,10 +91,12 @@ def close_open_changes(card: Card) -> int:
 
 def create_card(company: Company, card_type: CardType, holder_data: dict, photo_key: str | None, *,
                 orderer: User | None, status: str = CardStatus.ORDERED.value, reason: str = "",
-                order_id: int | None = None, order_line_id: int | None = None) -> Card:
+                order_id: int | None = None, order_line_id: int | None = None,
+                replaces_card_id: int | None = None) -> Card:
     """A new card with its first status event: for an order line, or printed at the company's desk."""
     card = Card(company_id=company.id, card_type_id=card_type.id, orderer_id=orderer.id if orderer else None,
                 order_id=order_id, order_line_id=order_line_id, holder_data=holder_data, photo_key=photo_key,
+                replaces_card_id=replaces_card_id,
                 status=status, status_reason=reason, **card_identity(card_type, holder_data))
     db.session.add(card)
     db.session.flush()

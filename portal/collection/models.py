@@ -8,6 +8,7 @@ from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.catalog.models import CardType
+from portal.infra import storage
 from portal.infra.db_types import JsonType, StrEnum, utcnow
 from portal.infra.extensions import db
 from portal.ordering.models import Address
@@ -90,3 +91,6 @@ class CollectionRequest(db.Model):
     card_type: Mapped[CardType] = relationship()
     address: Mapped[Address | None] = relationship()
     created_by: Mapped[User | None] = relationship()
+
+
+storage.holds_keys(CollectionRequest.photo_key)  # their files stay while these refer to them

@@ -260,7 +260,7 @@ def reject_request(company: Company, user: User, request_id, reason: str, steps=
     return req
 
 
-def approve_to_cart(company: Company, user: User, request_id) -> CartItem:
+def approve_to_cart(company: Company, user: User, request_id, *, replaces_card_id=None) -> CartItem:
     from portal.ordering.operations import OrderingError, add_card_to_cart
 
     req = own_request(company, request_id)
@@ -268,7 +268,8 @@ def approve_to_cart(company: Company, user: User, request_id) -> CartItem:
         raise CollectionError(_l("Only cards in review can be added to the cart."))
     try:
         item = add_card_to_cart(company, user, req.card_type, req.data or {}, req.photo_key,
-                                address_id=req.address_id, collection_request_id=req.id)
+                                address_id=req.address_id, collection_request_id=req.id,
+                                replaces_card_id=replaces_card_id)
     except OrderingError as exc:  # refused before anything was written
         raise CollectionError(str(exc)) from None
     req.status = RequestStatus.IN_CART.value
@@ -327,7 +328,7 @@ def remove_from_review(company: Company, request_id) -> None:
     req = own_request(company, request_id)
     req.status = RequestStatus.REMOVED.value  # the link stays known so it can say "removed"
     record("collection.review_removed", company_id=company.id, obj=req, summary=req.email)
-    storage.delete(req.photo_key)
+    storage.discard(req.photo_key)
     req.photo_key = None
 
 

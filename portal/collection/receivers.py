@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from portal.collection.models import CollectionRequest, RequestStatus
+from portal.infra import storage
 from portal.infra.extensions import db
 from portal.ordering.models import CartItem
 from portal.ordering.signals import cart_item_ordered, cart_item_released
@@ -29,4 +30,9 @@ def request_released(item: CartItem, *, back_to_review: bool, **_) -> None:
     req.status = (RequestStatus.IN_REVIEW if back_to_review else RequestStatus.REMOVED).value
     if back_to_review:  # edits made in the cart go back with the card
         req.data, req.address_id = dict(item.holder_data), item.address_id
-        req.photo_key = item.photo_key or req.photo_key
+        if item.photo_key and item.photo_key != req.photo_key:
+            storage.discard(req.photo_key)  # replaced in the cart: the old one is nobody's now
+            req.photo_key = item.photo_key
+    else:  # removed, as from In review: the photo goes with it (once nothing kept refers to it)
+        storage.discard(req.photo_key)
+        req.photo_key = None

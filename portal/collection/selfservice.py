@@ -10,7 +10,7 @@ from portal.infra import storage
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.infra.images import normalise_photo
-from portal.infra.transactions import on_commit, on_rollback
+from portal.infra.transactions import on_rollback
 from portal.ordering.models import Address
 from portal.outbox.mail import queue_email
 
@@ -36,8 +36,8 @@ def save_employee_photo(req: CollectionRequest, data: bytes, crop: dict | None, 
     jpeg = normalise_photo(data, size=(ct.photo_width, ct.photo_height), crop=crop, rotate=rotate)
     old = req.photo_key
     new = storage.save(jpeg, "photos", "jpg")
-    # The old file goes once the row points at the new one for good; a rollback leaves no new file behind.
-    on_commit(lambda: storage.delete(old))
+    # The old file goes after the commit unless something kept still shows it; a rollback leaves no new file.
+    storage.discard(old)
     on_rollback(lambda: storage.delete(new))
     req.photo_key = new
     step_done(req, "photo")

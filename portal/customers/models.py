@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.infra import storage
 from portal.infra.db_types import JsonType, StrEnum, utcnow
 from portal.infra.extensions import db
 from portal.tenancy.models import Company
@@ -147,3 +148,6 @@ class CustomerRequest(db.Model):
 
     company: Mapped[Company] = relationship()
     account: Mapped[PortalAccount | None] = relationship()
+
+
+storage.holds_keys(PortalSettings.logo_key, ResourceFile.storage_key, CustomerRequest.attachment_key)  # their files stay while these refer to them

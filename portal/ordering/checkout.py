@@ -6,8 +6,10 @@ belong to the cards feature: ordering asks it to create them and to terminate th
 """
 from __future__ import annotations
 
+import hashlib
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.audit.operations import record
@@ -16,8 +18,8 @@ from portal.catalog.layout import holder_name
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.ordering.approval import check_may_approve, notify_approvers
-from portal.ordering.models import LineKind, Order, OrderLine, OrderStatus
-from portal.ordering.operations import OrderingError, address_for, cart_summary, next_number
+from portal.ordering.models import CartItem, LineKind, Order, OrderLine, OrderStatus
+from portal.ordering.operations import CartSummary, OrderingError, address_for, cart_summary, next_number
 from portal.ordering.signals import cart_item_ordered
 from portal.outbox.mail import queue_email
 from portal.tenancy.models import Company, User
@@ -49,11 +51,50 @@ def _changed(order: Order) -> OrderingError:
     return OrderingError(_l("Order %(number)s was changed at the same moment by someone else: it is now %(status)s. "
                             "Nothing was changed.", number=order.number,
                             status=str(OrderStatus.label_of(order.status)).lower()))
+class CartAlreadyOrdered(OrderingError):
+    """The cart was taken by another checkout (a second tab, a double click); `order` is that order if known."""
+
+    def __init__(self, order: Order | None = None):
+        super().__init__(_l("This cart was already ordered."))
+        self.order = order
+
+
+def checkout_key(company: Company, user: User, summary: CartSummary) -> str:
+    """Names the cart as the checkout page shows it. The order placed from it keeps the key (unique), so
+    the same cart posted again (another tab, a double click) finds that order instead of a second one.
+    The lines' creation times make the key differ even where the database reuses ids of deleted lines."""
+    lines = sorted(f"{line.item.id}@{line.item.created_at.isoformat()}" for line in summary.cards + summary.accessories)
+    text = f"{company.id}:{user.id}:{','.join(lines)}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def order_for_checkout_key(company: Company, user: User, key: str | None) -> Order | None:
+    if not key:
+        return None
+    return db.session.scalar(select(Order).where(Order.company_id == company.id, Order.orderer_id == user.id,
+                                                 Order.checkout_key == key[:64]))
+
+
+def _take_cart(company: Company, user: User, summary: CartSummary) -> None:
+    """Delete the cart's lines, all or none: a checkout running at the same moment waits on the rows (or
+    the database lock) and then finds them gone, so only one of them places the order."""
+    ids = [line.item.id for line in summary.cards + summary.accessories]
+    taken = db.session.execute(
+        delete(CartItem).where(CartItem.id.in_(ids), CartItem.company_id == company.id, CartItem.user_id == user.id)
+        .execution_options(synchronize_session=False)).rowcount
+    if taken != len(ids):
+        raise CartAlreadyOrdered()
 
 
 def place_order(company: Company, user: User, *, address_id=None, cost_centre: str = "", reference: str = "",
-                note: str = "") -> Order:
-    """Turn the user's cart into an order with one card record per card line. The caller commits."""
+                note: str = "", key: str | None = None) -> Order:
+    """Turn the user's cart into an order with one card record per card line. The caller commits.
+
+    `key` is the checkout page's `checkout_key`: a cart already ordered under it raises CartAlreadyOrdered
+    with that order. The cart is taken with a conditional delete, so two checkouts at once give one order."""
+    earlier = order_for_checkout_key(company, user, key)
+    if earlier is not None:
+        raise CartAlreadyOrdered(earlier)
     summary = cart_summary(company, user)
     if summary.empty:
         raise OrderingError(_l("Your cart is empty."))
@@ -62,11 +103,17 @@ def place_order(company: Company, user: User, *, address_id=None, cost_centre: s
         raise OrderingError(_l("Choose a delivery address (some cards have no address of their own)."))
     if common is None and (not summary.cards or summary.accessories):
         raise OrderingError(_l("Choose a delivery address for the accessories."))
+    current = checkout_key(company, user, summary)
+    if key and key != current:
+        raise OrderingError(_l("Your cart changed since this page was opened: check the summary and place the "
+                               "order again."))
+    key = current
+    _take_cart(company, user, summary)
     status = OrderStatus.AWAITING_APPROVAL if company.requires_order_approval else OrderStatus.PLACED
     order = Order(
         company_id=company.id, number=next_number("order", "CW"), status=status.value, orderer_id=user.id,
         cost_centre=cost_centre.strip()[:60], reference=reference.strip()[:120], note=note.strip()[:2000],
-        delivery=common.snapshot() if common else None, total=summary.total,
+        delivery=common.snapshot() if common else None, total=summary.total, checkout_key=key[:64],
     )
     db.session.add(order)
     db.session.flush()
@@ -79,15 +126,15 @@ def place_order(company: Company, user: User, *, address_id=None, cost_centre: s
         db.session.add(ol)
         db.session.flush()
         create_card(company, ct, item.holder_data, item.photo_key, orderer=user, order_id=order.id,
-                    order_line_id=ol.id)
+                    order_line_id=ol.id, replaces_card_id=item.replaces_card_id)
         if item.collection_request_id:
             cart_item_ordered.send(item)
-        db.session.delete(item)
     for line in summary.accessories:
         acc = line.item.accessory
         db.session.add(OrderLine(order_id=order.id, kind=LineKind.ACCESSORY.value, accessory_id=acc.id,
                                  description=acc.name, quantity=line.quantity, unit_price=line.unit_price))
-        db.session.delete(line.item)
+    for line in summary.cards + summary.accessories:
+        db.session.expunge(line.item)  # deleted above, in one statement
     record("order.placed", company_id=company.id, obj=order,
            summary=f"{order.number}: {len(summary.cards)} cards, {len(summary.accessories)} accessory lines")
     queue_email(user.email, "order_placed", _language(user, company), company_id=company.id,

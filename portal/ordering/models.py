@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, Numeric, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.catalog.models import Accessory, CardType
+from portal.infra import storage
 from portal.infra.db_types import JsonType, StrEnum, utcnow
 from portal.infra.extensions import db
 from portal.tenancy.models import Company, User
@@ -71,6 +72,8 @@ class CartItem(db.Model):
         ForeignKey("collection_request.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # An active card of the same person that the new card replaces (see cards.duplicates).
+    replaces_card_id: Mapped[int | None] = mapped_column(ForeignKey("card.id", ondelete="SET NULL"))
 
     card_type: Mapped[CardType | None] = relationship()
     accessory: Mapped[Accessory | None] = relationship()
@@ -109,6 +112,8 @@ class Order(db.Model):
     rejection_reason: Mapped[str] = mapped_column(Text, default="")
     last_activity_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Which cart this order was placed from (see ordering.checkout.checkout_key): one order per cart.
+    checkout_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     company: Mapped[Company] = relationship()
     orderer: Mapped[User | None] = relationship(foreign_keys=[orderer_id])
@@ -179,3 +184,6 @@ class OrderCounter(db.Model):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+storage.holds_keys(CartItem.photo_key, OrderLine.photo_key)  # their files stay while these refer to them

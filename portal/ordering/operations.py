@@ -9,8 +9,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from portal.cards.duplicates import NotReplaceable, replaceable_card
 from portal.catalog.layout import holder_name, validate_layout_values
 from portal.catalog.models import Accessory, CardType
+from portal.infra import storage
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.ordering.models import Address, CartItem, LineKind, OrderCounter
@@ -52,8 +54,10 @@ def _int(value) -> int:
 
 
 def add_card_to_cart(company: Company, user: User, card_type: CardType, holder_data: dict, photo_key: str | None,
-                     *, address_id: int | None = None, collection_request_id: int | None = None) -> CartItem:
-    """Validate the holder data against the layout and put one card in the user's cart."""
+                     *, address_id: int | None = None, collection_request_id: int | None = None,
+                     replaces_card_id=None) -> CartItem:
+    """Validate the holder data against the layout and put one card in the user's cart (replacing an active
+    card of the same person if `replaces_card_id` is given: that card is blocked when the new one is active)."""
     if card_type.company_id not in (None, company.id) or not card_type.active:
         raise OrderingError(_l("Choose one of the card types offered to your company."))
     clean, errors = validate_layout_values(card_type, holder_data, country=company.country)
@@ -62,9 +66,10 @@ def add_card_to_cart(company: Company, user: User, card_type: CardType, holder_d
     if card_type.needs_photo and not photo_key:
         raise OrderingError(_l("This card needs a photo."))
     addr = address_for(company, address_id)
+    replaced = _replaceable(company, replaces_card_id) if replaces_card_id else None
     item = CartItem(company_id=company.id, user_id=user.id, kind=LineKind.CARD.value, card_type_id=card_type.id,
                     holder_data=clean, photo_key=photo_key, address_id=addr.id if addr else None,
-                    collection_request_id=collection_request_id)
+                    collection_request_id=collection_request_id, replaces_card_id=replaced.id if replaced else None)
     db.session.add(item)
     db.session.flush()
     return item
@@ -164,9 +169,26 @@ def update_cart_card(company: Company, user: User, item_id, holder_data: dict, p
         raise OrderingError(next(iter(errors.values())))
     addr = address_for(company, address_id)
     item.holder_data = clean
-    if photo_key:
+    if photo_key and photo_key != item.photo_key:
+        storage.discard(item.photo_key)  # kept while the collection request still shows it
         item.photo_key = photo_key
     item.address_id = addr.id if addr else None
+    return item
+
+
+def _replaceable(company: Company, card_id):
+    try:
+        return replaceable_card(company, card_id)
+    except NotReplaceable as exc:
+        raise OrderingError(str(exc)) from None
+
+
+def set_replacement(company: Company, user: User, item_id, card_id) -> CartItem:
+    """Let a card in the cart replace an active card of the same person, or (no card_id) not any more."""
+    item = own_cart_item(company, user, item_id)
+    if item.kind != LineKind.CARD.value:
+        raise LookupError(item_id)
+    item.replaces_card_id = _replaceable(company, card_id).id if card_id else None
     return item
 
 
@@ -184,6 +206,7 @@ def _release_request(item: CartItem, back_to_review: bool) -> None:
     """A card from data collection leaves the cart: the collection feature decides what its request becomes."""
     if item.collection_request_id:
         cart_item_released.send(item, back_to_review=back_to_review)
+    storage.discard(item.photo_key)  # deleted after the commit unless the request or an order still has it
 
 
 def remove_cart_item(company: Company, user: User, item_id, *, back_to_review: bool = False) -> None:

@@ -15,7 +15,8 @@ What is anonymised (the README lists the same):
 - audit events about those cards, orders, requests and print jobs: summary and recorded changes (the
   action, who and when stay);
 - sent and failed emails of the company older than the cut-off are deleted from the outbox;
-- photo files of all of the above are deleted from storage.
+- photo files of all of the above are deleted from storage, unless something kept still uses them (the
+  photo of a collected card is also the request's and the order line's).
 Cards that are still active keep their holder's data (and so does their order line) until the card
 is blocked or terminated and the period has passed again.
 """
@@ -56,10 +57,11 @@ class RetentionCounts:
     emails: int = 0
 
 
-def cutoff_for(company: Company, now: datetime) -> datetime | None:
-    if not company.retention_months:
+def cutoff_for(company: Company, now: datetime, months: int | None = None) -> datetime | None:
+    months = company.retention_months if months is None else months
+    if not months:
         return None
-    return now - relativedelta(months=company.retention_months)
+    return now - relativedelta(months=months)
 
 
 def _due_orders(company_id: int, cutoff: datetime):
@@ -68,9 +70,10 @@ def _due_orders(company_id: int, cutoff: datetime):
     )
 
 
-def preview(company: Company, now: datetime | None = None) -> int:
-    """How many orders the next run would anonymise ("N orders would be anonymised")."""
-    cutoff = cutoff_for(company, now or utcnow())
+def preview(company: Company, now: datetime | None = None, months: int | None = None) -> int:
+    """How many orders the next run would anonymise ("N orders would be anonymised"), with the company's
+    period or with `months` (0: never), so a period can be judged before it is saved."""
+    cutoff = cutoff_for(company, now or utcnow(), months)
     if cutoff is None:
         return 0
     return db.session.scalar(select(func.count()).select_from(_due_orders(company.id, cutoff).subquery())) or 0
@@ -97,15 +100,20 @@ def anonymise_company(company: Company, now: datetime | None = None) -> Retentio
     if cutoff is None or not _lock_company(company):
         return counts
     due_orders = _due_orders(company.id, cutoff).scalar_subquery()
-    # Cards of due orders that are not active: their holders' data goes.
-    printed_locally = and_(Card.order_id.is_(None), Card.status_changed_at < cutoff)
-    cards_q = and_(Card.company_id == company.id, or_(Card.order_id.in_(due_orders), printed_locally),
+    # Cards of due orders that are not active: their holders' data goes. So does that of cards printed
+    # locally (no order) and of cards that were still active when their order was anonymised, once their
+    # status has not changed for the period.
+    done_orders = select(Order.id).where(Order.company_id == company.id, Order.anonymised_at.is_not(None))
+    left_over = and_(or_(Card.order_id.is_(None), Card.order_id.in_(done_orders)), Card.status_changed_at < cutoff)
+    cards_q = and_(Card.company_id == company.id, or_(Card.order_id.in_(due_orders), left_over),
                    Card.status != CardStatus.ACTIVE.value, Card.anonymised_at.is_(None))
     card_ids = select(Card.id).where(cards_q).scalar_subquery()
     # Uncorrelated, so the database builds the set once (a correlated EXISTS per line was quadratic).
     active_lines = select(Card.order_line_id).where(Card.company_id == company.id, Card.status == CardStatus.ACTIVE.value,
                                                     Card.order_line_id.is_not(None))
-    lines_q = and_(OrderLine.order_id.in_(due_orders), OrderLine.id.not_in(active_lines))
+    lines_q = and_(or_(OrderLine.order_id.in_(due_orders),
+                       OrderLine.id.in_(select(Card.order_line_id).where(cards_q, Card.order_line_id.is_not(None)))),
+                   OrderLine.id.not_in(active_lines))
     req_q = and_(CollectionRequest.company_id == company.id, CollectionRequest.status.in_(FINISHED_REQUESTS),
                  CollectionRequest.updated_at < cutoff, CollectionRequest.anonymised_at.is_(None))
 
@@ -156,15 +164,16 @@ def anonymise_company(company: Company, now: datetime | None = None) -> Retentio
     counts.requests = run(update(CollectionRequest).where(req_q).values(
         email="", name="", data={}, photo_key=None, rejection_reason="", token_hash=None, anonymised_at=now,
         updated_at=CollectionRequest.updated_at))
+    # A photo of something anonymised may still be another row's (a collected photo is also the active
+    # card's): only files nothing refers to any more go, after the commit.
+    photos = storage.unreferenced(photos)
+    storage.discard(*photos)
     counts.photos = len(photos)
     if any(asdict(counts).values()):
         record("retention.run", company_id=company.id, user_id=None,
                summary=f"{counts.orders} orders, {counts.cards} cards, {counts.requests} requests anonymised",
                changes={k: [None, v] for k, v in asdict(counts).items()})
-    db.session.commit()
-    # Files go after the commit: a rollback must not leave rows pointing at deleted photos.
-    for key in photos:
-        storage.delete(key)
+    db.session.commit()  # the discarded files go after it: a rollback leaves every photo in place
     return counts
 
 

@@ -8,6 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.infra import storage
 from portal.infra.db_types import StrEnum, utcnow
 from portal.infra.extensions import db
 
@@ -132,3 +133,6 @@ class LoginAttempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+storage.holds_keys(Company.logo_key)  # their files stay while these refer to them

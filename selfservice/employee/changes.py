@@ -65,6 +65,9 @@ def card_change(token: str):
 
     rows = [(f.label, shown(f, (card.holder_data or {}).get(f.key, "")), shown(f, change.proposed.get(f.key, "")))
             for f in data_fields(card.card_type)]
+    new_email = change.proposed.get("_email")
+    if new_email and new_email != card.holder_email:  # a new address is part of what the holder approves
+        rows.append((_("Email"), card.holder_email, new_email))
     return render_template("employee/change.html", change=change, card=card, rows=rows, token=token,
                            company=card.company, req=None)
 

@@ -40,7 +40,7 @@ def test_search_block_unblock_change_and_print(app, page, phone, db, make_compan
     page.click("[data-testid=request-change]")
     page.fill("#f-first_name", "Åsa Maria")
     page.click("button:has-text('Send to the card holder for approval')")
-    page.wait_for_selector("text=got an email to approve")
+    page.wait_for_selector("text=got an email at asa@x.se to approve")
     db.session.expire_all()
     mail = db.session.scalar(select(OutboxEmail).where(OutboxEmail.kind == "card_change_request"))
     link = re.search(r"(/r/change/[A-Za-z0-9_-]+)", mail.body_text).group(1)

@@ -37,7 +37,8 @@ def _settings(**over):
 def test_settings_change_is_audited_with_before_and_after(client, db, admin):
     company, user = admin
     client.login(user.email)
-    resp = client.post("/admin/company/settings/", _settings(name="Nordbygg Sverige AB", retention="12"))
+    resp = client.post("/admin/company/settings/", _settings(name="Nordbygg Sverige AB", retention="12",
+                                                                  confirm_retention="12"))
     assert resp.status_code == 302
     db.session.expire_all()
     assert db.session.get(Company, company.id).retention_months == 12

@@ -60,6 +60,7 @@ ROUTES: dict[str, tuple] = {
     "cart.quantity": ("ids", {"item_id": CartItem}),
     "cart.remove": ("ids", {"item_id": CartItem}),
     "cart.photo": ("ids", {"item_id": CartItem}),
+    "cart.replace": ("ids", {"item_id": CartItem}),  # another company's card_id: tests/ordering/test_same_person.py
     "orders.cancel": ("form", {"id": Order}),
     "approvals.index": ("list", None),
     "approvals.decide": ("form", {"id": Order}),
@@ -94,6 +95,7 @@ ROUTES: dict[str, tuple] = {
     "collection.upload": ("form", {"address_id": Address}),
     "reports.index": ("list", None),
     "company_settings.index": ("list", None),
+    "company_settings.retention_preview": ("list", None),
     "company_users.index": ("list", None),
     "company_users.change": ("ids", {"membership_id": Membership}),
     "print_queue.create_view": ("form", {"card": Card, "printer": Printer}),
