@@ -78,7 +78,7 @@ def own_request(company: Company, request_id: int) -> CollectionRequest:
 def back_to(tab: str, **args):
     """Redirect to a tab, keeping the pending tab's search and page when the form sent them."""
     endpoint = {"collect": "collection.index", "pending": "collection.pending", "review": "collection.review"}[tab]
-    if tab == "pending":
+    if tab in ("pending", "review"):
         for key in ("q", "page"):
             value = request.form.get(key)
             if value:

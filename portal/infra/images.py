@@ -25,6 +25,8 @@ MAX_PIXELS = 40_000_000
 MAX_BYTES = 15 * 1024 * 1024
 PHOTO_SIZE = (413, 531)
 LOGO_SIZE = (354, 118)
+# A photo may be enlarged at most 1.5x (200 dpi on the printed card); below that it prints blurred.
+MIN_PHOTO_SHARE = 2 / 3
 WHITE = (255, 255, 255)
 
 # Everything Pillow (or pillow_heif) raises for corrupt or hostile files.
@@ -252,13 +254,29 @@ def _encode(img: Image.Image, fmt: str, **options: Any) -> bytes:
     return buf.getvalue()
 
 
+def min_photo_size(size: tuple[int, int] = PHOTO_SIZE) -> tuple[int, int]:
+    """The smallest picture (or selected part of one) that prints sharp enough at ``size``."""
+    return math.ceil(size[0] * MIN_PHOTO_SHARE), math.ceil(size[1] * MIN_PHOTO_SHARE)
+
+
+def _check_enough_pixels(width: float, height: float, size: tuple[int, int]) -> None:
+    need = min_photo_size(size)
+    if round(width) < need[0] or round(height) < need[1]:
+        raise ImageRejected(_l(
+            "The photo is too small (%(width)d x %(height)d pixels): the card needs at least %(min_width)d x "
+            "%(min_height)d pixels, or it prints blurred. Choose a larger photo or a larger part of it.",
+            width=round(width), height=round(height), min_width=need[0], min_height=need[1]), "too_small")
+
+
 def normalise_photo(
-    data: bytes, *, size: tuple[int, int] = PHOTO_SIZE, crop: Mapping[str, Any] | None = None, rotate: int = 0
+    data: bytes, *, size: tuple[int, int] = PHOTO_SIZE, crop: Mapping[str, Any] | None = None, rotate: int = 0,
+    check_size: bool = True,
 ) -> bytes:
     """Turn an uploaded photo into the card's exact-size, metadata-free RGB JPEG.
 
     ``rotate`` is clockwise degrees as seen on screen; ``crop`` is the cropper's box in
     pixels of the full-size, oriented and rotated image. Without a crop we centre-crop.
+    A card photo smaller than ``min_photo_size(size)`` is refused (``check_size=False`` for thumbnails).
     """
     quarter = _quarter_turns(rotate)
     box = _parse_crop(crop)
@@ -278,13 +296,15 @@ def normalise_photo(
     if box:
         box = (box[0] * fx, box[1] * fy, box[2] * fx, box[3] * fy)
     region = _fit_box(box, img.size, size)
+    if check_size:
+        _check_enough_pixels((region[2] - region[0]) / fx, (region[3] - region[1]) / fy, size)
     out = _resizable(img).resize(size, Image.Resampling.LANCZOS, box=region, reducing_gap=3.0)
     return _encode(_on_white(_to_srgb(out)), "JPEG", quality=88, optimize=True, progressive=True)
 
 
 def thumbnail_jpeg(data: bytes, size: tuple[int, int] = (120, 154)) -> bytes:
     """Small centre-cropped JPEG for lists and previews."""
-    return normalise_photo(data, size=size)
+    return normalise_photo(data, size=size, check_size=False)
 
 
 def _is_colour(img: Image.Image) -> bool:
