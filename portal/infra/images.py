@@ -263,8 +263,9 @@ def _check_enough_pixels(width: float, height: float, size: tuple[int, int]) -> 
     need = min_photo_size(size)
     if round(width) < need[0] or round(height) < need[1]:
         raise ImageRejected(_l(
-            "The photo is too small (%(width)d x %(height)d pixels): the card needs at least %(min_width)d x "
-            "%(min_height)d pixels, or it prints blurred. Choose a larger photo or a larger part of it.",
+            "The photo is too small: the part used for the card is %(width)d x %(height)d pixels, and the card "
+            "needs at least %(min_width)d x %(min_height)d pixels or it prints blurred. Choose a larger photo or a "
+            "larger part of it.",
             width=round(width), height=round(height), min_width=need[0], min_height=need[1]), "too_small")
 
 
