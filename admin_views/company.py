@@ -14,7 +14,7 @@ from wtforms import SelectField
 from admin_views.base import SecureView, TenantModelView
 from portal.infra.extensions import db
 from portal.infra.formatting import money
-from portal.infra.images import ImageRejected
+from portal.infra.images import ImageRejected, min_logo_size
 from portal.ordering.models import Address, CartItem
 from portal.retention.operations import preview as retention_preview
 from portal.tenancy.company_forms import CompanySettingsForm, InviteUserForm
@@ -56,7 +56,7 @@ class SettingsView(SecureView):
                 )
                 upload = form.logo.data
                 if upload and getattr(upload, "filename", ""):
-                    set_company_logo(company, upload.read())
+                    set_company_logo(company, upload.read(), fit=bool(form.fit_logo.data))
             except (SettingsError, ImageRejected) as exc:
                 db.session.rollback()
                 form.logo.errors = [str(exc)] if isinstance(exc, ImageRejected) else []
@@ -67,7 +67,7 @@ class SettingsView(SecureView):
                 return redirect(url_for(".index"))
         return self.render("admin/company/settings.html", form=form, company=company,
                            surcharge=money(current_app.config["COLOUR_LOGO_SURCHARGE"]),
-                           would_anonymise=retention_preview(company))
+                           would_anonymise=retention_preview(company), min_logo=min_logo_size())
 
 
 class UsersView(SecureView):

@@ -318,12 +318,37 @@ def _is_colour(img: Image.Image) -> bool:
     return ImageChops.darker(coloured, visible).getbbox() is not None
 
 
-def normalise_logo(data: bytes, size: tuple[int, int] = LOGO_SIZE) -> tuple[bytes, bool]:
+def min_logo_size(size: tuple[int, int] = LOGO_SIZE) -> tuple[int, int]:
+    """A logo fitted to the frame may be enlarged at most 1.5x: it needs this width or this height."""
+    return math.ceil(size[0] * MIN_PHOTO_SHARE), math.ceil(size[1] * MIN_PHOTO_SHARE)
+
+
+def _check_logo(dims: tuple[int, int], size: tuple[int, int], fit: bool) -> None:
+    width, height = dims
+    need = min_logo_size(size)
+    if width < need[0] and height < need[1]:
+        raise ImageRejected(_l(
+            "The logo is too small (%(width)d x %(height)d pixels) and would print blurred: the card's frame is "
+            "%(frame_width)d x %(frame_height)d pixels, so the logo needs at least %(min_width)d pixels across or "
+            "%(min_height)d pixels high.", width=width, height=height, frame_width=size[0], frame_height=size[1],
+            min_width=need[0], min_height=need[1]), "logo_too_small")
+    ratio = (width / height) / (size[0] / size[1])
+    if not fit and not 0.9 <= ratio <= 1.1:
+        raise ImageRejected(_l(
+            "The logo is %(width)d x %(height)d pixels; the card's frame is %(frame_width)d x %(frame_height)d "
+            "(3 : 1). It can be fitted with empty space around it: tick \"Fit the logo to the frame\" and upload it "
+            "again, or upload a logo with the frame's proportions.", width=width, height=height,
+            frame_width=size[0], frame_height=size[1]), "logo_needs_fit")
+
+
+def normalise_logo(data: bytes, size: tuple[int, int] = LOGO_SIZE, *, fit: bool = True) -> tuple[bytes, bool]:
     """Fit a customer logo into the card's logo slot on a transparent canvas.
 
+    Refuses a logo too small to print sharp, and (unless ``fit``) one whose proportions need padding.
     Returns the PNG and whether the logo uses colour (greyscale logos can print mono).
     """
     img = _orient(open_upload(data, allowed=LOGO_FORMATS, draft_size=size))
+    _check_logo(img.size, size, fit)
     img = _to_srgb(_resizable(img)).convert("RGBA")
     fitted = ImageOps.contain(img, size, Image.Resampling.LANCZOS)
     canvas = Image.new("RGBA", size, (0, 0, 0, 0))
