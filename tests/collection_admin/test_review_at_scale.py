@@ -105,14 +105,15 @@ def test_add_all_from_a_search_adds_only_the_cards_found(client, db, collect):
 def test_two_tabs_adding_all_at_once_add_each_card_once(app, db, collect):
     company, orderer, ct, addr = collect
     _waiting(db, company, ct, 400)
-    barrier, errors = threading.Barrier(2), []
+    company_id, user_id = company.id, orderer.id  # read here: the threads must not touch this session
+    barrier, errors = threading.Barrier(2, timeout=60), []
 
     def press():
         try:
             with app.app_context():
                 from portal.infra.extensions import db as tdb
                 from portal.tenancy.models import Company, User
-                c, u = tdb.session.get(Company, company.id), tdb.session.get(User, orderer.id)
+                c, u = tdb.session.get(Company, company_id), tdb.session.get(User, user_id)
                 barrier.wait()
                 after = 0
                 while True:
@@ -124,13 +125,14 @@ def test_two_tabs_adding_all_at_once_add_each_card_once(app, db, collect):
                 tdb.session.remove()
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
+            barrier.abort()  # the other thread stops waiting
 
     threads = [threading.Thread(target=press) for _ in range(2)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert not errors
+    assert not errors, errors
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(CartItem)) == 400
     assert db.session.scalar(select(func.count(func.distinct(CartItem.collection_request_id)))) == 400
