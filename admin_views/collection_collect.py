@@ -206,6 +206,10 @@ class CollectPages:
         flash(ngettext("%(num)d row imported.", "%(num)d rows imported.", count), "success")
         if by_email:
             flash(_("Each person got an email with a personal link to complete their card."), "info")
+        elif card_type.needs_photo:
+            flash(ngettext("This card needs a photo before it can go to the cart: add it in In review.",
+                           "These %(num)d cards need a photo before they can go to the cart: add each in In review.",
+                           count), "warning")
         target = url_for("collection.pending" if by_email else "collection.review")
         if wants_json():
             return jsonify({"ok": True, "redirect": target})

@@ -44,7 +44,7 @@ def chosen_address_id(company: Company, raw_id) -> int | None:
 def back_to(tab: str, **args):
     """Redirect to a tab, keeping the pending tab's search and page when the form sent them."""
     endpoint = {"collect": "collection.index", "pending": "collection.pending", "review": "collection.review"}[tab]
-    if tab == "pending":
+    if tab in ("pending", "review"):
         for key in ("q", "page"):
             value = request.form.get(key)
             if value:

@@ -5,18 +5,19 @@ company; the page never sees a storage path.
 """
 from __future__ import annotations
 
-from flask import abort, flash, request
+from flask import abort, flash, jsonify, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from admin_views.collection_common import back_to, collection_addresses
-from portal.catalog.layout import data_fields, holder_name, read_layout_values, validate_layout_values
-from portal.collection import operations
+from admin_views.collection_common import back_to, collection_addresses, wants_json
+from portal.catalog.layout import data_fields, holder_name, photo_field, read_layout_values, validate_layout_values
+from portal.collection import operations, review
 from portal.collection.models import CollectionRequest, RequestStatus
 from portal.infra import storage
 from portal.infra.extensions import db
+from portal.infra.images import ImageRejected, min_photo_size
 from portal.infra.web import field_limits
 from portal.ordering.duplicates import same_person_for_many
 from portal.printing.operations import enabled_printers
@@ -41,6 +42,21 @@ def review_rows(card):
     return [(f.label, _display_value(f, (card.data or {}).get(f.key, ""))) for f in data_fields(card.card_type)]
 
 
+def _flash_added(added: int, skipped: int, remaining: int) -> None:
+    if added:
+        flash(ngettext("%(num)d card was added to your cart.", "%(num)d cards were added to your cart.", added),
+              "success")
+    if skipped:
+        flash(ngettext("%(num)d card is not complete (a photo or data is missing) and stays in review.",
+                       "%(num)d cards are not complete (a photo or data is missing) and stay in review.",
+                       skipped), "warning")
+    if remaining:
+        flash(ngettext("%(num)d more card waits: press Add all to cart again.",
+                       "%(num)d more cards wait: press Add all to cart again.", remaining), "info")
+    elif not added and not skipped:
+        flash(_("There were no cards to add."), "info")
+
+
 class ReviewPages:
     """The third tab and its POST targets (mixed into the Data collection view)."""
 
@@ -54,12 +70,15 @@ class ReviewPages:
     @expose("/review")
     def review(self):
         company = self.company
-        cards = operations.in_review_requests(company)
+        search = request.args.get("q", "").strip()[:100]
+        cards, total, page = review.review_page(company, search, request.args.get("page", 0, type=int) or 0)
         same = same_person_for_many(company, current_user, [(("request", r.id), r.card_type, r.data) for r in cards])
         return self.render(
             "admin/collection/review.html",
-            tab="review", counts=self._counts(company), cards=cards, review_rows=review_rows, holder_name=holder_name,
-            company=company, printers=enabled_printers(company),
+            tab="review", counts=self._counts(company), cards=cards, total=total, page=page, search=search,
+            pages=max(1, -(-total // review.PER_PAGE)), per_page=review.PER_PAGE,
+            missing_photos=review.missing_photo_count(company),
+            review_rows=review_rows, holder_name=holder_name, company=company, printers=enabled_printers(company),
             same_person={key[1]: found for key, found in same.items()},
         )
 
@@ -102,15 +121,23 @@ class ReviewPages:
         return back_to("review")
 
     @expose("/review/approve-all", methods=["POST"])
+    @field_limits(q=100, after_id=20, added_before=20, skipped_before=20)
     def approve_all(self):
+        """Add the next chunk of cards to the cart. The page script calls this until nothing remains and
+        shows the progress; without JavaScript each press adds one chunk and says how many are left."""
         company = self.company
-        count = operations.approve_all_to_cart(company, current_user)
+        search = request.form.get("q", "").strip()[:100]
+        result = review.add_chunk_to_cart(company, current_user, search=search,
+                                          after_id=request.form.get("after_id", 0, type=int) or 0)
         db.session.commit()
-        if count:
-            flash(ngettext("%(num)d card was added to your cart.", "%(num)d cards were added to your cart.", count),
-                  "success")
-        else:
-            flash(_("There were no cards to add."), "info")
+        added = result.added + max(0, request.form.get("added_before", 0, type=int) or 0)
+        skipped = result.skipped + max(0, request.form.get("skipped_before", 0, type=int) or 0)
+        if not wants_json() or result.finished:
+            _flash_added(added, skipped, result.remaining)
+        if wants_json():
+            return jsonify({"handled": result.handled, "added": result.added, "skipped": result.skipped,
+                            "after_id": result.last_id, "remaining": result.remaining, "finished": result.finished,
+                            "redirect": url_for("collection.review", q=search or None)})
         return back_to("review")
 
     @expose("/review/<int:request_id>/reject", methods=["POST"])
@@ -153,18 +180,26 @@ class ReviewPages:
         address_id = found.address_id
         if request.method == "POST":
             values = read_layout_values(found.card_type, request.form)
+            upload = request.files.get("photo")
             raw_address = request.form.get("address_id", "")
             address_id = int(raw_address) if raw_address.isdigit() else None
             if address_id is not None and address_id not in {a.id for a in collection_addresses(company)}:
                 abort(404)
             _clean, errors = validate_layout_values(found.card_type, values, country=company.country)
+            if not errors and upload is not None and upload.filename:
+                try:
+                    review.replace_review_photo(company, current_user, found, upload.read())
+                except ImageRejected as exc:
+                    errors = {"photo": str(exc)}
             if not errors:
                 operations.update_request(company, current_user, found.id, values, address_id)
                 db.session.commit()
                 flash(_("The card data was saved."), "success")
                 return back_to("review")
         template = "admin/collection/_edit_form.html" if request.args.get("partial") else "admin/collection/edit.html"
+        ct = found.card_type
         return self.render(
             template, tab="review", counts=self._counts(company), card=found, fields=fields, values=values,
             errors=errors, address_id=address_id, addresses=collection_addresses(company),
+            photo_field=photo_field(ct), min_photo=min_photo_size((ct.photo_width, ct.photo_height)),
         ), (422 if errors else 200)

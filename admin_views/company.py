@@ -15,7 +15,7 @@ from admin_views.company_retention import RetentionPreviewMixin, chosen_months, 
 from admin_views.human_forms import HumanFormMessages
 from portal.infra.extensions import db
 from portal.infra.formatting import badge, money
-from portal.infra.images import ImageRejected
+from portal.infra.images import ImageRejected, min_logo_size
 from portal.ordering.approval import approvers_of
 from portal.ordering.models import Address, CartItem
 from portal.tenancy.company_forms import CompanySettingsForm, InviteUserForm
@@ -74,7 +74,7 @@ class SettingsView(RetentionPreviewMixin, TenantView):
                 )
                 upload = form.logo.data
                 if upload and getattr(upload, "filename", ""):
-                    set_company_logo(company, upload.read())
+                    set_company_logo(company, upload.read(), fit=bool(form.fit_logo.data))
             except (SettingsError, ImageRejected) as exc:
                 db.session.rollback()
                 form.logo.errors = [str(exc)] if isinstance(exc, ImageRejected) else []
@@ -91,7 +91,8 @@ class SettingsView(RetentionPreviewMixin, TenantView):
         return self.render("admin/company/settings.html", form=form, company=company,
                            surcharge=money(current_app.config["COLOUR_LOGO_SURCHARGE"]),
                            retention_text=preview_text(company, chosen_months_or_saved(company, form.retention.data)),
-                           confirm_retention=confirm_retention, approvers=len(approvers_of(company)))
+                           confirm_retention=confirm_retention, approvers=len(approvers_of(company)),
+                           min_logo=min_logo_size())
 
 
 class UsersView(TenantView):

@@ -24,13 +24,14 @@ from portal.customers.models import (
 from portal.customers.operations import (
     PortalError,
     access_right_in_use,
+    answer_customer_request,
     email_login_details,
     portal_settings,
     save_account,
 )
 from portal.infra import storage
 from portal.infra.extensions import db
-from portal.infra.formatting import badge, when
+from portal.infra.formatting import as_lines, badge, when
 from portal.infra.images import ImageRejected, normalise_picture
 from portal.infra.web import field_limits
 from portal.tenancy.models import Company
@@ -181,6 +182,8 @@ class CustomerRequestView(AppModelView):
         "attachment_name": lambda v, c, m, n: Markup('<a href="{}">{}</a>').format(
             url_for(".attachment", request_id=m.id), m.attachment_name) if m.attachment_key else "",
         "created_at": lambda v, c, m, n: when(m.created_at),
+        "notes": lambda v, c, m, n: as_lines(m.notes),
+        "reply": lambda v, c, m, n: as_lines(m.reply),
         "replied_at": lambda v, c, m, n: when(m.replied_at) or "–",
         "account": lambda v, c, m, n: (f"{m.account.username} ({m.account.email})" if m.account and m.account.email
                                        else m.account.username if m.account else ""),
@@ -195,10 +198,7 @@ class CustomerRequestView(AppModelView):
     empty_hint = _l("No requests from customers yet.")
 
     def on_model_change(self, form, model, is_created):
-        from portal.infra.db_types import utcnow
-
-        if model.reply:
-            model.replied_at = utcnow()
+        answer_customer_request(model, form.reply.object_data)
 
     @expose("/attachment/<int:request_id>")
     def attachment(self, request_id: int):

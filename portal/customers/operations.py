@@ -36,7 +36,7 @@ from portal.security.passwords import (
     spend_verify_time,
     verify_password,
 )
-from portal.tenancy.models import Company
+from portal.tenancy.models import Company, User
 
 MIN_LENGTH = MIN_CUSTOMER_LENGTH
 SET_PASSWORD_VALID = timedelta(days=7)
@@ -235,16 +235,40 @@ def file_visible_to(file: ResourceFile, company: Company) -> bool:
 
 def new_customer_request(account: PortalAccount, subject: str, notes: str, attachment: bytes | None,
                          filename: str = "") -> CustomerRequest:
-    if not (subject or "").strip() and not (notes or "").strip():
+    """Store the customer's request (its line breaks kept) and email every operator about it."""
+    subject = " ".join((subject or "").split())[:200]  # one line: it becomes an email subject
+    notes = (notes or "").replace("\r\n", "\n").replace("\r", "\n").strip()[:10000]
+    if not subject and not notes:
         raise PortalError(_l("Write what the request is about."))
-    req = CustomerRequest(company_id=account.company_id, account_id=account.id, subject=subject.strip()[:200],
-                          notes=(notes or "").strip()[:10000])
+    req = CustomerRequest(company_id=account.company_id, account_id=account.id, subject=subject, notes=notes)
     if attachment is not None:  # an empty file is refused by store_file, never silently dropped
         req.attachment_key, _kind, req.attachment_name = store_file(attachment, filename)
     db.session.add(req)
     db.session.flush()
+    company = account.company or db.session.get(Company, account.company_id)
+    operators = db.session.scalars(select(User).where(User.is_operator.is_(True), User.active.is_(True))).all()
+    for operator in operators:
+        queue_email(operator.email, "customer_request_new", operator.language or company.language,
+                    company_id=company.id, company=company, request=req, account=account)
     record("portal.request_created", company_id=account.company_id, obj=req, summary=req.subject)
     return req
+
+
+def answer_customer_request(req: CustomerRequest, previous_reply: str | None) -> bool:
+    """After the operator saved the request: a new or changed answer is dated and emailed to the customer
+    who sent it. Returns whether an email was queued."""
+    reply = (req.reply or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    req.reply = reply
+    if not reply or reply == (previous_reply or "").replace("\r\n", "\n").strip():
+        return False
+    req.replied_at = utcnow()
+    account = req.account
+    if account is None or not account.email:
+        return False
+    company = req.company or db.session.get(Company, req.company_id)
+    queue_email(account.email, "customer_request_answered", company.language, company_id=company.id,
+                company=company, request=req, account=account)
+    return True
 
 
 def access_right_in_use(right: AccessRight) -> bool:

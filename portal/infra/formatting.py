@@ -45,6 +45,11 @@ def badge(label, colour: str = "secondary") -> Markup:
     return Markup('<span class="badge badge-{}">{}</span>').format(escape(colour), escape(str(label)))
 
 
+def as_lines(text) -> Markup:
+    """Text someone typed over several lines, shown as those lines: every line escaped, joined by <br>."""
+    return Markup("<br>").join(escape(line) for line in str(text or "").splitlines())
+
+
 def external_link(endpoint: str, **values) -> str:
     """An absolute link for emails, always on the configured BASE_URL (never the request's host)."""
     return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)

@@ -25,6 +25,8 @@ MAX_PIXELS = 40_000_000
 MAX_BYTES = 15 * 1024 * 1024
 PHOTO_SIZE = (413, 531)
 LOGO_SIZE = (354, 118)
+# A photo may be enlarged at most 1.5x (200 dpi on the printed card); below that it prints blurred.
+MIN_PHOTO_SHARE = 2 / 3
 WHITE = (255, 255, 255)
 
 # Everything Pillow (or pillow_heif) raises for corrupt or hostile files.
@@ -252,13 +254,30 @@ def _encode(img: Image.Image, fmt: str, **options: Any) -> bytes:
     return buf.getvalue()
 
 
+def min_photo_size(size: tuple[int, int] = PHOTO_SIZE) -> tuple[int, int]:
+    """The smallest picture (or selected part of one) that prints sharp enough at ``size``."""
+    return math.ceil(size[0] * MIN_PHOTO_SHARE), math.ceil(size[1] * MIN_PHOTO_SHARE)
+
+
+def _check_enough_pixels(width: float, height: float, size: tuple[int, int]) -> None:
+    need = min_photo_size(size)
+    if round(width) < need[0] or round(height) < need[1]:
+        raise ImageRejected(_l(
+            "The photo is too small: the part used for the card is %(width)d x %(height)d pixels, and the card "
+            "needs at least %(min_width)d x %(min_height)d pixels or it prints blurred. Choose a larger photo or a "
+            "larger part of it.",
+            width=round(width), height=round(height), min_width=need[0], min_height=need[1]), "too_small")
+
+
 def normalise_photo(
-    data: bytes, *, size: tuple[int, int] = PHOTO_SIZE, crop: Mapping[str, Any] | None = None, rotate: int = 0
+    data: bytes, *, size: tuple[int, int] = PHOTO_SIZE, crop: Mapping[str, Any] | None = None, rotate: int = 0,
+    check_size: bool = True,
 ) -> bytes:
     """Turn an uploaded photo into the card's exact-size, metadata-free RGB JPEG.
 
     ``rotate`` is clockwise degrees as seen on screen; ``crop`` is the cropper's box in
     pixels of the full-size, oriented and rotated image. Without a crop we centre-crop.
+    A card photo smaller than ``min_photo_size(size)`` is refused (``check_size=False`` for thumbnails).
     """
     quarter = _quarter_turns(rotate)
     box = _parse_crop(crop)
@@ -278,13 +297,15 @@ def normalise_photo(
     if box:
         box = (box[0] * fx, box[1] * fy, box[2] * fx, box[3] * fy)
     region = _fit_box(box, img.size, size)
+    if check_size:
+        _check_enough_pixels((region[2] - region[0]) / fx, (region[3] - region[1]) / fy, size)
     out = _resizable(img).resize(size, Image.Resampling.LANCZOS, box=region, reducing_gap=3.0)
     return _encode(_on_white(_to_srgb(out)), "JPEG", quality=88, optimize=True, progressive=True)
 
 
 def thumbnail_jpeg(data: bytes, size: tuple[int, int] = (120, 154)) -> bytes:
     """Small centre-cropped JPEG for lists and previews."""
-    return normalise_photo(data, size=size)
+    return normalise_photo(data, size=size, check_size=False)
 
 
 def _is_colour(img: Image.Image) -> bool:
@@ -297,12 +318,37 @@ def _is_colour(img: Image.Image) -> bool:
     return ImageChops.darker(coloured, visible).getbbox() is not None
 
 
-def normalise_logo(data: bytes, size: tuple[int, int] = LOGO_SIZE) -> tuple[bytes, bool]:
+def min_logo_size(size: tuple[int, int] = LOGO_SIZE) -> tuple[int, int]:
+    """A logo fitted to the frame may be enlarged at most 1.5x: it needs this width or this height."""
+    return math.ceil(size[0] * MIN_PHOTO_SHARE), math.ceil(size[1] * MIN_PHOTO_SHARE)
+
+
+def _check_logo(dims: tuple[int, int], size: tuple[int, int], fit: bool) -> None:
+    width, height = dims
+    need = min_logo_size(size)
+    if width < need[0] and height < need[1]:
+        raise ImageRejected(_l(
+            "The logo is too small (%(width)d x %(height)d pixels) and would print blurred: the card's frame is "
+            "%(frame_width)d x %(frame_height)d pixels, so the logo needs at least %(min_width)d pixels across or "
+            "%(min_height)d pixels high.", width=width, height=height, frame_width=size[0], frame_height=size[1],
+            min_width=need[0], min_height=need[1]), "logo_too_small")
+    ratio = (width / height) / (size[0] / size[1])
+    if not fit and not 0.9 <= ratio <= 1.1:
+        raise ImageRejected(_l(
+            "The logo is %(width)d x %(height)d pixels; the card's frame is %(frame_width)d x %(frame_height)d "
+            "(3 : 1). It can be fitted with empty space around it: tick \"Fit the logo to the frame\" and upload it "
+            "again, or upload a logo with the frame's proportions.", width=width, height=height,
+            frame_width=size[0], frame_height=size[1]), "logo_needs_fit")
+
+
+def normalise_logo(data: bytes, size: tuple[int, int] = LOGO_SIZE, *, fit: bool = True) -> tuple[bytes, bool]:
     """Fit a customer logo into the card's logo slot on a transparent canvas.
 
+    Refuses a logo too small to print sharp, and (unless ``fit``) one whose proportions need padding.
     Returns the PNG and whether the logo uses colour (greyscale logos can print mono).
     """
     img = _orient(open_upload(data, allowed=LOGO_FORMATS, draft_size=size))
+    _check_logo(img.size, size, fit)
     img = _to_srgb(_resizable(img)).convert("RGBA")
     fitted = ImageOps.contain(img, size, Image.Resampling.LANCZOS)
     canvas = Image.new("RGBA", size, (0, 0, 0, 0))

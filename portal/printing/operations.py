@@ -15,8 +15,9 @@ from portal.audit.operations import record
 from portal.cards.models import Card, CardStatus
 from portal.cards.status import create_card
 from portal.catalog.layout import validate_layout_values
-from portal.catalog.models import CardType
+from portal.catalog.models import CardType, FieldKind
 from portal.infra.extensions import db
+from portal.infra.national_ids import format_national_id
 from portal.printing.models import NO_LP, Printer, PrinterBackend, PrintJob, PrintJobStatus
 from portal.printing.render import render_card
 from portal.printing.rules import PrintRefused, check_printable
@@ -118,14 +119,25 @@ def render_job(job: PrintJob) -> bytes:
     company = db.session.get(Company, job.company_id)
     if job.is_test_page or job.card is None:
         return render_card(layout=None, background="#ffffff", values={}, photo_key=None,
-                           logo_key=company.logo_key, test_page=True)
+                           logo_key=company.logo_key, test_page=True, company_name=company.name)
     card = job.card
     template = card.card_type.template
     return render_card(
         layout=template.layout if template else None,
         background=template.background_color if template else "#ffffff",
-        values=card.holder_data or {}, photo_key=card.photo_key, logo_key=company.logo_key,
+        values=printed_values(card.card_type, card.holder_data or {}, company.country),
+        photo_key=card.photo_key, logo_key=company.logo_key, company_name=company.name,
     )
+
+
+def printed_values(card_type, values: dict, country: str) -> dict:
+    """The holder's values as they are printed: personal identity numbers in their usual form, with the dash."""
+    kinds = {f.key: f.kind for f in card_type.fields}
+    shown = dict(values)
+    for key, value in values.items():
+        if kinds.get(key) == FieldKind.NATIONAL_ID and value:
+            shown[key] = format_national_id(str(value), country or "SE")
+    return shown
 
 
 def deliver(job: PrintJob, png: bytes) -> str:

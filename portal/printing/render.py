@@ -15,8 +15,9 @@ _FONT_FILES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
 DEFAULT_LAYOUT = {
     "photo": [40, 150, 300, 386],
     "logo": [40, 24, 354, 118],
-    "fields": {"first_name": [380, 220, 56], "last_name": [380, 290, 56]},
+    "fields": {"first_name": [380, 220, 56], "last_name": [380, 290, 56], "national_id": [380, 370, 40]},
 }
+INK = (20, 20, 20)
 
 
 @lru_cache(maxsize=16)
@@ -43,9 +44,22 @@ def _paste_fitted(canvas: Image.Image, data: bytes, box: list[int]) -> None:
     canvas.paste(fitted, offset, fitted)
 
 
+def _draw_name_in_box(draw: ImageDraw.ImageDraw, name: str, box: list[int]) -> None:
+    """The company's name in the logo's frame, as large as fits (cards without a logo still say whose they are)."""
+    x, y, w, h = (int(v) for v in box)
+    text = " ".join(name.split())[:60]
+    size = max(12, int(h * 0.6))
+    font = font_of_size(size)
+    while size > 12 and draw.textlength(text, font=font) > w:
+        size -= 2
+        font = font_of_size(size)
+    draw.text((x, y + h // 2), text, fill=INK, font=font, anchor="lm")
+
+
 def render_card(*, layout: dict | None, background: str | None, values: dict, photo_key: str | None,
-                logo_key: str | None, test_page: bool = False) -> bytes:
-    """The card front as PNG bytes (300 dpi). Missing photo or logo leave their frame empty."""
+                logo_key: str | None, test_page: bool = False, company_name: str = "") -> bytes:
+    """The card front as PNG bytes (300 dpi). A missing photo leaves its frame empty; without a logo the
+    company's name is written in the logo's frame (a template without a "logo" key gets the default one)."""
     layout = layout or DEFAULT_LAYOUT
     canvas = Image.new("RGBA", CARD_SIZE, _colour(background) + (255,))
     draw = ImageDraw.Draw(canvas)
@@ -59,15 +73,17 @@ def render_card(*, layout: dict | None, background: str | None, values: dict, ph
         else:
             x, y, w, h = photo_box
             draw.rectangle([x, y, x + w, y + h], outline=(180, 180, 180), width=3)
-    logo_box = layout.get("logo")
+    logo_box = layout.get("logo", DEFAULT_LAYOUT["logo"])
     if logo_box and logo_key and storage.exists(logo_key):
         _paste_fitted(canvas, storage.load(logo_key), logo_box)
+    elif logo_box and company_name.strip():
+        _draw_name_in_box(draw, company_name, logo_box)
     for key, spec in (layout.get("fields") or {}).items():
         text = str(values.get(key) or "")
         if not text:
             continue
         x, y, size = (int(v) for v in spec[:3])
-        draw.text((x, y), text[:60], fill=(20, 20, 20), font=font_of_size(size))
+        draw.text((x, y), text[:60], fill=INK, font=font_of_size(size))
     out = io.BytesIO()
     canvas.convert("RGB").save(out, format="PNG", dpi=(300, 300))
     return out.getvalue()

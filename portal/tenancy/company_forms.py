@@ -20,6 +20,7 @@ class CompanySettingsForm(FlaskForm):
     primary_color = StringField(_l("Primary colour"), validators=[
         DataRequired(), Length(max=7), Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Write the colour as #RRGGBB."))])
     logo = FileField(_l("Logo"), description=_l("PNG, JPEG or WebP. It is fitted to 354 × 118 pixels."))
+    fit_logo = BooleanField(_l("Fit the logo to the frame: keep its proportions and leave empty space around it"))
     requires_order_approval = BooleanField(_l("Orders need an approver's approval before production"))
     local_print_requires_approval = BooleanField(
         _l("Cards printed on our own printers need approval too"),

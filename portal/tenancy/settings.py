@@ -51,9 +51,12 @@ def update_company_settings(company: Company, user: User | None, **values) -> di
     return changes
 
 
-def set_company_logo(company: Company, data: bytes) -> bool:
-    """Normalise to exactly 354x118 and store; returns whether it counts as a colour logo."""
-    png, is_colour = normalise_logo(data)
+def set_company_logo(company: Company, data: bytes, *, fit: bool = False) -> bool:
+    """Normalise to exactly 354x118 and store; returns whether it counts as a colour logo.
+
+    A logo too small to print sharp is refused; one of other proportions only when ``fit`` is asked for
+    (it is then padded with empty space), so nobody's logo is shrunk into a corner without their word."""
+    png, is_colour = normalise_logo(data, fit=fit)
     old = company.logo_key
     company.logo_key = storage.save(png, "logos", "png")
     company.logo_is_colour = is_colour

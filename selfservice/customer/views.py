@@ -7,7 +7,7 @@ from flask import abort, flash, g, redirect, render_template, request, session, 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from portal.cards.models import Card
+from portal.cards.models import Card, CardStatus
 from portal.customers.models import CustomerRequest, PortalAccount, ResourceFile
 from portal.customers.operations import (
     PortalError,
@@ -192,6 +192,8 @@ def set_password(token: str):
     if link_throttled(token):
         abort(429)
     account = account_for_token(token)
+    if account is not None:
+        use_page_language(account.company.language)  # the language the email was written in
     if account is None:
         note_bad_link(token)
         return render_template("customer/message.html", title=_("This link no longer works"),
@@ -245,9 +247,14 @@ def job(order_id: int):
     order = db.session.get(Order, order_id)
     if order is None or order.company_id != g.account.company_id:
         abort(404)
-    cards = db.session.scalar(select(func.count()).select_from(Card).where(Card.order_id == order.id))
-    return render_template("customer/job.html", order=order, cards=cards,
+    cards = db.session.scalars(select(Card).where(Card.order_id == order.id, Card.company_id == order.company_id)
+                               .order_by(Card.holder_name, Card.id)).all()
+    return render_template("customer/job.html", order=order, cards=cards, card_status=card_status_label,
                            show_notes=may_see(g.account, "notes", g.portal))
+
+
+def card_status_label(status: str) -> str:
+    return str(CardStatus.label_of(status))
 
 
 @bp.route("/invoices")

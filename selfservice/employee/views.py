@@ -22,7 +22,7 @@ from portal.collection.selfservice import (
 from portal.infra import storage
 from portal.infra.extensions import db
 from portal.infra.i18n import use_page_language
-from portal.infra.images import ImageRejected
+from portal.infra.images import ImageRejected, min_photo_size
 from portal.infra.tokens import looks_like_token
 from portal.security.link_guard import link_throttled, note_bad_link
 from selfservice.employee.blueprint import bp
@@ -126,7 +126,8 @@ def photo(token: str):
                 return _next_step(req, token)
     ct = req.card_type
     return _page("photo.html", req, token, error=error, field=photo_field(ct),
-                 aspect=f"{ct.photo_width / ct.photo_height:.5f}"), (400 if error else 200)
+                 aspect=f"{ct.photo_width / ct.photo_height:.5f}",
+                 min_photo=min_photo_size((ct.photo_width, ct.photo_height))), (400 if error else 200)
 
 
 @bp.route("/<token>/address", methods=["GET", "POST"])

@@ -191,6 +191,7 @@
       document.getElementById("template-link").href = d.templateUrl + "?card_type_id=" + encodeURIComponent(id);
       var option = select.options[select.selectedIndex];
       $("#card-type-fields span").text(option.getAttribute("data-fields") || "");
+      $("#no-email-photo-note").toggleClass("d-none", option.getAttribute("data-needs-photo") !== "1");
       if (window.history.replaceState) { window.history.replaceState(null, "", "?card_type_id=" + encodeURIComponent(id)); }
     });
 
@@ -295,4 +296,54 @@
       $("#edit-modal").modal("show");
     });
   });
+  /* "Add all to cart": chunk after chunk, each a short request, with a progress bar. A second tab or a
+   * repeated press is harmless: the server takes each card once. */
+  var allForm = document.getElementById("approve-all-form");
+  if (allForm && window.fetch && window.FormData) {
+    allForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!window.confirm(allForm.getAttribute("data-ask"))) { return; }
+      var button = allForm.querySelector("button");
+      var box = document.getElementById("approve-all-progress");
+      var bar = document.getElementById("approve-all-bar");
+      var status = document.getElementById("approve-all-status");
+      var state = { afterId: 0, handled: 0, added: 0, skipped: 0 };
+      button.disabled = true;
+      box.classList.remove("d-none");
+      function show(remaining) {
+        var total = state.handled + remaining;
+        var pct = total ? Math.round(100 * state.handled / total) : 100;
+        bar.style.width = pct + "%";
+        bar.setAttribute("aria-valuenow", pct);
+        bar.textContent = pct + "%";
+        status.textContent = String(allForm.getAttribute("data-msg-progress"))
+          .replace("{done}", state.handled).replace("{total}", total).replace("{added}", state.added);
+      }
+      function step() {
+        var body = new FormData(allForm);
+        body.set("after_id", state.afterId);
+        body.set("added_before", state.added);
+        body.set("skipped_before", state.skipped);
+        fetch(allForm.action, {
+          method: "POST", body: body, credentials: "same-origin",
+          headers: { "X-Requested-With": "XMLHttpRequest", "Accept": "application/json" }
+        }).then(function (response) {
+          if (!response.ok) { throw new Error(String(response.status)); }
+          return response.json();
+        }).then(function (res) {
+          state.afterId = res.after_id;
+          state.handled += res.handled;
+          state.added += res.added;
+          state.skipped += res.skipped;
+          show(res.remaining);
+          if (res.finished) { window.location.assign(res.redirect); } else { step(); }
+        }).catch(function () {
+          button.disabled = false;
+          status.textContent = allForm.getAttribute("data-msg-failed");
+        });
+      }
+      show(1);
+      step();
+    });
+  }
 }(window.jQuery));

@@ -25,4 +25,8 @@ def test_csv_upload_shows_progress_then_the_rows_wait_in_review(page, db, make_c
         page.wait_for_timeout(50)
     held[0].continue_()
     page.wait_for_url("**/collection/review**")
-    assert "Anna299" in page.inner_text("body")
+    assert "300 cards are waiting for your review." in page.inner_text("body")  # in pages of 50
+    page.fill("#review-search", "Anna299")
+    page.press("#review-search", "Enter")
+    page.wait_for_url("**/collection/review?q=Anna299")
+    assert "Anna299" in page.inner_text("[data-testid=review-card]")

@@ -55,7 +55,8 @@ def test_settings_change_is_audited_with_before_and_after(client, db, admin):
 def test_logo_is_fitted_to_354x118_and_colour_is_detected(client, db, admin, fmt, size, colour, is_colour):
     company, user = admin
     client.login(user.email)
-    resp = client.post("/admin/company/settings/", {**_settings(), "logo": (io.BytesIO(_image(fmt, size, colour)), "l")},
+    resp = client.post("/admin/company/settings/", {**_settings(), "logo": (io.BytesIO(_image(fmt, size, colour)), "l"),
+                                                    "fit_logo": "y"},  # not 3:1: fitted when asked to
                        content_type="multipart/form-data")
     assert resp.status_code == 302
     db.session.expire_all()

@@ -1,0 +1,142 @@
+"""In review at any size: one page of cards at a time, search, the photo the orderer adds, and
+"add all to cart" done in chunks the page drives (each chunk one short transaction, so nothing
+times out and a second press or a second tab never adds a card twice).
+
+Operations here only flush; the view commits.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import String, and_, cast, func, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from portal.audit.operations import record
+from portal.catalog.models import CardType, FieldKind, LayoutField
+from portal.collection.models import CollectionRequest, RequestStatus
+from portal.infra import storage
+from portal.infra.extensions import db
+from portal.infra.images import normalise_photo
+from portal.infra.text_match import icontains
+from portal.infra.transactions import on_rollback
+from portal.tenancy.models import Company, User
+
+PER_PAGE = 50
+CHUNK = 200  # cards added to the cart per request of "Add all to cart"
+IN_REVIEW = RequestStatus.IN_REVIEW.value
+
+
+def _search_terms(term: str) -> list[str]:
+    """The term as typed, plus how JSON stores it on SQLite (non-ASCII letters as \\u00e5 escapes)."""
+    terms = [term]
+    if not term.isascii():
+        for variant in {term, term.lower(), term.upper(), term.capitalize()}:
+            terms.append(json.dumps(variant)[1:-1])
+    return terms
+
+
+def _in_review(company: Company, search: str = ""):
+    where = [CollectionRequest.company_id == company.id, CollectionRequest.status == IN_REVIEW]
+    term = (search or "").strip()[:100]
+    if term:
+        data_text = cast(CollectionRequest.data, String)
+        where.append(or_(icontains(CollectionRequest.email, term), icontains(CollectionRequest.name, term),
+                         *(icontains(data_text, t) for t in _search_terms(term))))
+    return and_(*where)
+
+
+def review_page(company: Company, search: str = "", page: int = 0, per_page: int = PER_PAGE):
+    """One page of the cards in review (oldest first) and how many match in all."""
+    where = _in_review(company, search)
+    total = db.session.scalar(select(func.count(CollectionRequest.id)).where(where)) or 0
+    last_page = max(0, (total - 1) // per_page)
+    page = min(max(0, page), last_page)
+    rows = list(db.session.scalars(
+        select(CollectionRequest)
+        .options(selectinload(CollectionRequest.card_type).selectinload(CardType.fields),
+                 selectinload(CollectionRequest.address))
+        .where(where).order_by(CollectionRequest.id).offset(page * per_page).limit(per_page)
+    ))
+    return rows, total, page
+
+
+def missing_photo_count(company: Company) -> int:
+    """Cards in review whose card type needs a photo and that have none: they cannot go to the cart yet."""
+    needs = select(LayoutField.card_type_id).where(LayoutField.kind == FieldKind.PHOTO.value)
+    return db.session.scalar(select(func.count(CollectionRequest.id)).where(
+        _in_review(company), CollectionRequest.photo_key.is_(None), CollectionRequest.card_type_id.in_(needs))) or 0
+
+
+@dataclass
+class ChunkResult:
+    handled: int
+    added: int
+    skipped: int
+    last_id: int
+    remaining: int
+
+    @property
+    def finished(self) -> bool:
+        return self.remaining == 0
+
+
+def add_chunk_to_cart(company: Company, user: User, *, search: str = "", after_id: int = 0,
+                      limit: int = CHUNK) -> ChunkResult:
+    """Add the next cards in review (id above ``after_id``) to the user's cart.
+
+    Each card is taken with a conditional update (in review -> in cart), so two presses or two tabs
+    working on the same cards add each card once. Incomplete cards stay in review and are skipped.
+    """
+    from portal.ordering.operations import OrderingError, add_card_to_cart
+
+    where = _in_review(company, search)
+    rows = list(db.session.scalars(
+        select(CollectionRequest).options(selectinload(CollectionRequest.card_type).selectinload(CardType.fields))
+        .where(where, CollectionRequest.id > after_id).order_by(CollectionRequest.id).limit(limit)))
+    added = skipped = 0
+    for req in rows:
+        if req.card_type.needs_photo and not req.photo_key:
+            skipped += 1
+            continue
+        taken = db.session.execute(
+            update(CollectionRequest).where(CollectionRequest.id == req.id, CollectionRequest.status == IN_REVIEW)
+            .values(status=RequestStatus.IN_CART.value).execution_options(synchronize_session=False)).rowcount
+        if taken != 1:
+            continue  # another press or tab took it first
+        try:
+            add_card_to_cart(company, user, req.card_type, req.data or {}, req.photo_key,
+                             address_id=req.address_id, collection_request_id=req.id)
+        except OrderingError:  # raised before anything is added: give the card back to review
+            db.session.execute(update(CollectionRequest).where(CollectionRequest.id == req.id)
+                               .values(status=IN_REVIEW).execution_options(synchronize_session=False))
+            skipped += 1
+            continue
+        added += 1
+    last_id = rows[-1].id if rows else after_id
+    remaining = db.session.scalar(select(func.count(CollectionRequest.id)).where(
+        where, CollectionRequest.id > last_id)) or 0
+    if added:
+        record("collection.added_to_cart", company_id=company.id, summary=f"{added} cards", user_id=user.id)
+    db.session.flush()
+    return ChunkResult(handled=len(rows), added=added, skipped=skipped, last_id=last_id, remaining=remaining)
+
+
+def replace_review_photo(company: Company, user: User, req: CollectionRequest, data: bytes) -> None:
+    """The orderer adds or replaces the photo of a card in review (same checks as the employee's upload).
+
+    The old file goes after the commit unless something kept still shows it; a rollback removes the new
+    one. ImageRejected carries the message for the page.
+    """
+    if req.company_id != company.id or req.status != IN_REVIEW:
+        raise LookupError(req.id)
+    ct = req.card_type
+    jpeg = normalise_photo(data, size=(ct.photo_width, ct.photo_height))
+    old, new = req.photo_key, storage.save(jpeg, "photos", "jpg")
+    req.photo_key = new
+    storage.discard(old)
+    on_rollback(lambda: storage.delete(new))
+    record("collection.photo_replaced" if old else "collection.photo_added", company_id=company.id, obj=req,
+           summary=req.email or "", user_id=user.id)
+    db.session.flush()
+
