@@ -107,6 +107,15 @@ class AppModelView(AccessMixin, ModelView):
                     abort(404)
         return None
 
+    MAX_PAGE = 1_000_000
+
+    def _get_list_extra_args(self):
+        """`?page=-1` (a negative OFFSET, an error on PostgreSQL) shows the first page; a page number
+        too large for the database's OFFSET is capped, so neither answers 503."""
+        args = super()._get_list_extra_args()
+        args.page = min(max(0, args.page or 0), self.MAX_PAGE)
+        return args
+
     def scaffold_form(self):
         """Every text field gets a maximum length: the column's (Flask-Admin adds it) or TEXT_MAX."""
         from wtforms import StringField

@@ -253,7 +253,7 @@ def _encode(img: Image.Image, fmt: str, **options: Any) -> bytes:
 
 
 def normalise_photo(
-    data: bytes, *, size: tuple[int, int] = PHOTO_SIZE, crop: Mapping[str, Any] | None = None, rotate: int = 0
+    data: bytes, *, size: tuple[int, int] = PHOTO_SIZE, crop: Mapping[str, Any] | None = None, rotate: int | str = 0
 ) -> bytes:
     """Turn an uploaded photo into the card's exact-size, metadata-free RGB JPEG.
 
