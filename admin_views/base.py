@@ -18,6 +18,7 @@ from sqlalchemy import func, inspect, select
 from portal.audit.operations import record
 from portal.infra.csv_safety import safe_cell
 from portal.infra.extensions import db
+from portal.infra.web import page_number
 from portal.tenancy.context import current_company, user_can
 
 
@@ -107,13 +108,11 @@ class AppModelView(AccessMixin, ModelView):
                     abort(404)
         return None
 
-    MAX_PAGE = 1_000_000
-
     def _get_list_extra_args(self):
         """`?page=-1` (a negative OFFSET, an error on PostgreSQL) shows the first page; a page number
         too large for the database's OFFSET is capped, so neither answers 503."""
         args = super()._get_list_extra_args()
-        args.page = min(max(0, args.page or 0), self.MAX_PAGE)
+        args.page = page_number(args.page)
         return args
 
     def scaffold_form(self):

@@ -39,7 +39,7 @@ from portal.infra import storage
 from portal.infra.extensions import db
 from portal.infra.images import ImageRejected
 from portal.infra.national_ids import format_national_id
-from portal.infra.web import field_limits
+from portal.infra.web import field_limits, page_number
 from portal.printing.models import PRINT_JOB_STATUS_COLOURS, PRINT_JOB_STATUS_LABELS, SYSTEM_ERRORS, PrintJob
 from portal.printing.operations import PrintError, enabled_printers, queue_print
 from portal.tenancy.context import require_company, user_can
@@ -71,7 +71,7 @@ class CardsView(SecureView):
     def index(self):
         company = require_company()
         args = request.args
-        page = max(0, args.get("page", 0, type=int))
+        page = page_number(args.get("page"))
         per_page = args.get("per_page", 25, type=int)
         per_page = per_page if per_page in PAGE_SIZES else 25
         status = args.get("status") if args.get("status") in {s.value for s in CARD_STATUS_LABELS} else None

@@ -10,6 +10,7 @@ from admin_views.collection_common import back_to, own_request
 from portal.collection import operations
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
+from portal.infra.web import page_number
 from portal.tenancy.context import require_company
 
 PER_PAGE = 25
@@ -17,10 +18,7 @@ SEARCH_MAX = 100
 
 
 def _page_arg() -> int:
-    try:
-        return max(0, int(request.args.get("page", 0)))
-    except ValueError:
-        return 0
+    return page_number(request.args.get("page"))
 
 
 class PendingPages:

@@ -53,6 +53,19 @@ def page_mark(name: str, default=None):
     return default
 
 
+MAX_PAGE = 1_000_000
+
+
+def page_number(value) -> int:
+    """A list's `?page=` as a page index from 0: negative, malformed or absurd values (a negative or
+    64-bit-overflowing OFFSET fails in the database) give the nearest page that can be asked for."""
+    try:
+        number = int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+    return min(max(0, number), MAX_PAGE)
+
+
 def init_config(app: Flask, overrides: dict | None) -> None:
     app.config.update(load_config(overrides))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -164,4 +177,4 @@ def init_error_pages(app: Flask) -> None:
 
 
 __all__ = ["field_limits", "init_config", "init_error_pages", "init_extensions", "init_proxies", "init_security_headers",
-           "init_templates", "mark", "page_mark", "public_page", "use_page_language"]
+           "init_templates", "mark", "page_mark", "page_number", "public_page", "use_page_language"]
