@@ -53,3 +53,38 @@ def test_bulk_and_urgent_mail_are_told_apart_by_kind(db, collect, make_user):
     db.session.commit()
     kinds = dict(db.session.execute(select(OutboxEmail.kind, OutboxEmail.priority)).all())
     assert kinds == {"collection_request": Priority.BULK, "password_reset": Priority.URGENT}
+
+
+def test_claims_running_at_once_never_take_the_same_email(app, db, collect, make_company, make_user):
+    """Four outbox runs at the same moment (threads, each its own connection; PostgreSQL in its pass)."""
+    import threading
+
+    from portal.infra.extensions import db as _db
+
+    company_a, orderer, ct, _ = collect
+    _import(company_a, orderer, ct, 300, "a.se")
+    company_b = make_company("Other AB")
+    _import(company_b, make_user(company_b, email="o@other.se"), ct, 100, "b.se")
+    start, claimed, errors = threading.Barrier(4), [], []
+
+    def run():
+        with app.app_context():
+            try:
+                start.wait(10)
+                claimed.append([e.id for e in _claim_batch(utcnow(), 150)])
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                _db.session.remove()
+
+    workers = [threading.Thread(target=run) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert errors == []
+    ids = [i for batch in claimed for i in batch]
+    assert len(ids) == len(set(ids)) and len(ids) > 0  # every email claimed by one run at most
+    db.session.expire_all()
+    sending = db.session.scalars(select(OutboxEmail.id).where(OutboxEmail.state == OutboxState.SENDING.value)).all()
+    assert sorted(sending) == sorted(ids)
