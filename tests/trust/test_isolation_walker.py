@@ -46,6 +46,7 @@ ROUTES: dict[str, tuple] = {
     "two_factor.change": ("own", "new recovery codes or turning off the current user's own two-step sign-in"),
     "auth.account": ("list", None),
     "auth.accept_invite": ("link", None),
+    "auth.sign_in_link": ("public", "a signed one-time link to the user's own sign-in; shows only that user's email"),
     "auth.switch_company": ("form", {"company_id": Company}),
     "auth.company_logo": ("ids", {"company_id": Company}),
     "admin.index": ("list", None),
