@@ -18,6 +18,7 @@ from portal.infra.web import (
     init_config,
     init_error_pages,
     init_extensions,
+    init_proxies,
     init_security_headers,
     init_templates,
 )
@@ -44,6 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     """Build the application; `overrides` replaces configuration values (tests)."""
     app = Flask(__name__, template_folder="portal/templates", static_folder="static", instance_relative_config=True)
     init_config(app, overrides)
+    init_proxies(app)
     load_feature_modules("models")
     load_feature_modules("receivers")
     init_extensions(app)

@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 
 from portal.audit.operations import record
 from portal.infra import storage
@@ -26,6 +27,7 @@ from portal.infra.web import mark, public_page
 from portal.security.forms import AccountForm, LoginForm, SetPasswordForm
 from portal.security.link_guard import link_throttled, note_bad_link
 from portal.security.passwords import PasswordError, authenticate, set_password, verify_password
+from portal.security.sign_in_link import send_sign_in_link, use_sign_in_link, user_for_sign_in_link
 from portal.security.throttle import (
     Attempt,
     note_failures,
@@ -44,6 +46,10 @@ open_before_two_factor = mark("open_before_two_factor")
 
 bp = Blueprint("auth", __name__)
 PENDING_TWO_FACTOR = "two_factor_pending"
+
+
+class ConfirmForm(FlaskForm):
+    """A button and its CSRF token."""
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -74,10 +80,13 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        attempt = Attempt((f"login:ip:{request.remote_addr}", f"login:email:{email}"))
-        if attempt.opens_at is not None:
+        account_key = f"login:email:{email}"
+        attempt = Attempt((f"login:ip:{request.remote_addr}", account_key), soft_keys=(account_key,))
+        if attempt.opens_at is not None:  # this address has guessed too often: refused outright
             return throttled_page("auth/login.html", attempt.opens_at, form=form)
         user = authenticate(email, form.password.data)
+        if attempt.soft_throttled:  # others have guessed at this account: the way in goes by email
+            return locked_account_page(attempt, user, form)
         if user is None:
             attempt.failed()
             flash(_("Wrong email or password."), "error")
@@ -90,6 +99,46 @@ def login():
             return redirect(url_for("two_factor.sign_in_code"))
         return finish_sign_in(user, target)
     return render_template("auth/login.html", form=form)
+
+
+def locked_account_page(attempt: Attempt, user, form):
+    """The same answer for a right and a wrong password; only the right one emails a sign-in link."""
+    if user is None:
+        attempt.failed()
+    else:
+        attempt.succeeded()
+        send_sign_in_link(user)
+        db.session.commit()
+    flash(_("Many wrong passwords have been tried for this account recently, so signing in continues by "
+            "email: if the address and password were right, we have sent a one-time sign-in link to the "
+            "address. It works for 15 minutes."), "info")
+    return render_template("auth/login.html", form=LoginForm(formdata=None, email=form.email.data)), 200
+
+
+@bp.route("/login/link/<token>", methods=["GET", "POST"])
+@public_page
+def sign_in_link(token: str):
+    """The emailed one-time sign-in link. Opening it shows a button (mail scanners open links too);
+    pressing it signs in, through the second step when it is on."""
+    if link_throttled(token):
+        abort(429)
+    user = user_for_sign_in_link(token)
+    if user is None:
+        note_bad_link(token)
+        return render_template(
+            "error.html", title=_("This link no longer works"),
+            message=_("The sign-in link has expired or has already been used. Sign in again with your password."),
+        ), 404
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template("auth/sign_in_link.html", form=form, email=user.email)
+    use_sign_in_link(user)
+    target = url_for("admin.index")
+    if two_factor_of(user) is not None:
+        start_second_step(user, target)
+        db.session.commit()
+        return redirect(url_for("two_factor.sign_in_code"))
+    return finish_sign_in(user, target)
 
 
 def throttled_page(template: str, opens, **context):

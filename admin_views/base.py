@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from portal.infra.csv_safety import safe_cell
 from portal.infra.extensions import db
+from portal.infra.web import page_number
 from portal.tenancy.context import current_company, user_can
 from portal.tenancy.models import Company
 from portal.tenancy.ownership import is_company_owned, owned_by
@@ -109,6 +110,13 @@ class AppModelView(AccessMixin, ModelView):
                 if self.get_one(pk) is None:
                     abort(404)
         return None
+
+    def _get_list_extra_args(self):
+        """`?page=-1` (a negative OFFSET, an error on PostgreSQL) shows the first page; a page number
+        too large for the database's OFFSET is capped, so neither answers 503."""
+        args = super()._get_list_extra_args()
+        args.page = page_number(args.page)
+        return args
 
     def scaffold_form(self):
         """Every text field gets a maximum length: the column's (Flask-Admin adds it) or TEXT_MAX."""

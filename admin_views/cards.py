@@ -36,7 +36,7 @@ from portal.infra import storage
 from portal.infra.extensions import db
 from portal.infra.images import ImageRejected
 from portal.infra.national_ids import format_national_id
-from portal.infra.web import field_limits
+from portal.infra.web import field_limits, page_number
 from portal.printing.models import SYSTEM_ERRORS, PrintJob, PrintJobStatus
 from portal.printing.operations import PrintError, enabled_printers, queue_print
 from portal.tenancy.context import user_can
@@ -65,7 +65,7 @@ class CardsView(TenantView):
     def index(self):
         company = self.company
         args = request.args
-        page = max(0, args.get("page", 0, type=int))
+        page = page_number(args.get("page"))
         per_page = args.get("per_page", 25, type=int)
         per_page = per_page if per_page in PAGE_SIZES else 25
         status = args.get("status") if CardStatus.of(args.get("status")) else None

@@ -14,16 +14,14 @@ from portal.collection.delivery import link_email_states
 from portal.collection.models import REMINDER_GAP, CollectionRequest
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
+from portal.infra.web import page_number
 
 PER_PAGE = 25
 SEARCH_MAX = 100
 
 
 def _page_arg() -> int:
-    try:
-        return max(0, int(request.args.get("page", 0)))
-    except ValueError:
-        return 0
+    return page_number(request.args.get("page"))
 
 
 class PendingPages:

@@ -11,6 +11,7 @@ from admin_views.base import TenantView
 from portal.cards.models import CardStatus
 from portal.catalog.models import CardType
 from portal.infra.extensions import db
+from portal.infra.web import page_number
 from portal.reports.operations import (
     COLUMNS,
     DEFAULT_COLUMNS,
@@ -80,7 +81,7 @@ class ReportsView(TenantView):
             return Response(export_xlsx(company, f),
                             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             headers={"Content-Disposition": "attachment; filename=cardwright-cards.xlsx"})
-        page = max(0, _int(request.args.get("page")) or 0)
+        page = page_number(request.args.get("page"))
         total, rows = report_rows(company, f, limit=PAGE, offset=page * PAGE, with_ids=True)
         card_types = db.session.scalars(
             self.owned(CardType, shared=True).order_by(CardType.name)

@@ -107,3 +107,16 @@ def test_a_reset_link_opened_as_an_invitation_does_not_sign_in(client, db, make_
     resp = client.post(f"/invite/{token}", {"password": NEW, "confirm": NEW})
     assert resp.headers["Location"].endswith(f"/reset/{token}")
     assert client.get("/admin/").status_code == 302
+
+
+def test_guessing_reset_links_is_throttled_like_every_other_link(client, db, make_user, smtp_server):
+    make_user(email="anna@x.se")
+    client.post("/forgot", {"email": "anna@x.se"})
+    path = _reset_path(smtp_server, "anna@x.se")
+    for n in range(10):
+        assert client.get(f"/reset/{n}" + "g" * 42).status_code == 404
+    assert client.get("/reset/" + "h" * 43).status_code == 429  # this address has guessed enough
+    assert client.get(path).status_code == 429
+    other = FormClient(client.application.test_client())
+    other.environ_base["REMOTE_ADDR"] = "198.51.100.4"
+    assert "Choose a new password" in html_text(other.get(path))  # the real link, from elsewhere, still works

@@ -30,7 +30,7 @@ def save_employee_data(req: CollectionRequest, values: dict) -> dict:
     return errors
 
 
-def save_employee_photo(req: CollectionRequest, data: bytes, crop: dict | None, rotate: int) -> None:
+def save_employee_photo(req: CollectionRequest, data: bytes, crop: dict | None, rotate: int | str) -> None:
     """Re-do the crop on the original with Pillow; ImageRejected carries the message for the page."""
     ct = req.card_type
     jpeg = normalise_photo(data, size=(ct.photo_width, ct.photo_height), crop=crop, rotate=rotate)

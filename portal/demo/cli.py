@@ -21,12 +21,15 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     from portal.infra.jobs import start_background_scheduler
 
     app = ctx.ensure_object(ScriptInfo).load_app()
+    if not app.config.get("BASE_URL_EXPLICIT"):
+        # Emailed links must reach this server: without BASE_URL they point where it listens.
+        app.config["BASE_URL"] = served_address(host, port)
     with app.app_context():
         upgrade_database()
         seeded = seed_demo()
         db.session.commit()
     start_background_scheduler(app)
-    url = f"http://{host}:{port}/"
+    url = served_address(host, port) + "/"
     click.echo("")
     click.echo(f"  Cardwright is running at {url}")
     if seeded:
@@ -40,6 +43,15 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     # Flask ignores app.run() inside a CLI command; serve with Werkzeug directly (one process,
     # so the in-process scheduler runs exactly once).
     run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+def served_address(host: str, port: int) -> str:
+    """The address a browser on this machine uses for a server listening on host:port."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - read, not bound: all interfaces mean this machine too
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 @click.command("seed")

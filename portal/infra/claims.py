@@ -9,16 +9,24 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
 from portal.infra.extensions import db
 
 
 def claim_due(model, status_column, *, waiting: str, working: str, due_column, now: datetime, limit: int,
-              **values) -> list:
-    """Claim up to `limit` rows in status `waiting` whose `due_column` has come; commit; return them."""
+              candidates: Select | None = None, **values) -> list:
+    """Claim up to `limit` rows in status `waiting` whose `due_column` has come; commit; return them.
+
+    `candidates` (a select of ids, ordered and limited) chooses which due rows come first; by default
+    the oldest.
+    """
     token = uuid.uuid4().hex
-    due = select(model.id).where(status_column == waiting, due_column <= now).order_by(model.id).limit(limit)
+    if candidates is None:
+        due = select(model.id).where(status_column == waiting, due_column <= now).order_by(model.id).limit(limit)
+    else:
+        # PostgreSQL locks no rows of a query with window functions or DISTINCT: lock the chosen ids apart.
+        due = select(model.id).where(model.id.in_(candidates.scalar_subquery()), status_column == waiting)
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     db.session.execute(

@@ -36,7 +36,19 @@ def _intervals(value: str) -> dict[str, float]:
         raise ConfigError(f"JOB_INTERVALS must look like outbox=15,reminders=900 (got {value!r})") from exc
 
 
+def _hops(value: str) -> int:
+    try:
+        hops = int(value.strip() or 0)
+    except ValueError as exc:
+        raise ConfigError(f"TRUSTED_PROXY_HOPS must be a whole number of proxies (got {value!r})") from exc
+    if not 0 <= hops <= 10:
+        raise ConfigError(f"TRUSTED_PROXY_HOPS must be between 0 and 10 (got {hops})")
+    return hops
+
+
+# Where a developer's or test machine runs: plain http, the public development key, a default BASE_URL.
 _PLAIN_HTTP_ENVS = {"development", "testing"}
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105 - development only; other environments refuse it
 
 
 def load_config(overrides: dict | None = None) -> dict:
@@ -48,7 +60,13 @@ def load_config(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": _database_url(),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "STORAGE_DIR": os.environ.get("STORAGE_DIR", str(BASE_DIR / "instance" / "files")),
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        # The public address in emailed links. Without it, development uses the address `flask serve`
+        # listens on; every other environment refuses to start (links would point nowhere).
+        "BASE_URL": os.environ.get("BASE_URL") or "http://127.0.0.1:5000",
+        "BASE_URL_EXPLICIT": bool(os.environ.get("BASE_URL")),
+        # How many reverse proxies (load balancer, nginx) stand in front of the app and append to
+        # X-Forwarded-For. 0 (the default) trusts no forwarded header: the client is the TCP peer.
+        "TRUSTED_PROXY_HOPS": _hops(os.environ.get("TRUSTED_PROXY_HOPS", "0")),
         "SCHEDULER_ENABLED": _bool("SCHEDULER_ENABLED", False),
         # "outbox=15,reminders=900": override job intervals in seconds (tests run them every second).
         "JOB_INTERVALS": _intervals(os.environ.get("JOB_INTERVALS", "")),
@@ -84,18 +102,28 @@ def load_config(overrides: dict | None = None) -> dict:
     }
     if overrides:
         cfg.update(overrides)
+        if overrides.get("BASE_URL") and "BASE_URL_EXPLICIT" not in overrides:
+            cfg["BASE_URL_EXPLICIT"] = True
     _check(cfg)
     return cfg
 
 
 def _check(cfg: dict) -> None:
-    if cfg["ENV_NAME"] == "production":
+    """Every environment but development and testing (production, staging, demo ...) is reachable by
+    others: it needs its own strong key and the public address for emailed links."""
+    if cfg["ENV_NAME"] not in _PLAIN_HTTP_ENVS:
         key = cfg.get("SECRET_KEY") or ""
-        if len(key) < 32:
+        if len(key) < 32 or key == DEV_SECRET_KEY:
             raise ConfigError(
-                "SECRET_KEY must be set to a random value of at least 32 characters in production "
-                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+                f"SECRET_KEY must be set to a random value of at least 32 characters (CARDWRIGHT_ENV="
+                f"{cfg['ENV_NAME']}; only development and testing may run without one), for example: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'."
+            )
+        if not cfg.get("BASE_URL_EXPLICIT"):
+            raise ConfigError(
+                f"BASE_URL must be set (CARDWRIGHT_ENV={cfg['ENV_NAME']}): the public address of the "
+                "portal, e.g. https://cards.example.com, used in every emailed link."
             )
     elif not cfg.get("SECRET_KEY"):
         # Development and tests: a fixed, clearly unsafe key so sessions survive restarts.
-        cfg["SECRET_KEY"] = "dev-only-insecure-key-change-me"  # noqa: S105 - development only; production refuses it
+        cfg["SECRET_KEY"] = DEV_SECRET_KEY

@@ -270,8 +270,8 @@ def _check_enough_pixels(width: float, height: float, size: tuple[int, int]) -> 
 
 
 def normalise_photo(
-    data: bytes, *, size: tuple[int, int] = PHOTO_SIZE, crop: Mapping[str, Any] | None = None, rotate: int = 0,
-    check_size: bool = True,
+    data: bytes, *, size: tuple[int, int] = PHOTO_SIZE, crop: Mapping[str, Any] | None = None,
+    rotate: int | str = 0, check_size: bool = True,
 ) -> bytes:
     """Turn an uploaded photo into the card's exact-size, metadata-free RGB JPEG.
 

@@ -53,10 +53,39 @@ def page_mark(name: str, default=None):
     return default
 
 
+MAX_PAGE = 1_000_000
+
+
+def page_number(value) -> int:
+    """A list's `?page=` as a page index from 0: negative, malformed or absurd values (a negative or
+    64-bit-overflowing OFFSET fails in the database) give the nearest page that can be asked for."""
+    try:
+        number = int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+    return min(max(0, number), MAX_PAGE)
+
+
 def init_config(app: Flask, overrides: dict | None) -> None:
     app.config.update(load_config(overrides))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["STORAGE_DIR"]).mkdir(parents=True, exist_ok=True)
+
+
+def init_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXY_HOPS reverse proxies, take the client's address and scheme from
+    the headers those proxies add, counting from the right: a client cannot forge its way past them.
+
+    Without the setting nothing forwarded is trusted, so `remote_addr` is the TCP peer. Set it to the
+    number of proxies in front of the app: every throttle keys on `remote_addr`, and behind a load
+    balancer without it every visitor would share the balancer's address (one guesser locks out all).
+    """
+    hops = app.config.get("TRUSTED_PROXY_HOPS") or 0
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Not X-Forwarded-Host: emailed links are built from BASE_URL, never from a header.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def init_extensions(app: Flask) -> None:
@@ -148,5 +177,5 @@ def init_error_pages(app: Flask) -> None:
             "The database could not complete this change, so nothing was saved. Try again in a moment."))
 
 
-__all__ = ["field_limits", "init_config", "init_error_pages", "init_extensions", "init_security_headers",
-           "init_templates", "mark", "page_mark", "public_page", "use_page_language"]
+__all__ = ["field_limits", "init_config", "init_error_pages", "init_extensions", "init_proxies", "init_security_headers",
+           "init_templates", "mark", "page_mark", "page_number", "public_page", "use_page_language"]

@@ -8,10 +8,23 @@ from flask_babel import force_locale
 
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
-from portal.outbox.models import OutboxEmail, OutboxState
+from portal.outbox.models import OutboxEmail, OutboxState, Priority
 
 log = logging.getLogger(__name__)
 
+# Emails sent by the thousand (a CSV import, the reminder job): they wait behind every email a person is
+# waiting for, so one company's import never holds up another's password reset.
+BULK_KINDS = frozenset({"collection_request", "collection_reminder"})
+
+
+def priority_of(kind: str) -> int:
+    return Priority.BULK if kind in BULK_KINDS else Priority.URGENT
+
+
+def header_text(value: str) -> str:
+    """One line for a mail header: a line break from a company or card-type name would make the
+    message unsendable (and is how headers are injected)."""
+    return " ".join((value or "").split())
 
 
 def render_email(template: str, language: str, **context) -> tuple[str, str, str]:
@@ -35,7 +48,8 @@ def queue_email(
     """Add an email to the outbox in the current transaction (sent after commit by the job)."""
     subject, text, html = render_email(template, language, **context)
     email = OutboxEmail(
-        to=to, subject=subject[:300], body_text=text, body_html=html, kind=template, company_id=company_id
+        to=to, subject=header_text(subject)[:300], body_text=text, body_html=html, kind=template,
+        company_id=company_id, priority=priority_of(template),
     )
     db.session.add(email)
     return email
@@ -51,6 +65,8 @@ def queue_rows(rows: list[dict]) -> None:
             r.setdefault("next_attempt_at", now)
             r.setdefault("created_at", now)
             r.setdefault("last_error", "")
+            r.setdefault("priority", priority_of(r.get("kind", "")))
+            r["subject"] = header_text(r.get("subject", ""))[:300]
         db.session.execute(OutboxEmail.__table__.insert(), rows)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.infra.db_types import StrEnum, utcnow
@@ -21,9 +21,18 @@ class OutboxState(StrEnum):
     FAILED = "failed", _l("Not delivered"), "danger"
 
 
+class Priority:
+    URGENT = 0
+    BULK = 1
+
+
 class OutboxEmail(db.Model):
     __tablename__ = "outbox_email"
-    __table_args__ = (Index("ix_outbox_email_state_next", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_email_state_next", "state", "next_attempt_at"),
+        # The claim takes each company's oldest first, urgent before bulk (see outbox.tasks).
+        Index("ix_outbox_email_claim_order", "state", "priority", "company_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id", ondelete="SET NULL"), index=True)
@@ -32,6 +41,9 @@ class OutboxEmail(db.Model):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[str] = mapped_column(String(40), default="")
+    # URGENT (someone is waiting for it: password reset, sign-in link, approvals) goes before BULK
+    # (data-collection requests and reminders, thousands at once); set from `kind` by the outbox.
+    priority: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     state: Mapped[str] = mapped_column(String(16), default=OutboxState.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")

@@ -8,7 +8,7 @@ from time import monotonic
 
 from flask import current_app
 from flask_mail import Connection, Message
-from sqlalchemy import text, update
+from sqlalchemy import func, select, text, update
 
 from portal.infra.claims import claim_due
 from portal.infra.db_types import utcnow
@@ -48,8 +48,20 @@ def _claim_batch(now: datetime, limit: int) -> list[OutboxEmail]:
         .where(OutboxEmail.state == OutboxState.SENDING.value, OutboxEmail.claimed_at < now - STALE_CLAIM)
         .values(state=OutboxState.PENDING.value, claim=None)
     )
-    return claim_due(OutboxEmail, OutboxEmail.state, waiting=OutboxState.PENDING.value,
-                     working=OutboxState.SENDING.value, due_column=OutboxEmail.next_attempt_at, now=now, limit=limit)
+    batch = claim_due(OutboxEmail, OutboxEmail.state, waiting=OutboxState.PENDING.value,
+                      working=OutboxState.SENDING.value, due_column=OutboxEmail.next_attempt_at, now=now, limit=limit,
+                      candidates=_fair_order(now, limit))
+    return sorted(batch, key=lambda email: (email.priority, email.id))
+
+
+def _fair_order(now: datetime, limit: int):
+    """The next `limit` due emails: urgent before bulk, and within each, the companies take turns
+    (each one's oldest first), so 20,000 invitations of one company delay nobody else's mail."""
+    turn = func.row_number().over(partition_by=(OutboxEmail.priority, OutboxEmail.company_id),
+                                  order_by=OutboxEmail.id).label("turn")
+    due = (select(OutboxEmail.id, OutboxEmail.priority, turn)
+           .where(OutboxEmail.state == OutboxState.PENDING.value, OutboxEmail.next_attempt_at <= now).subquery())
+    return select(due.c.id).order_by(due.c.priority, due.c.turn, due.c.id).limit(limit)
 
 
 @scheduled("outbox", 15)

@@ -16,8 +16,8 @@ from portal.tenancy.operations import is_throttled, note_failure
 PREFIX_LENGTH = 6
 
 # Every route that carries a secret in its path: employee links, card-change links, invitations,
-# customer-portal password links.
-TOKEN_IN_PATH = re.compile(r"(/r/(?:change/)?|/invite/|/set-password/)[A-Za-z0-9_-]{16,}")
+# password-reset links, emailed sign-in links (signed, so with dots), customer-portal password links.
+TOKEN_IN_PATH = re.compile(r"(/r/(?:change/)?|/invite/|/reset/|/set-password/|/login/link/)[A-Za-z0-9_.-]{16,}")
 
 
 def _keys(token: str) -> tuple[str, str]:

@@ -48,14 +48,21 @@ class Attempt:
     row first; a refused or successful attempt removes its own rows, a failed one leaves them.
     """
 
-    def __init__(self, keys: Iterable[str], limit: int = THROTTLE_LIMIT, window: timedelta = THROTTLE_WINDOW):
+    def __init__(self, keys: Iterable[str], limit: int = THROTTLE_LIMIT, window: timedelta = THROTTLE_WINDOW,
+                 *, soft_keys: Iterable[str] = ()):
         self.keys = tuple(key[:200] for key in keys)
+        soft = {key[:200] for key in soft_keys}
         rows = [LoginAttempt(key=key) for key in self.keys]
         db.session.add_all(rows)
         db.session.commit()
         self._ids = [row.id for row in rows]
         # This attempt is the newest row of each key: throttled when `limit` others are in the window.
-        self.opens_at = retry_at(self.keys, limit=limit + 1, window=window)
+        opens = {key: retry_at((key,), limit=limit + 1, window=window) for key in self.keys}
+        refused = [when for key, when in opens.items() if when is not None and key not in soft]
+        # A throttled hard key (the client's address) refuses the attempt; a throttled soft key (the
+        # account, which anyone anywhere can lock) only changes how the caller lets the attempt in.
+        self.opens_at = max(refused) if refused else None
+        self.soft_throttled = any(opens[key] is not None for key in soft)
         if self.opens_at is not None:
             self._forget()
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, false, true
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.infra import storage
 from portal.infra.db_types import StrEnum, utcnow
@@ -60,6 +60,11 @@ class Company(db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @validates("name")
+    def _one_line_name(self, _key, value):
+        # The name goes into email subjects: a line break there would make every such email unsendable.
+        return " ".join((value or "").split())
 
 
 def default_retention_for(onboarded_on: date) -> int | None:

@@ -116,8 +116,8 @@ def photo(token: str):
             try:
                 if request.form.get("crop_width"):
                     crop = {k: float(request.form[f"crop_{k}"]) for k in ("x", "y", "width", "height")}
-                rotate = int(float(request.form.get("rotate") or 0))
-                save_employee_photo(req, upload.read(), crop, rotate)
+                # Checked as a quarter turn by the image code: "inf", "nan" or "1e400" are refused there.
+                save_employee_photo(req, upload.read(), crop, request.form.get("rotate") or 0)
             except (ValueError, KeyError) as exc:
                 db.session.rollback()
                 error = str(exc) if isinstance(exc, ImageRejected) else _("The photo could not be used. Try again.")

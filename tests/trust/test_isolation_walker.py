@@ -48,6 +48,7 @@ ROUTES: dict[str, tuple] = {
     "auth.account": ("list", None),
     "auth.accept_invite": ("link", None),
     "auth.answer_invitation": ("ids", {"membership_id": Membership}),
+    "auth.sign_in_link": ("public", "a signed one-time link to the user's own sign-in; shows only that user's email"),
     "auth.switch_company": ("form", {"company_id": Company}),
     "auth.company_logo": ("ids", {"company_id": Company}),
     "admin.index": ("list", None),

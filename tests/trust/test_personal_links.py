@@ -109,7 +109,7 @@ def test_guessing_one_prefix_from_many_addresses_is_throttled(client, db, link):
 
 
 @pytest.mark.parametrize("path", ["/r/{t}", "/r/{t}/photo", "/r/change/{t}", "/invite/{t}",
-                                  "/portal/set-password/{t}"])
+                                  "/portal/set-password/{t}", "/reset/{t}", "/login/link/{t}.aBcD12.{t}"])
 def test_access_log_never_contains_a_token(caplog, path):
     token = tokens.new_token()[0]
     link_guard.install_log_redaction()
