@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -115,20 +116,26 @@ def locked_account_page(attempt: Attempt, user, form):
     return render_template("auth/login.html", form=LoginForm(formdata=None, email=form.email.data)), 200
 
 
+def user_behind_link(token: str, lookup, dead_message: str):
+    """The user a personal link in an email names. Guessing is throttled (429); a dead link gets a page
+    that says so (404) and counts as a bad guess."""
+    if link_throttled(token):
+        abort(429)
+    user = lookup(token)
+    if user is None:
+        note_bad_link(token)
+        abort(make_response(render_template("error.html", title=_("This link no longer works"),
+                                            message=dead_message), 404))
+    return user
+
+
 @bp.route("/login/link/<token>", methods=["GET", "POST"])
 @public_page
 def sign_in_link(token: str):
     """The emailed one-time sign-in link. Opening it shows a button (mail scanners open links too);
     pressing it signs in, through the second step when it is on."""
-    if link_throttled(token):
-        abort(429)
-    user = user_for_sign_in_link(token)
-    if user is None:
-        note_bad_link(token)
-        return render_template(
-            "error.html", title=_("This link no longer works"),
-            message=_("The sign-in link has expired or has already been used. Sign in again with your password."),
-        ), 404
+    user = user_behind_link(token, user_for_sign_in_link, _(
+        "The sign-in link has expired or has already been used. Sign in again with your password."))
     form = ConfirmForm()
     if not form.validate_on_submit():
         return render_template("auth/sign_in_link.html", form=form, email=user.email)
@@ -219,15 +226,8 @@ def set_language():
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @public_page
 def accept_invite(token: str):
-    if link_throttled(token):
-        abort(429)
-    user = user_for_invite(token)
-    if user is None:
-        note_bad_link(token)
-        return render_template(
-            "error.html", title=_("This link no longer works"),
-            message=_("The invitation has expired or has already been used. Ask your administrator for a new one."),
-        ), 404
+    user = user_behind_link(token, user_for_invite, _(
+        "The invitation has expired or has already been used. Ask your administrator for a new one."))
     if user.password_hash:
         # A password-reset link: it must never sign in by itself (two-step sign-in would be skipped).
         return redirect(url_for("password_reset.reset", token=token))

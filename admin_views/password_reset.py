@@ -1,19 +1,18 @@
 """'Forgot password?' for back-office users: ask for a link, then choose a new password with it."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Length
 
-from admin_views.auth import chose_password, throttled_page
+from admin_views.auth import chose_password, throttled_page, user_behind_link
 from portal.audit.operations import record
 from portal.infra.extensions import db
 from portal.infra.web import public_page
 from portal.security.forms import SetPasswordForm
-from portal.security.link_guard import link_throttled, note_bad_link
 from portal.security.password_reset import send_password_reset
 from portal.security.throttle import note_failures, retry_at
 from portal.tenancy.operations import user_for_invite
@@ -48,15 +47,8 @@ def forgot():
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @public_page
 def reset(token: str):
-    if link_throttled(token):
-        abort(429)
-    user = user_for_invite(token)
-    if user is None:
-        note_bad_link(token)
-        return render_template(
-            "error.html", title=_("This link no longer works"),
-            message=_("The link has expired or has already been used. Ask for a new one with \"Forgot password?\"."),
-        ), 404
+    user = user_behind_link(token, user_for_invite, _(
+        "The link has expired or has already been used. Ask for a new one with \"Forgot password?\"."))
     form = SetPasswordForm()
     if form.validate_on_submit() and chose_password(user, form):
         record("user.password_reset", company_id=None, obj=user, user_id=user.id, summary=user.email)
