@@ -32,7 +32,7 @@ def test_every_named_exception_exists_and_says_why():
 def test_add_all_to_cart_is_one_transaction(db, collect):
     """Nothing of "Add all to cart" is stored until the request commits: a failure keeps every card in review."""
     from portal.collection.models import CollectionRequest
-    from portal.collection.operations import approve_all_to_cart
+    from portal.collection.review import add_chunk_to_cart
     from portal.ordering.models import CartItem
 
     company, orderer, ct, _addr = collect
@@ -41,7 +41,7 @@ def test_add_all_to_cart_is_one_transaction(db, collect):
                                          status="in_review", data={"first_name": name, "last_name": "Ek"},
                                          photo_key="photos/abcdefgh12.jpg"))
     db.session.commit()
-    assert approve_all_to_cart(company, orderer) == 3
+    assert add_chunk_to_cart(company, orderer).added == 3
     db.session.rollback()  # the request failed after the operation
     assert db.session.scalar(select(func.count()).select_from(CartItem)) == 0
     assert set(db.session.scalars(select(CollectionRequest.status))) == {"in_review"}

@@ -292,19 +292,6 @@ def print_request_now(company: Company, user: User, request_id, printer_id: int)
     return card
 
 
-def approve_all_to_cart(company: Company, user: User) -> int:
-    """Every card in review that is complete goes to the cart, in the caller's one transaction."""
-    ids = [r.id for r in in_review_requests(company)]
-    done = 0
-    for rid in ids:
-        try:
-            approve_to_cart(company, user, rid)
-            done += 1
-        except CollectionError:
-            continue  # incomplete cards stay in review for the orderer to fix
-    return done
-
-
 def update_request(company: Company, user: User, request_id, values: dict, address_id) -> CollectionRequest:
     req = own_request(company, request_id)
     clean, errors = validate_layout_values(req.card_type, values, country=company.country)
@@ -344,16 +331,6 @@ def pending_requests(company: Company, search: str = "", page: int = 0, per_page
                               .order_by(CollectionRequest.sent_at.desc(), CollectionRequest.id.desc())
                               .offset(page * per_page).limit(per_page)).all()
     return rows, total
-
-
-def in_review_requests(company: Company) -> list[CollectionRequest]:
-    return list(db.session.scalars(
-        select(CollectionRequest)
-        .options(selectinload(CollectionRequest.card_type).selectinload(CardType.fields),
-                 selectinload(CollectionRequest.address))
-        .where(CollectionRequest.company_id == company.id, CollectionRequest.status == RequestStatus.IN_REVIEW.value)
-        .order_by(CollectionRequest.submitted_at, CollectionRequest.id)
-    ))
 
 
 def request_counts(company: Company) -> dict[str, int]:
