@@ -12,8 +12,9 @@ $(VENV)/.installed-run: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt
+$(VENV)/.installed-dev: $(VENV)/.installed-run requirements-dev.txt package-lock.json
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	npm ci --no-audit --no-fund --silent  # axe-core for the browser tests' accessibility checks
 	touch $@
 
 translations: $(VENV)/.installed-run

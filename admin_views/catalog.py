@@ -21,6 +21,7 @@ from portal.catalog.models import Accessory, CardKind, CardType, FieldKind, Layo
 from portal.infra.extensions import db
 from portal.infra.form_limits import TEXT_MAX
 from portal.infra.formatting import badge, money, when
+from portal.infra.i18n import language_choices, language_name
 from portal.ordering.models import OrderLine
 from portal.tenancy.invitations import invite_user
 from portal.tenancy.models import Company, Membership, Role, User, default_retention_for
@@ -49,7 +50,7 @@ class CompanyAdminView(OperatorView):
     column_searchable_list = ["name", "org_number"]
     column_default_sort = "name"
     column_formatters = {
-        "language": lambda v, c, m, n: {"sv": "Svenska", "en": "English"}.get(m.language, m.language),
+        "language": lambda v, c, m, n: language_name(m.language),
         "members": lambda v, c, m, n: m.member_count,
         "cards": lambda v, c, m, n: m.card_count,
         "active": lambda v, c, m, n: _yes(m.active),
@@ -57,7 +58,7 @@ class CompanyAdminView(OperatorView):
     form_columns = ["name", "org_number", "language", "onboarded_on", "retention_months", "requires_order_approval",
                     "active", "first_admin"]
     form_overrides = {"language": SelectField}
-    form_args = {"language": {"choices": [("sv", "Svenska"), ("en", "English")], "label": _l("Language")},
+    form_args = {"language": {"choices": language_choices, "label": _l("Language")},
                  "retention_months": {"description": _l("Empty: never. Set from the onboarding date when left empty "
                                                          "on a new company.")}}
     form_extra_fields = {"first_admin": EmailField(_l("First admin's email"), validators=[Optional(), Email()],

@@ -1,6 +1,7 @@
-"""English and Swedish: the user's language, then the company's, then the browser's."""
+"""English, Swedish, Norwegian (bokmål), Danish and Finnish: the user's language, then the company's, then the browser's."""
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 from tests.conftest import html_text
@@ -24,35 +25,47 @@ def test_company_language_then_browser_language(client, make_company, make_user)
     assert "Översikt" in html_text(client.get("/admin/"))
 
 
-def test_every_message_has_a_swedish_translation():
+TRANSLATED = ["sv", "nb", "da", "fi"]  # every language but English, the source language
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_message_has_a_translation(language):
     for domain in ("messages", "admin"):
-        with open(Path(__file__).parents[1] / f"translations/sv/LC_MESSAGES/{domain}.po", "rb") as fh:
-            catalog = read_po(fh, locale="sv")
+        with open(Path(__file__).parents[1] / f"translations/{language}/LC_MESSAGES/{domain}.po", "rb") as fh:
+            catalog = read_po(fh, locale=language)
         untranslated = [m.id for m in catalog if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))]
-        assert untranslated == [], f"{domain}: {untranslated[:10]}"
+        assert untranslated == [], f"{language}/{domain}: {len(untranslated)} untranslated, e.g. {untranslated[:10]}"
         assert not [m.id for m in catalog if m.id and m.fuzzy]
 
 
-def test_every_string_in_the_code_is_in_the_swedish_catalogue(tmp_path):
-    """Strings are appended to the catalogue by hand (extraction is not run on branches): catch a forgotten one."""
+def test_every_language_is_translated_and_offered(app):
+    assert sorted(app.config["LANGUAGES"]) == sorted(["en", *TRANSLATED])
+
+
+@pytest.fixture(scope="module")
+def wanted_messages(tmp_path_factory):
     import subprocess
     import sys
 
-    root = Path(__file__).parents[1]
-    pot = tmp_path / "messages.pot"
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
     subprocess.run(  # noqa: S603 - fixed arguments
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
-         "-k", "ngettext:1,2", "--ignore-dirs=.venv tests bench migrations instance", "-o", str(pot), "."],
-        cwd=root, check=True, capture_output=True,
+         "-k", "ngettext:1,2", "--ignore-dirs=.venv tests bench migrations instance node_modules", "-o", str(pot), "."],
+        cwd=Path(__file__).parents[1], check=True, capture_output=True,
     )
     with open(pot, "rb") as fh:
-        wanted = [m for m in read_po(fh) if m.id]
-    with open(root / "translations/sv/LC_MESSAGES/messages.po", "rb") as fh:
-        swedish = read_po(fh, locale="sv")
-    assert len(wanted) > 500
-    missing = [f"{m.id} ({m.locations[0][0] if m.locations else '?'})" for m in wanted
-               if swedish.get(m.id) is None or not swedish.get(m.id).string]
-    assert missing == []
+        return [m for m in read_po(fh) if m.id]
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_string_in_the_code_is_in_every_catalogue(wanted_messages, language):
+    """Strings are appended to the catalogues by hand (extraction is not run on branches): catch a forgotten one."""
+    with open(Path(__file__).parents[1] / f"translations/{language}/LC_MESSAGES/messages.po", "rb") as fh:
+        catalogue = read_po(fh, locale=language)
+    assert len(wanted_messages) > 500
+    missing = [f"{m.id} ({m.locations[0][0] if m.locations else '?'})" for m in wanted_messages
+               if catalogue.get(m.id) is None or not catalogue.get(m.id).string]
+    assert missing == [], f"{len(missing)} missing in {language}, e.g. {missing[:5]}"
 
 
 def test_dates_and_money_are_written_the_users_way(client, db, make_company, make_user, make_accessory, make_address):

@@ -21,6 +21,7 @@ from portal.collection.open_rule import insert_unless_open, open_duplicates, tak
 from portal.infra import storage
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
+from portal.infra.i18n import languages
 from portal.infra.text_match import icontains
 from portal.infra.tokens import derived_token, hash_matches, hash_token, new_salt
 from portal.ordering.models import Address, CartItem
@@ -65,7 +66,7 @@ class ImportOutcome:
 
 
 def _language(company: Company, language: str | None) -> str:
-    return language if language in ("sv", "en") else company.language
+    return language if language in languages() else company.language
 
 
 def collection_address(company: Company, address_id) -> Address | None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# Each language by its own name, in the order the language menus list them.
+LANGUAGE_NAMES = {"en": "English", "sv": "Svenska", "nb": "Norsk bokmål", "da": "Dansk", "fi": "Suomi"}
+
 BASE_DIR = Path(__file__).resolve().parents[2]  # the repository root
 
 
@@ -85,7 +88,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "COLOUR_LOGO_SURCHARGE": os.environ.get("COLOUR_LOGO_SURCHARGE", "20.00"),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Europe/Stockholm"),
-        "LANGUAGES": {"en": "English", "sv": "Svenska"},
+        "LANGUAGES": dict(LANGUAGE_NAMES),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -23,6 +23,15 @@ def languages() -> dict:
     return current_app.config["LANGUAGES"]
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """(code, own name) of every language the application speaks: the choices of every language menu."""
+    return list(languages().items())
+
+
+def language_name(code: str | None) -> str:
+    return languages().get(code or "", code or "")
+
+
 def choose_language(code: str) -> bool:
     """Remember the person's own choice for this browser session."""
     if code not in languages():

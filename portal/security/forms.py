@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from portal.infra.i18n import language_choices
 from portal.security.passwords import MIN_ADMIN_LENGTH as MIN_PASSWORD_LENGTH
 
 
@@ -29,7 +30,7 @@ class SetPasswordForm(FlaskForm):
 
 class AccountForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
-    language = SelectField(_l("Language"), choices=[("", _l("Company default")), ("en", "English"), ("sv", "Svenska")])
+    language = SelectField(_l("Language"), choices=lambda: [("", _l("Company default")), *language_choices()])
     current_password = PasswordField(_l("Current password (to change password)"), validators=[Optional(), Length(max=200)])
     new_password = PasswordField(
         _l("New password"), validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=200)],

@@ -7,6 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
+from portal.infra.i18n import language_choices
 from portal.tenancy.models import Role
 
 RETENTION_OPTIONS = [("", _l("Never (keep until deleted by hand)")), ("3", _l("3 months")), ("6", _l("6 months")),
@@ -16,7 +17,7 @@ RETENTION_OPTIONS = [("", _l("Never (keep until deleted by hand)")), ("3", _l("3
 class CompanySettingsForm(FlaskForm):
     name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
     org_number = StringField(_l("Organisation number"), validators=[Optional(), Length(max=32)])
-    language = SelectField(_l("Default language"), choices=[("sv", "Svenska"), ("en", "English")])
+    language = SelectField(_l("Default language"), choices=language_choices)
     primary_color = StringField(_l("Primary colour"), validators=[
         DataRequired(), Length(max=7), Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Write the colour as #RRGGBB."))])
     logo = FileField(_l("Logo"), description=_l("PNG, JPEG or WebP. It is fitted to 354 × 118 pixels."))
