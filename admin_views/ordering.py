@@ -135,7 +135,7 @@ class OrderCardsView(TenantView):
         photo = upload.read(PROOF_PHOTO_BYTES + 1) if upload and upload.filename else None
         values = read_layout_values(chosen, request.form)
         return send_proof(company, chosen, values, photo=photo,
-                          photo_key=None if photo else kept_photo_key(request.form.get("photo_token")))
+                          photo_key=None if photo else kept_photo_key(request.form.get("photo_token")), size="medium")
 
     @expose("/accessories", methods=["GET", "POST"])
     def accessories(self):

@@ -18,7 +18,7 @@ from portal.printing.operations import printed_values
 from portal.printing.render import CARD_SIZE, draw_card
 from portal.tenancy.models import Company
 
-PROOF_WIDTHS = {"small": 320, "large": CARD_SIZE[0]}  # a thumbnail, and the card at print size
+PROOF_WIDTHS = {"small": 320, "medium": 640, "large": CARD_SIZE[0]}  # a thumbnail, the order form's, print size
 PROOF_MEDIA_TYPE = "image/webp"
 PROOF_PHOTO_BYTES = 2 * 1024 * 1024  # the order form sends a downscaled copy of the chosen photo
 PROOF_PHOTO_PIXELS = 6_000_000
@@ -54,7 +54,7 @@ def proof_photo(card_type: CardType, data: bytes) -> bytes:
 def render_proof(company: Company, card_type: CardType, values: dict, *, photo: bytes | None = None,
                  photo_key: str | None = None, size: str = "small") -> bytes:
     """The card as it will print (company logo, the card type's layout, the holder's data and photo) as
-    WebP, `size` "small" (a thumbnail) or "large". `photo` is raw upload bytes, `photo_key` a stored photo."""
+    WebP, `size` "small" (a thumbnail), "medium" or "large". `photo` is raw upload bytes, `photo_key` a stored photo."""
     shown = printed_values(card_type, proof_values(card_type, values), company.country or "SE")
     template = card_type.template
     card = draw_card(

@@ -50,8 +50,8 @@ def test_the_proof_draws_the_chosen_photo_and_fits_a_thumbnail(client, db, shop,
     without = _image(_proof(client, ct))
     data = {"card_type": ct.id, "first_name": "Åsa", "photo": (io.BytesIO(jpeg_bytes(colour=(200, 30, 30))), "me.jpg")}
     with_photo = _image(client.post("/admin/order-cards/proof", data, content_type="multipart/form-data"))
-    assert without.size == with_photo.size == (320, 202)
-    r, g, b = with_photo.getpixel((int(170 / 1011 * 320), int(340 / 638 * 202)))  # the middle of the photo frame
+    assert without.size == with_photo.size == (640, 404)
+    r, g, b = with_photo.getpixel((int(170 / 1011 * 640), int(340 / 638 * 404)))  # the middle of the photo frame
     assert r > 150 and g < 80 and b < 80
 
 
