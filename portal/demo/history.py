@@ -268,7 +268,7 @@ def _invoices_and_audit(story: Story, orders: list[dict], order_ids: list[int]) 
     rnd, invoices = story.rnd, []
     billed = [(oid, o) for oid, o in zip(order_ids, orders, strict=True)
               if o["status"] in (OrderStatus.DELIVERED.value, OrderStatus.SHIPPED.value)]
-    issued = [o["placed_at"] + timedelta(days=7) for _oid, o in billed]
+    issued = [min(o["placed_at"] + timedelta(days=7), story.now - timedelta(hours=1)) for _oid, o in billed]
     numbers = _numbers("invoice", "INV", issued, 4)
     for (oid, order), when, number in zip(billed, issued, numbers, strict=True):
         due = (when + timedelta(days=30)).date()
