@@ -5,7 +5,10 @@ proof is bounded work: values no longer than their fields allow, a small photo, 
 """
 from __future__ import annotations
 
+import hashlib
 import io
+import json
+import threading
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,10 +25,19 @@ PROOF_WIDTHS = {"small": 320, "medium": 640, "large": CARD_SIZE[0]}  # a thumbna
 PROOF_MEDIA_TYPE = "image/webp"
 PROOF_PHOTO_BYTES = 2 * 1024 * 1024  # the order form sends a downscaled copy of the chosen photo
 PROOF_PHOTO_PIXELS = 6_000_000
+# Proofs drawn at once by this process: a page of thumbnails or a fast typist waits a moment in line, and
+# no client can make the server draw more than this many cards at the same time.
+PROOF_CONCURRENCY = 2
+PROOF_WAIT_SECONDS = 5
+_drawing = threading.BoundedSemaphore(PROOF_CONCURRENCY)
 
 
 class ProofRefused(ValueError):
     """The input is more than a proof draws (a value longer than its field, a photo too large)."""
+
+
+class ProofBusy(RuntimeError):
+    """Every proof slot stayed busy for PROOF_WAIT_SECONDS: the client should try again shortly."""
 
 
 def proof_values(card_type: CardType, values: dict) -> dict[str, str]:
@@ -57,18 +69,32 @@ def render_proof(company: Company, card_type: CardType, values: dict, *, photo: 
     WebP, `size` "small" (a thumbnail), "medium" or "large". `photo` is raw upload bytes, `photo_key` a stored photo."""
     shown = printed_values(card_type, proof_values(card_type, values), company.country or "SE")
     template = card_type.template
-    card = draw_card(
-        layout=template.layout if template else None,
-        background=template.background_color if template else "#ffffff",
-        values=shown, photo_key=photo_key, logo_key=company.logo_key, company_name=company.name,
-        photo=proof_photo(card_type, photo) if photo else None,
-    )
-    width = PROOF_WIDTHS.get(size, PROOF_WIDTHS["small"])
-    if width != card.width:
-        card = card.resize((width, round(card.height * width / card.width)), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    card.save(out, format="WEBP", quality=85, method=2)
-    return out.getvalue()
+    if not _drawing.acquire(timeout=PROOF_WAIT_SECONDS):
+        raise ProofBusy()
+    try:
+        card = draw_card(
+            layout=template.layout if template else None,
+            background=template.background_color if template else "#ffffff",
+            values=shown, photo_key=photo_key, logo_key=company.logo_key, company_name=company.name,
+            photo=proof_photo(card_type, photo) if photo else None,
+        )
+        width = PROOF_WIDTHS.get(size, PROOF_WIDTHS["small"])
+        if width != card.width:
+            card = card.resize((width, round(card.height * width / card.width)), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        card.save(out, format="WEBP", quality=85, method=2)
+        return out.getvalue()
+    finally:
+        _drawing.release()
+
+
+def proof_version(company: Company, card_type: CardType, values: dict, photo_key: str | None, size: str) -> str:
+    """A fingerprint of everything a stored card's proof shows: an unchanged card answers "not modified"
+    without being drawn again."""
+    template = card_type.template
+    seen = [company.name, company.logo_key, company.country, card_type.name, template.layout if template else None,
+            template.background_color if template else None, values, photo_key, size]
+    return hashlib.sha256(json.dumps(seen, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
 def proof_alt(company: Company, card_type: CardType, values: dict) -> str:

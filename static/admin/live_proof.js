@@ -55,6 +55,7 @@
     }).catch(function (err) {
       if (err && err.name === "AbortError") { return; }
       form.removeAttribute("aria-busy");
+      if (err && err.message === "503") { timer = setTimeout(refresh, 2000); return; }  // busy: try again
       if (fallback) { fallback.hidden = false; }
     });
   }

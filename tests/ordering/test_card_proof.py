@@ -98,3 +98,36 @@ def test_cart_and_review_show_the_proof_with_its_alt_text(client, db, shop, jpeg
     assert "Card proof: Employee badge for Bertil Ek, Nordbygg AB" in review.get_data(as_text=True)
     assert "Bertil Ek" in html_text(review)
     assert _image(client.get(f"/admin/collection/proof/{req.id}.webp")).size == (320, 202)
+
+
+def test_a_stored_cards_proof_is_not_drawn_again_while_unchanged(client, db, shop, jpeg_bytes, monkeypatch):
+    company, orderer, ct, _acc, _addr = shop
+    client.login(orderer.email)
+    data = {"card_type": ct.id, "action": "cart", "first_name": "Åsa", "last_name": "Öberg",
+            "photo": (io.BytesIO(jpeg_bytes()), "me.jpg")}
+    client.post(f"/admin/order-cards/?card_type={ct.id}", data, content_type="multipart/form-data")
+    item = db.session.scalar(select(CartItem))
+    first = client.get(f"/admin/cart/proof/{item.id}.webp")
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "private, no-cache" and first.headers["ETag"]
+    again = client.get(f"/admin/cart/proof/{item.id}.webp", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    item.holder_data = {**item.holder_data, "first_name": "Bertil"}
+    db.session.commit()
+    changed = client.get(f"/admin/cart/proof/{item.id}.webp", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
+
+
+def test_a_busy_server_asks_to_try_again_instead_of_drawing_without_bound(client, db, shop, monkeypatch):
+    import portal.printing.proof as proof
+
+    company, orderer, ct, _acc, _addr = shop
+    client.login(orderer.email)
+    monkeypatch.setattr(proof, "PROOF_WAIT_SECONDS", 0.01)
+    taken = [proof._drawing.acquire() for _ in range(proof.PROOF_CONCURRENCY)]
+    try:
+        resp = _proof(client, ct)
+        assert resp.status_code == 503 and resp.headers["Retry-After"] == "2"
+    finally:
+        for _ in taken:
+            proof._drawing.release()
+    assert _proof(client, ct).status_code == 200
