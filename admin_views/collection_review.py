@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from admin_views.card_proof import send_proof
 from admin_views.collection_common import back_to, collection_addresses, wants_json
 from portal.catalog.layout import data_fields, holder_name, photo_field, read_layout_values, validate_layout_values
 from portal.collection import operations, review
@@ -21,6 +22,7 @@ from portal.infra.images import ImageRejected, min_photo_size
 from portal.infra.web import field_limits
 from portal.ordering.duplicates import same_person_for_many
 from portal.printing.operations import enabled_printers
+from portal.printing.proof import proof_alt
 
 REASON_MAX = 2000
 
@@ -75,7 +77,8 @@ class ReviewPages:
         same = same_person_for_many(company, current_user, [(("request", r.id), r.card_type, r.data) for r in cards])
         return self.render(
             "admin/collection/review.html",
-            tab="review", counts=self._counts(company), cards=cards, total=total, page=page, search=search,
+            tab="review", counts=self._counts(company), cards=cards,
+            proof_alt=lambda card: proof_alt(company, card.card_type, card.data or {}), total=total, page=page, search=search,
             pages=max(1, -(-total // review.PER_PAGE)), per_page=review.PER_PAGE,
             missing_photos=review.missing_photo_count(company),
             review_rows=review_rows, holder_name=holder_name, company=company, printers=enabled_printers(company),
@@ -88,6 +91,13 @@ class ReviewPages:
         if not found.photo_key or not storage.exists(found.photo_key):
             abort(404)
         return storage.send(found.photo_key, mimetype="image/jpeg", max_age=0)
+
+    @expose("/proof/<int:request_id>.webp")
+    def proof(self, request_id: int):
+        """The collected card as it will print (the same renderer as the print queue)."""
+        found = self.get_owned(CollectionRequest, request_id)
+        return send_proof(self.company, found.card_type, found.data or {}, photo_key=found.photo_key,
+                          size=request.args.get("size", "small"))
 
     @expose("/review/<int:request_id>/approve", methods=["POST"])
     def approve(self, request_id: int):

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from admin_views.base import TenantView
-from admin_views.ordering_forms import keep_photo_token, read_card_form
-from portal.catalog.layout import data_fields, photo_field, validate_layout_values
+from admin_views.card_proof import send_proof
+from admin_views.ordering_forms import keep_photo_token, kept_photo_key, read_card_form
+from portal.catalog.layout import data_fields, photo_field, read_layout_values, validate_layout_values
 from portal.catalog.models import Accessory
 from portal.catalog.operations import offered_card_types
 from portal.infra import storage
@@ -36,6 +37,7 @@ from portal.ordering.operations import (
     update_accessory_quantity,
     update_cart_card,
 )
+from portal.printing.proof import PROOF_PHOTO_BYTES, proof_alt
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,10 @@ def _int(value, default=0) -> int:
 
 class OrderCardsView(TenantView):
     capability = "order"
+
+    @property
+    def extra_js(self):
+        return [url_for("static", filename="admin/live_proof.js")]
 
     def _printers(self, company):
         from portal.printing.operations import enabled_printers
@@ -97,6 +103,7 @@ class OrderCardsView(TenantView):
             fields=data_fields(chosen) if chosen else [], photo=photo_field(chosen) if chosen else None,
             photo_token=keep_photo_token(photo_key) if photo_key else "", addresses=active_addresses(company),
             printers=self._printers(company) if chosen else [], tab="cards", same_person=same,
+            proof_alt=proof_alt(company, chosen, values) if chosen else "",
         )
 
     def _print_now(self, company, card_type, clean, photo_key, replaces=None):
@@ -115,6 +122,20 @@ class OrderCardsView(TenantView):
         db.session.commit()
         flash(_("The card for %(name)s is being printed.", name=card.holder_name), "success")
         return redirect(url_for(".index", card_type=card_type.id))
+
+    @expose("/proof", methods=["POST"])
+    def proof(self):
+        """The live proof of the order form: the card as it prints for the values typed so far (WebP)."""
+        company = self.company
+        try:
+            chosen = card_type_for(company, request.form.get("card_type"))
+        except OrderingError:
+            abort(404)
+        upload = request.files.get("photo")
+        photo = upload.read(PROOF_PHOTO_BYTES + 1) if upload and upload.filename else None
+        values = read_layout_values(chosen, request.form)
+        return send_proof(company, chosen, values, photo=photo,
+                          photo_key=None if photo else kept_photo_key(request.form.get("photo_token")), size="medium")
 
     @expose("/accessories", methods=["GET", "POST"])
     def accessories(self):
@@ -152,7 +173,8 @@ class CartView(TenantView):
         company = self.company
         summary = cart_summary(company, current_user)
         return self.render("admin/ordering/cart.html", summary=summary, addresses=active_addresses(company),
-                           same_person=cart_same_person(company, current_user, summary))
+                           same_person=cart_same_person(company, current_user, summary),
+                           proof_alt=lambda item: proof_alt(company, item.card_type, item.holder_data or {}))
 
     @expose("/item/<int:item_id>/replace", methods=["POST"])
     def replace(self, item_id: int):
@@ -243,6 +265,14 @@ class CartView(TenantView):
         db.session.commit()
         flash(ngettext("Your cart is empty (%(num)d line removed).", "Your cart is empty (%(num)d lines removed).", n), "success")
         return redirect(url_for(".index"))
+
+    @expose("/proof/<int:item_id>.webp")
+    def proof(self, item_id: int):
+        item = self._item(item_id)
+        if item.card_type is None:
+            abort(404)
+        return send_proof(self.company, item.card_type, item.holder_data or {}, photo_key=item.photo_key,
+                          size=request.args.get("size", "small"))
 
     @expose("/photo/<int:item_id>.jpg")
     def photo(self, item_id: int):

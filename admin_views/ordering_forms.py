@@ -51,3 +51,4 @@ def read_card_form(card_type: CardType, form, files) -> tuple[dict, str | None, 
 
         errors[pf.key] = _("Please add a photo.")
     return values, photo_key, errors
+

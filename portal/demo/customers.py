@@ -1,17 +1,12 @@
 """Demo data for the customer portal (called by portal.demo.seed on an empty database)."""
 from __future__ import annotations
 
-from datetime import timedelta
-from decimal import Decimal
-
 from sqlalchemy import select
 
 from portal.customers.models import AccessRight, PortalAccount, ResourceFile, ResourceFolder
 from portal.customers.operations import portal_settings, save_account
 from portal.infra import storage
-from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
-from portal.ordering.models import Invoice
 from portal.tenancy.models import Company
 
 DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -56,5 +51,3 @@ def seed_portal_demo(password: str) -> None:
     db.session.flush()
     db.session.add(ResourceFile(folder_id=folder.id, name="Price list 2026.pdf", content_type="application/pdf",
                                 storage_key=storage.save(DEMO_PDF, "resources", "bin"), size=len(DEMO_PDF)))
-    db.session.add(Invoice(company_id=company.id, number="INV-2026-0001", amount=Decimal("1290.00"),
-                           vat=Decimal("258.00"), due_on=(utcnow() + timedelta(days=30)).date()))

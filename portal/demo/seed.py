@@ -75,7 +75,8 @@ def seed_demo() -> bool:
     admin = User(email="admin@nordbygg.example", name="Anna Andersson", password_hash=pw, language="en")
     orderer = User(email="orderer@nordbygg.example", name="Oskar Lindqvist", password_hash=pw, language="sv")
     approver = User(email="approver@nordbygg.example", name="Karin Berg", password_hash=pw)
-    nordbygg = Company(name="Nordbygg AB", org_number="556677-8899", language="sv", primary_color="#0b5394")
+    nordbygg = Company(name="Nordbygg AB", org_number="556677-8899", language="sv", primary_color="#0b5394",
+                       requires_order_approval=True, local_print_requires_approval=False)
     kontor = Company(name="Kontorshuset i Norr AB", org_number="559012-3456", language="en",
                      primary_color="#38761d", requires_order_approval=False)
     db.session.add_all([operator, admin, orderer, approver, nordbygg, kontor])
@@ -112,5 +113,8 @@ def seed_demo() -> bool:
     from portal.demo.cards import seed_cards_demo
 
     seed_cards_demo()
+    from portal.demo.activity import seed_alive
+
+    seed_alive()  # a year of orders, cards, invoices and audit; requests, print jobs and a cart of today
     db.session.flush()
     return True

@@ -57,9 +57,21 @@ def _draw_name_in_box(draw: ImageDraw.ImageDraw, name: str, box: list[int]) -> N
 
 
 def render_card(*, layout: dict | None, background: str | None, values: dict, photo_key: str | None,
-                logo_key: str | None, test_page: bool = False, company_name: str = "") -> bytes:
+                logo_key: str | None, test_page: bool = False, company_name: str = "",
+                photo: bytes | None = None) -> bytes:
     """The card front as PNG bytes (300 dpi). A missing photo leaves its frame empty; without a logo the
-    company's name is written in the logo's frame (a template without a "logo" key gets the default one)."""
+    company's name is written in the logo's frame (a template without a "logo" key gets the default one).
+    `photo` (decoded-safe image bytes) stands in for a stored photo: the live proof's photo not yet saved."""
+    out = io.BytesIO()
+    draw_card(layout=layout, background=background, values=values, photo_key=photo_key, logo_key=logo_key,
+              test_page=test_page, company_name=company_name, photo=photo).save(out, format="PNG", dpi=(300, 300))
+    return out.getvalue()
+
+
+def draw_card(*, layout: dict | None, background: str | None, values: dict, photo_key: str | None,
+              logo_key: str | None, test_page: bool = False, company_name: str = "",
+              photo: bytes | None = None) -> Image.Image:
+    """The card front as an RGB image at 300 dpi (what `render_card` encodes for the printer)."""
     layout = layout or DEFAULT_LAYOUT
     canvas = Image.new("RGBA", CARD_SIZE, _colour(background) + (255,))
     draw = ImageDraw.Draw(canvas)
@@ -68,7 +80,9 @@ def render_card(*, layout: dict | None, background: str | None, values: dict, ph
         draw.text((60, 280), "Cardwright test page 1011 x 638 px / 300 dpi", fill=(0, 0, 0), font=font_of_size(40))
     photo_box = layout.get("photo")
     if photo_box:
-        if photo_key and storage.exists(photo_key):
+        if photo is not None:
+            _paste_fitted(canvas, photo, photo_box)
+        elif photo_key and storage.exists(photo_key):
             _paste_fitted(canvas, storage.load(photo_key), photo_box)
         else:
             x, y, w, h = photo_box
@@ -84,6 +98,4 @@ def render_card(*, layout: dict | None, background: str | None, values: dict, ph
             continue
         x, y, size = (int(v) for v in spec[:3])
         draw.text((x, y), text[:60], fill=INK, font=font_of_size(size))
-    out = io.BytesIO()
-    canvas.convert("RGB").save(out, format="PNG", dpi=(300, 300))
-    return out.getvalue()
+    return canvas.convert("RGB")

@@ -72,7 +72,6 @@ def test_request_fill_reject_edit_approve_and_order(page, phone, db, smtp_server
     phone.mouse.move(middle[0] + 60, middle[1], steps=5)  # drag the photo to the right...
     phone.mouse.up()
     assert float(phone.input_value("#crop_x")) < before  # ...so the frame shows more of its left side
-    screenshot(phone, "employee-photo")
     phone.click("button.primary")
     phone.wait_for_url("**/address")
     phone.check("input[name=address_id]")
@@ -90,7 +89,6 @@ def test_request_fill_reject_edit_approve_and_order(page, phone, db, smtp_server
     # The orderer reviews and sends it back with a reason.
     page.goto("/admin/collection/review")
     page.wait_for_selector("[data-testid=review-card]")
-    screenshot(page, "in-review")
     page.click("[data-testid=review-card] .js-reject")
     page.fill("#reject-reason", "Please write your full first name")
     page.check("#reject-change-data")  # only the details: photo and address are kept

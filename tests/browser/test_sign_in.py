@@ -18,4 +18,3 @@ def test_sign_in_and_switch_company_in_a_real_browser(page, db, make_company, ma
     page.click("button.dropdown-item:has-text('Nordbygg AB')")
     page.wait_for_selector("text=You are now working in Nordbygg AB")
     assert "Nordbygg AB" in page.inner_text("#company-switcher")
-    screenshot(page, "dashboard")

@@ -12,6 +12,7 @@ import pytest
 from flask_admin.model import BaseModelView
 
 from portal.cards.models import Card, CardChange
+from portal.catalog.models import CardType
 from portal.collection.models import CollectionRequest
 from portal.customers.models import CustomerRequest, PortalAccount, ResourceFile, ResourceFolder
 from portal.infra import storage
@@ -61,6 +62,8 @@ ROUTES: dict[str, tuple] = {
     "cart.quantity": ("ids", {"item_id": CartItem}),
     "cart.remove": ("ids", {"item_id": CartItem}),
     "cart.photo": ("ids", {"item_id": CartItem}),
+    "cart.proof": ("ids", {"item_id": CartItem}),
+    "order_cards.proof": ("form", {"card_type": CardType}),
     "cart.replace": ("ids", {"item_id": CartItem}),  # another company's card_id: tests/ordering/test_same_person.py
     "orders.cancel": ("form", {"id": Order}),
     "approvals.index": ("list", None),
@@ -84,6 +87,7 @@ ROUTES: dict[str, tuple] = {
     "collection.resend": ("ids", {"request_id": CollectionRequest}),
     "collection.remind_all": ("own", "reminds the current company's pending requests"),
     "collection.photo": ("ids", {"request_id": CollectionRequest}),
+    "collection.proof": ("ids", {"request_id": CollectionRequest}),
     "collection.review": ("list", None),
     "collection.approve": ("ids", {"request_id": CollectionRequest}),
     "collection.edit": ("ids", {"request_id": CollectionRequest}),
