@@ -26,17 +26,14 @@ blp.after_request(finish)
 def list_cards(args):
     """Cards of the company. Without `q`: oldest first, and every card once however the list changes
     while you page (use `updated_since` to keep in step). With `q`: the newest matches first."""
-    if args["q"] and args["q"].strip():
-        if args["updated_since"]:
-            raise ApiProblem(422, "invalid-combination", "Use either q or updated_since.",
-                             errors=[{"field": "updated_since", "reason": "Not together with q."}])
-        page = pages.decode(args["cursor"], "p")
-        found, more = search_cards(company(), args["q"], status=args["status"], card_type_id=args["card_type_id"],
-                                   page=page, per_page=args["limit"])
-        return {"items": found, "next_cursor": pages.encode("p", page + 1) if more else None}
     since = args["updated_since"]
     if since is not None:
         since = since.astimezone(UTC).replace(tzinfo=None)
+    if args["q"] and args["q"].strip():
+        page = pages.decode(args["cursor"], "p")
+        found, more = search_cards(company(), args["q"], status=args["status"], card_type_id=args["card_type_id"],
+                                   updated_since=since, page=page, per_page=args["limit"])
+        return {"items": found, "next_cursor": pages.encode("p", page + 1) if more else None}
     found, after = cards_after(company(), after_id=pages.decode(args["cursor"], "a"), updated_since=since,
                                status=args["status"], card_type_id=args["card_type_id"], limit=args["limit"])
     return {"items": found, "next_cursor": pages.encode("a", after) if after else None}

@@ -60,7 +60,8 @@ class CardTypeOut(Schema):
     name = fields.String(required=True)
     kind = fields.String(required=True)
     description = fields.String(required=True)
-    price = fields.Decimal(required=True, as_string=True)
+    price = fields.Decimal(required=True, as_string=True, metadata={"type": "string", "format": "decimal",
+                                                                     "description": "Excluding VAT, e.g. \"89.00\"."})
     needs_photo = fields.Boolean(required=True)
     fields_ = fields.List(fields.Nested(LayoutFieldOut), required=True, data_key="fields", attribute="fields")
 

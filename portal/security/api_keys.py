@@ -19,6 +19,7 @@ from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.security.models import KEY_PREFIX, ApiKey, ApiScope
 from portal.tenancy.models import Company, User
+from portal.tenancy.signals import announce
 
 LAST_USE_PRECISION = timedelta(minutes=1)  # last use is written at most once a minute per key
 
@@ -57,7 +58,7 @@ def key_for(secret: str | None) -> ApiKey | None:
     if not secret or not secret.startswith(KEY_PREFIX) or len(secret) > 200:
         return None
     prefix = secret[len(KEY_PREFIX):].split("_", 1)[0]
-    key = db.session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    key = db.session.scalar(select(ApiKey).where(ApiKey.prefix == prefix).execution_options(populate_existing=True))
     if key is None or not hmac.compare_digest(key.key_hash, _digest(secret)) or not key.usable:
         return None
     if key.company is not None and not key.company.active:
@@ -73,10 +74,12 @@ def note_use(key: ApiKey) -> None:
         .values(last_used_at=now).execution_options(synchronize_session=False))
 
 
-def revoke_api_key(key: ApiKey) -> bool:
+def revoke_api_key(key: ApiKey, user: User | None = None) -> bool:
     """Revoke the key now; False when it was revoked already (by someone else at the same moment)."""
     done = db.session.execute(update(ApiKey).where(ApiKey.id == key.id, ApiKey.revoked_at.is_(None))
                               .values(revoked_at=utcnow()).execution_options(synchronize_session=False)).rowcount
     db.session.refresh(key)
+    if done:
+        announce("apikey.revoked", company_id=key.company_id, obj=key, summary=key.name, user_id=user.id if user else None)
     return bool(done)
 
