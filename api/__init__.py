@@ -11,7 +11,6 @@ import http
 
 from flask import Flask
 from flask_smorest import Api as _SmorestApi
-from werkzeug.exceptions import HTTPException
 
 from api import card_types, cards, docs
 from api.auth import BEARER
@@ -62,7 +61,6 @@ def init_api(app: Flask) -> Api:
     api.spec.components.security_scheme(BEARER, {"type": "http", "scheme": "bearer", "description": "An API key"})
     for blp in RESOURCES:
         csrf.exempt(blp)
-        blp.register_error_handler(HTTPException, problem_from_http_exception)
         api.register_blueprint(blp, url_prefix=f"/api/v1{blp.url_prefix or ''}")
     app.register_blueprint(docs.bp)
     install_problem_pages(app, "/api/")

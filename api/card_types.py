@@ -1,17 +1,13 @@
 """GET /api/v1/card-types: what the company can order, with each type's layout fields."""
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from api import pages
-from api.auth import authenticate, company, finish, require
+from api.auth import api_blueprint, company, require
 from api.schemas import CardTypePage, PageQuery
 from portal.catalog.operations import offered_card_types
 
-blp = Blueprint("api_card_types", __name__, url_prefix="/card-types",
-                description="Card types the company can order, with the fields each card needs.")
-blp.before_request(authenticate)
-blp.after_request(finish)
+blp = api_blueprint("api_card_types", __name__, "/card-types",
+                    "Card types the company can order, with the fields each card needs.")
 
 
 @blp.route("")

@@ -3,20 +3,16 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask_smorest import Blueprint
-
 from api import pages
-from api.auth import authenticate, company, finish, require
+from api.auth import api_blueprint, company, require
 from api.problems import PROBLEM, ApiProblem
 from api.schemas import CardOut, CardPage, CardQuery, Problem, ReasonIn
 from portal.cards.listing import cards_after
 from portal.cards.operations import CardError, block_card, own_card, terminate_card, unblock_card
 from portal.cards.search import search_cards
 
-blp = Blueprint("api_cards", __name__, url_prefix="/cards",
-                description="The company's cards: find them, read them, block, unblock or terminate them.")
-blp.before_request(authenticate)
-blp.after_request(finish)
+blp = api_blueprint("api_cards", __name__, "/cards",
+                    "The company's cards: find them, read them, block, unblock or terminate them.")
 
 
 @blp.route("")

@@ -73,19 +73,20 @@ _DETAILS = {404: "Nothing here, or not of your company.", 405: "This address doe
 
 
 def install_problem_pages(app: Flask, prefix: str) -> None:
-    """Errors under `prefix` (also routing errors: an unknown address, a wrong method) are problem
-    documents; every other page keeps the application's own error pages."""
-    for code in (400, 401, 403, 404, 405, 413, 415, 422, 429, 500):
-        previous = app.error_handler_spec.get(None, {}).get(code, {})
-        fallback = next(iter(previous.values()), None) if previous else None
-
-        def handler(error, _fallback=fallback, _code=code):
+    """Addresses under `prefix` that match no route (404), a wrong method (405) and a crash (500) answer
+    with problem documents too (errors inside the API's views are its blueprints' own); every other page
+    keeps the application's error pages."""
+    def wrap(fallback):
+        def handler(error):
             if request.path.startswith(prefix):
-                if not isinstance(error, HTTPException):
-                    error = InternalServerError()
-                return problem_from_http_exception(error)
-            if _fallback is not None:
-                return _fallback(error)
-            return error
+                return problem_from_http_exception(error if isinstance(error, HTTPException) else InternalServerError())
+            return fallback(error) if fallback is not None else error
+        return handler
 
-        app.register_error_handler(code, handler)
+    for code in (404, 405, 500):
+        handlers = app.error_handler_spec.setdefault(None, {}).setdefault(code, {})
+        if not handlers:
+            app.register_error_handler(code, wrap(None))
+            continue
+        for exc_class, fallback in list(handlers.items()):
+            handlers[exc_class] = wrap(fallback)

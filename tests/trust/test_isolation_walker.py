@@ -15,8 +15,11 @@ from portal.cards.models import Card, CardChange
 from portal.collection.models import CollectionRequest
 from portal.customers.models import CustomerRequest, PortalAccount, ResourceFile, ResourceFolder
 from portal.infra import storage
+from portal.infra.db_types import utcnow
 from portal.ordering.models import Address, CartItem, Order
 from portal.printing.models import Printer, PrintJob
+from portal.security.api_keys import create_api_key
+from portal.security.models import ApiKey
 from portal.tenancy.models import Company, Membership
 from portal.tenancy.ownership import is_company_owned
 from tests.trust.helpers import changed_tables, snapshot, uncovered_tables
@@ -32,8 +35,21 @@ MODEL_VIEW_METHODS = {"index_view", "details_view", "edit_view", "delete_view", 
 #   ("own", why)                      acts on the user's own session or cart and names no row: not attackable by id
 #   ("public", why)                   shows no company data
 #   ("portal", None) / ("link", None) attacked by the customer-portal and personal-link tests below
+#   ("api", {url parameter: Model})   the integration API, attacked with company A's API key (every scope):
+#                                     company B's row answers 404, lists never show company B's rows
 ROUTES: dict[str, tuple] = {
     "static": ("public", "the product's own CSS and JS"),
+    "company_api_keys.index": ("list", None),
+    "company_api_keys.revoke": ("ids", {"key_id": ApiKey}),
+    "api-docs.openapi_json": ("public", "the API's description, the same for everyone"),
+    "api_docs.docs": ("public", "the API's documentation page"),
+    "api_docs.assets": ("public", "the documentation page's bundled JS and CSS"),
+    "api_card_types.list_card_types": ("api", {}),
+    "api_cards.list_cards": ("api", {}),
+    "api_cards.get_card": ("api", {"card_id": Card}),
+    "api_cards.block": ("api", {"card_id": Card}),
+    "api_cards.unblock": ("api", {"card_id": Card}),
+    "api_cards.terminate": ("api", {"card_id": Card}),
     "admin.static": ("public", "Flask-Admin's bundled CSS and JS"),
     "auth.home": ("public", "redirects to the sign-in page or the dashboard"),
     "auth.login": ("public", "the sign-in form"),
@@ -263,6 +279,11 @@ def test_company_a_admin_cannot_reach_company_b_through_any_route(app, db, attac
     client, victim, _world_a, world_b = attack
     failures: list[str] = []
     walked: dict[str, int] = {}
+    key_a, secret = create_api_key(db.session.get(Company, _world_a[Membership].company_id), None, name="Walker",
+                                   scopes=["read", "order", "collect", "cards"])
+    key_a.last_used_at = utcnow()  # its last use is not written again during the walk (the snapshot stays equal)
+    db.session.commit()
+    api_headers = {"Authorization": f"Bearer {secret}"}
     before = snapshot()
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/_test"):
@@ -294,6 +315,15 @@ def test_company_a_admin_cannot_reach_company_b_through_any_route(app, db, attac
             resp = client.post(_url(rule, {}), data)
             if not _refused(resp):
                 failures.append(f"POST {rule.endpoint} with company B's {sorted(detail)}: {resp.status_code}")
+        elif kind == "api":
+            url = _url(rule, {arg: victim(model).id for arg, model in detail.items()})
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                resp = client.open(url, method=method, headers=api_headers,
+                                   json={"reason": "Hacked"} if method == "POST" else None)
+                if detail and resp.status_code != 404:
+                    failures.append(f"{method} {rule.endpoint} {url} with company A's key: {resp.status_code}")
+                if MARK_B in resp.get_data(as_text=True):
+                    failures.append(f"{method} {rule.endpoint} with company A's key: shows company B's data")
         elif kind == "list" and "GET" in rule.methods:
             resp = client.get(_url(rule, {}))
             if MARK_B in resp.get_data(as_text=True):
