@@ -14,6 +14,7 @@ from flask_smorest import Api as _SmorestApi
 
 from api import card_types, cards, docs
 from api.auth import BEARER
+from api.limits import init_limits
 from api.problems import PROBLEM, install_problem_pages, problem_from_http_exception
 from api.schemas import Problem
 from portal.infra.extensions import csrf
@@ -62,6 +63,7 @@ def init_api(app: Flask) -> Api:
     for blp in RESOURCES:
         csrf.exempt(blp)
         api.register_blueprint(blp, url_prefix=f"/api/v1{blp.url_prefix or ''}")
+    init_limits(app, RESOURCES)
     app.register_blueprint(docs.bp)
     install_problem_pages(app, "/api/")
     return api

@@ -13,6 +13,7 @@ from flask import g, request
 from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 
+from api import limits
 from api.problems import ApiProblem, problem_from_http_exception
 from portal.infra.extensions import db
 from portal.security.api_keys import key_for, note_use
@@ -68,9 +69,12 @@ def api_blueprint(name: str, import_name: str, url_prefix: str, description: str
 
 
 def finish(response):
-    """The request is one transaction: commit what it did (and the key's last use) once, at the end."""
+    """The request is one transaction: commit what it did (and the key's last use) once, at the end. Every
+    answer carries the key's rate-limit standing."""
     if response.status_code < 400:
         db.session.commit()
     else:
         db.session.rollback()
+    for name, value in limits.headers().items():
+        response.headers[name] = value
     return response

@@ -6,6 +6,8 @@ from flask import Flask, current_app, request
 from flask.json import dumps
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from api import limits
+
 PROBLEM = "application/problem+json"
 TYPE_BASE = "https://cardwright.example/problems/"  # stable identifiers, not fetched by anyone
 
@@ -69,21 +71,26 @@ _TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not 
            409: "Conflict", 413: "Payload too large", 415: "Unsupported media type", 422: "Invalid input",
            429: "Too many requests", 500: "Internal server error"}
 _DETAILS = {404: "Nothing here, or not of your company.", 405: "This address does not take that method.",
+            429: "Too many requests with this key: wait for the time in Retry-After, then go on.",
             422: "The request has invalid values: see errors.", 500: "Something went wrong on our side."}
 
 
 def install_problem_pages(app: Flask, prefix: str) -> None:
-    """Addresses under `prefix` that match no route (404), a wrong method (405) and a crash (500) answer
+    """Addresses under `prefix` that match no route (404), a wrong method (405), too many requests (429, the
+    rate limit is checked before the API's views) and a crash (500) answer
     with problem documents too (errors inside the API's views are its blueprints' own); every other page
     keeps the application's error pages."""
     def wrap(fallback):
         def handler(error):
             if request.path.startswith(prefix):
-                return problem_from_http_exception(error if isinstance(error, HTTPException) else InternalServerError())
+                response = problem_from_http_exception(error if isinstance(error, HTTPException) else InternalServerError())
+                if response.status_code == 429:
+                    response.headers.update(limits.headers())
+                return response
             return fallback(error) if fallback is not None else error
         return handler
 
-    for code in (404, 405, 500):
+    for code in (404, 405, 429, 500):
         handlers = app.error_handler_spec.setdefault(None, {}).setdefault(code, {})
         if not handlers:
             app.register_error_handler(code, wrap(None))
