@@ -5,6 +5,7 @@ from datetime import UTC
 
 from api import pages
 from api.auth import api_blueprint, company, require
+from api.idempotency import idempotent
 from api.problems import PROBLEM, ApiProblem
 from api.schemas import CardOut, CardPage, CardQuery, Problem, ReasonIn
 from portal.cards.listing import cards_after
@@ -59,6 +60,7 @@ def _move(action):
 
 @blp.route("/<int:card_id>/block", methods=["POST"])
 @require("cards")
+@idempotent
 @blp.arguments(ReasonIn)
 @blp.response(200, CardOut)
 @blp.alt_response(409, schema=Problem, description="The card cannot be blocked in its status.", content_type=PROBLEM)
@@ -71,6 +73,7 @@ def block(args, card_id):
 
 @blp.route("/<int:card_id>/unblock", methods=["POST"])
 @require("cards")
+@idempotent
 @blp.response(200, CardOut)
 @blp.alt_response(409, schema=Problem, description="The card is not blocked.", content_type=PROBLEM)
 def unblock(card_id):
@@ -82,6 +85,7 @@ def unblock(card_id):
 
 @blp.route("/<int:card_id>/terminate", methods=["POST"])
 @require("cards")
+@idempotent
 @blp.arguments(ReasonIn)
 @blp.response(200, CardOut)
 @blp.alt_response(409, schema=Problem, description="The card is terminated already.", content_type=PROBLEM)

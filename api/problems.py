@@ -97,3 +97,14 @@ def install_problem_pages(app: Flask, prefix: str) -> None:
             continue
         for exc_class, fallback in list(handlers.items()):
             handlers[exc_class] = wrap(fallback)
+    # Handlers of exception classes (a database error: rolled back, "nothing was saved"): the application's
+    # handler does its work, the API answers with a problem document of the same status.
+    class_handlers = app.error_handler_spec[None].get(None, {})
+    for exc_class, fallback in list(class_handlers.items()):
+        def by_class(error, _fallback=fallback):
+            answer = _fallback(error)
+            if not request.path.startswith(prefix):
+                return answer
+            status = answer[1] if isinstance(answer, tuple) else getattr(answer, "status_code", 500)
+            return problem(status, _TITLES.get(status, "Service unavailable"), "Nothing was saved: try again in a moment.")
+        class_handlers[exc_class] = by_class

@@ -1,4 +1,4 @@
-"""api: keys per company (only their hash kept); cards know when they last changed (updated_since)
+"""api: keys per company (only their hash kept), answers kept for Idempotency-Key; cards know when they last changed
 
 Revision ID: i1_api_keys
 Revises: hf_outbox_priority
@@ -32,6 +32,21 @@ def upgrade():
         sa.UniqueConstraint("prefix"),
     )
     op.create_index("ix_api_key_company_id", "api_key", ["company_id"])
+    op.create_table(
+        "api_idempotency",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("api_key_id", sa.Integer(), nullable=False),
+        sa.Column("idem_key", sa.String(length=255), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=True),
+        sa.Column("content_type", sa.String(length=100), nullable=False),
+        sa.Column("response_body", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["api_key_id"], ["api_key.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("api_key_id", "idem_key"),
+    )
+    op.create_index("ix_api_idempotency_created_at", "api_idempotency", ["created_at"])
     with op.batch_alter_table("audit_event") as batch:
         batch.add_column(sa.Column("api_key_id", sa.Integer(), nullable=True))
         batch.create_foreign_key("fk_audit_event_api_key_id", "api_key", ["api_key_id"], ["id"], ondelete="SET NULL")
@@ -51,5 +66,7 @@ def downgrade():
     with op.batch_alter_table("audit_event") as batch:
         batch.drop_constraint("fk_audit_event_api_key_id", type_="foreignkey")
         batch.drop_column("api_key_id")
+    op.drop_index("ix_api_idempotency_created_at", table_name="api_idempotency")
+    op.drop_table("api_idempotency")
     op.drop_index("ix_api_key_company_id", table_name="api_key")
     op.drop_table("api_key")

@@ -31,7 +31,10 @@ class ChangeLinkProblem(Exception):
 
 
 def own_card(company: Company, card_id) -> Card:
-    card = db.session.get(Card, int(card_id))
+    card_id = int(card_id)
+    if not 0 < card_id < 2**31:  # beyond every id (and PostgreSQL's integer): no such card
+        raise LookupError(card_id)
+    card = db.session.get(Card, card_id)
     if card is None or card.company_id != company.id:
         raise LookupError(card_id)
     return card

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.infra.db_types import StrEnum, utcnow
@@ -101,3 +101,21 @@ class ApiKey(db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ApiIdempotency(db.Model):
+    """The answer to a write through the API that carried an `Idempotency-Key`: the same key and request
+    within a day get this answer again instead of doing the work twice. Written in the request's own
+    transaction, so it exists exactly when the work was done."""
+
+    __tablename__ = "api_idempotency"
+    __table_args__ = (UniqueConstraint("api_key_id", "idem_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_key.id", ondelete="CASCADE"))
+    idem_key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(100), default="application/json")
+    response_body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

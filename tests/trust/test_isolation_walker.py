@@ -131,7 +131,10 @@ HOW_TO_CLASSIFY = (
 
 
 # Link tables (company <-> row) are covered by the world's row of the model they link.
-COVERED_THROUGH = {"resource_folder_company": ResourceFolder, "resource_file_company": ResourceFile}
+# Link tables, and rows no route names (an API key's remembered answers are read only by that key's own
+# requests), covered through the model they belong to.
+COVERED_THROUGH = {"resource_folder_company": ResourceFolder, "resource_file_company": ResourceFile,
+                   "api_idempotency": ApiKey}
 
 
 def test_the_world_holds_a_row_of_every_company_owned_table(db, make_company, make_world):
