@@ -105,3 +105,88 @@ class CardPage(PageInfo):
 class ReasonIn(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000),
                            metadata={"description": "Why: kept in the card's history and the audit log."})
+
+
+class StatusListQuery(PageQuery):
+    status = fields.String(load_default=None, validate=validate.Length(max=24),
+                           metadata={"description": "Only items in this status."})
+
+
+class OrderLineOut(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    card_type_id = fields.Integer(allow_none=True, required=True)
+    description = fields.String(required=True)
+    quantity = fields.Integer(required=True)
+    unit_price = fields.Decimal(required=True, as_string=True, metadata={"type": "string", "format": "decimal"})
+    holder_name = fields.String(required=True)
+
+
+class OrderOut(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    status = fields.String(required=True)
+    reference = fields.String(required=True)
+    cost_centre = fields.String(required=True)
+    currency = fields.String(required=True)
+    total = fields.Decimal(required=True, as_string=True, metadata={"type": "string", "format": "decimal"})
+    placed_at = UtcDateTime(required=True)
+    last_activity_at = UtcDateTime(required=True)
+    lines = fields.List(fields.Nested(OrderLineOut), required=True)
+
+
+class OrderPage(PageInfo):
+    items = fields.List(fields.Nested(OrderOut), required=True)
+
+
+class CollectionRequestOut(Schema):
+    id = fields.Integer(required=True)
+    email = fields.String(required=True)
+    name = fields.String(required=True)
+    status = fields.String(required=True)
+    card_type_id = fields.Integer(required=True)
+    language = fields.String(required=True)
+    sent_at = UtcDateTime(allow_none=True, required=True)
+    submitted_at = UtcDateTime(allow_none=True, required=True)
+    expires_at = UtcDateTime(allow_none=True, required=True)
+
+
+class CollectionRequestPage(PageInfo):
+    items = fields.List(fields.Nested(CollectionRequestOut), required=True)
+
+
+class InviteeIn(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    name = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class InviteIn(Schema):
+    card_type_id = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
+    people = fields.List(fields.Nested(InviteeIn), required=True, validate=validate.Length(1, 500),
+                         metadata={"description": "Up to 500 people; each gets an email with a personal link."})
+    address_id = fields.Integer(load_default=None, validate=validate.Range(1, 2**31 - 1), metadata={
+        "description": "Where the cards go; leave out to let each employee give an address."})
+    language = fields.String(load_default=None, validate=validate.OneOf(["en", "sv", "nb", "da", "fi"]))
+
+
+class InviteOut(Schema):
+    items = fields.List(fields.Nested(CollectionRequestOut), required=True)
+
+
+class AddressIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(1, 120))
+    attention = fields.String(load_default="", validate=validate.Length(max=120))
+    street = fields.String(required=True, validate=validate.Length(1, 200))
+    postcode = fields.String(required=True, validate=validate.Length(1, 20))
+    city = fields.String(required=True, validate=validate.Length(1, 100))
+    country = fields.String(load_default="SE", validate=validate.Regexp(r"^[A-Z]{2}$"))
+    for_collection = fields.Boolean(load_default=False)
+
+
+class AddressOut(AddressIn):
+    id = fields.Integer(required=True)
+    archived = fields.Boolean(required=True)
+
+
+class AddressPage(PageInfo):
+    items = fields.List(fields.Nested(AddressOut), required=True)

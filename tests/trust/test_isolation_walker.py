@@ -12,6 +12,7 @@ import pytest
 from flask_admin.model import BaseModelView
 
 from portal.cards.models import Card, CardChange
+from portal.catalog.models import CardType
 from portal.collection.models import CollectionRequest
 from portal.customers.models import CustomerRequest, PortalAccount, ResourceFile, ResourceFolder
 from portal.infra import storage
@@ -50,6 +51,13 @@ ROUTES: dict[str, tuple] = {
     "api_cards.block": ("api", {"card_id": Card}),
     "api_cards.unblock": ("api", {"card_id": Card}),
     "api_cards.terminate": ("api", {"card_id": Card}),
+    "api_orders.list_orders": ("api", {}),
+    "api_orders.get_order": ("api", {"order_id": Order}),
+    "api_collection.list_requests": ("api", {}),
+    "api_collection.invite": ("api", {}),
+    "api_collection.get_request": ("api", {"request_id": CollectionRequest}),
+    "api_collection.remind": ("api", {"request_id": CollectionRequest}),
+    "api_collection.remove": ("api", {"request_id": CollectionRequest}),
     "admin.static": ("public", "Flask-Admin's bundled CSS and JS"),
     "auth.home": ("public", "redirects to the sign-in page or the dashboard"),
     "auth.login": ("public", "the sign-in form"),
@@ -133,6 +141,10 @@ HOW_TO_CLASSIFY = (
 # Link tables (company <-> row) are covered by the world's row of the model they link.
 # Link tables, and rows no route names (an API key's remembered answers are read only by that key's own
 # requests), covered through the model they belong to.
+# Bodies of API writes that name company B's rows (a valid body otherwise, so only the row can refuse it).
+API_BODIES = {"api_collection.invite": lambda victim: {"card_type_id": victim(CardType).id, "address_id": victim(Address).id,
+                                                        "people": [{"email": "hacked@example.com"}]}}
+
 COVERED_THROUGH = {"resource_folder_company": ResourceFolder, "resource_file_company": ResourceFile,
                    "api_idempotency": ApiKey}
 
@@ -320,9 +332,11 @@ def test_company_a_admin_cannot_reach_company_b_through_any_route(app, db, attac
                 failures.append(f"POST {rule.endpoint} with company B's {sorted(detail)}: {resp.status_code}")
         elif kind == "api":
             url = _url(rule, {arg: victim(model).id for arg, model in detail.items()})
-            for method in sorted(rule.methods & {"GET", "POST"}):
-                resp = client.open(url, method=method, headers=api_headers,
-                                   json={"reason": "Hacked"} if method == "POST" else None)
+            for method in sorted(rule.methods & {"GET", "POST", "DELETE"}):
+                body = API_BODIES[rule.endpoint](victim) if rule.endpoint in API_BODIES else {"reason": "Hacked"}
+                resp = client.open(url, method=method, headers=api_headers, json=body if method == "POST" else None)
+                if rule.endpoint in API_BODIES and resp.status_code < 400:
+                    failures.append(f"{method} {rule.endpoint} naming company B's rows: {resp.status_code}")
                 if detail and resp.status_code != 404:
                     failures.append(f"{method} {rule.endpoint} {url} with company A's key: {resp.status_code}")
                 if MARK_B in resp.get_data(as_text=True):
