@@ -59,6 +59,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_security_headers(app)
     init_form_limits(app)
     init_error_pages(app)
+    init_api(app)  # after the error pages: the API's own answers wrap them for /api/ only
     init_cli(app)
     init_scheduler(app)
     return app
@@ -87,6 +88,12 @@ def init_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, two_factor_bp, password_reset_bp, employee_bp, customer_bp):
         app.register_blueprint(bp)
+
+
+def init_api(app: Flask) -> None:
+    from api import init_api as _init
+
+    _init(app)
 
 
 def init_admin(app: Flask) -> None:

@@ -201,6 +201,7 @@ class AddressView(HumanFormMessages, TenantModelView):
 
 
 def register(admin) -> None:
+    from admin_views.company_api_keys import ApiKeysView
     from admin_views.company_audit import AuditView
     from portal.audit.models import AuditEvent
 
@@ -210,3 +211,5 @@ def register(admin) -> None:
                              url="/admin/company/users"))
     admin.add_view(AddressView(Address, db, name=_l("Addresses"), category=_l("Company"), endpoint="addresses"))
     admin.add_view(AuditView(AuditEvent, db, name=_l("Audit log"), category=_l("Company"), endpoint="audit"))
+    admin.add_view(ApiKeysView(name=_l("API keys"), category=_l("Company"), endpoint="company_api_keys",
+                               url="/admin/company/api-keys"))

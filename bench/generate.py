@@ -239,7 +239,7 @@ def generate(db, storage_dir: str, *, cards: int, companies: int, requests: int)
                    "photo_key": photos[i % len(photos)], "card_number": f"47{i + 1:010d}",
                    "chip_uid": f"04{(i * 2654435761) % 16 ** 12:012X}", "readouts": {}, "status": status,
                    "status_reason": "", "status_changed_at": placed(o, n_orders), "created_at": placed(o, n_orders),
-                   "activated_at": placed(o, n_orders) if status == "active" else None}
+                   "updated_at": placed(o, n_orders), "activated_at": placed(o, n_orders) if status == "active" else None}
 
     with db.engine.begin() as conn:  # the trigram index is built once at the end, not row by row
         fulltext.drop(conn)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g, has_request_context
 from flask_login import current_user
 
 from portal.audit.models import AuditEvent
@@ -23,6 +24,11 @@ def acting_user_id() -> int | None:
         return None
 
 
+def acting_api_key_id() -> int | None:
+    """The API key the current request acts with (set by the API's authentication), or None."""
+    return g.get("api_key_id") if has_request_context() else None
+
+
 def new_event(
     action: str,
     *,
@@ -37,6 +43,7 @@ def new_event(
         action=action,
         company_id=company_id,
         user_id=acting_user_id() if user_id is None else user_id,
+        api_key_id=acting_api_key_id(),
         object_type=type(obj).__name__ if obj is not None else "",
         object_id=str(getattr(obj, "id", "") or ""),
         summary=summary[:2000],

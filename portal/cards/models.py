@@ -32,6 +32,7 @@ class Card(db.Model):
     __table_args__ = (
         Index("ix_card_company_status", "company_id", "status"),
         Index("ix_card_company_created", "company_id", "created_at"),
+        Index("ix_card_company_updated", "company_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,6 +55,8 @@ class Card(db.Model):
     status_changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     activated_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Any change of the row (also by conditional UPDATE statements): what `updated_since` of the API reads.
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
     # The same person's card this one replaces: blocked when this one becomes active.
     replaces_card_id: Mapped[int | None] = mapped_column(ForeignKey("card.id", ondelete="SET NULL"))

@@ -31,7 +31,10 @@ class ChangeLinkProblem(Exception):
 
 
 def own_card(company: Company, card_id) -> Card:
-    card = db.session.get(Card, int(card_id))
+    card_id = int(card_id)
+    if not 0 < card_id < 2**31:  # beyond every id (and PostgreSQL's integer): no such card
+        raise LookupError(card_id)
+    card = db.session.get(Card, card_id)
     if card is None or card.company_id != company.id:
         raise LookupError(card_id)
     return card
@@ -45,19 +48,19 @@ def block_card(company: Company, user: User | None, card: Card, reason: str) -> 
            user_id=user.id if user else None)
 
 
-def unblock_card(company: Company, user: User, card: Card) -> None:
+def unblock_card(company: Company, user: User | None, card: Card) -> None:
     if card.status != CardStatus.BLOCKED.value:
         raise CardError(_l("Only blocked cards can be unblocked."))
     move_card_status(card, CardStatus.ACTIVE.value, user)
-    record("card.unblocked", company_id=company.id, obj=card, summary=card.holder_name, user_id=user.id)
+    record("card.unblocked", company_id=company.id, obj=card, summary=card.holder_name, user_id=user.id if user else None)
 
 
-def terminate_card(company: Company, user: User, card: Card, reason: str) -> None:
+def terminate_card(company: Company, user: User | None, card: Card, reason: str) -> None:
     if not (reason or "").strip():
         raise CardError(_l("Write why the card is terminated."))
     move_card_status(card, CardStatus.TERMINATED.value, user, reason.strip()[:2000])
     record("card.terminated", company_id=company.id, obj=card, summary=f"{card.holder_name}: {reason}",
-           user_id=user.id)
+           user_id=user.id if user else None)
 
 
 def set_production_data(card: Card, user: User | None, *, card_number: str | None = None, chip_uid: str | None = None,

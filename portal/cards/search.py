@@ -109,7 +109,8 @@ def _branches(q: str) -> list:
     return branches
 
 
-def _filtered(stmt, company: Company, status, card_type_id, date_from, date_to, *, own_index: bool = False):
+def _filtered(stmt, company: Company, status, card_type_id, date_from, date_to, updated_since=None, *,
+              own_index: bool = False):
     # A branch with its own index checks the company row by row (`+ 0` keeps SQLite from walking the
     # whole company through its index just to avoid sorting a handful of hits).
     stmt = stmt.where((Card.company_id + 0 if own_index else Card.company_id) == company.id)
@@ -121,6 +122,8 @@ def _filtered(stmt, company: Company, status, card_type_id, date_from, date_to, 
         stmt = stmt.where(Card.created_at >= datetime.combine(date_from, time.min))
     if date_to:
         stmt = stmt.where(Card.created_at < datetime.combine(date_to + timedelta(days=1), time.min))
+    if updated_since:
+        stmt = stmt.where(Card.updated_at >= updated_since)
     return stmt
 
 
@@ -161,9 +164,10 @@ def _matching_ids(company, q, filters, wanted: int, branches=None):
 
 
 def search_cards(company: Company, q: str = "", *, status: str | None = None, card_type_id: int | None = None,
-                 date_from: date | None = None, date_to: date | None = None, page: int = 0, per_page: int = 25):
+                 date_from: date | None = None, date_to: date | None = None, updated_since: datetime | None = None,
+                 page: int = 0, per_page: int = 25):
     """(cards of the page, whether there is a next page). Newest first; no full count."""
-    filters = (status, card_type_id, date_from, date_to)
+    filters = (status, card_type_id, date_from, date_to, updated_since)
     options = (joinedload(Card.card_type), joinedload(Card.order), joinedload(Card.orderer))
     if (q or "").strip():
         wanted = (page + 1) * per_page + 1

@@ -84,7 +84,7 @@ def open_emails(company: Company, card_type: CardType) -> set[str]:
         CollectionRequest.status.in_(OPEN), CollectionRequest.email != ""))}
 
 
-def send_requests(company: Company, user: User, card_type: CardType, addresses: list[ParsedAddress], *,
+def send_requests(company: Company, user: User | None, card_type: CardType, addresses: list[ParsedAddress], *,
                   address_id=None, language: str | None = None) -> list[CollectionRequest]:
     """One request and one email with a personal link per address; open duplicates are refused (the
     database holds the rule: a paste sent twice at the same moment creates nothing twice)."""
@@ -98,7 +98,7 @@ def send_requests(company: Company, user: User, card_type: CardType, addresses: 
     for a in addresses:
         salt = new_salt()
         tokens[a.email.lower()] = derived_token("collection", salt)
-        rows.append({"company_id": company.id, "card_type_id": card_type.id, "created_by_id": user.id,
+        rows.append({"company_id": company.id, "card_type_id": card_type.id, "created_by_id": user.id if user else None,
                      "email": a.email.lower(), "name": a.name, "language": lang, "status": RequestStatus.PENDING.value,
                      "token_salt": salt, "token_hash": hash_token(tokens[a.email.lower()]),
                      "address_id": addr.id if addr else None, "address_fixed": addr is not None, "data": {},
@@ -117,7 +117,7 @@ def send_requests(company: Company, user: User, card_type: CardType, addresses: 
         queue_email(req.email, "collection_request", lang, company_id=company.id, company=company, card_type=card_type,
                     request=req, token=tokens[req.email])
     record("collection.sent", company_id=company.id, summary=f"{len(created)} requests for {card_type.name}",
-           user_id=user.id)
+           user_id=user.id if user else None)
     return created
 
 

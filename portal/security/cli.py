@@ -1,4 +1,4 @@
-"""`flask create-operator EMAIL` and `flask reset-two-factor EMAIL`."""
+"""`flask create-operator EMAIL`, `flask reset-two-factor EMAIL` and `flask api-key create ...`."""
 from __future__ import annotations
 
 import click
@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from portal.infra.extensions import db
+from portal.security.api_cli import api_key
 
 
 @click.command("create-operator")
@@ -47,4 +48,4 @@ def reset_two_factor(email: str) -> None:
     click.echo(f"Two-step sign-in is off for {user.email}; they sign in with the password only.")
 
 
-commands = [create_operator, reset_two_factor]
+commands = [create_operator, reset_two_factor, api_key]

@@ -16,8 +16,11 @@ from portal.catalog.models import CardType
 from portal.collection.models import CollectionRequest
 from portal.customers.models import CustomerRequest, PortalAccount, ResourceFile, ResourceFolder
 from portal.infra import storage
+from portal.infra.db_types import utcnow
 from portal.ordering.models import Address, CartItem, Order
 from portal.printing.models import Printer, PrintJob
+from portal.security.api_keys import create_api_key
+from portal.security.models import ApiKey
 from portal.tenancy.models import Company, Membership
 from portal.tenancy.ownership import is_company_owned
 from tests.trust.helpers import changed_tables, snapshot, uncovered_tables
@@ -33,8 +36,28 @@ MODEL_VIEW_METHODS = {"index_view", "details_view", "edit_view", "delete_view", 
 #   ("own", why)                      acts on the user's own session or cart and names no row: not attackable by id
 #   ("public", why)                   shows no company data
 #   ("portal", None) / ("link", None) attacked by the customer-portal and personal-link tests below
+#   ("api", {url parameter: Model})   the integration API, attacked with company A's API key (every scope):
+#                                     company B's row answers 404, lists never show company B's rows
 ROUTES: dict[str, tuple] = {
     "static": ("public", "the product's own CSS and JS"),
+    "company_api_keys.index": ("list", None),
+    "company_api_keys.revoke": ("ids", {"key_id": ApiKey}),
+    "api-docs.openapi_json": ("public", "the API's description, the same for everyone"),
+    "api_docs.docs": ("public", "the API's documentation page"),
+    "api_docs.assets": ("public", "the documentation page's bundled JS and CSS"),
+    "api_card_types.list_card_types": ("api", {}),
+    "api_cards.list_cards": ("api", {}),
+    "api_cards.get_card": ("api", {"card_id": Card}),
+    "api_cards.block": ("api", {"card_id": Card}),
+    "api_cards.unblock": ("api", {"card_id": Card}),
+    "api_cards.terminate": ("api", {"card_id": Card}),
+    "api_orders.list_orders": ("api", {}),
+    "api_orders.get_order": ("api", {"order_id": Order}),
+    "api_collection.list_requests": ("api", {}),
+    "api_collection.invite": ("api", {}),
+    "api_collection.get_request": ("api", {"request_id": CollectionRequest}),
+    "api_collection.remind": ("api", {"request_id": CollectionRequest}),
+    "api_collection.remove": ("api", {"request_id": CollectionRequest}),
     "admin.static": ("public", "Flask-Admin's bundled CSS and JS"),
     "auth.home": ("public", "redirects to the sign-in page or the dashboard"),
     "auth.login": ("public", "the sign-in form"),
@@ -119,7 +142,14 @@ HOW_TO_CLASSIFY = (
 
 
 # Link tables (company <-> row) are covered by the world's row of the model they link.
-COVERED_THROUGH = {"resource_folder_company": ResourceFolder, "resource_file_company": ResourceFile}
+# Link tables, and rows no route names (an API key's remembered answers are read only by that key's own
+# requests), covered through the model they belong to.
+# Bodies of API writes that name company B's rows (a valid body otherwise, so only the row can refuse it).
+API_BODIES = {"api_collection.invite": lambda victim: {"card_type_id": victim(CardType).id, "address_id": victim(Address).id,
+                                                        "people": [{"email": "hacked@example.com"}]}}
+
+COVERED_THROUGH = {"resource_folder_company": ResourceFolder, "resource_file_company": ResourceFile,
+                   "api_idempotency": ApiKey}
 
 
 def test_the_world_holds_a_row_of_every_company_owned_table(db, make_company, make_world):
@@ -267,6 +297,11 @@ def test_company_a_admin_cannot_reach_company_b_through_any_route(app, db, attac
     client, victim, _world_a, world_b = attack
     failures: list[str] = []
     walked: dict[str, int] = {}
+    key_a, secret = create_api_key(db.session.get(Company, _world_a[Membership].company_id), None, name="Walker",
+                                   scopes=["read", "order", "collect", "cards"])
+    key_a.last_used_at = utcnow()  # its last use is not written again during the walk (the snapshot stays equal)
+    db.session.commit()
+    api_headers = {"Authorization": f"Bearer {secret}"}
     before = snapshot()
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/_test"):
@@ -298,6 +333,17 @@ def test_company_a_admin_cannot_reach_company_b_through_any_route(app, db, attac
             resp = client.post(_url(rule, {}), data)
             if not _refused(resp):
                 failures.append(f"POST {rule.endpoint} with company B's {sorted(detail)}: {resp.status_code}")
+        elif kind == "api":
+            url = _url(rule, {arg: victim(model).id for arg, model in detail.items()})
+            for method in sorted(rule.methods & {"GET", "POST", "DELETE"}):
+                body = API_BODIES[rule.endpoint](victim) if rule.endpoint in API_BODIES else {"reason": "Hacked"}
+                resp = client.open(url, method=method, headers=api_headers, json=body if method == "POST" else None)
+                if rule.endpoint in API_BODIES and resp.status_code < 400:
+                    failures.append(f"{method} {rule.endpoint} naming company B's rows: {resp.status_code}")
+                if detail and resp.status_code != 404:
+                    failures.append(f"{method} {rule.endpoint} {url} with company A's key: {resp.status_code}")
+                if MARK_B in resp.get_data(as_text=True):
+                    failures.append(f"{method} {rule.endpoint} with company A's key: shows company B's data")
         elif kind == "list" and "GET" in rule.methods:
             resp = client.get(_url(rule, {}))
             if MARK_B in resp.get_data(as_text=True):

@@ -1,0 +1,96 @@
+"""Cards: list and search, read one, block, unblock, terminate (the same rules as *Handle cards*)."""
+from __future__ import annotations
+
+from datetime import UTC
+
+from api import pages
+from api.auth import api_blueprint, company, require
+from api.idempotency import idempotent
+from api.problems import PROBLEM, ApiProblem
+from api.schemas import CardOut, CardPage, CardQuery, Problem, ReasonIn
+from portal.cards.listing import cards_after
+from portal.cards.operations import CardError, block_card, own_card, terminate_card, unblock_card
+from portal.cards.search import search_cards
+
+blp = api_blueprint("api_cards", __name__, "/cards",
+                    "The company's cards: find them, read them, block, unblock or terminate them.")
+
+
+@blp.route("")
+@require("read")
+@blp.arguments(CardQuery, location="query")
+@blp.response(200, CardPage)
+def list_cards(args):
+    """Cards of the company. Without `q`: oldest first, and every card once however the list changes
+    while you page (use `updated_since` to keep in step). With `q`: the newest matches first."""
+    since = args["updated_since"]
+    if since is not None:
+        since = since.astimezone(UTC).replace(tzinfo=None)
+    if args["q"] and args["q"].strip():
+        page = pages.decode(args["cursor"], "p")
+        found, more = search_cards(company(), args["q"], status=args["status"], card_type_id=args["card_type_id"],
+                                   updated_since=since, page=page, per_page=args["limit"])
+        return {"items": found, "next_cursor": pages.encode("p", page + 1) if more else None}
+    found, after = cards_after(company(), after_id=pages.decode(args["cursor"], "a"), updated_since=since,
+                               status=args["status"], card_type_id=args["card_type_id"], limit=args["limit"])
+    return {"items": found, "next_cursor": pages.encode("a", after) if after else None}
+
+
+def _card(card_id: int):
+    try:
+        return own_card(company(), card_id)
+    except (LookupError, ValueError, OverflowError):
+        raise ApiProblem(404, "not-found", "No such card in your company.") from None
+
+
+@blp.route("/<int:card_id>")
+@require("read")
+@blp.response(200, CardOut)
+def get_card(card_id):
+    """One card."""
+    return _card(card_id)
+
+
+def _move(action):
+    try:
+        action()
+    except CardError as exc:
+        raise ApiProblem(409, "status-conflict", str(exc)) from None
+
+
+@blp.route("/<int:card_id>/block", methods=["POST"])
+@require("cards")
+@idempotent
+@blp.arguments(ReasonIn)
+@blp.response(200, CardOut)
+@blp.alt_response(409, schema=Problem, description="The card cannot be blocked in its status.", content_type=PROBLEM)
+def block(args, card_id):
+    """Block the card now (lost, stolen, left the company); it can be unblocked later."""
+    card = _card(card_id)
+    _move(lambda: block_card(company(), None, card, args["reason"]))
+    return card
+
+
+@blp.route("/<int:card_id>/unblock", methods=["POST"])
+@require("cards")
+@idempotent
+@blp.response(200, CardOut)
+@blp.alt_response(409, schema=Problem, description="The card is not blocked.", content_type=PROBLEM)
+def unblock(card_id):
+    """Unblock a blocked card."""
+    card = _card(card_id)
+    _move(lambda: unblock_card(company(), None, card))
+    return card
+
+
+@blp.route("/<int:card_id>/terminate", methods=["POST"])
+@require("cards")
+@idempotent
+@blp.arguments(ReasonIn)
+@blp.response(200, CardOut)
+@blp.alt_response(409, schema=Problem, description="The card is terminated already.", content_type=PROBLEM)
+def terminate(args, card_id):
+    """End the card for good."""
+    card = _card(card_id)
+    _move(lambda: terminate_card(company(), None, card, args["reason"]))
+    return card

@@ -1,0 +1,27 @@
+"""Cursors: opaque strings that say where the next page starts (the client passes them back as they are)."""
+from __future__ import annotations
+
+import base64
+import binascii
+
+from api.problems import ApiProblem
+
+
+def encode(kind: str, value: int) -> str:
+    return base64.urlsafe_b64encode(f"{kind}:{value}".encode()).decode().rstrip("=")
+
+
+def decode(cursor: str | None, kind: str) -> int:
+    """The position in a cursor of this kind; 0 without one; a problem answer for a cursor not made by us."""
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        found, _, value = text.partition(":")
+        position = int(value)
+        if found != kind or not 0 <= position < 2**62:
+            raise ValueError(text)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise ApiProblem(422, "invalid-cursor", "This cursor was not given by this list: start again without one.",
+                         errors=[{"field": "cursor", "reason": "Not a cursor of this list."}]) from None
+    return position

@@ -1,0 +1,192 @@
+"""What the API reads and answers, as marshmallow schemas: the OpenAPI document is generated from them."""
+from __future__ import annotations
+
+from datetime import UTC
+
+from marshmallow import Schema, fields, validate
+
+from portal.cards.models import CardStatus
+
+MAX_PAGE = 200
+
+
+class UtcDateTime(fields.DateTime):
+    """Times are kept in UTC without a zone; the API says so (ISO 8601 with +00:00)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class FieldError(Schema):
+    field = fields.String(allow_none=True, required=True, metadata={"description": "The field, e.g. `reason` or `lines.0.quantity`."})
+    reason = fields.String(required=True)
+
+
+class Problem(Schema):
+    """An error (RFC 9457, application/problem+json)."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    errors = fields.List(fields.Nested(FieldError))
+
+
+class PageQuery(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, MAX_PAGE),
+                           metadata={"description": f"How many items per page (1-{MAX_PAGE})."})
+    cursor = fields.String(load_default=None, validate=validate.Length(max=200),
+                           metadata={"description": "The `next_cursor` of the previous page; omit for the first page."})
+
+
+class PageInfo(Schema):
+    next_cursor = fields.String(allow_none=True, required=True,
+                                metadata={"description": "Pass as `cursor` for the next page; null on the last page."})
+
+
+class LayoutFieldOut(Schema):
+    key = fields.String(required=True)
+    label = fields.String(required=True, metadata={"description": "In the language of Accept-Language."})
+    kind = fields.String(required=True)
+    required = fields.Boolean(required=True)
+    max_length = fields.Integer(required=True)
+    options = fields.List(fields.String(), required=True, attribute="option_list")
+
+
+class CardTypeOut(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    description = fields.String(required=True)
+    price = fields.Decimal(required=True, as_string=True, metadata={"type": "string", "format": "decimal",
+                                                                     "description": "Excluding VAT, e.g. \"89.00\"."})
+    needs_photo = fields.Boolean(required=True)
+    fields_ = fields.List(fields.Nested(LayoutFieldOut), required=True, data_key="fields", attribute="fields")
+
+
+class CardTypePage(PageInfo):
+    items = fields.List(fields.Nested(CardTypeOut), required=True)
+
+
+class CardQuery(PageQuery):
+    q = fields.String(load_default=None, validate=validate.Length(max=100), metadata={
+        "description": "Search: a name or part of it, a national id in any format, a card number, an employee number."})
+    status = fields.String(load_default=None, validate=validate.OneOf([s.value for s in CardStatus]))
+    card_type_id = fields.Integer(load_default=None, validate=validate.Range(1, 2**31 - 1))
+    updated_since = fields.AwareDateTime(load_default=None, format="iso", default_timezone=None, metadata={
+        "description": "Only cards changed at or after this moment (ISO 8601 with a time zone)."})
+
+
+class CardOut(Schema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True)
+    status_reason = fields.String(required=True)
+    card_type_id = fields.Integer(required=True)
+    card_type = fields.String(required=True, attribute="card_type.name")
+    holder_name = fields.String(required=True)
+    holder_email = fields.String(required=True)
+    national_id = fields.String(required=True)
+    employee_number = fields.String(required=True, attribute="employee_no")
+    card_number = fields.String(allow_none=True, required=True)
+    chip_uid = fields.String(allow_none=True, required=True)
+    order_id = fields.Integer(allow_none=True, required=True)
+    data = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True, attribute="holder_data")
+    created_at = UtcDateTime(required=True)
+    updated_at = UtcDateTime(required=True)
+    activated_at = UtcDateTime(allow_none=True, required=True)
+
+
+class CardPage(PageInfo):
+    items = fields.List(fields.Nested(CardOut), required=True)
+
+
+class ReasonIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000),
+                           metadata={"description": "Why: kept in the card's history and the audit log."})
+
+
+class StatusListQuery(PageQuery):
+    status = fields.String(load_default=None, validate=validate.Length(max=24),
+                           metadata={"description": "Only items in this status."})
+
+
+class OrderLineOut(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    card_type_id = fields.Integer(allow_none=True, required=True)
+    description = fields.String(required=True)
+    quantity = fields.Integer(required=True)
+    unit_price = fields.Decimal(required=True, as_string=True, metadata={"type": "string", "format": "decimal"})
+    holder_name = fields.String(required=True)
+
+
+class OrderOut(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    status = fields.String(required=True)
+    reference = fields.String(required=True)
+    cost_centre = fields.String(required=True)
+    currency = fields.String(required=True)
+    total = fields.Decimal(required=True, as_string=True, metadata={"type": "string", "format": "decimal"})
+    placed_at = UtcDateTime(required=True)
+    last_activity_at = UtcDateTime(required=True)
+    lines = fields.List(fields.Nested(OrderLineOut), required=True)
+
+
+class OrderPage(PageInfo):
+    items = fields.List(fields.Nested(OrderOut), required=True)
+
+
+class CollectionRequestOut(Schema):
+    id = fields.Integer(required=True)
+    email = fields.String(required=True)
+    name = fields.String(required=True)
+    status = fields.String(required=True)
+    card_type_id = fields.Integer(required=True)
+    language = fields.String(required=True)
+    sent_at = UtcDateTime(allow_none=True, required=True)
+    submitted_at = UtcDateTime(allow_none=True, required=True)
+    expires_at = UtcDateTime(allow_none=True, required=True)
+
+
+class CollectionRequestPage(PageInfo):
+    items = fields.List(fields.Nested(CollectionRequestOut), required=True)
+
+
+class InviteeIn(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    name = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class InviteIn(Schema):
+    card_type_id = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
+    people = fields.List(fields.Nested(InviteeIn), required=True, validate=validate.Length(1, 500),
+                         metadata={"description": "Up to 500 people; each gets an email with a personal link."})
+    address_id = fields.Integer(load_default=None, validate=validate.Range(1, 2**31 - 1), metadata={
+        "description": "Where the cards go; leave out to let each employee give an address."})
+    language = fields.String(load_default=None, validate=validate.OneOf(["en", "sv", "nb", "da", "fi"]))
+
+
+class InviteOut(Schema):
+    items = fields.List(fields.Nested(CollectionRequestOut), required=True)
+
+
+class AddressIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(1, 120))
+    attention = fields.String(load_default="", validate=validate.Length(max=120))
+    street = fields.String(required=True, validate=validate.Length(1, 200))
+    postcode = fields.String(required=True, validate=validate.Length(1, 20))
+    city = fields.String(required=True, validate=validate.Length(1, 100))
+    country = fields.String(load_default="SE", validate=validate.Regexp(r"^[A-Z]{2}$"))
+    for_collection = fields.Boolean(load_default=False)
+
+
+class AddressOut(AddressIn):
+    id = fields.Integer(required=True)
+    archived = fields.Boolean(required=True)
+
+
+class AddressPage(PageInfo):
+    items = fields.List(fields.Nested(AddressOut), required=True)

@@ -1,0 +1,29 @@
+"""schemathesis against the API's own OpenAPI document, with a real key: every generated request gets an
+answer that matches the document (no 500, the documented status codes, bodies that fit their schemas).
+
+The operations are driven from one test (schemathesis' lazy pytest loader does not run on pytest 9), each
+with its own hypothesis run."""
+from __future__ import annotations
+
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+EXAMPLES = 30
+
+
+def test_every_operation_answers_as_documented(app, db, api_world, make_key):
+    headers = make_key(api_world["acme"], scopes="read,order,collect,cards")
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 6
+    for operation in operations:
+        @given(case=operation.as_strategy())
+        @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        def answers_as_documented(case):
+            # A cursor is opaque: one the API did not give is refused (422, naming the field) by design,
+            # so a made-up cursor that fits the schema's string type is not "valid data" that must pass.
+            excluded = [positive_data_acceptance] if (case.query or {}).get("cursor") else []
+            case.call_and_validate(headers=headers, excluded_checks=excluded)
+
+        answers_as_documented()
