@@ -8,6 +8,9 @@ from marshmallow import Schema, fields, validate
 from portal.cards.models import CardStatus
 
 MAX_PAGE = 200
+# Text that a database can store: no NUL characters (PostgreSQL refuses them). Documented as a pattern, so
+# the OpenAPI document says what is accepted.
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Must not contain NUL characters.")
 
 
 class UtcDateTime(fields.DateTime):
@@ -37,7 +40,7 @@ class Problem(Schema):
 class PageQuery(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(1, MAX_PAGE),
                            metadata={"description": f"How many items per page (1-{MAX_PAGE})."})
-    cursor = fields.String(load_default=None, validate=validate.Length(max=200),
+    cursor = fields.String(load_default=None, validate=[validate.Length(max=200), NO_NUL],
                            metadata={"description": "The `next_cursor` of the previous page; omit for the first page."})
 
 
@@ -71,9 +74,9 @@ class CardTypePage(PageInfo):
 
 
 class CardQuery(PageQuery):
-    q = fields.String(load_default=None, validate=validate.Length(max=100), metadata={
+    q = fields.String(load_default=None, validate=[validate.Length(max=100), NO_NUL], metadata={
         "description": "Search: a name or part of it, a national id in any format, a card number, an employee number."})
-    status = fields.String(load_default=None, validate=validate.OneOf([s.value for s in CardStatus]))
+    status = fields.String(load_default=None, validate=[validate.OneOf([s.value for s in CardStatus]), NO_NUL])
     card_type_id = fields.Integer(load_default=None, validate=validate.Range(1, 2**31 - 1))
     updated_since = fields.AwareDateTime(load_default=None, format="iso", default_timezone=None, metadata={
         "description": "Only cards changed at or after this moment (ISO 8601 with a time zone)."})
@@ -103,12 +106,12 @@ class CardPage(PageInfo):
 
 
 class ReasonIn(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000),
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), NO_NUL],
                            metadata={"description": "Why: kept in the card's history and the audit log."})
 
 
 class StatusListQuery(PageQuery):
-    status = fields.String(load_default=None, validate=validate.Length(max=24),
+    status = fields.String(load_default=None, validate=[validate.Length(max=24), NO_NUL],
                            metadata={"description": "Only items in this status."})
 
 
@@ -157,7 +160,7 @@ class CollectionRequestPage(PageInfo):
 
 class InviteeIn(Schema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
-    name = fields.String(load_default="", validate=validate.Length(max=200))
+    name = fields.String(load_default="", validate=[validate.Length(max=200), NO_NUL])
 
 
 class InviteIn(Schema):
@@ -174,11 +177,11 @@ class InviteOut(Schema):
 
 
 class AddressIn(Schema):
-    name = fields.String(required=True, validate=validate.Length(1, 120))
-    attention = fields.String(load_default="", validate=validate.Length(max=120))
-    street = fields.String(required=True, validate=validate.Length(1, 200))
-    postcode = fields.String(required=True, validate=validate.Length(1, 20))
-    city = fields.String(required=True, validate=validate.Length(1, 100))
+    name = fields.String(required=True, validate=[validate.Length(1, 120), NO_NUL])
+    attention = fields.String(load_default="", validate=[validate.Length(max=120), NO_NUL])
+    street = fields.String(required=True, validate=[validate.Length(1, 200), NO_NUL])
+    postcode = fields.String(required=True, validate=[validate.Length(1, 20), NO_NUL])
+    city = fields.String(required=True, validate=[validate.Length(1, 100), NO_NUL])
     country = fields.String(load_default="SE", validate=validate.Regexp(r"^[A-Z]{2}$"))
     for_collection = fields.Boolean(load_default=False)
 
@@ -190,3 +193,53 @@ class AddressOut(AddressIn):
 
 class AddressPage(PageInfo):
     items = fields.List(fields.Nested(AddressOut), required=True)
+
+
+class AddressChange(Schema):
+    """Only the fields you send change."""
+
+    name = fields.String(validate=[validate.Length(1, 120), NO_NUL])
+    attention = fields.String(validate=[validate.Length(max=120), NO_NUL])
+    street = fields.String(validate=[validate.Length(1, 200), NO_NUL])
+    postcode = fields.String(validate=[validate.Length(1, 20), NO_NUL])
+    city = fields.String(validate=[validate.Length(1, 100), NO_NUL])
+    country = fields.String(validate=validate.Regexp(r"^[A-Z]{2}$"))
+    for_collection = fields.Boolean()
+
+
+class PrintJobOut(Schema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True)
+    card_id = fields.Integer(allow_none=True, required=True)
+    printer = fields.String(required=True, attribute="printer.name")
+    is_test_page = fields.Boolean(required=True)
+    attempts = fields.Integer(required=True)
+    error = fields.String(required=True)
+    created_at = UtcDateTime(required=True)
+    printed_at = UtcDateTime(allow_none=True, required=True)
+
+
+class PrintJobPage(PageInfo):
+    items = fields.List(fields.Nested(PrintJobOut), required=True)
+
+
+class AuditEventOut(Schema):
+    id = fields.Integer(required=True)
+    created_at = UtcDateTime(required=True)
+    action = fields.String(required=True)
+    object_type = fields.String(required=True)
+    object_id = fields.String(required=True)
+    summary = fields.String(required=True)
+    user = fields.Function(lambda event: event.user.email if event.user else None, allow_none=True, required=True,
+                           metadata={"type": ["string", "null"], "description": "Who did it (null: a job or an API key)."})
+    api_key_id = fields.Integer(allow_none=True, required=True)
+    changes = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True)
+
+
+class AuditPage(PageInfo):
+    items = fields.List(fields.Nested(AuditEventOut), required=True)
+
+
+class AuditQuery(PageQuery):
+    action = fields.String(load_default=None, validate=[validate.Length(max=40), NO_NUL],
+                           metadata={"description": "Only events of this action, e.g. card.blocked."})

@@ -9,7 +9,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-EXAMPLES = 30
+EXAMPLES = 20
 
 
 def test_every_operation_answers_as_documented(app, db, api_world, make_key):

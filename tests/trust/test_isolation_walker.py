@@ -58,6 +58,14 @@ ROUTES: dict[str, tuple] = {
     "api_collection.get_request": ("api", {"request_id": CollectionRequest}),
     "api_collection.remind": ("api", {"request_id": CollectionRequest}),
     "api_collection.remove": ("api", {"request_id": CollectionRequest}),
+    "api_addresses.list_addresses": ("api", {}),
+    "api_addresses.create_address": ("api", {}),
+    "api_addresses.get_address": ("api", {"address_id": Address}),
+    "api_addresses.update_address": ("api", {"address_id": Address}),
+    "api_addresses.delete_address": ("api", {"address_id": Address}),
+    "api_print_jobs.list_print_jobs": ("api", {}),
+    "api_print_jobs.get_print_job": ("api", {"job_id": PrintJob}),
+    "api_audit.list_audit_events": ("api", {}),
     "admin.static": ("public", "Flask-Admin's bundled CSS and JS"),
     "auth.home": ("public", "redirects to the sign-in page or the dashboard"),
     "auth.login": ("public", "the sign-in form"),
@@ -146,7 +154,9 @@ HOW_TO_CLASSIFY = (
 # requests), covered through the model they belong to.
 # Bodies of API writes that name company B's rows (a valid body otherwise, so only the row can refuse it).
 API_BODIES = {"api_collection.invite": lambda victim: {"card_type_id": victim(CardType).id, "address_id": victim(Address).id,
-                                                        "people": [{"email": "hacked@example.com"}]}}
+                                                        "people": [{"email": "hacked@example.com"}]},
+              "api_addresses.update_address": lambda victim: {"name": "Hacked"},
+              "api_addresses.create_address": lambda victim: {"name": "x", "street": "x"}}
 
 COVERED_THROUGH = {"resource_folder_company": ResourceFolder, "resource_file_company": ResourceFile,
                    "api_idempotency": ApiKey}
@@ -335,10 +345,11 @@ def test_company_a_admin_cannot_reach_company_b_through_any_route(app, db, attac
                 failures.append(f"POST {rule.endpoint} with company B's {sorted(detail)}: {resp.status_code}")
         elif kind == "api":
             url = _url(rule, {arg: victim(model).id for arg, model in detail.items()})
-            for method in sorted(rule.methods & {"GET", "POST", "DELETE"}):
+            for method in sorted(rule.methods & {"GET", "POST", "PATCH", "DELETE"}):
                 body = API_BODIES[rule.endpoint](victim) if rule.endpoint in API_BODIES else {"reason": "Hacked"}
-                resp = client.open(url, method=method, headers=api_headers, json=body if method == "POST" else None)
-                if rule.endpoint in API_BODIES and resp.status_code < 400:
+                resp = client.open(url, method=method, headers=api_headers,
+                                   json=body if method in ("POST", "PATCH") else None)
+                if rule.endpoint in API_BODIES and not detail and resp.status_code < 400:
                     failures.append(f"{method} {rule.endpoint} naming company B's rows: {resp.status_code}")
                 if detail and resp.status_code != 404:
                     failures.append(f"{method} {rule.endpoint} {url} with company A's key: {resp.status_code}")
