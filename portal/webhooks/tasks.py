@@ -1,0 +1,160 @@
+"""The webhooks job: claim due deliveries, post them from a small thread pool, record each result.
+
+Fairness: the claim takes each endpoint's oldest due deliveries, the endpoints taking turns (at most
+PER_ENDPOINT each per run), and every endpoint gets its own worker, which posts its deliveries one at
+a time. A slow or hanging endpoint therefore holds up only itself: another company's endpoint is
+served by another worker meanwhile. After a failure the rest of that endpoint's batch goes back
+unchanged (untried, uncounted) for the next run. The workers only talk HTTP; this thread reads and
+writes the database.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, or_, select, update
+
+from portal.infra.claims import claim_due
+from portal.infra.db_types import utcnow
+from portal.infra.extensions import db
+from portal.infra.jobs import scheduled
+from portal.webhooks.models import STALE_CLAIM, TEST_EVENT, DeliveryState, WebhookDelivery, WebhookEndpoint
+from portal.webhooks.operations import disable_failing
+from portal.webhooks.signing import signed_headers
+from portal.webhooks.transport import Outcome, post
+
+log = logging.getLogger(__name__)
+
+# After the first try: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, then every 10 h; about four and a half days in all.
+BACKOFF = [timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
+           timedelta(hours=5), timedelta(hours=10)]
+MAX_ATTEMPTS = 15
+DISABLE_AFTER = timedelta(days=3)  # an endpoint failing this long is switched off and its admins told
+PER_ENDPOINT = 20  # deliveries of one endpoint per run
+
+
+def backoff(attempts: int) -> timedelta:
+    return BACKOFF[min(attempts, len(BACKOFF)) - 1] if attempts >= 1 else BACKOFF[0]
+
+
+@dataclass(frozen=True)
+class Item:
+    """What a worker needs to post one delivery: plain values, no database rows."""
+    delivery_id: int
+    url: str
+    message_id: str
+    body: bytes
+    secrets: tuple[str, ...]
+
+
+def _fair_order(now: datetime, limit: int):
+    """The due deliveries, each endpoint's oldest first, the endpoints taking turns. An endpoint that is
+    off keeps its deliveries waiting (a test event goes anyway)."""
+    turn = func.row_number().over(partition_by=WebhookDelivery.endpoint_id, order_by=WebhookDelivery.id).label("turn")
+    due = (select(WebhookDelivery.id, turn)
+           .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+           .where(WebhookDelivery.state == DeliveryState.PENDING.value, WebhookDelivery.next_attempt_at <= now,
+                  or_(WebhookEndpoint.enabled.is_(True), WebhookDelivery.event_type == TEST_EVENT))
+           .subquery())
+    return select(due.c.id).where(due.c.turn <= PER_ENDPOINT).order_by(due.c.turn, due.c.id).limit(limit)
+
+
+def _claim(now: datetime, limit: int) -> list[WebhookDelivery]:
+    # A claim left by a crash goes back to waiting: at most one duplicate (same webhook-id), never a loss.
+    db.session.execute(update(WebhookDelivery)
+                       .where(WebhookDelivery.state == DeliveryState.SENDING.value,
+                              WebhookDelivery.claimed_at < now - STALE_CLAIM)
+                       .values(state=DeliveryState.PENDING.value, claim=None)
+                       .execution_options(synchronize_session=False))
+    return claim_due(WebhookDelivery, WebhookDelivery.state, waiting=DeliveryState.PENDING.value,
+                     working=DeliveryState.SENDING.value, due_column=WebhookDelivery.next_attempt_at, now=now,
+                     limit=limit, candidates=_fair_order(now, limit))
+
+
+def _post_all(items: list[Item], settings: dict) -> list[tuple[int, Outcome | None]]:
+    """One endpoint's deliveries, in order, one at a time; after a failure the rest are left untried."""
+    results: list[tuple[int, Outcome | None]] = []
+    for n, item in enumerate(items):
+        headers = signed_headers(list(item.secrets), item.message_id, int(time.time()), item.body)
+        outcome = post(item.url, item.body, headers, **settings)
+        results.append((item.delivery_id, outcome))
+        if not outcome.ok:
+            results.extend((rest.delivery_id, None) for rest in items[n + 1:])
+            break
+    return results
+
+
+@scheduled("webhooks", 5)
+def deliver_webhooks(now: datetime | None = None, limit: int | None = None) -> dict[str, int]:
+    """Post what is due. Returns counts delivered, failed (this try) and endpoints switched off."""
+    now = now or utcnow()
+    config = current_app.config
+    limit = limit or config.get("WEBHOOKS_BATCH_SIZE", 200)
+    batch = _claim(now, limit)
+    counts = {"delivered": 0, "failed": 0, "disabled": 0}
+    if not batch:
+        return counts
+    by_endpoint: dict[int, list[Item]] = defaultdict(list)
+    endpoints: dict[int, WebhookEndpoint] = {}
+    for delivery in batch:
+        endpoint = endpoints.setdefault(delivery.endpoint_id, delivery.endpoint)
+        by_endpoint[endpoint.id].append(Item(delivery.id, endpoint.url, delivery.message_id,
+                                             delivery.payload.encode(), tuple(endpoint.secrets_at(now))))
+    settings = {"timeout": float(config.get("WEBHOOKS_TIMEOUT", 10)),
+                "allow_http": bool(config.get("WEBHOOKS_ALLOW_HTTP")),
+                "allow_private": bool(config.get("WEBHOOKS_ALLOW_PRIVATE"))}
+    workers = max(1, min(int(config.get("WEBHOOKS_WORKERS", 8)), len(by_endpoint)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="webhook") as pool:
+        futures = {pool.submit(_post_all, items, settings): endpoint_id for endpoint_id, items in by_endpoint.items()}
+        for future in as_completed(futures):
+            endpoint_id = futures[future]
+            try:
+                results = future.result()
+            except Exception as exc:  # noqa: BLE001 - a bug in one worker must not leave the others' rows claimed
+                log.exception("webhook worker for endpoint %s failed", endpoint_id)
+                results = [(item.delivery_id, Outcome(False, None, f"{type(exc).__name__}: {exc}"))
+                           for item in by_endpoint[endpoint_id]]
+            _record(endpoint_id, results, now, counts)
+            db.session.commit()  # per endpoint: a crash later does not send these again
+    return counts
+
+
+def _record(endpoint_id: int, results: list[tuple[int, Outcome | None]], now: datetime, counts: dict) -> None:
+    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+    failed = delivered = False
+    for delivery_id, outcome in results:
+        delivery = db.session.get(WebhookDelivery, delivery_id)
+        if delivery is None:
+            continue
+        delivery.claim = None
+        if outcome is None:  # not tried this run: waits as it was
+            delivery.state = DeliveryState.PENDING.value
+            continue
+        delivery.attempts += 1
+        delivery.last_attempt_at, delivery.response_code = now, outcome.status
+        if outcome.ok:
+            delivery.state, delivery.delivered_at, delivery.last_error = DeliveryState.DELIVERED.value, now, ""
+            counts["delivered"] += 1
+            delivered = True
+            continue
+        delivery.last_error = outcome.error or f"HTTP {outcome.status}"
+        counts["failed"] += 1
+        failed = failed or delivery.event_type != TEST_EVENT
+        if delivery.attempts >= MAX_ATTEMPTS:
+            delivery.state = DeliveryState.FAILED.value
+        else:
+            delivery.state, delivery.next_attempt_at = DeliveryState.PENDING.value, now + backoff(delivery.attempts)
+    if endpoint is None:
+        return
+    if delivered:
+        endpoint.failing_since = None
+    elif failed:
+        endpoint.failing_since = endpoint.failing_since or now
+        if endpoint.enabled and now - endpoint.failing_since >= DISABLE_AFTER:
+            disable_failing(endpoint)
+            counts["disabled"] += 1
