@@ -210,3 +210,7 @@ def register(admin) -> None:
                              url="/admin/company/users"))
     admin.add_view(AddressView(Address, db, name=_l("Addresses"), category=_l("Company"), endpoint="addresses"))
     admin.add_view(AuditView(AuditEvent, db, name=_l("Audit log"), category=_l("Company"), endpoint="audit"))
+    from admin_views.company_webhooks import WebhooksView
+
+    admin.add_view(WebhooksView(name=_l("Webhooks"), category=_l("Company"), endpoint="company_webhooks",
+                                url="/admin/company/webhooks"))
