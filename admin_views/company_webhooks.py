@@ -41,7 +41,8 @@ class WebhooksView(TenantView):
                                                    form.events.data)
             except WebhookError as exc:
                 db.session.rollback()
-                form.url.errors = [*form.url.errors, str(exc)]
+                field = getattr(form, exc.field)
+                field.errors = [*field.errors, str(exc)]
             else:
                 db.session.commit()
                 flash(_("Endpoint added. Copy its signing secret now: it is not shown again."), "success")
@@ -51,7 +52,7 @@ class WebhooksView(TenantView):
                            last=last_deliveries(endpoints), events=EVENTS, states=DeliveryState)
 
     @expose("/<int:endpoint_id>/", methods=["GET", "POST"])
-    def endpoint(self, endpoint_id: int):
+    def details(self, endpoint_id: int):
         company = self.company
         endpoint = self.get_owned(WebhookEndpoint, endpoint_id)
         form = EndpointForm(obj=endpoint)
@@ -60,11 +61,12 @@ class WebhooksView(TenantView):
                 update_endpoint(company, endpoint, form.url.data, form.description.data, form.events.data)
             except WebhookError as exc:
                 db.session.rollback()
-                form.url.errors = [*form.url.errors, str(exc)]
+                field = getattr(form, exc.field)
+                field.errors = [*field.errors, str(exc)]
             else:
                 db.session.commit()
                 flash(_("Endpoint saved."), "success")
-                return redirect(url_for(".endpoint", endpoint_id=endpoint.id))
+                return redirect(url_for(".details", endpoint_id=endpoint.id))
         log = delivery_log(endpoint, request.args.get("page", 0, type=int))
         return self.render("admin/company/webhook.html", endpoint=endpoint, form=form, log=log, events=EVENTS,
                            states=DeliveryState, overlap_hours=int(ROTATION_OVERLAP.total_seconds() // 3600),
@@ -97,7 +99,7 @@ class WebhooksView(TenantView):
             abort(400)
         db.session.commit()
         flash(message, "success")
-        return redirect(url_for(".endpoint", endpoint_id=endpoint.id))
+        return redirect(url_for(".details", endpoint_id=endpoint.id))
 
     @expose("/<int:endpoint_id>/deliveries/<int:delivery_id>/again", methods=["POST"])
     def again(self, endpoint_id: int, delivery_id: int):
@@ -109,4 +111,4 @@ class WebhooksView(TenantView):
         send_again(company, delivery)
         db.session.commit()
         flash(_("The event is sent again within a few seconds."), "success")
-        return redirect(url_for(".endpoint", endpoint_id=endpoint.id))
+        return redirect(url_for(".details", endpoint_id=endpoint.id))

@@ -24,7 +24,11 @@ LOG_PAGE = 25
 
 
 class WebhookError(ValueError):
-    """Something the company admin can fix; str() is the message."""
+    """Something the company admin can fix; str() is the message, `field` the form field it is about."""
+
+    def __init__(self, message, field: str = "url"):
+        super().__init__(message)
+        self.field = field
 
 
 def check_url(url: str) -> str:
@@ -39,7 +43,7 @@ def check_url(url: str) -> str:
 def _events(events) -> list[str]:
     chosen = [e for e in EVENTS if e in set(events or ())]
     if not chosen:
-        raise WebhookError(_l("Choose at least one event to send."))
+        raise WebhookError(_l("Choose at least one event to send."), field="events")
     return chosen
 
 
@@ -62,8 +66,9 @@ def create_endpoint(company: Company, user: User | None, url: str, description: 
                               .where(WebhookEndpoint.company_id == company.id)) or 0
     if count >= MAX_ENDPOINTS:
         raise WebhookError(_l("A company can have at most %(count)d endpoints.", count=MAX_ENDPOINTS))
+    events = _events(events)
     endpoint = WebhookEndpoint(company_id=company.id, url=check_url(url), description=(description or "").strip()[:200],
-                               events=_events(events), secret=new_secret(), enabled=True)
+                               events=events, secret=new_secret(), enabled=True)
     db.session.add(endpoint)
     db.session.flush()
     return endpoint, endpoint.secret
@@ -71,8 +76,8 @@ def create_endpoint(company: Company, user: User | None, url: str, description: 
 
 def update_endpoint(company: Company, endpoint: WebhookEndpoint, url: str, description: str, events) -> None:
     _check_owned(company, endpoint)
-    url = check_url(url)
-    endpoint.url, endpoint.description, endpoint.events = url, (description or "").strip()[:200], _events(events)
+    events = _events(events)
+    endpoint.url, endpoint.description, endpoint.events = check_url(url), (description or "").strip()[:200], events
 
 
 def set_enabled(company: Company, endpoint: WebhookEndpoint, enabled: bool) -> None:
