@@ -19,6 +19,7 @@ from portal.ordering.models import Address, CartItem, Order
 from portal.printing.models import Printer, PrintJob
 from portal.tenancy.models import Company, Membership
 from portal.tenancy.ownership import is_company_owned
+from portal.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.trust.helpers import changed_tables, snapshot, uncovered_tables
 
 MARK_B = "BetaAB"  # every row of company B carries it (tests/fixtures/world.py)
@@ -100,6 +101,10 @@ ROUTES: dict[str, tuple] = {
     "company_users.index": ("list", None),
     "company_users.change": ("ids", {"membership_id": Membership}),
     "print_queue.create_view": ("form", {"card": Card, "printer": Printer}),
+    "company_webhooks.index": ("list", None),
+    "company_webhooks.details": ("ids", {"endpoint_id": WebhookEndpoint}),
+    "company_webhooks.change": ("ids", {"endpoint_id": WebhookEndpoint}),
+    "company_webhooks.again": ("ids", {"endpoint_id": WebhookEndpoint, "delivery_id": WebhookDelivery}),
 }
 # What a POST carries besides the victim's ids: values that would make each screen change something.
 HOSTILE_BODY = {"what": "deactivate", "role": "viewer", "decision": "approve", "status": "blocked",
