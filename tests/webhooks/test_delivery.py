@@ -168,10 +168,12 @@ def test_a_hanging_endpoint_does_not_delay_another_companys_deliveries(db, compa
     helper.start()
     counts = deliver_webhooks()
     helper.join()
-    # The other company's event arrived while the first endpoint was still hanging (it is released
-    # only after that arrival: handled one after the other, the job would have waited for it first).
+    # The other company's event arrived while the first endpoint was still hanging: the hanging one is
+    # released only after that arrival. Handled one after the other (the hanging company's events are
+    # the oldest, so first), the job would have waited on the hang, and the other event would have
+    # come only after the release.
     assert len(quick.received) == 1
-    assert hanging.received[0]["at"] < quick.received[0]["at"] < released["at"]
+    assert quick.received[0]["at"] < released["at"] and hanging.received[0]["at"] < released["at"]
     assert counts["delivered"] >= 2
     assert len(hanging.received) == 2 or counts["delivered"] == 2
 
