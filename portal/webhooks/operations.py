@@ -168,11 +168,10 @@ def last_deliveries(endpoints: list[WebhookEndpoint]) -> dict[int, WebhookDelive
 
 
 def disable_failing(endpoint: WebhookEndpoint) -> int:
-    """The job gave up on an endpoint that has failed for days: off, and its company admins are told.
-    Returns how many admins were emailed."""
+    """The job gave up on an endpoint that has failed for days: off (the audit listener records it, by
+    nobody), and its company admins are told. Returns how many admins were emailed."""
     endpoint.enabled, endpoint.disabled_reason = False, "failing"
     company = db.session.get(Company, endpoint.company_id)
-    record("webhook.disabled", company_id=company.id, obj=endpoint, summary=endpoint.url)
     admins = db.session.scalars(select(User).join(Membership, Membership.user_id == User.id).where(
         Membership.company_id == company.id, Membership.role == Role.ADMIN.value, Membership.active.is_(True),
         Membership.pending.is_(False)).order_by(User.id))

@@ -7,6 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from portal.audit.models import AuditEvent
 from portal.webhooks.models import WebhookDelivery, WebhookEndpoint
 from portal.webhooks.tasks import deliver_webhooks
 from tests.conftest import html_text
@@ -41,6 +42,9 @@ def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(client, db, admin, m
     for later in (client.get(URL), client.get(f"{URL}{endpoint.id}/")):
         assert shown not in later.get_data(as_text=True)  # never again
     assert receiver.url in html_text(client.get(URL))
+    [audit] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "webhook_endpoint.created"))
+    assert audit.company_id == company.id and receiver.url in str(audit.changes)
+    assert "whsec_" not in str(audit.changes) and "secret" not in str(audit.changes)  # secrets never recorded
 
 
 def test_an_address_that_cannot_be_used_is_refused_with_a_reason(client, db, app, admin, monkeypatch):
