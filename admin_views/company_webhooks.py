@@ -1,7 +1,7 @@
 """Company > Webhooks: the company admin's endpoints, their secrets and their delivery logs."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, make_response, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -46,10 +46,16 @@ class WebhooksView(TenantView):
             else:
                 db.session.commit()
                 flash(_("Endpoint added. Copy its signing secret now: it is not shown again."), "success")
-                return self.render("admin/company/webhook_secret.html", endpoint=endpoint, secret=secret)
+                return self._secret_page(endpoint, secret)
         endpoints = endpoints_of(company)
         return self.render("admin/company/webhooks.html", form=form, endpoints=endpoints,
                            last=last_deliveries(endpoints), events=EVENTS, states=DeliveryState)
+
+    def _secret_page(self, endpoint, secret: str):
+        """The secret, once: never kept by the browser's cache or history."""
+        response = make_response(self.render("admin/company/webhook_secret.html", endpoint=endpoint, secret=secret))
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @expose("/<int:endpoint_id>/", methods=["GET", "POST"])
     def details(self, endpoint_id: int):
@@ -82,7 +88,7 @@ class WebhooksView(TenantView):
             db.session.commit()
             flash(_("New signing secret made. Copy it now: it is not shown again. The old one keeps signing "
                     "for 24 hours, next to the new one."), "success")
-            return self.render("admin/company/webhook_secret.html", endpoint=endpoint, secret=secret)
+            return self._secret_page(endpoint, secret)
         if what in ("enable", "disable"):
             set_enabled(company, endpoint, what == "enable")
             message = _("Endpoint switched on.") if what == "enable" else _("Endpoint switched off: no events are "

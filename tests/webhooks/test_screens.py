@@ -39,6 +39,7 @@ def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(client, db, admin, m
     assert endpoint.secret == shown and endpoint.company_id == company.id
     assert endpoint.events == ["order.placed", "card.blocked"] and endpoint.description == "Access control"
     assert "it is not shown again" in html_text(resp)
+    assert resp.headers["Cache-Control"] == "no-store"
     for later in (client.get(URL), client.get(f"{URL}{endpoint.id}/")):
         assert shown not in later.get_data(as_text=True)  # never again
     assert receiver.url in html_text(client.get(URL))
