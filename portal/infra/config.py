@@ -90,6 +90,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "WEBHOOKS_TIMEOUT": float(os.environ.get("WEBHOOKS_TIMEOUT", "10")),
         "WEBHOOKS_WORKERS": int(os.environ.get("WEBHOOKS_WORKERS", "8")),
         "WEBHOOKS_BATCH_SIZE": int(os.environ.get("WEBHOOKS_BATCH_SIZE", "200")),
+        "WEBHOOKS_RUN_SECONDS": float(os.environ.get("WEBHOOKS_RUN_SECONDS", "10")),
         "CURRENCY": os.environ.get("CURRENCY", "SEK"),
         "COLOUR_LOGO_SURCHARGE": os.environ.get("COLOUR_LOGO_SURCHARGE", "20.00"),
         "BABEL_DEFAULT_LOCALE": "en",

@@ -89,13 +89,21 @@ def check_endpoint_url(url: str, *, allow_http: bool, allow_private: bool) -> st
     return url.strip()
 
 
+def _connect(address: str, port: int, timeout: float) -> socket.socket:
+    """A connection to the checked address. No Nagle: http.client sends the headers and the body in two
+    writes, and Nagle with the receiver's delayed ACK would add 40 ms to every delivery."""
+    sock = socket.create_connection((address, port), timeout)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     def __init__(self, host: str, port: int, address: str, timeout: float):
         super().__init__(host, port, timeout=timeout)
         self._address = address
 
     def connect(self):
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = _connect(self._address, self.port, self.timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
@@ -104,7 +112,7 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self._address = address
 
     def connect(self):
-        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock = _connect(self._address, self.port, self.timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # SNI and the certificate's name
 
 
@@ -115,28 +123,74 @@ class Outcome:
     error: str = ""
 
 
+class Sender:
+    """Posts to one endpoint: its host resolved and checked once (when the first delivery goes), then
+    one kept-alive connection to that address for the worker's deliveries in a run. A kept connection
+    the server has meanwhile closed is opened again once before a delivery counts as failed."""
+
+    def __init__(self, url: str, *, timeout: float, allow_http: bool, allow_private: bool):
+        self.url, self.timeout = url, timeout
+        self.allow_http, self.allow_private = allow_http, allow_private
+        self.target: Target | None = None
+        self.address: str | None = None
+        self.conn: http.client.HTTPConnection | None = None
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self.address is None:
+            self.target = parse_url(self.url, allow_http=self.allow_http)
+            self.address = resolve(self.target, allow_private=self.allow_private)
+        if self.conn is None:
+            kind = _PinnedHTTPSConnection if self.target.scheme == "https" else _PinnedHTTPConnection
+            self.conn = kind(self.target.host, self.target.port, self.address, self.timeout)
+        return self.conn
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def post(self, body: bytes, headers: dict[str, str]) -> Outcome:
+        """POST the body; 2xx is delivered, anything else (a redirect too) or no answer is a failure."""
+        try:
+            reused = self.conn is not None
+            try:
+                answer, text = self._send(body, headers)
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                if not reused:
+                    raise
+                answer, text = self._send(body, headers)  # the kept connection had gone stale
+        except UrlProblem as exc:
+            return Outcome(False, None, str(exc))
+        except (OSError, http.client.HTTPException) as exc:
+            self.close()
+            return Outcome(False, None, f"{type(exc).__name__}: {exc}"[:MAX_ANSWER])
+        if 200 <= answer.status < 300:
+            return Outcome(True, answer.status)
+        if 300 <= answer.status < 400:
+            where = answer.getheader("Location", "")
+            return Outcome(False, answer.status, f"Redirect to {where} not followed"[:MAX_ANSWER])
+        return Outcome(False, answer.status, text.strip()[:MAX_ANSWER])
+
+    def _send(self, body: bytes, headers: dict[str, str]):
+        conn = self._connection()
+        try:
+            conn.request("POST", self.target.path, body=body, headers={
+                **headers, "Content-Type": "application/json", "User-Agent": USER_AGENT})
+            answer = conn.getresponse()
+            text = answer.read(MAX_ANSWER).decode("utf-8", errors="replace")
+        except BaseException:
+            self.close()
+            raise
+        if answer.will_close or not answer.isclosed():  # closing, or more answer than we read: a new one next
+            self.close()
+        return answer, text
+
+
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float, allow_http: bool,
          allow_private: bool) -> Outcome:
-    """POST the body; 2xx is delivered, anything else (a redirect too) or no answer is a failure."""
+    """One delivery on a connection of its own."""
+    sender = Sender(url, timeout=timeout, allow_http=allow_http, allow_private=allow_private)
     try:
-        target = parse_url(url, allow_http=allow_http)
-        address = resolve(target, allow_private=allow_private)
-    except UrlProblem as exc:
-        return Outcome(False, None, str(exc))
-    kind = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
-    conn = kind(target.host, target.port, address, timeout)
-    try:
-        conn.request("POST", target.path, body=body, headers={
-            **headers, "Content-Type": "application/json", "User-Agent": USER_AGENT})
-        answer = conn.getresponse()
-        text = answer.read(MAX_ANSWER).decode("utf-8", errors="replace")
-    except (OSError, http.client.HTTPException) as exc:
-        return Outcome(False, None, f"{type(exc).__name__}: {exc}"[:MAX_ANSWER])
+        return sender.post(body, headers)
     finally:
-        conn.close()
-    if 200 <= answer.status < 300:
-        return Outcome(True, answer.status)
-    if 300 <= answer.status < 400:
-        where = answer.getheader("Location", "")
-        return Outcome(False, answer.status, f"Redirect to {where} not followed"[:MAX_ANSWER])
-    return Outcome(False, answer.status, text.strip()[:MAX_ANSWER])
+        sender.close()
