@@ -112,11 +112,13 @@ def deliver_webhooks(now: datetime | None = None, limit: int | None = None) -> d
                 "allow_private": bool(config.get("WEBHOOKS_ALLOW_PRIVATE"))}
     counts = {"delivered": 0, "failed": 0, "disabled": 0}
     done: set[int] = set()  # endpoints that failed (or ran out of time) in this run: they wait for the next
-    while time.monotonic() <= deadline:
+    while True:
         batch = _claim(now, limit, done)
         if not batch:
             break
         _run_batch(batch, now, settings, deadline, counts, done)
+        if time.monotonic() > deadline:
+            break
     return counts
 
 

@@ -16,8 +16,8 @@ class Receiver:
     (302 to another receiver), "hang" (waits until `release` is set). `stop()` takes it down (the port
     then refuses connections); `start()` brings it back on the same port."""
 
-    def __init__(self, name: str = "receiver"):
-        self.name = name
+    def __init__(self, name: str = "receiver", keep_alive: bool = False):
+        self.name, self.keep_alive = name, keep_alive
         self.received: list[dict] = []
         self.mode = "ok"
         self.location = ""
@@ -36,11 +36,14 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if receiver.keep_alive else "HTTP/1.0"
+
             def do_POST(self):  # noqa: N802 - http.server's name
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with receiver.lock:
                     receiver.received.append({"headers": {k.lower(): v for k, v in self.headers.items()},
-                                              "body": body, "at": time.monotonic(), "path": self.path})
+                                              "body": body, "at": time.monotonic(), "path": self.path,
+                                              "peer": self.client_address})
                 receiver.arrived.set()
                 if receiver.mode == "hang":
                     receiver.release.wait(30)
@@ -89,8 +92,8 @@ def hooks_allowed(app, monkeypatch):
 def make_receiver():
     made: list[Receiver] = []
 
-    def make(name: str = "receiver") -> Receiver:
-        made.append(Receiver(name))
+    def make(name: str = "receiver", keep_alive: bool = False) -> Receiver:
+        made.append(Receiver(name, keep_alive))
         return made[-1]
 
     yield make

@@ -242,3 +242,32 @@ def test_an_endpoint_failing_for_three_days_is_switched_off_and_the_admins_told(
     assert deliveries(db)[0].state == "delivered"
     assert db.session.scalar(select(func.count()).select_from(OutboxEmail)
                              .where(OutboxEmail.kind == "webhook_disabled")) == 2
+
+
+def test_a_busy_endpoint_is_served_in_bulk_over_kept_alive_connections(db, company, make_receiver, make_endpoint):
+    from portal.webhooks.events import emit
+
+    receiver = make_receiver(keep_alive=True)
+    make_endpoint(company, receiver.url)
+    for n in range(120):
+        emit(company.id, "card.blocked", {"id": n})
+    db.session.commit()
+    assert deliver_webhooks()["delivered"] == 120  # one run claims again while there is work
+    assert [json.loads(r["body"])["data"]["id"] for r in receiver.received] == list(range(120))  # oldest first
+    assert len({r["peer"] for r in receiver.received}) <= 3  # a connection per claim of 50, not per event
+
+
+def test_a_run_starts_no_new_request_once_its_time_is_up(db, app, company, make_receiver, make_endpoint,
+                                                         monkeypatch):
+    from portal.webhooks.events import emit
+
+    receiver = make_receiver()
+    make_endpoint(company, receiver.url)
+    for n in range(3):
+        emit(company.id, "card.blocked", {"id": n})
+    db.session.commit()
+    monkeypatch.setitem(app.config, "WEBHOOKS_RUN_SECONDS", 0)
+    assert deliver_webhooks()["delivered"] == 1
+    assert [(d.state, d.attempts) for d in deliveries(db)] == [("delivered", 1), ("pending", 0), ("pending", 0)]
+    monkeypatch.setitem(app.config, "WEBHOOKS_RUN_SECONDS", 10)
+    assert deliver_webhooks()["delivered"] == 2
