@@ -58,6 +58,7 @@ def upgrade():
     op.create_index("ix_webhook_delivery_company_id", "webhook_delivery", ["company_id"])
     op.create_index("ix_webhook_delivery_due", "webhook_delivery", ["state", "next_attempt_at"])
     op.create_index("ix_webhook_delivery_endpoint", "webhook_delivery", ["endpoint_id", "id"])
+    op.create_index("ix_webhook_delivery_created", "webhook_delivery", ["created_at"])
 
 
 def downgrade():

@@ -70,6 +70,7 @@ class WebhookDelivery(db.Model):
         Index("ix_webhook_delivery_due", "state", "next_attempt_at"),
         # The claim takes each endpoint's oldest first; the log pages an endpoint's newest first.
         Index("ix_webhook_delivery_endpoint", "endpoint_id", "id"),
+        Index("ix_webhook_delivery_created", "created_at"),  # the job prunes the log by age
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

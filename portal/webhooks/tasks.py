@@ -38,6 +38,9 @@ BACKOFF = [timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30), ti
 MAX_ATTEMPTS = 15
 DISABLE_AFTER = timedelta(days=3)  # an endpoint failing this long is switched off and its admins told
 PER_ENDPOINT = 50  # deliveries of one endpoint per claim
+# The log keeps finished deliveries this long: their bodies name card holders, and Send again needs them.
+LOG_KEPT = timedelta(days=30)
+PRUNE_CHUNK = 1000
 
 
 def backoff(attempts: int) -> timedelta:
@@ -111,6 +114,7 @@ def deliver_webhooks(now: datetime | None = None, limit: int | None = None) -> d
                 "allow_http": bool(config.get("WEBHOOKS_ALLOW_HTTP")),
                 "allow_private": bool(config.get("WEBHOOKS_ALLOW_PRIVATE"))}
     counts = {"delivered": 0, "failed": 0, "disabled": 0}
+    _prune(now)
     done: set[int] = set()  # endpoints that failed (or ran out of time) in this run: they wait for the next
     while True:
         batch = _claim(now, limit, done)
@@ -120,6 +124,16 @@ def deliver_webhooks(now: datetime | None = None, limit: int | None = None) -> d
         if time.monotonic() > deadline:
             break
     return counts
+
+
+def _prune(now: datetime) -> None:
+    """Finished deliveries older than LOG_KEPT leave the log (a chunk per run: never a long lock)."""
+    old = (select(WebhookDelivery.id).where(
+        WebhookDelivery.state.in_((DeliveryState.DELIVERED.value, DeliveryState.FAILED.value)),
+        WebhookDelivery.created_at < now - LOG_KEPT).limit(PRUNE_CHUNK))
+    if db.session.execute(WebhookDelivery.__table__.delete()
+                          .where(WebhookDelivery.id.in_(old.scalar_subquery()))).rowcount:
+        db.session.commit()
 
 
 def _run_batch(batch: list[WebhookDelivery], now: datetime, settings: dict, deadline: float, counts: dict,

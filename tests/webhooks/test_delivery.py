@@ -271,3 +271,24 @@ def test_a_run_starts_no_new_request_once_its_time_is_up(db, app, company, make_
     assert [(d.state, d.attempts) for d in deliveries(db)] == [("delivered", 1), ("pending", 0), ("pending", 0)]
     monkeypatch.setitem(app.config, "WEBHOOKS_RUN_SECONDS", 10)
     assert deliver_webhooks()["delivered"] == 2
+
+
+def test_finished_deliveries_leave_the_log_after_30_days(db, company, make_receiver, make_endpoint):
+    from portal.webhooks.events import emit
+
+    receiver = make_receiver()
+    receiver.mode = "error"
+    make_endpoint(company, receiver.url)
+    emit(company.id, "card.blocked", {"id": 1, "holder_name": "Åsa Öberg"})
+    db.session.commit()
+    deliver_webhooks()  # fails: waits for its next try
+    receiver.mode = "ok"
+    emit(company.id, "card.blocked", {"id": 2})
+    db.session.commit()
+    start = utcnow()
+    deliver_webhooks(now=start + timedelta(minutes=1))
+    assert [d.state for d in deliveries(db)] == ["delivered", "delivered"]
+    deliver_webhooks(now=start + timedelta(days=29))
+    assert len(deliveries(db)) == 2
+    deliver_webhooks(now=start + timedelta(days=31))
+    assert deliveries(db) == []
