@@ -185,6 +185,8 @@ def _record(endpoint_id: int, results: list[tuple[int, Outcome | None]], now: da
         if outcome is None or outcome.ok:
             continue
         delivery = db.session.get(WebhookDelivery, delivery_id)
+        if delivery is None:  # its endpoint was deleted meanwhile
+            continue
         delivery.claim, delivery.attempts = None, delivery.attempts + 1
         delivery.last_attempt_at, delivery.response_code = now, outcome.status
         delivery.last_error = outcome.error or f"HTTP {outcome.status}"
