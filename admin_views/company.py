@@ -213,3 +213,7 @@ def register(admin) -> None:
     admin.add_view(AuditView(AuditEvent, db, name=_l("Audit log"), category=_l("Company"), endpoint="audit"))
     admin.add_view(ApiKeysView(name=_l("API keys"), category=_l("Company"), endpoint="company_api_keys",
                                url="/admin/company/api-keys"))
+    from admin_views.company_webhooks import WebhooksView
+
+    admin.add_view(WebhooksView(name=_l("Webhooks"), category=_l("Company"), endpoint="company_webhooks",
+                                url="/admin/company/webhooks"))

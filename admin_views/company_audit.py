@@ -38,13 +38,16 @@ ACTIONS = {
     "user.created": _l("User account created"), "user.updated": _l("User account changed"),
     "user.deactivated": _l("User account deactivated"),
     "printer.enabled": _l("Printer enabled"), "printer.disabled": _l("Printer disabled"),
+    "webhook.secret_rotated": _l("Webhook secret rotated"),
+    "webhook_endpoint.enabled": _l("Webhook endpoint switched on"),
+    "webhook_endpoint.disabled": _l("Webhook endpoint switched off"),
 }
 
 # Kinds of records saved through a model screen ("card_type.updated" -> "Card type changed").
 KINDS = {
     "address": _l("Address"), "card_type": _l("Card type"), "layout_field": _l("Field"), "accessory": _l("Accessory"),
     "printer": _l("Printer"), "access_right": _l("Access right"), "company": _l("Company"),
-    "customer_request": _l("Customer request"),
+    "customer_request": _l("Customer request"), "webhook_endpoint": _l("Webhook endpoint"),
 }
 
 # Verbs for records saved through a model screen ("<model>.created" and so on) without a label above.
@@ -63,6 +66,7 @@ FIELDS = {
     "last_name": _l("Last name"), "active": _l("Active"), "price": _l("Price"), "description": _l("Description"),
     "email": _l("Email"), "is_operator": _l("Operator"), "kind": _l("Kind"), "company_id": _l("Offered to"),
     "onboarded_on": _l("Customer since"), "status": _l("Status"), "reply": _l("Reply"),
+    "url": _l("Endpoint URL"), "events": _l("Events"), "enabled": _l("Switched on"),
 }
 
 

@@ -263,6 +263,9 @@ def run(app, db) -> None:
         bench_csv_import(db, company, user, ct)
         bench_reminders_and_outbox(app, db, company, ct)
         bench_retention(db, company)
+        from bench.paths_webhooks import bench_webhooks
+
+        bench_webhooks(app, db, company)
     finally:
         db.session.rollback()
         cleanup(db)

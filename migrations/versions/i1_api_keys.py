@@ -1,13 +1,13 @@
 """api: keys per company (only their hash kept), answers kept for Idempotency-Key; cards know when they last changed
 
 Revision ID: i1_api_keys
-Revises: hf_outbox_priority
+Revises: hh_webhooks
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "i1_api_keys"
-down_revision = "hf_outbox_priority"
+down_revision = "hh_webhooks"
 branch_labels = None
 depends_on = None
 

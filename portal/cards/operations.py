@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 
 from portal.audit.operations import record
 from portal.cards.models import Card, CardChange, CardStatus, ChangeState
+from portal.cards.signals import card_changed
 from portal.cards.status import TRANSITIONS, CardError, move_card_status
 from portal.catalog.layout import card_identity, validate_layout_values
 from portal.infra import storage
@@ -171,6 +172,7 @@ def approve_card_change(change: CardChange) -> None:
         if old and old != card.photo_key:
             storage.discard(old)  # the order line may still show the old photo: then it stays
     record("card.change_approved", company_id=card.company_id, obj=card, summary=card.holder_name, user_id=None)
+    card_changed.send(card, fields=sorted(data) + (["photo"] if change.photo_key else []))
     _tell_orderer(change, approved=True)
 
 

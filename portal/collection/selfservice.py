@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from portal.catalog.layout import photo_field, validate_layout_values
 from portal.collection.addresses import collection_addresses
 from portal.collection.models import CollectionRequest, RequestStatus
+from portal.collection.signals import collection_submitted
 from portal.infra import storage
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
@@ -100,3 +101,4 @@ def confirm_request(req: CollectionRequest) -> None:
     req.rejection_reason, req.rejected_steps = "", ""
     queue_email(req.email, "collection_confirmed", req.language, company_id=req.company_id, company=req.company,
                 card_type=req.card_type, request=req)
+    collection_submitted.send(req)

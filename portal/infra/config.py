@@ -84,6 +84,13 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "10")),
         "MAIL_SUPPRESS_SEND": False,
         "OUTBOX_BATCH_SIZE": int(os.environ.get("OUTBOX_BATCH_SIZE", "200")),
+        # Outgoing webhooks: plain http and private/loopback addresses only where these allow it (tests).
+        "WEBHOOKS_ALLOW_HTTP": _bool("WEBHOOKS_ALLOW_HTTP", False),
+        "WEBHOOKS_ALLOW_PRIVATE": _bool("WEBHOOKS_ALLOW_PRIVATE", False),
+        "WEBHOOKS_TIMEOUT": float(os.environ.get("WEBHOOKS_TIMEOUT", "10")),
+        "WEBHOOKS_WORKERS": int(os.environ.get("WEBHOOKS_WORKERS", "8")),
+        "WEBHOOKS_BATCH_SIZE": int(os.environ.get("WEBHOOKS_BATCH_SIZE", "200")),
+        "WEBHOOKS_RUN_SECONDS": float(os.environ.get("WEBHOOKS_RUN_SECONDS", "10")),
         "CURRENCY": os.environ.get("CURRENCY", "SEK"),
         "COLOUR_LOGO_SURCHARGE": os.environ.get("COLOUR_LOGO_SURCHARGE", "20.00"),
         "BABEL_DEFAULT_LOCALE": "en",

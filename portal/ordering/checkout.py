@@ -20,7 +20,7 @@ from portal.infra.extensions import db
 from portal.ordering.approval import check_may_approve, notify_approvers
 from portal.ordering.models import CartItem, LineKind, Order, OrderLine, OrderStatus
 from portal.ordering.operations import CartSummary, OrderingError, address_for, cart_summary, next_number
-from portal.ordering.signals import cart_item_ordered
+from portal.ordering.signals import cart_item_ordered, order_approved, order_placed
 from portal.outbox.mail import queue_email
 from portal.tenancy.models import Company, User
 from portal.tenancy.operations import can
@@ -141,6 +141,7 @@ def place_order(company: Company, user: User, *, address_id=None, cost_centre: s
                 company=company, order=order, user=user, cards=len(summary.cards))
     if status == OrderStatus.AWAITING_APPROVAL:
         notify_approvers(company, order)
+    order_placed.send(order, cards=len(summary.cards))
     return order
 
 
@@ -159,6 +160,7 @@ def approve_order(company: Company, approver: User, order: Order) -> None:
     move_order_status(order, (OrderStatus.AWAITING_APPROVAL.value,), OrderStatus.PLACED.value,
                       approved_by_id=approver.id, decided_at=utcnow())
     record("order.approved", company_id=company.id, obj=order, summary=order.number)
+    order_approved.send(order, approver=approver)
     if order.orderer:
         queue_email(order.orderer.email, "order_approved", _language(order.orderer, company), company_id=company.id,
                     company=company, order=order, approver=approver)

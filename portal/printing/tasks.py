@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from portal.cards.operations import activate_printed_card
 from portal.infra.claims import claim_due
@@ -13,6 +13,7 @@ from portal.infra.extensions import db
 from portal.infra.jobs import scheduled
 from portal.printing.models import INTERRUPTED, PRINTER_DISABLED, PrintJob, PrintJobStatus
 from portal.printing.operations import MAX_ATTEMPTS, deliver, render_job, retry_delay
+from portal.printing.signals import print_job_failed
 
 log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=10)
@@ -31,12 +32,18 @@ def process_print_queue(now=None, limit: int = 20) -> dict[str, int]:
     now = now or utcnow()
     # A job claimed by a process that died may or may not have printed: never guess, mark it failed
     # so a person looks at the card and reprints explicitly.
-    db.session.execute(
-        update(PrintJob)
-        .where(PrintJob.status == PrintJobStatus.PRINTING.value, PrintJob.claimed_at < now - STALE_CLAIM)
-        .values(status=PrintJobStatus.FAILED.value, claim=None,
-                error=INTERRUPTED)
-    )
+    stale = list(db.session.scalars(select(PrintJob.id).where(PrintJob.status == PrintJobStatus.PRINTING.value,
+                                                              PrintJob.claimed_at < now - STALE_CLAIM)))
+    if stale:
+        db.session.execute(
+            update(PrintJob)
+            .where(PrintJob.id.in_(stale), PrintJob.status == PrintJobStatus.PRINTING.value)
+            .values(status=PrintJobStatus.FAILED.value, claim=None, error=INTERRUPTED)
+            .execution_options(synchronize_session="fetch")
+        )
+        for job in db.session.scalars(select(PrintJob).where(PrintJob.id.in_(stale),
+                                                             PrintJob.status == PrintJobStatus.FAILED.value)):
+            print_job_failed.send(job)
     printed = failed = 0
     for job in _claim(now, limit):
         if not job.printer.enabled:
@@ -55,6 +62,7 @@ def process_print_queue(now=None, limit: int = 20) -> dict[str, int]:
                 job.next_attempt_at = now + retry_delay(job.attempts)
             else:
                 job.status = PrintJobStatus.FAILED.value
+                print_job_failed.send(job)
             failed += 1
         else:
             job.status = PrintJobStatus.PRINTED.value

@@ -23,6 +23,7 @@ from portal.security.api_keys import create_api_key
 from portal.security.models import ApiKey
 from portal.tenancy.models import Company, Membership
 from portal.tenancy.ownership import is_company_owned
+from portal.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.trust.helpers import changed_tables, snapshot, uncovered_tables
 
 MARK_B = "BetaAB"  # every row of company B carries it (tests/fixtures/world.py)
@@ -135,6 +136,10 @@ ROUTES: dict[str, tuple] = {
     "company_users.index": ("list", None),
     "company_users.change": ("ids", {"membership_id": Membership}),
     "print_queue.create_view": ("form", {"card": Card, "printer": Printer}),
+    "company_webhooks.index": ("list", None),
+    "company_webhooks.details": ("ids", {"endpoint_id": WebhookEndpoint}),
+    "company_webhooks.change": ("ids", {"endpoint_id": WebhookEndpoint}),
+    "company_webhooks.again": ("ids", {"endpoint_id": WebhookEndpoint, "delivery_id": WebhookDelivery}),
 }
 # What a POST carries besides the victim's ids: values that would make each screen change something.
 HOSTILE_BODY = {"what": "deactivate", "role": "viewer", "decision": "approve", "status": "blocked",
