@@ -136,10 +136,10 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
         "fields": lambda v, c, m, n: ", ".join(f.label for f in m.fields),
         "active": lambda v, c, m, n: _yes(m.active),
     }
-    form_columns = ["name", "kind", "description", "price", "company", "photo_width", "photo_height", "active",
-                    "fields"]
     # The name and description in every language, grouped by language (English required, the rest optional).
     form_extra_fields = translation_fields({"name": (_l("Name"), False), "description": (_l("Description"), True)})
+    form_columns = ["name", "kind", "description", "price", "company", "photo_width", "photo_height", "active",
+                    "fields", *form_extra_fields]
     form_rules = [*language_groups(("name", "description")), "kind", "price", "company", "photo_width",
                   "photo_height", "active", "fields"]
     form_overrides = {"kind": SelectField}
@@ -147,11 +147,13 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
         "kind": {"choices": CardKind.choices(), "label": _l("Kind")},
         "company": {"label": _l("Offered to"), "description": _l("Empty: every company.")},
     }
+    _field_translations = translation_fields({"label": (_l("Label"), False),
+                                              "options": (_l("Choices, one per line"), True)})
     inline_models = [(LayoutField, {
-        "form_columns": ["id", "key", "label_en", "kind", "required", "position", "max_length", "options"],
+        "form_columns": ["id", "key", "label_en", "kind", "required", "position", "max_length", "options",
+                         *_field_translations],
         "form_overrides": {"kind": SelectField, "options": TextAreaField},
-        "form_extra_fields": translation_fields({"label": (_l("Label"), False),
-                                                 "options": (_l("Choices, one per line"), True)}),
+        "form_extra_fields": _field_translations,
         "form_rules": ["id", "key", "kind", "required", "position", "max_length",
                        *language_groups(("label_en", "options"), ("label", "options"))],
         "form_args": {
@@ -194,8 +196,8 @@ class AccessoryView(DeactivateIfOrderedMixin, OperatorView):
                          "description": lambda v, c, m, n: m.display_description,
                          "price": lambda v, c, m, n: money(m.price),
                          "active": lambda v, c, m, n: _yes(m.active)}
-    form_columns = ["name", "description", "price", "active"]
     form_extra_fields = translation_fields({"name": (_l("Name"), False), "description": (_l("Description"), True)})
+    form_columns = ["name", "description", "price", "active", *form_extra_fields]
     form_rules = [*language_groups(("name", "description")), "price", "active"]
     empty_hint = _l("No accessories yet. Add card holders, lanyards and the like.")
 
