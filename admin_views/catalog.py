@@ -23,6 +23,7 @@ from admin_views.company_audit import OperatorAuditView
 from portal.audit.models import AuditEvent
 from portal.cards.models import Card
 from portal.catalog.models import Accessory, CardKind, CardType, FieldKind, LayoutField
+from portal.catalog.translations import OTHER_LANGUAGES, lines
 from portal.infra.extensions import db
 from portal.infra.form_limits import TEXT_MAX
 from portal.infra.formatting import badge, money, when
@@ -140,7 +141,7 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
     form_extra_fields = translation_fields({"name": (_l("Name"), False), "description": (_l("Description"), True)})
     form_columns = ["name", "kind", "description", "price", "company", "photo_width", "photo_height", "active",
                     "fields", *form_extra_fields]
-    form_rules = [*language_groups(("name", "description")), "kind", "price", "company", "photo_width",
+    form_rules = [language_groups(("name", "description")), "kind", "price", "company", "photo_width",
                   "photo_height", "active", "fields"]
     form_overrides = {"kind": SelectField}
     form_args = {
@@ -148,14 +149,16 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
         "company": {"label": _l("Offered to"), "description": _l("Empty: every company.")},
     }
     _field_translations = translation_fields({"label": (_l("Label"), False),
-                                              "options": (_l("Choices, one per line"), True)})
+                                              "options": (_l("Choices, one per line"), True,
+                                                          _l("In the same order as the English choices.")),
+                                              })
     inline_models = [(LayoutField, {
         "form_columns": ["id", "key", "label_en", "kind", "required", "position", "max_length", "options",
                          *_field_translations],
         "form_overrides": {"kind": SelectField, "options": TextAreaField},
         "form_extra_fields": _field_translations,
-        "form_rules": ["id", "key", "kind", "required", "position", "max_length",
-                       *language_groups(("label_en", "options"), ("label", "options"))],
+        "form_rules": ["key", "kind", "required", "position", "max_length",
+                       language_groups(("label_en", "options"), ("label", "options"))],
         "form_args": {
             "kind": {"choices": FieldKind.choices(), "label": _l("Kind")},
             "key": {"label": _l("Key"), "description": _l("Lower-case letters, digits and _ (used in CSV files).")},
@@ -183,6 +186,12 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
             seen.add(f.key)
             if f.kind == "choice" and not f.option_list:
                 raise ValidationError(_("The choice field %(key)s needs its choices, one per line.", key=f.key))
+            for lang in OTHER_LANGUAGES:
+                translated = lines(f.translation(lang, "options"))
+                if translated and len(translated) != len(f.option_list):
+                    raise ValidationError(_("Field %(key)s: the choices in %(language)s must be as many as the "
+                                            "English ones (%(n)d), in the same order.", key=f.key,
+                                            language=language_name(lang), n=len(f.option_list)))
         if model.price is not None and model.price < 0:
             raise ValidationError(_("The price cannot be negative."))
 
@@ -198,7 +207,7 @@ class AccessoryView(DeactivateIfOrderedMixin, OperatorView):
                          "active": lambda v, c, m, n: _yes(m.active)}
     form_extra_fields = translation_fields({"name": (_l("Name"), False), "description": (_l("Description"), True)})
     form_columns = ["name", "description", "price", "active", *form_extra_fields]
-    form_rules = [*language_groups(("name", "description")), "price", "active"]
+    form_rules = [language_groups(("name", "description")), "price", "active"]
     empty_hint = _l("No accessories yet. Add card holders, lanyards and the like.")
 
     def on_model_change(self, form, model, is_created):

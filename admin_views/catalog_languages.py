@@ -19,13 +19,13 @@ _MAX = {"name": 120, "label": 80, "description": 10_000, "options": 10_000}
 
 def translation_fields(fields: dict) -> dict:
     """Form fields `<field>_<lang>` for every other language: `fields` maps a translatable field to
-    (label, multi-line). All optional: an empty one falls back to English."""
+    (label, multi-line[, description]). All optional: an empty one falls back to English."""
     out = {}
     for lang in OTHER_LANGUAGES:
-        for field, (label, multiline) in fields.items():
+        for field, (label, multiline, *description) in fields.items():
             kind = TextAreaField if multiline else StringField
             out[f"{field}_{lang}"] = kind(label, validators=[Optional(), Length(max=_MAX[field])],
-                                          render_kw={"lang": lang})
+                                          description=description[0] if description else "", render_kw={"lang": lang})
     return out
 
 
@@ -40,14 +40,21 @@ class LanguageGroup(rules.NestedRule):
         inner = super().__call__(form, form_opts, field_args)
         return Markup('<fieldset class="language-group border rounded px-3 pt-1 mb-3" data-language="{lang}">'
                       '<legend class="h6 w-auto px-1 mb-1" lang="{lang}">{name}</legend>{inner}</fieldset>').format(
-            lang=self.lang, name=LANGUAGE_NAMES[self.lang], inner=Markup(inner))
+            lang=self.lang, name=LANGUAGE_NAMES[self.lang], inner=inner)
 
 
-def language_groups(base_fields: tuple[str, ...], names: tuple[str, ...] | None = None) -> list[LanguageGroup]:
+class LanguageGroups(rules.NestedRule):
+    """The language groups side by side (as many columns as the width allows)."""
+
+    def __call__(self, form, form_opts=None, field_args=None):
+        return Markup('<div class="language-groups">{}</div>').format(super().__call__(form, form_opts, field_args))
+
+
+def language_groups(base_fields: tuple[str, ...], names: tuple[str, ...] | None = None) -> LanguageGroups:
     """English (the base columns `base_fields`) first, then one group per other language."""
     names = names or base_fields
-    return [LanguageGroup(BASE_LANGUAGE, base_fields)] + [
-        LanguageGroup(lang, [f"{name}_{lang}" for name in names]) for lang in OTHER_LANGUAGES]
+    return LanguageGroups([LanguageGroup(BASE_LANGUAGE, base_fields)] + [
+        LanguageGroup(lang, [f"{name}_{lang}" for name in names]) for lang in OTHER_LANGUAGES])
 
 
 class MissingTranslationsView(SecureView):
