@@ -14,12 +14,13 @@ from portal.tenancy.models import Company
 
 def offered_card_types(company: Company) -> list[CardType]:
     """Active card types the company may order or collect data for: the shared catalogue plus its own,
-    with their layout fields loaded."""
-    return list(db.session.scalars(
+    with their layout fields loaded, in the order of their names in the reader's language."""
+    found = db.session.scalars(
         select(CardType).options(selectinload(CardType.fields))
         .where(CardType.active.is_(True), or_(CardType.company_id.is_(None), CardType.company_id == company.id))
-        .order_by(CardType.name)
-    ))
+        .order_by(CardType.name, CardType.id)
+    )
+    return sorted(found, key=lambda ct: ct.display_name.casefold())
 
 
 @dataclass(frozen=True)
