@@ -17,38 +17,32 @@ TABLES = ("card_type", "layout_field", "accessory")
 JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 
 
+EMPTY = sa.text("'{}'")
+
+
 def upgrade():
+    # Plain ADD COLUMN (no table rebuild): rebuilding card_type on SQLite would drop it under the rows
+    # that refer to it, and foreign keys are on.
     for table in TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(sa.Column("translations", JSON, nullable=True))
+        op.add_column(table, sa.Column("translations", JSON, nullable=False, server_default=EMPTY))
     bind = op.get_bind()
-    for table in ("card_type", "accessory"):
-        rows = sa.table(table, sa.column("translations", JSON))
-        bind.execute(rows.update().values(translations={}))
     fields = sa.table("layout_field", sa.column("id", sa.Integer), sa.column("label_sv", sa.String),
                       sa.column("translations", JSON))
     for field_id, label_sv in bind.execute(sa.select(fields.c.id, fields.c.label_sv)).all():
         label_sv = (label_sv or "").strip()
-        bind.execute(fields.update().where(fields.c.id == field_id)
-                     .values(translations={"sv": {"label": label_sv}} if label_sv else {}))
-    for table in TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.alter_column("translations", existing_type=JSON, nullable=False)
-    with op.batch_alter_table("layout_field") as batch:
-        batch.drop_column("label_sv")
+        if label_sv:
+            bind.execute(fields.update().where(fields.c.id == field_id).values(translations={"sv": {"label": label_sv}}))
+    op.execute("ALTER TABLE layout_field DROP COLUMN label_sv")
 
 
 def downgrade():
-    with op.batch_alter_table("layout_field") as batch:
-        batch.add_column(sa.Column("label_sv", sa.String(length=80), nullable=True))
+    op.add_column("layout_field", sa.Column("label_sv", sa.String(length=80), nullable=False, server_default=""))
     bind = op.get_bind()
     fields = sa.table("layout_field", sa.column("id", sa.Integer), sa.column("label_sv", sa.String),
                       sa.column("translations", JSON))
     for field_id, translations in bind.execute(sa.select(fields.c.id, fields.c.translations)).all():
         label_sv = ((translations or {}).get("sv") or {}).get("label", "")
-        bind.execute(fields.update().where(fields.c.id == field_id).values(label_sv=label_sv[:80]))
-    with op.batch_alter_table("layout_field") as batch:
-        batch.alter_column("label_sv", existing_type=sa.String(length=80), nullable=False)
+        if label_sv:
+            bind.execute(fields.update().where(fields.c.id == field_id).values(label_sv=label_sv[:80]))
     for table in TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("translations")
+        op.execute(f"ALTER TABLE {table} DROP COLUMN translations")

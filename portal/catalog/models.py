@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.catalog.translations import Translated, language_attributes, localized, option_aliases, option_names
@@ -51,7 +51,7 @@ class CardType(Translated, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # {lang: {"name": ..., "description": ...}}; English is name/description (portal.catalog.translations)
-    translations: Mapped[dict] = mapped_column(JsonType, default=dict)
+    translations: Mapped[dict] = mapped_column(JsonType, default=dict, server_default=text("'{}'"))
 
     company: Mapped[Company | None] = relationship()
     fields: Mapped[list[LayoutField]] = relationship(
@@ -97,7 +97,7 @@ class LayoutField(Translated, db.Model):
     # Choice lists: one option per line, in English (the value stored on cards and requests).
     options: Mapped[str] = mapped_column(Text, default="")
     # {lang: {"label": ..., "options": one per line, in the English order}}
-    translations: Mapped[dict] = mapped_column(JsonType, default=dict)
+    translations: Mapped[dict] = mapped_column(JsonType, default=dict, server_default=text("'{}'"))
 
     card_type: Mapped[CardType] = relationship(back_populates="fields")
 
@@ -164,7 +164,8 @@ class Accessory(Translated, db.Model):
     price: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    translations: Mapped[dict] = mapped_column(JsonType, default=dict)  # {lang: {"name": ..., "description": ...}}
+    # {lang: {"name": ..., "description": ...}}
+    translations: Mapped[dict] = mapped_column(JsonType, default=dict, server_default=text("'{}'"))
 
     @property
     def display_name(self) -> str:

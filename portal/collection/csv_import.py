@@ -102,9 +102,10 @@ def parse_csv(data: bytes, fields: list[FieldSpec], *, email_required: bool, exi
         raise CsvFileError(_l("Unknown column(s): %(columns)s. Expected: %(expected)s.",
                               columns=", ".join(unknown), expected=expected))
     present = set(mapping.values())
-    missing = [f.label for f in typed if f.required and f.key not in present]
-    if email_required and "email" not in present:
-        missing.insert(0, email_label)
+    missing = [f.label for f in typed if f.required and f.key not in present and f.key != "email"]
+    email_needed = email_required or any(f.key == "email" and f.required for f in typed)
+    if email_needed and "email" not in present:
+        missing.insert(0, email_label)  # once, whether the EMAIL column or the layout's own email field
     if missing:
         raise CsvFileError(_l("Missing column(s): %(columns)s.", columns=", ".join(missing)))
     by_key = {f.key: f for f in typed}

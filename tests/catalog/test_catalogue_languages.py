@@ -196,3 +196,28 @@ def test_back_office_lists_show_names_in_the_readers_language(client, db, make_c
     assert "Personalkort" in html_text(client.get("/admin/order-cards/"))
     text = html_text(client.get("/admin/order-cards/accessories"))
     assert "Nyckelband" in text and "Lanyard" not in text
+
+
+def test_the_demo_catalogue_speaks_every_language(client, db):
+    from portal.catalog.operations import missing_translations
+    from portal.demo.seed import DEMO_PASSWORD, seed_demo
+
+    seed_demo()
+    db.session.commit()
+    assert missing_translations() == {"sv": [], "nb": [], "da": [], "fi": []}
+    client.login("orderer@nordbygg.example", DEMO_PASSWORD)  # a Swedish orderer
+    text = html_text(client.get("/admin/order-cards/"))
+    assert "Personalkort" in text and "Nyckelbricka" in text and "Employee badge" not in text
+    badge = db.session.scalar(select(CardType).where(CardType.name == "Employee badge"))
+    assert dict(badge.fields[3].option_choices("fi")) == {"Office": "Toimisto", "Warehouse": "Varasto",
+                                                         "Field service": "Kenttähuolto"}
+
+
+def test_a_missing_email_column_is_named_once(client, db, make_company, make_user, make_card_type):
+    company = make_company("Nordbygg AB")
+    make_user(company, role="orderer", email="orderer@nordbygg.se")
+    ct = make_card_type("Site ID", fields=[("first_name", "First name", "text", True),
+                                           ("email", "Email", "email", True)])
+    client.login("orderer@nordbygg.se")
+    text = html_text(_upload(client, ct, "First name\r\nÅsa\r\n"))
+    assert "Missing column(s): EMAIL." in text
