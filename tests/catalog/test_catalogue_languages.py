@@ -221,3 +221,30 @@ def test_a_missing_email_column_is_named_once(client, db, make_company, make_use
     client.login("orderer@nordbygg.se")
     text = html_text(_upload(client, ct, "First name\r\nÅsa\r\n"))
     assert "Missing column(s): EMAIL." in text
+
+
+def test_a_reminder_from_the_job_names_the_card_type_in_the_employees_language(app, db, nordic):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from portal.collection.tasks import send_due_reminders
+    from portal.infra.db_types import utcnow
+
+    company, orderer, ct, _ = nordic
+    send_requests(company, orderer, ct, split_email_list("aino@x.fi").valid, language="fi")
+    then = utcnow() - timedelta(days=6)
+    _db.session.execute(update(CollectionRequest).values(sent_at=then, last_sent_at=then))
+    _db.session.commit()
+    with app.app_context():  # the scheduler's context: no request
+        assert send_due_reminders() == 1
+    reminder = db.session.scalar(select(OutboxEmail).where(OutboxEmail.kind == "collection_reminder"))
+    assert "Työmaakortti" in reminder.subject and "Työmaakortti" in reminder.body_text
+
+
+def test_a_printed_card_shows_a_choice_in_the_companys_language(db, nordic):
+    from portal.printing.operations import printed_values
+
+    _company, _orderer, ct, _ = nordic
+    assert printed_values(ct, {"department": "Warehouse"}, "SE", "sv")["department"] == "Lager"
+    assert printed_values(ct, {"department": "Warehouse"}, "FI", "fi")["department"] == "Warehouse"  # no Finnish
