@@ -14,10 +14,16 @@ from wtforms import EmailField, SelectField, TextAreaField
 from wtforms.validators import Email, Length, Optional, ValidationError
 
 from admin_views.base import AppModelView
+from admin_views.catalog_languages import (
+    MissingTranslationsView,
+    language_groups,
+    translation_fields,
+)
 from admin_views.company_audit import OperatorAuditView
 from portal.audit.models import AuditEvent
 from portal.cards.models import Card
 from portal.catalog.models import Accessory, CardKind, CardType, FieldKind, LayoutField
+from portal.catalog.translations import OTHER_LANGUAGES, lines
 from portal.infra.extensions import db
 from portal.infra.form_limits import TEXT_MAX
 from portal.infra.formatting import badge, money, when
@@ -109,7 +115,7 @@ class DeactivateIfOrderedMixin:
         if db.session.scalar(select(exists().where(column == model.id))):
             model.active = False
             db.session.commit()
-            flash(_("%(name)s has been ordered, so it is deactivated instead of deleted.", name=model.name), "info")
+            flash(_("%(name)s has been ordered, so it is deactivated instead of deleted.", name=str(model)), "info")
             return True
         return super().delete_model(model)
 
@@ -124,26 +130,39 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
     }
     column_searchable_list = ["name"]
     column_formatters = {
+        "name": lambda v, c, m, n: m.display_name,
         "kind": lambda v, c, m, n: CardKind.label_of(m.kind),
         "price": lambda v, c, m, n: money(m.price),
         "company": lambda v, c, m, n: m.company.name if m.company else _("All companies"),
         "fields": lambda v, c, m, n: ", ".join(f.label for f in m.fields),
         "active": lambda v, c, m, n: _yes(m.active),
     }
+    # The name and description in every language, grouped by language (English required, the rest optional).
+    form_extra_fields = translation_fields({"name": (_l("Name"), False), "description": (_l("Description"), True)})
     form_columns = ["name", "kind", "description", "price", "company", "photo_width", "photo_height", "active",
-                    "fields"]
+                    "fields", *form_extra_fields]
+    form_rules = [language_groups(("name", "description")), "kind", "price", "company", "photo_width",
+                  "photo_height", "active", "fields"]
     form_overrides = {"kind": SelectField}
     form_args = {
         "kind": {"choices": CardKind.choices(), "label": _l("Kind")},
         "company": {"label": _l("Offered to"), "description": _l("Empty: every company.")},
     }
+    _field_translations = translation_fields({"label": (_l("Label"), False),
+                                              "options": (_l("Choices, one per line"), True,
+                                                          _l("In the same order as the English choices.")),
+                                              })
     inline_models = [(LayoutField, {
-        "form_columns": ["id", "key", "label_en", "label_sv", "kind", "required", "position", "max_length", "options"],
+        "form_columns": ["id", "key", "label_en", "kind", "required", "position", "max_length", "options",
+                         *_field_translations],
         "form_overrides": {"kind": SelectField, "options": TextAreaField},
+        "form_extra_fields": _field_translations,
+        "form_rules": ["key", "kind", "required", "position", "max_length",
+                       language_groups(("label_en", "options"), ("label", "options"))],
         "form_args": {
             "kind": {"choices": FieldKind.choices(), "label": _l("Kind")},
             "key": {"label": _l("Key"), "description": _l("Lower-case letters, digits and _ (used in CSV files).")},
-            "label_en": {"label": _l("Label (English)")}, "label_sv": {"label": _l("Label (Swedish)")},
+            "label_en": {"label": _l("Label")},
             # Inline forms are not built by scaffold_form, so their text limit is declared here.
             "options": {"label": _l("Choices, one per line"), "validators": [Length(max=TEXT_MAX)]},
             "max_length": {"label": _l("Maximum length")},
@@ -167,6 +186,12 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
             seen.add(f.key)
             if f.kind == "choice" and not f.option_list:
                 raise ValidationError(_("The choice field %(key)s needs its choices, one per line.", key=f.key))
+            for lang in OTHER_LANGUAGES:
+                translated = lines(f.translation(lang, "options"))
+                if translated and len(translated) != len(f.option_list):
+                    raise ValidationError(_("Field %(key)s: the choices in %(language)s must be as many as the "
+                                            "English ones (%(n)d), in the same order.", key=f.key,
+                                            language=language_name(lang), n=len(f.option_list)))
         if model.price is not None and model.price < 0:
             raise ValidationError(_("The price cannot be negative."))
 
@@ -176,9 +201,13 @@ class AccessoryView(DeactivateIfOrderedMixin, OperatorView):
     ordered_column = "accessory_id"
     column_list = ["name", "description", "price", "active"]
     column_labels = {"name": _l("Name"), "description": _l("Description"), "price": _l("Price"), "active": _l("Active")}
-    column_formatters = {"price": lambda v, c, m, n: money(m.price),
+    column_formatters = {"name": lambda v, c, m, n: m.display_name,
+                         "description": lambda v, c, m, n: m.display_description,
+                         "price": lambda v, c, m, n: money(m.price),
                          "active": lambda v, c, m, n: _yes(m.active)}
-    form_columns = ["name", "description", "price", "active"]
+    form_extra_fields = translation_fields({"name": (_l("Name"), False), "description": (_l("Description"), True)})
+    form_columns = ["name", "description", "price", "active", *form_extra_fields]
+    form_rules = [language_groups(("name", "description")), "price", "active"]
     empty_hint = _l("No accessories yet. Add card holders, lanyards and the like.")
 
     def on_model_change(self, form, model, is_created):
@@ -217,5 +246,7 @@ def register(admin) -> None:
     admin.add_view(CompanyAdminView(Company, db, name=_l("Companies"), category=cat, endpoint="op_companies"))
     admin.add_view(CardTypeView(CardType, db, name=_l("Card types"), category=cat, endpoint="op_card_types"))
     admin.add_view(AccessoryView(Accessory, db, name=_l("Accessories"), category=cat, endpoint="op_accessories"))
+    admin.add_view(MissingTranslationsView(name=_l("Missing translations"), category=cat,
+                                           endpoint="op_translations"))
     admin.add_view(AllUsersView(User, db, name=_l("All users"), category=cat, endpoint="op_users"))
     admin.add_view(OperatorAuditView(AuditEvent, db, name=_l("Audit log"), category=cat, endpoint="op_audit"))

@@ -36,7 +36,7 @@ def _display_value(field, value: str) -> str:
             return format_national_id(value)
         except ValueError:
             return value
-    return value or ""
+    return field.shown_value(value or "")  # a choice in the reader's language
 
 
 def review_rows(card):

@@ -149,7 +149,7 @@ class OrderCardsView(TenantView):
             else:
                 db.session.commit()
                 flash(_("%(n)d × %(name)s added to your cart.", n=_int(request.form.get("quantity")),
-                        name=item.accessory.name), "success")
+                        name=item.accessory.display_name), "success")
             return redirect(url_for(".accessories"))
         items = db.session.scalars(select(Accessory).where(Accessory.active.is_(True)).order_by(Accessory.name)).all()
         return self.render("admin/ordering/accessories.html", accessories=items, tab="accessories")

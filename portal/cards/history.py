@@ -27,7 +27,8 @@ def summarise_change(card: Card, change: CardChange) -> ChangeSummary:
     current = card.holder_data or {}
     for f in data_fields(card.card_type):
         if f.key in change.proposed and str(change.proposed[f.key] or "") != str(current.get(f.key) or ""):
-            summary.rows.append((str(f.label), str(current.get(f.key) or ""), str(change.proposed[f.key] or "")))
+            summary.rows.append((str(f.label), f.shown_value(str(current.get(f.key) or "")),
+                                 f.shown_value(str(change.proposed[f.key] or ""))))
     email = change.proposed.get("_email")
     if email and email != card.holder_email:
         summary.rows.append((str(_l("Holder's email")), card.holder_email or "", email))

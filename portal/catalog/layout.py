@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.catalog.fields import FieldSpec
 from portal.catalog.models import CardType, FieldKind, LayoutField
+from portal.catalog.translations import OTHER_LANGUAGES, localized, option_aliases, option_names
 from portal.infra.email_reasons import email_reason
 
 _PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
@@ -100,10 +101,9 @@ def clean_value(field: LayoutField, raw: str, *, country: str = "SE") -> str:
     if kind == FieldKind.EMPLOYEE_NO and not _EMPLOYEE_NO.match(value):
         raise ValueError(_l("Use letters, digits and . _ / - only."))
     if kind == FieldKind.CHOICE:
-        options = field.option_list
-        match = next((o for o in options if o.lower() == value.lower()), None)
+        match = field.choice_value(value)  # an option in any language: its stable (English) value
         if match is None:
-            raise ValueError(_l("Choose one of: %(options)s", options=", ".join(options)))
+            raise ValueError(_l("Choose one of: %(options)s", options=", ".join(field.option_labels())))
         return match
     return value
 
@@ -156,12 +156,19 @@ def card_identity(card_type: CardType, data: dict) -> dict:
 
 
 def field_specs(card_type: CardType, language: str = "en"):
-    """The layout as `FieldSpec`s for the CSV importer and its template; each field's label in
-    `language` comes first (the template's header and the importer's messages use it)."""
+    """The layout as `FieldSpec`s for the CSV importer and its template; each field's label and options
+    in `language` come first (the template's header and the importer's messages use them), followed by
+    every other language's, so a file in any language is read."""
 
     def labels(f: LayoutField) -> tuple[str, ...]:
-        ordered = (f.label_sv, f.label_en) if language == "sv" else (f.label_en, f.label_sv)
+        ordered = [localized(f, "label", language), f.label_en] + [f.translation(code, "label")
+                                                                   for code in OTHER_LANGUAGES]
         return tuple(dict.fromkeys(label for label in ordered if label))
+
+    def names(f: LayoutField) -> tuple[tuple[str, ...], ...]:
+        shown = option_names(f, language)
+        return tuple(tuple(dict.fromkeys((own, *aliases))) for own, aliases in zip(shown, option_aliases(f),
+                                                                                      strict=True))
 
     return [
         FieldSpec(
@@ -171,6 +178,7 @@ def field_specs(card_type: CardType, language: str = "en"):
             required=f.required,
             max_length=f.max_length,
             options=tuple(f.option_list),
+            option_names=names(f),
         )
         for f in data_fields(card_type)
     ]

@@ -14,11 +14,11 @@ from portal.infra.csv_safety import FORMULA_TRIGGERS, safe_row
 
 __all__ = ["CsvFileError", "FieldSpec", "ImportResult", "RowError", "parse_csv", "template_csv"]
 
-EMAIL_HEADERS = {"email", "e-mail", "e-post", "epost", "mail"}
+EMAIL_HEADERS = {"email", "e-mail", "e-post", "epost", "mail", "sähköposti"}
 # The template in the orderer's language: its email header, and the separator that language's Excel
 # expects when it opens a CSV file (Swedish Excel splits on ";", English on ",").
-EMAIL_HEADER = {"sv": "E-POST"}
-SEPARATOR = {"sv": ";"}
+EMAIL_HEADER = {"sv": "E-POST", "nb": "E-POST", "da": "E-MAIL", "fi": "SÄHKÖPOSTI"}
+SEPARATOR = {"sv": ";", "nb": ";", "da": ";", "fi": ";"}
 
 
 def email_header(language: str) -> str:
@@ -97,13 +97,15 @@ def parse_csv(data: bytes, fields: list[FieldSpec], *, email_required: bool, exi
     typed = [f for f in fields if f.kind != "photo"]
     email_label = email_header(language)
     if unknown:
-        expected = ", ".join([email_label] + [f.label for f in typed])
+        # each column once: a layout's own email field is the EMAIL column
+        expected = ", ".join([email_label] + [f.label for f in typed if f.key != "email"])
         raise CsvFileError(_l("Unknown column(s): %(columns)s. Expected: %(expected)s.",
                               columns=", ".join(unknown), expected=expected))
     present = set(mapping.values())
-    missing = [f.label for f in typed if f.required and f.key not in present]
-    if email_required and "email" not in present:
-        missing.insert(0, email_label)
+    missing = [f.label for f in typed if f.required and f.key not in present and f.key != "email"]
+    email_needed = email_required or any(f.key == "email" and f.required for f in typed)
+    if email_needed and "email" not in present:
+        missing.insert(0, email_label)  # once, whether the EMAIL column or the layout's own email field
     if missing:
         raise CsvFileError(_l("Missing column(s): %(columns)s.", columns=", ".join(missing)))
     by_key = {f.key: f for f in typed}
@@ -159,3 +161,9 @@ class _EmailSpec:
     @property
     def option_list(self) -> list[str]:
         return []
+
+    def option_labels(self, lang: str | None = None) -> list[str]:
+        return []
+
+    def choice_value(self, text: str) -> str | None:
+        return None

@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from portal.catalog.models import Accessory, CardTemplate, CardType, LayoutField
+from portal.demo.catalog_names import translate
 from portal.infra.extensions import db
 from portal.ordering.models import Address
 from portal.security.passwords import hash_password
@@ -28,8 +29,9 @@ _BADGE_LAYOUT = {
 }
 
 
-def _field(key, en, sv, kind, required=True, position=0, options="", max_length=100):
-    return LayoutField(key=key, label_en=en, label_sv=sv, kind=kind, required=required, position=position,
+def _field(key, en, kind, required=True, position=0, options="", max_length=100):
+    # the other languages come from portal.demo.catalog_names
+    return LayoutField(key=key, label_en=en, kind=kind, required=required, position=position,
                        options=options, max_length=max_length)
 
 
@@ -37,32 +39,32 @@ def demo_card_types() -> list[CardType]:
     badge = CardType(name="Employee badge", kind="card", price=Decimal("89.00"),
                      description="PVC card with photo, name and employee number.")
     badge.fields = [
-        _field("first_name", "First name", "Förnamn", "text", position=1, max_length=40),
-        _field("last_name", "Last name", "Efternamn", "text", position=2, max_length=40),
-        _field("employee_no", "Employee number", "Anställningsnummer", "employee_no", False, 3, max_length=20),
-        _field("department", "Department", "Avdelning", "choice", False, 4, "Office\nWarehouse\nField service"),
-        _field("photo", "Photo", "Foto", "photo", position=5),
+        _field("first_name", "First name", "text", position=1, max_length=40),
+        _field("last_name", "Last name", "text", position=2, max_length=40),
+        _field("employee_no", "Employee number", "employee_no", False, 3, max_length=20),
+        _field("department", "Department", "choice", False, 4, "Office\nWarehouse\nField service"),
+        _field("photo", "Photo", "photo", position=5),
     ]
     badge.template = CardTemplate(background_color="#ffffff", layout=_BADGE_LAYOUT)
     site = CardType(name="Construction site ID card", kind="card", price=Decimal("129.00"),
                     description="Site ID card with photo and personal identity number.")
     site.fields = [
-        _field("first_name", "First name", "Förnamn", "text", position=1, max_length=40),
-        _field("last_name", "Last name", "Efternamn", "text", position=2, max_length=40),
-        _field("national_id", "Personal identity number", "Personnummer", "national_id", position=3),
-        _field("employer", "Employer", "Arbetsgivare", "text", False, 4, max_length=60),
-        _field("email", "Email", "E-post", "email", False, 5),
-        _field("photo", "Photo", "Foto", "photo", position=6),
+        _field("first_name", "First name", "text", position=1, max_length=40),
+        _field("last_name", "Last name", "text", position=2, max_length=40),
+        _field("national_id", "Personal identity number", "national_id", position=3),
+        _field("employer", "Employer", "text", False, 4, max_length=60),
+        _field("email", "Email", "email", False, 5),
+        _field("photo", "Photo", "photo", position=6),
     ]
     site.template = CardTemplate(background_color="#fff8e1", layout=_BADGE_LAYOUT)
     fob = CardType(name="Key fob", kind="key_fob", price=Decimal("49.00"),
                    description="RFID key fob for doors and lockers.")
     fob.fields = [
-        _field("first_name", "First name", "Förnamn", "text", position=1, max_length=40),
-        _field("last_name", "Last name", "Efternamn", "text", position=2, max_length=40),
-        _field("employee_no", "Employee number", "Anställningsnummer", "employee_no", True, 3, max_length=20),
+        _field("first_name", "First name", "text", position=1, max_length=40),
+        _field("last_name", "Last name", "text", position=2, max_length=40),
+        _field("employee_no", "Employee number", "employee_no", True, 3, max_length=20),
     ]
-    return [badge, site, fob]
+    return [translate(ct) for ct in (badge, site, fob)]
 
 
 def seed_demo() -> bool:
@@ -89,9 +91,9 @@ def seed_demo() -> bool:
     ])
     db.session.add_all(demo_card_types())
     db.session.add_all([
-        Accessory(name="Card holder, transparent", price=Decimal("12.00")),
-        Accessory(name="Lanyard with safety release", price=Decimal("18.00")),
-        Accessory(name="Retractable yo-yo", price=Decimal("25.00")),
+        translate(Accessory(name="Card holder, transparent", price=Decimal("12.00"))),
+        translate(Accessory(name="Lanyard with safety release", price=Decimal("18.00"))),
+        translate(Accessory(name="Retractable yo-yo", price=Decimal("25.00"))),
     ])
     db.session.add_all([
         Address(company_id=nordbygg.id, name="Nordbygg AB, head office", attention="Reception",

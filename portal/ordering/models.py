@@ -146,6 +146,16 @@ class OrderLine(db.Model):
 
     order: Mapped[Order] = relationship(back_populates="lines")
     card_type: Mapped[CardType | None] = relationship()
+    accessory: Mapped[Accessory | None] = relationship()
+
+    @property
+    def shown_description(self) -> str:
+        """The line in the reader's language: the catalogue item's name while it is the one ordered (its
+        English name unchanged since), else the name the line was ordered under."""
+        item = self.card_type if self.card_type_id else self.accessory if self.accessory_id else None
+        if item is not None and item.name == self.description:
+            return item.display_name
+        return self.description
 
     @property
     def line_total(self) -> Decimal:

@@ -153,11 +153,11 @@ def cart_summary(company: Company, user: User) -> CartSummary:
     for item in cart_items(company, user):
         if item.kind == LineKind.CARD:
             ct = item.card_type
-            summary.cards.append(CartLine(item, f"{ct.name}: {holder_name(ct, item.holder_data)}", ct.price,
+            summary.cards.append(CartLine(item, f"{ct.display_name}: {holder_name(ct, item.holder_data)}", ct.price,
                                           surcharge, 1))
         else:
             acc = item.accessory
-            summary.accessories.append(CartLine(item, acc.name, acc.price, Decimal("0.00"), item.quantity))
+            summary.accessories.append(CartLine(item, acc.display_name, acc.price, Decimal("0.00"), item.quantity))
     return summary
 
 

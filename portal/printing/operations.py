@@ -125,18 +125,22 @@ def render_job(job: PrintJob) -> bytes:
     return render_card(
         layout=template.layout if template else None,
         background=template.background_color if template else "#ffffff",
-        values=printed_values(card.card_type, card.holder_data or {}, company.country),
+        values=printed_values(card.card_type, card.holder_data or {}, company.country, company.language),
         photo_key=card.photo_key, logo_key=company.logo_key, company_name=company.name,
     )
 
 
-def printed_values(card_type, values: dict, country: str) -> dict:
-    """The holder's values as they are printed: personal identity numbers in their usual form, with the dash."""
-    kinds = {f.key: f.kind for f in card_type.fields}
+def printed_values(card_type, values: dict, country: str, language: str | None = None) -> dict:
+    """The holder's values as they are printed: personal identity numbers in their usual form, with the dash;
+    choices in the company's language."""
+    fields = {f.key: f for f in card_type.fields}
     shown = dict(values)
     for key, value in values.items():
-        if kinds.get(key) == FieldKind.NATIONAL_ID and value:
+        field = fields.get(key)
+        if field is not None and field.kind == FieldKind.NATIONAL_ID and value:
             shown[key] = format_national_id(str(value), country or "SE")
+        elif field is not None and field.kind == FieldKind.CHOICE and value:
+            shown[key] = field.shown_value(str(value), language or "en")
     return shown
 
 

@@ -101,7 +101,7 @@ def proof_alt(company: Company, card_type: CardType, values: dict) -> str:
     """The proof's text alternative: which card, whose, and for which company."""
     name = holder_name(card_type, {k: str(v or "").strip() for k, v in (values or {}).items()})
     if name:
-        return _("Card proof: %(card_type)s for %(name)s, %(company)s", card_type=card_type.name, name=name,
+        return _("Card proof: %(card_type)s for %(name)s, %(company)s", card_type=card_type.display_name, name=name,
                  company=company.name)
-    return _("Card proof: %(card_type)s, %(company)s (no name filled in yet)", card_type=card_type.name,
+    return _("Card proof: %(card_type)s, %(company)s (no name filled in yet)", card_type=card_type.display_name,
              company=company.name)

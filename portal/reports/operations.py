@@ -22,7 +22,7 @@ COLUMNS: OrderedDict = OrderedDict([
     ("national_id", (_l("Personal identity number"), lambda c: _national_id(c.national_id))),
     ("employee_no", (_l("Employee number"), lambda c: c.employee_no)),
     ("holder_email", (_l("Email"), lambda c: c.holder_email)),
-    ("card_type", (_l("Card type"), lambda c: c.card_type.name if c.card_type else "")),
+    ("card_type", (_l("Card type"), lambda c: c.card_type.display_name if c.card_type else "")),
     ("status", (_l("Status"), lambda c: str(CardStatus.label_of(c.status)))),
     ("card_number", (_l("Card number"), lambda c: c.card_number or "")),
     ("chip_uid", (_l("Chip UID"), lambda c: c.chip_uid or "")),
@@ -120,8 +120,12 @@ def _value(card: Card, key: str):
     if key.startswith("readout:"):
         return str((card.readouts or {}).get(key.removeprefix("readout:"), ""))
     if key.startswith("field:"):
-        value = (card.holder_data or {}).get(key.removeprefix("field:"))
-        return "" if value is None else str(value)
+        field_key = key.removeprefix("field:")
+        value = (card.holder_data or {}).get(field_key)
+        if value is None:
+            return ""
+        field = next((f for f in card.card_type.fields if f.key == field_key), None) if card.card_type else None
+        return field.shown_value(str(value)) if field else str(value)  # a choice in the reader's language
     return ""
 
 

@@ -61,7 +61,9 @@ def card_change(token: str):
         db.session.commit()
         return render_template("employee/change_done.html", message=message, company=card.company, req=None)
     def shown(field, value):
-        return format_national_id(value, card.company.country or "SE") if field.kind == "national_id" and value else value
+        if field.kind == "national_id" and value:
+            return format_national_id(value, card.company.country or "SE")
+        return field.shown_value(value)
 
     rows = [(f.label, shown(f, (card.holder_data or {}).get(f.key, "")), shown(f, change.proposed.get(f.key, "")))
             for f in data_fields(card.card_type)]

@@ -158,7 +158,7 @@ def confirm(token: str):
         confirm_request(req)
         db.session.commit()
         return _page("done.html", req, token)
-    values = [(f.label, (req.data or {}).get(f.key, "")) for f in data_fields(req.card_type)]
+    values = [(f.label, f.shown_value((req.data or {}).get(f.key, ""))) for f in data_fields(req.card_type)]
     return _page("confirm.html", req, token, values=values)
 
 

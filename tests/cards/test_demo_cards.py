@@ -21,7 +21,7 @@ def test_demo_has_cards_in_every_status_with_history_print_job_and_pending_chang
     elsa = db.session.scalar(select(Card).where(Card.holder_name == "Elsa Nyström"))
     details = html_text(client.get(f"/admin/cards/{elsa.id}"))
     assert "10000001" in details and "MIFARE DESFire EV3" in details
-    assert "Warehouse" in details  # the pending change is visible on the card
+    assert "Lager" in details  # the pending change is visible on the card (its choice in Swedish: Warehouse)
     change_form = client.get(f"/admin/cards/{elsa.id}/change").get_data(as_text=True)
     assert '<select class="form-control" id="f-department"' in change_form  # a choice field stays a choice
     day = elsa.created_at.date().isoformat()

@@ -42,7 +42,7 @@ def _card_type_form(**fields):
     data = {"name": "Visitor card", "kind": "card", "price": "35.00", "photo_width": "413", "photo_height": "531",
             "active": "y", "description": ""}
     for i, (key, label, kind, extra) in enumerate(fields.get("rows", [])):
-        data.update({f"fields-{i}-key": key, f"fields-{i}-label_en": label, f"fields-{i}-label_sv": label,
+        data.update({f"fields-{i}-key": key, f"fields-{i}-label_en": label,
                      f"fields-{i}-kind": kind, f"fields-{i}-required": "y", f"fields-{i}-position": str(i),
                      f"fields-{i}-max_length": "100", f"fields-{i}-options": extra})
     return data

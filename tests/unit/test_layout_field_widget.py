@@ -11,8 +11,12 @@ def _render(app, **kw):
 
 
 class _Field:
-    def __init__(self, key, kind, required=True, options=()):
+    def __init__(self, key, kind, required=True, options=(), shown=None):
         self.key, self.kind, self.required, self.option_list, self.max_length = key, kind, required, list(options), 80
+        self.shown = list(shown or options)
+
+    def option_choices(self, lang=None):
+        return list(zip(self.option_list, self.shown, strict=True))
 
 
 def test_each_kind_is_drawn_with_its_input_type_and_error(app):
@@ -20,6 +24,10 @@ def test_each_kind_is_drawn_with_its_input_type_and_error(app):
     assert '<select class="form-control is-invalid" id="f-site" name="site" required' in html
     assert '<option value="Luleå" selected>Luleå</option>' in html and 'id="e-site">Choose a site</div>' in html
     assert 'type="tel"' in _render(app, f=_Field("mobile", "phone"), value="")
+    # a choice is sent as its stable value and reads in the reader's language
+    swedish = _render(app, f=_Field("dept", "choice", options=["Office", "Warehouse"], shown=["Kontor", "Lager"]),
+                      value="Warehouse")
+    assert '<option value="Warehouse" selected>Lager</option>' in swedish
     national = _render(app, f=_Field("pnr", "national_id", required=False), value="19850312-1009", css="")
     assert 'inputmode="numeric"' in national and "class=" not in national and "required" not in national
 
