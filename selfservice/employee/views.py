@@ -1,8 +1,6 @@
 """The employee's pages behind a personal link: details, photo, address, confirm. Phone first, no inline JS."""
 from __future__ import annotations
 
-import re
-
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,11 +21,11 @@ from portal.infra import storage
 from portal.infra.extensions import db
 from portal.infra.i18n import use_page_language
 from portal.infra.images import ImageRejected, min_photo_size
+from portal.infra.theme import theme_css
 from portal.infra.tokens import looks_like_token
 from portal.security.link_guard import link_throttled, note_bad_link
 from selfservice.employee.blueprint import bp
 
-_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 PROBLEMS = {
     "unknown": (404, _l("This link does not work"), _l("Check that you opened the whole link from the email.")),
     "expired": (410, _l("This link has expired"), _l("Ask the person who ordered your card to send you a new link.")),
@@ -182,5 +180,4 @@ def logo(token: str):
 def theme(token: str):
     """The company colour as a stylesheet (the pages allow no inline styles)."""
     req, problem = _load(token)
-    colour = req.company.primary_color if req and _HEX.match(req.company.primary_color or "") else "#1f4e79"
-    return (f":root{{--brand:{colour}}}", 200, {"Content-Type": "text/css; charset=utf-8"})
+    return (theme_css(req.company.primary_color if req else None), 200, {"Content-Type": "text/css; charset=utf-8"})
