@@ -12,7 +12,6 @@ from wtforms import SelectField
 
 from admin_views.base import TenantModelView, TenantView
 from admin_views.company_retention import RetentionPreviewMixin, chosen_months, preview_text
-from admin_views.human_forms import HumanFormMessages
 from portal.infra.extensions import db
 from portal.infra.formatting import badge, money
 from portal.infra.images import ImageRejected, min_logo_size
@@ -146,7 +145,8 @@ class UsersView(TenantView):
         return redirect(url_for(".index"))
 
 
-class AddressView(HumanFormMessages, TenantModelView):
+class AddressView(TenantModelView):
+    save_and_add_another = True  # several addresses are often entered in a row
     created_message = _l("Address %(name)s added.")
     saved_message = _l("Address %(name)s saved.")
     capability = "view"

@@ -15,7 +15,6 @@ from wtforms import SelectField
 from wtforms.validators import ValidationError
 
 from admin_views.base import TenantModelView
-from admin_views.human_forms import HumanFormMessages
 from portal.infra.extensions import db
 from portal.infra.formatting import badge, when
 from portal.printing.models import (
@@ -53,7 +52,7 @@ def _enabled_badge(view, context, model, name):
     return badge(_("Enabled") if model.enabled else _("Disabled"), "success" if model.enabled else "secondary")
 
 
-class PrinterView(HumanFormMessages, TenantModelView):
+class PrinterView(TenantModelView):
     created_message = _l("Printer %(name)s added. Print a test page to check it.")
     saved_message = _l("Printer %(name)s saved.")
     capability = "print"
