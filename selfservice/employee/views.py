@@ -20,8 +20,7 @@ from portal.collection.selfservice import (
 from portal.infra import storage
 from portal.infra.extensions import db
 from portal.infra.i18n import use_page_language
-from portal.infra.images import ImageRejected, min_photo_size
-from portal.infra.theme import theme_css
+from portal.infra.images import ImageRejected, min_photo_size, preview_jpeg
 from portal.infra.tokens import looks_like_token
 from portal.security.link_guard import link_throttled, note_bad_link
 from selfservice.employee.blueprint import bp
@@ -128,6 +127,21 @@ def photo(token: str):
                  min_photo=min_photo_size((ct.photo_width, ct.photo_height))), (400 if error else 200)
 
 
+@bp.route("/<token>/photo/preview", methods=["POST"])
+def photo_preview(token: str):
+    """The chosen photo as a JPEG the browser can show (a phone's HEIC is not shown by most browsers);
+    nothing is stored. X-Photo-Width/Height give the full photo's size for the crop box."""
+    req, problem = _load(token)
+    if problem:
+        return problem
+    upload = request.files.get("photo")
+    try:
+        jpeg, (width, height) = preview_jpeg(upload.read() if upload else b"")
+    except ImageRejected as exc:
+        return str(exc), 400, {"Content-Type": "text/plain; charset=utf-8"}
+    return jpeg, 200, {"Content-Type": "image/jpeg", "X-Photo-Width": str(width), "X-Photo-Height": str(height)}
+
+
 @bp.route("/<token>/address", methods=["GET", "POST"])
 def address(token: str):
     req, problem = _load(token)
@@ -174,10 +188,3 @@ def logo(token: str):
     if problem or not storage.exists(req.company.logo_key):
         abort(404)
     return storage.send(req.company.logo_key, mimetype="image/png", max_age=3600)
-
-
-@bp.route("/<token>/theme.css")
-def theme(token: str):
-    """The company colour as a stylesheet (the pages allow no inline styles)."""
-    req, problem = _load(token)
-    return (theme_css(req.company.primary_color if req else None), 200, {"Content-Type": "text/css; charset=utf-8"})
