@@ -63,18 +63,19 @@ def _sign_in(page, email):
 def test_no_colour_contrast_failures_with_a_light_or_dark_company_colour(page, browser, live_server, db, shade):
     link = _world(db, COLOURS[shade])
     found: dict = {}
-    _walk(page, ["/login", "/portal/login"], found)
+    _walk(page, ["/login", "/portal/login", "/portal/forgot"], found)
 
     for email in ("operator@cardwright.example", "admin@nordbygg.example"):
         _sign_in(page, email)
         page.goto("/admin/")
-        paths = ["/admin/"] + _menu_paths(page)
+        paths = ["/admin/"] + _menu_paths(page) + ["/admin/printers/new/", "/admin/addresses/new/"]
         _walk(page, paths, found)
         page.context.clear_cookies()
     page.goto("/login")
 
     _sign_in(page, "orderer@nordbygg.example")
-    _walk(page, ["/admin/", "/admin/collection/", "/admin/cart/"], found)
+    _walk(page, ["/admin/", "/admin/collection/", "/admin/collection/pending", "/admin/collection/review",
+                 "/admin/cart/"], found)
     screenshot(page, f"contrast-{shade}-back-office")
 
     customer = browser.new_context(base_url=live_server, locale="en-GB", viewport={"width": 1366, "height": 900}).new_page()
