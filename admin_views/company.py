@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
+from flask_admin.form.rules import FieldSet
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -168,6 +169,8 @@ class AddressView(TenantModelView):
         if m.archived else "",
     }
     form_columns = ["name", "attention", "street", "postcode", "city", "country", "for_collection", "archived"]
+    form_rules = [FieldSet(("name", "attention", "street", "postcode", "city", "country"), _l("Address")),
+                  FieldSet(("for_collection", "archived"), _l("Settings"))]
     form_overrides = {"country": SelectField}
     form_args = {
         "country": {"choices": COUNTRIES, "label": _l("Country")},

@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import FilterEqual
+from flask_admin.form.rules import FieldSet
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -67,6 +68,8 @@ class PrinterView(TenantModelView):
                          "enabled": _enabled_badge, "actions": _printer_buttons}
     column_descriptions = {"target": _l("CUPS: the queue name. Hot folder: a folder name inside the server's print folder.")}
     form_columns = ["name", "location", "model", "backend", "target", "enabled"]
+    form_rules = [FieldSet(("name", "location", "model"), _l("Printer")),
+                  FieldSet(("backend", "target", "enabled"), _l("Connection"))]
     form_overrides = {"backend": SelectField}
     form_args = {
         "backend": {"label": _l("Connection"), "choices": PrinterBackend.choices()},
