@@ -35,6 +35,7 @@ MODEL_VIEW_METHODS = {"index_view", "details_view", "edit_view", "delete_view", 
 ROUTES: dict[str, tuple] = {
     "static": ("public", "the product's own CSS and JS"),
     "admin.static": ("public", "Flask-Admin's bundled CSS and JS"),
+    "theme_css": ("public", "the palette of the colour in its URL: CSS variables, no company data"),
     "auth.home": ("public", "redirects to the sign-in page or the dashboard"),
     "auth.login": ("public", "the sign-in form"),
     "auth.logout": ("own", "signs the current user out"),
