@@ -129,3 +129,4 @@ def init_theme(app: Flask) -> None:
 
     app.add_url_rule("/theme/<colour>.css", "theme_css", serve)
     app.jinja_env.globals["theme_url"] = theme_url
+    app.jinja_env.globals["brand_palette"] = brand_palette  # emails: inline colours, same contrast

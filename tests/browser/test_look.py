@@ -43,6 +43,8 @@ def _heic() -> bytes:
 def test_back_office_lists_forms_and_navigation(page, db):
     seed_demo()
     db.session.commit()
+    page.goto("/login")
+    screenshot(page, "look-sign-in")
     _sign_in(page, "operator@cardwright.example")
 
     # The navigation fits on one row at 1366 px, every top-level item on the same line.

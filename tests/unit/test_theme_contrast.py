@@ -69,3 +69,20 @@ def test_the_theme_stylesheet_is_served_for_a_colour_and_refuses_anything_else(c
     assert "--brand-text:#1d1d1f" in resp.get_data(as_text=True)
     assert "max-age" in resp.headers["Cache-Control"]
     assert client.get("/theme/red;}body{x.css").status_code == 404
+
+
+def test_an_email_for_a_light_company_colour_writes_dark_text_on_its_button(db, collect):
+    from sqlalchemy import select
+
+    from portal.collection.email_list import split_email_list
+    from portal.collection.operations import send_requests
+    from portal.outbox.models import OutboxEmail
+
+    company, orderer, card_type, _ = collect
+    company.primary_color = "#f6d743"
+    db.session.commit()
+    send_requests(company, orderer, card_type, split_email_list("a@x.se").valid)
+    db.session.commit()
+    html = db.session.scalar(select(OutboxEmail)).body_html
+    assert "background:#f6d743;color:#1d1d1f" in html.replace(" ", "")
+    assert "background:#f6d743;color:#fff" not in html.replace(" ", "")
