@@ -14,6 +14,7 @@ from portal.audit.listener import install as install_audit_listener
 from portal.infra.config import BASE_DIR
 from portal.infra.form_limits import init_form_limits
 from portal.infra.i18n import init_i18n
+from portal.infra.theme import init_theme
 from portal.infra.web import (
     init_config,
     init_error_pages,
@@ -52,6 +53,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     install_audit_listener()  # every flush of an audited model writes its audit event
     init_i18n(app, *_language_sources())
     init_templates(app, BASE_DIR / "admin_views" / "templates", BASE_DIR / "portal" / "templates")
+    init_theme(app)  # the company colour as CSS variables with computed contrast
     init_login(app)
     init_blueprints(app)
     init_admin(app)

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from admin_views.human_forms import HumanFormMessages
 from portal.infra.csv_safety import safe_cell
 from portal.infra.extensions import db
 from portal.infra.web import page_number
@@ -58,8 +59,9 @@ class SecureView(AccessMixin, BaseView):
     """A custom (non-model) back-office screen."""
 
 
-class AppModelView(AccessMixin, ModelView):
-    """Model screens with product defaults: count(*) not count('*'), safe CSV export."""
+class AppModelView(AccessMixin, HumanFormMessages, ModelView):
+    """Model screens with product defaults: count(*) not count('*'), safe CSV export, messages and
+    save buttons in our words, the list header with its count (`HumanFormMessages`)."""
 
     page_size = 25
     page_size_options = (10, 25, 50, 100)

@@ -121,6 +121,7 @@ class DeactivateIfOrderedMixin:
 
 
 class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
+    save_and_continue = True  # a card type's layout is built in several passes
     ordered_column = "card_type_id"
     column_list = ["name", "kind", "price", "company", "fields", "active"]
     column_labels = {
@@ -198,6 +199,7 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
 
 
 class AccessoryView(DeactivateIfOrderedMixin, OperatorView):
+    save_and_add_another = True  # the catalogue's accessories are entered in a row
     ordered_column = "accessory_id"
     column_list = ["name", "description", "price", "active"]
     column_labels = {"name": _l("Name"), "description": _l("Description"), "price": _l("Price"), "active": _l("Active")}

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
+from flask_admin.form.rules import FieldSet
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,7 +13,6 @@ from wtforms import SelectField
 
 from admin_views.base import TenantModelView, TenantView
 from admin_views.company_retention import RetentionPreviewMixin, chosen_months, preview_text
-from admin_views.human_forms import HumanFormMessages
 from portal.infra.extensions import db
 from portal.infra.formatting import badge, money
 from portal.infra.images import ImageRejected, min_logo_size
@@ -146,7 +146,8 @@ class UsersView(TenantView):
         return redirect(url_for(".index"))
 
 
-class AddressView(HumanFormMessages, TenantModelView):
+class AddressView(TenantModelView):
+    save_and_add_another = True  # several addresses are often entered in a row
     created_message = _l("Address %(name)s added.")
     saved_message = _l("Address %(name)s saved.")
     capability = "view"
@@ -168,6 +169,8 @@ class AddressView(HumanFormMessages, TenantModelView):
         if m.archived else "",
     }
     form_columns = ["name", "attention", "street", "postcode", "city", "country", "for_collection", "archived"]
+    form_rules = [FieldSet(("name", "attention", "street", "postcode", "city", "country"), _l("Address")),
+                  FieldSet(("for_collection", "archived"), _l("Settings"))]
     form_overrides = {"country": SelectField}
     form_args = {
         "country": {"choices": COUNTRIES, "label": _l("Country")},

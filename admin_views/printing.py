@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import FilterEqual
+from flask_admin.form.rules import FieldSet
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -15,7 +16,6 @@ from wtforms import SelectField
 from wtforms.validators import ValidationError
 
 from admin_views.base import TenantModelView
-from admin_views.human_forms import HumanFormMessages
 from portal.infra.extensions import db
 from portal.infra.formatting import badge, when
 from portal.printing.models import (
@@ -53,7 +53,7 @@ def _enabled_badge(view, context, model, name):
     return badge(_("Enabled") if model.enabled else _("Disabled"), "success" if model.enabled else "secondary")
 
 
-class PrinterView(HumanFormMessages, TenantModelView):
+class PrinterView(TenantModelView):
     created_message = _l("Printer %(name)s added. Print a test page to check it.")
     saved_message = _l("Printer %(name)s saved.")
     capability = "print"
@@ -68,6 +68,8 @@ class PrinterView(HumanFormMessages, TenantModelView):
                          "enabled": _enabled_badge, "actions": _printer_buttons}
     column_descriptions = {"target": _l("CUPS: the queue name. Hot folder: a folder name inside the server's print folder.")}
     form_columns = ["name", "location", "model", "backend", "target", "enabled"]
+    form_rules = [FieldSet(("name", "location", "model"), _l("Printer")),
+                  FieldSet(("backend", "target", "enabled"), _l("Connection"))]
     form_overrides = {"backend": SelectField}
     form_args = {
         "backend": {"label": _l("Connection"), "choices": PrinterBackend.choices()},

@@ -41,7 +41,7 @@ def test_operator_list_counts_its_rows(client, make_user, make_card_type):
         make_card_type(f"Type {i}")
     client.login("op@x.se")
     page = html_text(client.get("/admin/op_card_types/"))
-    assert "List (5)" in page and "List (1)" not in page
+    assert "Card types · 5" in page and "· 1 " not in page
 
 
 def test_flask_admins_own_swedish_reads_naturally(client, db, make_company, make_user, make_card_type):

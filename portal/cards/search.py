@@ -196,3 +196,10 @@ def _cards(ids: list[int], options, per_page: int):
     by_id = {c.id: c for c in db.session.scalars(select(Card).options(*options).where(Card.id.in_(ids))).unique()}
     rows = [by_id[i] for i in ids if i in by_id]
     return rows[:per_page], len(rows) > per_page
+
+
+def count_cards(company: Company, *, status: str | None = None, card_type_id: int | None = None,
+                date_from: date | None = None, date_to: date | None = None) -> int:
+    """How many of the company's cards the filters keep (the list header's count; a text search
+    shows its pages without one). Answered from the (company, ...) indexes."""
+    return db.session.scalar(_filtered(select(func.count(Card.id)), company, status, card_type_id, date_from, date_to))

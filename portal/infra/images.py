@@ -308,6 +308,15 @@ def thumbnail_jpeg(data: bytes, size: tuple[int, int] = (120, 154)) -> bytes:
     return normalise_photo(data, size=size, check_size=False)
 
 
+def preview_jpeg(data: bytes, max_side: int = 1600) -> tuple[bytes, tuple[int, int]]:
+    """A JPEG a browser can show of any photo we accept (HEIC included), turned as the camera held it,
+    at most `max_side` px; with the size of the full photo so turned (the crop box is in its pixels)."""
+    img = _orient(open_upload(data))
+    full = img.size
+    img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return _encode(_on_white(_to_srgb(img)), "JPEG", quality=85), full
+
+
 def _is_colour(img: Image.Image) -> bool:
     """True when any visible pixel's channel spread (max - min of r, g, b) exceeds 24."""
     r, g, b, a = img.convert("RGBA").split()

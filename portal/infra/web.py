@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, current_app, render_template, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy.exc import SQLAlchemyError
@@ -101,6 +101,7 @@ def init_templates(app: Flask, *template_dirs: Path) -> None:
     app.jinja_loader = ChoiceLoader([FileSystemLoader(str(d)) for d in template_dirs])
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["number"] = format_decimal  # 1,234 / 1 234 by the page language
     app.jinja_env.filters["lines"] = as_lines
     app.jinja_env.filters["datetime"] = lambda v, fmt=None: (format_datetime(v, fmt) if fmt else when(v)) if v else ""
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""

@@ -1,8 +1,6 @@
 """The employee's pages behind a personal link: details, photo, address, confirm. Phone first, no inline JS."""
 from __future__ import annotations
 
-import re
-
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,12 +20,11 @@ from portal.collection.selfservice import (
 from portal.infra import storage
 from portal.infra.extensions import db
 from portal.infra.i18n import use_page_language
-from portal.infra.images import ImageRejected, min_photo_size
+from portal.infra.images import ImageRejected, min_photo_size, preview_jpeg
 from portal.infra.tokens import looks_like_token
 from portal.security.link_guard import link_throttled, note_bad_link
 from selfservice.employee.blueprint import bp
 
-_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 PROBLEMS = {
     "unknown": (404, _l("This link does not work"), _l("Check that you opened the whole link from the email.")),
     "expired": (410, _l("This link has expired"), _l("Ask the person who ordered your card to send you a new link.")),
@@ -130,6 +127,21 @@ def photo(token: str):
                  min_photo=min_photo_size((ct.photo_width, ct.photo_height))), (400 if error else 200)
 
 
+@bp.route("/<token>/photo/preview", methods=["POST"])
+def photo_preview(token: str):
+    """The chosen photo as a JPEG the browser can show (a phone's HEIC is not shown by most browsers);
+    nothing is stored. X-Photo-Width/Height give the full photo's size for the crop box."""
+    req, problem = _load(token)
+    if problem:
+        return problem
+    upload = request.files.get("photo")
+    try:
+        jpeg, (width, height) = preview_jpeg(upload.read() if upload else b"")
+    except ImageRejected as exc:
+        return str(exc), 400, {"Content-Type": "text/plain; charset=utf-8"}
+    return jpeg, 200, {"Content-Type": "image/jpeg", "X-Photo-Width": str(width), "X-Photo-Height": str(height)}
+
+
 @bp.route("/<token>/address", methods=["GET", "POST"])
 def address(token: str):
     req, problem = _load(token)
@@ -176,11 +188,3 @@ def logo(token: str):
     if problem or not storage.exists(req.company.logo_key):
         abort(404)
     return storage.send(req.company.logo_key, mimetype="image/png", max_age=3600)
-
-
-@bp.route("/<token>/theme.css")
-def theme(token: str):
-    """The company colour as a stylesheet (the pages allow no inline styles)."""
-    req, problem = _load(token)
-    colour = req.company.primary_color if req and _HEX.match(req.company.primary_color or "") else "#1f4e79"
-    return (f":root{{--brand:{colour}}}", 200, {"Content-Type": "text/css; charset=utf-8"})

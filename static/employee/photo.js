@@ -11,6 +11,10 @@
   var ctx = canvas.getContext("2d");
   var zoom = document.getElementById("zoom");
   var img = null, rot = 0, scale = 1, base = 1, ox = 0, oy = 0;
+  // Pixels of the full photo per pixel shown: 1, or more when the server's preview (HEIC) is smaller.
+  var unit = 1;
+  var nameOut = document.getElementById("photo-name");
+  var converting = document.getElementById("photo-converting");
 
   function dims() { return rot % 180 ? [img.naturalHeight, img.naturalWidth] : [img.naturalWidth, img.naturalHeight]; }
 
@@ -32,10 +36,10 @@
                   img.naturalWidth * scale, img.naturalHeight * scale);
     ctx.restore();
     // The crop box in pixels of the photo as oriented and rotated (what the server crops).
-    setValue("crop_x", -ox / scale);
-    setValue("crop_y", -oy / scale);
-    setValue("crop_width", canvas.width / scale);
-    setValue("crop_height", canvas.height / scale);
+    setValue("crop_x", -ox / scale * unit);
+    setValue("crop_y", -oy / scale * unit);
+    setValue("crop_width", canvas.width / scale * unit);
+    setValue("crop_height", canvas.height / scale * unit);
     setValue("rotate", String(rot));
   }
 
@@ -62,13 +66,36 @@
     draw();
   }
 
+  function show(src, fullWidth) {
+    var next = new Image();
+    next.onload = function () {
+      img = next; rot = 0; zoom.value = 1; unit = fullWidth ? fullWidth / next.naturalWidth : 1;
+      box.hidden = false; reset();
+    };
+    next.onerror = function () { if (!fullWidth) { serverPreview(); } else { box.hidden = true; } };
+    next.src = src;
+  }
+
+  // A photo the browser cannot show (a phone's HEIC): the server sends a JPEG of it to crop on.
+  function serverPreview() {
+    var url = form.getAttribute("data-preview");
+    if (!url || !window.fetch) { box.hidden = true; return; }
+    var data = new FormData();
+    data.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
+    data.append("photo", input.files[0]);
+    if (converting) { converting.hidden = false; }
+    fetch(url, {method: "POST", body: data, credentials: "same-origin"}).then(function (resp) {
+      if (!resp.ok) { throw new Error(String(resp.status)); }
+      var width = parseFloat(resp.headers.get("X-Photo-Width"));
+      return resp.blob().then(function (blob) { show(URL.createObjectURL(blob), width); });
+    }).catch(function () { box.hidden = true; }).then(function () { if (converting) { converting.hidden = true; } });
+  }
+
   input.addEventListener("change", function () {
     var file = input.files && input.files[0];
+    if (nameOut) { nameOut.textContent = file ? file.name : ""; }
     if (!file) { return; }
-    var next = new Image();
-    next.onload = function () { img = next; rot = 0; zoom.value = 1; box.hidden = false; reset(); };
-    next.onerror = function () { box.hidden = true; };  // e.g. HEIC in a browser that cannot show it: the server still crops
-    next.src = URL.createObjectURL(file);
+    show(URL.createObjectURL(file), 0);
   });
   zoom.addEventListener("input", function () { if (img) { setZoom(parseFloat(zoom.value)); } });
   document.getElementById("zoom-in").addEventListener("click", function () { if (img) { setZoom(parseFloat(zoom.value) + 0.2); } });

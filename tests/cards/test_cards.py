@@ -153,3 +153,12 @@ def test_production_file_sets_numbers_and_readouts_or_stores_nothing(client, db,
     card = db.session.get(Card, bo.id)
     assert (card.card_number, card.chip_uid, card.status, card.readouts) == ("4711000999", "04BB", "active",
                                                                             {"Mifare sector": "7"})
+
+
+def test_the_cards_list_header_counts_the_companys_cards_and_the_filter(client, db, cards, make_company, make_world):
+    company, admin, ct, asa, bo = cards
+    make_world(make_company("Beta AB"))  # another company's card is not counted
+    client.login(admin.email)
+    assert "Handle cards · 2" in html_text(client.get("/admin/cards/"))
+    assert "Handle cards · 1" in html_text(client.get("/admin/cards/?status=active"))
+    assert 'data-testid="list-count"' not in client.get("/admin/cards/?q=Öberg").get_data(as_text=True)  # a text search shows no count

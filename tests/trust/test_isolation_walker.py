@@ -68,6 +68,7 @@ ROUTES: dict[str, tuple] = {
     "api_print_jobs.get_print_job": ("api", {"job_id": PrintJob}),
     "api_audit.list_audit_events": ("api", {}),
     "admin.static": ("public", "Flask-Admin's bundled CSS and JS"),
+    "theme_css": ("public", "the palette of the colour in its URL: CSS variables, no company data"),
     "auth.home": ("public", "redirects to the sign-in page or the dashboard"),
     "auth.login": ("public", "the sign-in form"),
     "auth.logout": ("own", "signs the current user out"),
