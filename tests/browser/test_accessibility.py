@@ -96,6 +96,11 @@ def walk(page, urls: list[str], found: dict, who: str) -> set[str]:
             continue  # a redirect to a page already walked
         seen.add(landed)
         check(page, f"{who} {url}" + (f" -> {landed}" if landed != url else ""), found)
+        add_filter = page.locator("a.filter").first  # a list's filters: add the first one, as a user would
+        if add_filter.count():
+            add_filter.evaluate("a => a.click()")
+            page.wait_for_selector(".filters .filter-op, table.filters select, .filters input")
+            check(page, f"{who} {url} with a filter", found)
         for kind in ("details", "edit"):
             row = page.locator(f"a[href*='/{kind}/?id=']").first
             if row.count():
