@@ -203,6 +203,9 @@ def test_employee_steps(browser, live_server, a11y_world):
     check(phone, "employee: done", found)
     phone.goto(a11y_world.links["holder change"])
     check(phone, "holder: approve a change", found)
+    with phone.expect_navigation():
+        phone.click("button[value=approve]")
+    check(phone, "holder: change approved", found)
     phone.goto("/r/this-link-does-not-exist-at-all-000000000")
     check(phone, "employee: dead link", found)
     context.close()
