@@ -101,6 +101,12 @@ def walk(page, urls: list[str], found: dict, who: str) -> set[str]:
             add_filter.evaluate("a => a.click()")
             page.wait_for_selector(".filters .filter-op, table.filters select, .filters input")
             check(page, f"{who} {url} with a filter", found)
+        search = page.locator("form[role=search] input[name=search]").first
+        if search.count():  # a list searched: the search box then offers to clear it
+            search.fill("a")
+            with page.expect_navigation():
+                search.press("Enter")
+            check(page, f"{who} {url} searched", found)
         for kind in ("details", "edit"):
             row = page.locator(f"a[href*='/{kind}/?id=']").first
             if row.count():
