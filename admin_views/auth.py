@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask import (
@@ -62,6 +63,10 @@ def safe_next(target: str | None, default: str) -> str:
         return default
     return target
 
+# When the accessibility statement was last checked against the product (update it with each review:
+# README, "Accessibility").
+ACCESSIBILITY_REVIEWED = date(2026, 11, 30)
+
 
 @bp.app_context_processor
 def _switcher():
@@ -71,6 +76,14 @@ def _switcher():
 @bp.route("/")
 def home():
     return redirect(url_for("admin.index"))
+
+
+@bp.route("/accessibility")
+@public_page
+def accessibility():
+    """The accessibility statement (WCAG 2.2 AA): public, linked from every page's footer."""
+    return render_template("accessibility.html", contact=current_app.config.get("ACCESSIBILITY_CONTACT", ""),
+                           reviewed_on=ACCESSIBILITY_REVIEWED)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -110,6 +110,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         # Who must use two-step sign-in: "none", "operators", or "admins" (operators and company admins).
         "REQUIRE_TWO_FACTOR": os.environ.get("REQUIRE_TWO_FACTOR", "none").strip().lower(),
+        # Who hears about accessibility problems (the statement page names it): SUPPORT_EMAIL if not set.
+        "ACCESSIBILITY_CONTACT": (os.environ.get("ACCESSIBILITY_CONTACT") or os.environ.get("SUPPORT_EMAIL") or "").strip(),
         "FLASK_ADMIN_SWATCH": "cerulean",
         "PRINT_HOT_FOLDER_ROOT": os.environ.get("PRINT_HOT_FOLDER_ROOT", str(BASE_DIR / "instance" / "print")),
     }

@@ -102,6 +102,30 @@
   document.getElementById("zoom-out").addEventListener("click", function () { if (img) { setZoom(parseFloat(zoom.value) - 0.2); } });
   document.getElementById("rotate-btn").addEventListener("click", function () { if (img) { rot = (rot + 90) % 360; reset(); } });
 
+  // Keyboard and buttons (WCAG 2.1.1): the arrow buttons and, on the focused photo, the arrow keys move
+  // it by a twentieth of the frame; + and - zoom, R rotates. Moving the photo left shows more of its right.
+  var STEP = 0.05;
+  function move(direction) {
+    if (!img) { return; }
+    var dx = { left: -1, right: 1 }[direction] || 0, dy = { up: -1, down: 1 }[direction] || 0;
+    ox += dx * canvas.width * STEP;
+    oy += dy * canvas.height * STEP;
+    draw();
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("[data-move]"), function (button) {
+    button.addEventListener("click", function () { move(button.getAttribute("data-move")); });
+  });
+  var KEYS = { ArrowLeft: "left", ArrowRight: "right", ArrowUp: "up", ArrowDown: "down" };
+  canvas.addEventListener("keydown", function (e) {
+    if (!img) { return; }
+    if (KEYS[e.key]) { move(KEYS[e.key]); }
+    else if (e.key === "+" || e.key === "=") { setZoom(parseFloat(zoom.value) + 0.2); }
+    else if (e.key === "-" || e.key === "_") { setZoom(parseFloat(zoom.value) - 0.2); }
+    else if (e.key === "r" || e.key === "R") { rot = (rot + 90) % 360; reset(); }
+    else { return; }
+    e.preventDefault();  // the arrow keys move the photo, not the page (Tab still leaves: no trap)
+  });
+
   var dragging = null;
   canvas.addEventListener("pointerdown", function (e) {
     if (!img) { return; }

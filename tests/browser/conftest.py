@@ -74,3 +74,6 @@ def sign_in(page, email: str, password: str = "correct horse battery") -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url("**/admin/**")
+
+
+from tests.browser.a11y_world import a11y_world  # noqa: E402, F401 - the accessibility tests' seeded world

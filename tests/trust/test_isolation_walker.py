@@ -71,6 +71,7 @@ ROUTES: dict[str, tuple] = {
     "theme_css": ("public", "the palette of the colour in its URL: CSS variables, no company data"),
     "auth.home": ("public", "redirects to the sign-in page or the dashboard"),
     "auth.login": ("public", "the sign-in form"),
+    "auth.accessibility": ("public", "the accessibility statement"),
     "auth.logout": ("own", "signs the current user out"),
     "auth.set_language": ("own", "stores the user's own language"),
     "auth.sign_out_everywhere": ("own", "ends the current user's other sessions"),
