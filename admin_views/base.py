@@ -63,7 +63,8 @@ class AppModelView(AccessMixin, HumanFormMessages, ModelView):
     """Model screens with product defaults: count(*) not count('*'), safe CSV export, messages and
     save buttons in our words, the list header with its count (`HumanFormMessages`)."""
 
-    list_template = "admin/model/a11y_list.html"  # Flask-Admin's list with labelled checkboxes and help marks
+    # Ours (human_forms: count, toolbar, empty state) over the labelled list (a11y_list) over Flask-Admin's.
+    list_template = "admin/model/cw_list.html"
     page_size = 25
     page_size_options = (10, 25, 50, 100)
     can_set_page_size = True
