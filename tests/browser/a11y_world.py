@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.infra.extensions import db
+from portal.webhooks.models import WebhookEndpoint
 
 PASSWORD = "cardwright-demo"
 OPERATOR, ADMIN, ORDERER = "operator@cardwright.example", "admin@nordbygg.example", "orderer@nordbygg.example"
@@ -136,6 +137,6 @@ def a11y_world(db, make_world) -> World:
     cart_item = db.session.scalar(select(CartItem).where(CartItem.user_id == admin.id,
                                                          CartItem.collection_request_id.is_not(None)))
     world.ids = {"card_id": card.id, "request_id": in_review.id, "item_id": cart_item.id, "change_id": change.id,
-                 "membership_id": rows["user"].memberships[0].id}
+                 "membership_id": rows["user"].memberships[0].id, "endpoint_id": rows[WebhookEndpoint].id}
     world.portal_ids = {"order_id": rows[Order].id, "invoice_id": rows[Invoice].id, "file_id": rows[ResourceFile].id}
     return world
