@@ -75,8 +75,15 @@ def _label(text: str) -> str:
     return re.sub(r"(\s*[:*]|\s*\(\d+\)|\s*[▾»«›‹]|\s*\d+)$", "", text).strip()
 
 
-def leftovers(nodes: list[str], strings: EnglishStrings) -> set[str]:
+_SEPARATORS = re.compile(r"\s*(?:→|·|\||:\s|\s–\s|^–\s|,\s)\s*")
+
+
+def leftovers(nodes: list[str], strings: EnglishStrings, data: frozenset[str] = frozenset()) -> set[str]:
+    """The English strings these nodes show; `data` (user data) is no leftover, whole or between separators."""
     found: set[str] = set()
+    nodes = [n for n in nodes if n not in data]
+    if data:  # "Street: Storgatan 1 → Gatan 2": the values are data, the rest is ours
+        nodes = [" · ".join(p for p in _SEPARATORS.split(n) if p.strip() not in data) for n in nodes]
     joined = "\n".join(nodes)
     for node in nodes:
         if node in strings.exact:

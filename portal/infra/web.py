@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask, current_app, render_template, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -148,6 +149,27 @@ def error_page(status: int, title: str, message: str):
 
 def init_error_pages(app: Flask) -> None:
     """Plain, translated pages for the errors a person can meet (no stack traces, no English-only text)."""
+
+    @app.errorhandler(CSRFError)
+    def _expired_form(_e):
+        return error_page(400, _("The page had expired"), _(
+            "For your safety a form works only for a while after it was opened. Go back, reload the page and "
+            "send it again."))
+
+    @app.errorhandler(400)
+    def _bad_request(_e):
+        return error_page(400, _("The request could not be read"), _(
+            "Something in what was sent was missing or not understood. Go back and try again."))
+
+    @app.errorhandler(405)
+    def _wrong_method(_e):
+        return error_page(405, _("Not found"),
+                          _("This page or record does not exist, or it belongs to another company."))
+
+    @app.errorhandler(500)
+    def _server_error(_e):
+        return error_page(500, _("Something went wrong"), _(
+            "The error has been logged. Try again in a moment; if it happens again, tell your administrator."))
 
     @app.errorhandler(403)
     def _forbidden(_e):
