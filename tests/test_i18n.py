@@ -204,3 +204,31 @@ def test_page_sizes_and_bulk_actions_in_our_words(client, make_company, make_use
     page = html_text(client.get("/admin/printers/"))
     assert "25 riviä sivulla" in page and "50 riviä" in page
     assert "kohteita" not in page and "items" not in page
+
+
+def _catalogues(root, language: str, entries: str) -> None:
+    for domain in ("messages", "admin"):
+        folder = root / "translations" / language / "LC_MESSAGES"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{domain}.po").write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n' + entries)
+
+
+def test_before_a_release_the_check_lists_untranslated_and_fuzzy_strings_per_language(app, runner, tmp_path,
+                                                                                     monkeypatch):
+    import portal.infra.config
+
+    for language in TRANSLATED:
+        _catalogues(tmp_path, language, 'msgid "Save"\nmsgstr "Spara"\n')
+    _catalogues(tmp_path, "da", 'msgid "Save"\nmsgstr ""\n\n#, fuzzy\nmsgid "Cancel"\nmsgstr "Annuller"\n\n'
+                               '#~ msgid "Gone"\n#~ msgstr ""\n')
+    monkeypatch.setattr(portal.infra.config, "BASE_DIR", tmp_path)
+    status = runner.invoke(args=["translations", "status"])
+    assert status.exit_code == 0 and "sv messages: 1 of 1 translated, 0 untranslated, 0 fuzzy" in status.output
+    assert "da messages: 0 of 2 translated, 1 untranslated, 1 fuzzy" in status.output
+    check = runner.invoke(args=["translations", "check"])
+    assert check.exit_code == 1
+    assert "da messages: 1 untranslated, 1 fuzzy" in check.output and "untranslated: Save" in check.output
+    assert "fuzzy: Cancel" in check.output and "Gone" not in check.output and "sv messages" not in check.output
+    _catalogues(tmp_path, "da", 'msgid "Save"\nmsgstr "Gem"\n')
+    done = runner.invoke(args=["translations", "check"])
+    assert done.exit_code == 0 and "Every language is completely translated." in done.output
