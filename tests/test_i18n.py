@@ -232,3 +232,13 @@ def test_before_a_release_the_check_lists_untranslated_and_fuzzy_strings_per_lan
     _catalogues(tmp_path, "da", 'msgid "Save"\nmsgstr "Gem"\n')
     done = runner.invoke(args=["translations", "check"])
     assert done.exit_code == 0 and "Every language is completely translated." in done.output
+
+
+def test_numbers_and_months_are_written_by_babel_in_the_readers_language(app):
+    from portal.infra.formatting import month, number
+
+    expected = {"en": ("12,500", "March 2026", "Mar"), "sv": ("12\xa0500", "mars 2026", "mars"),
+                "fi": ("12\xa0500", "maaliskuu 2026", "maalis")}
+    for language, (big, long_month, short_month) in expected.items():
+        with app.test_request_context(f"/?lang={language}"):
+            assert (number(12500), month("2026-03", "long"), month("2026-03")) == (big, long_month, short_month)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.infra.config import BASE_DIR, load_config
 from portal.infra.extensions import csrf, db, mail, migrate
-from portal.infra.formatting import as_lines, badge, external_link, money, when
+from portal.infra.formatting import as_lines, badge, external_link, money, month, number, when
 from portal.infra.i18n import use_page_language
 
 
@@ -103,6 +103,8 @@ def init_templates(app: Flask, *template_dirs: Path) -> None:
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["lines"] = as_lines
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["month"] = month
     app.jinja_env.filters["datetime"] = lambda v, fmt=None: (format_datetime(v, fmt) if fmt else when(v)) if v else ""
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
     app.jinja_env.globals["badge"] = badge
