@@ -22,14 +22,17 @@ from werkzeug.routing import RequestRedirect
 from portal.cards.models import Card, CardChange
 from portal.customers.models import PortalAccount
 from portal.demo.seed import DEMO_PASSWORD, seed_demo
+from portal.infra.config import LANGUAGE_NAMES
 from portal.infra.db_types import utcnow
 from portal.infra.tokens import hash_token
 from portal.ordering.models import Order
 from portal.tenancy.models import Company, User
 from tests.i18n_walk import catalogue_is_empty, english_strings, html_lang, leftovers, visible_nodes
 
+# Every language but English (the source), from the one list the language menus read; a catalogue still
+# empty (being filled on another branch) is expected to fail, and runs for real once it is filled.
 LANGUAGES = [pytest.param(lang, marks=pytest.mark.xfail(strict=False, reason="catalogue being filled"))
-             if catalogue_is_empty(lang) else lang for lang in ("sv", "nb", "da", "fi")]
+             if catalogue_is_empty(lang) else lang for lang in LANGUAGE_NAMES if lang != "en"]
 TOKEN = "t" * 43  # the personal-link token of every seeded link
 # GET routes a walk must not open: they change the session (sign out, switch) or serve files, not text.
 NOT_WALKED = ("static", "admin.static", "_test_csrf")
