@@ -50,7 +50,7 @@ def _catalogue():
     out = {}
     for msgid in REFUSALS:
         # Look the message up by its full msgid in the catalogue, then keep the fixed text before any placeholder.
-        full = next((m for m in _msgids() if m.startswith(msgid)), msgid)
+        full = msgid if msgid in _msgids() else next((m for m in _msgids() if m.startswith(msgid)), msgid)
         out[msgid.split("%(")[0].strip()] = po.gettext(full).split("%(")[0].strip()
     return out
 
