@@ -124,6 +124,17 @@ class _Visible(HTMLParser):
             self.nodes.append(text)
 
 
+SPREADSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def spreadsheet_cells(data: bytes) -> list[str]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    return [" ".join(str(v).split()) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+            for v in row if v not in (None, "")]
+
+
 def visible_nodes(body: str, content_type: str) -> list[str]:
     """The text a person reads: HTML text nodes and titles, alt texts, labels and placeholders; CSV cells."""
     if content_type.startswith("text/csv"):
