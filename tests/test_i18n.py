@@ -242,3 +242,12 @@ def test_numbers_and_months_are_written_by_babel_in_the_readers_language(app):
     for language, (big, long_month, short_month) in expected.items():
         with app.test_request_context(f"/?lang={language}"):
             assert (number(12500), month("2026-03", "long"), month("2026-03")) == (big, long_month, short_month)
+
+
+def test_file_sizes_are_plural_and_decimal_by_the_readers_language(app):
+    from portal.customers.operations import human_size
+
+    with app.test_request_context("/?lang=en"):
+        assert (human_size(1), human_size(2), human_size(3482)) == ("1 byte", "2 bytes", "3.4 kB")
+    with app.test_request_context("/?lang=fi"):
+        assert (human_size(1), human_size(2), human_size(3482)) == ("1 tavu", "2 tavua", "3,4 kB")

@@ -192,10 +192,10 @@ def safe_filename(name: str) -> str:
 
 def human_size(size: int) -> str:
     """A file size for people, in their language: 125 bytes, 3,4 kB, 1,2 MB."""
-    from flask_babel import format_decimal
+    from flask_babel import format_decimal, ngettext
 
     if size < 1024:
-        return str(_l("%(n)s bytes", n=size))
+        return ngettext("%(num)d byte", "%(num)d bytes", size)
     if size < 1024 * 1024:
         return str(_l("%(n)s kB", n=format_decimal(round(size / 1024, 1))))
     return str(_l("%(n)s MB", n=format_decimal(round(size / 1024 / 1024, 1))))
