@@ -245,7 +245,8 @@ def test_every_email_template_variable_has_a_sample(app, seeded):
     for path in EMAILS.glob("*.*"):
         source = app.jinja_env.loader.get_source(app.jinja_env, f"emails/{path.name}")[0]
         missing = meta.find_undeclared_variables(app.jinja_env.parse(source)) - set(context) - set(app.jinja_env.globals)
-        missing -= {"_", "gettext", "ngettext", "link", "request", "subject", "logo_url", "config", "g", "session"}
+        missing -= {"_", "gettext", "ngettext", "link", "request", "subject", "logo_url", "config", "g", "session",
+                    "current_locale", "languages"}  # the context processors' values
         if missing:
             unknown[path.name] = sorted(missing)
     assert not unknown, f"add samples to _email_context: {unknown}"
@@ -272,6 +273,8 @@ def test_every_email_speaks_the_language(app, seeded, language):
                 assert variant, kind
                 continue
             problems = leftovers([subject, *visible_nodes(text, "text/plain"), *visible_nodes(html, "text/html")], strings)
+            if html_lang(html) != language:
+                problems.add(f'<html lang="{html_lang(html)}">')
             if problems:
                 found[kind] = sorted(problems)
     assert not found, f"English left in {language} emails:\n{_report(found)}"
