@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app app
 
-.PHONY: run test test-pg lint translations extract-messages bench bench-all load clean
+.PHONY: run test test-pg lint translations extract-messages check-translations bench bench-all load clean
 
 $(VENV)/.installed-run: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,13 @@ lint: $(VENV)/.installed-dev
 
 ## Refresh translations/messages.pot and merge new strings into every language.
 extract-messages: $(VENV)/.installed-dev
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-wrap --ignore-dirs=".venv tests bench migrations instance" -o translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-wrap --ignore-dirs=".venv tests bench migrations instance node_modules" -o translations/messages.pot .
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching --no-wrap
+	$(FLASK) translations status
+
+## Before a release: fails listing every language's untranslated and fuzzy strings (ours and Flask-Admin's).
+check-translations: $(VENV)/.installed-run
+	$(FLASK) translations check
 
 ## Benchmarks at scale: a fresh 1,000,000-card data set (SQLite; DATABASE_URL=postgresql+psycopg://... for
 ## PostgreSQL), one line per hot path, results in bench/results.json. Quick and repeatable:

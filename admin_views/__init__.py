@@ -39,6 +39,11 @@ def init_admin(app: Flask) -> Admin:
     from admin_views.dashboard import DashboardView
 
     _use_our_admin_catalogue()
+    from flask_admin.form import BaseForm
+
+    from portal.infra.form_messages import install as install_form_messages
+
+    install_form_messages(BaseForm)  # WTForms' messages on Flask-Admin's forms from our catalogues too
     admin = Admin(
         name=_l("Cardwright"),
         index_view=DashboardView(name=_l("Dashboard"), url="/admin", endpoint="admin"),

@@ -183,6 +183,8 @@ def start_second_step(user, target: str) -> None:
 def finish_sign_in(user, target: str):
     fresh_session()
     login_user(user)
+    if session.get("language"):  # chosen on the sign-in page: the user's language from now on (emails too)
+        user.language = session["language"]
     db.session.commit()
     return redirect(target)
 

@@ -51,7 +51,7 @@ class CompanyAdminView(OperatorView):
         "name": _l("Name"), "org_number": _l("Organisation number"), "language": _l("Language"),
         "members": _l("Users"), "cards": _l("Cards"), "onboarded_on": _l("Customer since"), "active": _l("Active"),
         "retention_months": _l("Anonymise after (months)"), "requires_order_approval": _l("Orders need approval"),
-        "first_admin": _l("First admin's email"),
+        "first_admin": _l("First admin's email"), "country": _l("Country"),
     }
     column_searchable_list = ["name", "org_number"]
     column_default_sort = "name"

@@ -29,6 +29,7 @@ from portal.collection import operations
 from portal.collection.csv_import import CsvFileError, template_csv
 from portal.collection.email_list import MAX_ADDRESSES, MAX_LISTED_INVALID, split_email_list
 from portal.infra.extensions import db
+from portal.infra.formatting import number
 
 log = logging.getLogger(__name__)
 MAX_PASTE = 500_000  # characters; about 20,000 addresses, far above any real paste
@@ -53,7 +54,7 @@ def _paste_notice(parsed) -> str:
     notes = []
     if parsed.truncated:
         notes.append(_("Only the text before line %(line)d was read (at most %(n)s addresses at a time): "
-                       "send these, then paste the rest.", line=parsed.read_to_line, n=f"{MAX_ADDRESSES:,}"))
+                       "send these, then paste the rest.", line=parsed.read_to_line, n=number(MAX_ADDRESSES)))
     if parsed.unlisted:
         notes.append(ngettext("%(num)d more entry is not an email address and is not listed.",
                               "%(num)d more entries are not email addresses and are not listed.", parsed.unlisted))

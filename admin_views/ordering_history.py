@@ -6,6 +6,7 @@ from flask_admin import expose
 from flask_admin.contrib.sqla.filters import DateBetweenFilter, FilterEqual
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import exists, func, or_, select
@@ -55,7 +56,8 @@ class OrdersView(TenantModelView):
     }
     column_formatters_export = {
         "status": lambda v, c, m, n: str(OrderStatus.label_of(m.status)),
-        "placed_at": lambda v, c, m, n: m.placed_at.strftime("%Y-%m-%d %H:%M"),
+        # ISO 8601 for spreadsheets (sorts and parses in every language), in the portal's time zone.
+        "placed_at": lambda v, c, m, n: to_user_timezone(m.placed_at).strftime("%Y-%m-%d %H:%M"),
         "orderer": lambda v, c, m, n: (m.orderer.email if m.orderer else ""),
         "total": lambda v, c, m, n: m.total,
         "card_count": lambda v, c, m, n: g.get("card_counts", {}).get(m.id, 0),

@@ -102,3 +102,12 @@ def confirm_request(req: CollectionRequest) -> None:
     queue_email(req.email, "collection_confirmed", req.language, company_id=req.company_id, company=req.company,
                 card_type=req.card_type, request=req)
     collection_submitted.send(req)
+
+
+def keep_language(req: CollectionRequest, language: str | None) -> None:
+    """The employee's own choice from the language menu of their pages: their reminders and confirmation
+    follow it (the request starts in the company's or the orderer's language)."""
+    from portal.infra.i18n import languages
+
+    if language in languages() and req.language != language:
+        req.language = language

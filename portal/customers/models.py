@@ -67,12 +67,19 @@ class PortalAccount(db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The account's own choice from the portal's language menu; empty: the company's language.
+    language: Mapped[str | None] = mapped_column(String(5))
 
     company: Mapped[Company] = relationship()
     access_right: Mapped[AccessRight | None] = relationship()
 
     def __str__(self) -> str:
         return self.username
+
+    @property
+    def reads(self) -> str:
+        """The language of this account's pages and emails: its own choice, else its company's."""
+        return self.language or self.company.language or "en"
 
 
 resource_folder_company = Table(

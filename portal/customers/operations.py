@@ -92,6 +92,11 @@ def set_account_password(account: PortalAccount, password: str) -> None:
     account.set_password_token_hash = None
 
 
+def set_account_language(account: PortalAccount, language: str) -> None:
+    """The account's own language for its pages and emails (the portal's language menu)."""
+    account.language = language
+
+
 def save_account(account: PortalAccount, *, username: str, password: str = "", generate: bool = False) -> str | None:
     """Validate the username (unique, case-insensitive) and set a password; returns a generated one."""
     username = (username or "").strip().lower()
@@ -115,7 +120,7 @@ def email_login_details(account: PortalAccount) -> None:
     token, account.set_password_token_hash = new_token()
     account.set_password_expires_at = utcnow() + SET_PASSWORD_VALID
     company = account.company
-    queue_email(account.email, "portal_login_details", company.language, company_id=company.id, company=company,
+    queue_email(account.email, "portal_login_details", account.reads, company_id=company.id, company=company,
                 account=account, token=token)
     record("portal.login_details_sent", company_id=company.id, obj=account, summary=account.username)
 
@@ -187,10 +192,10 @@ def safe_filename(name: str) -> str:
 
 def human_size(size: int) -> str:
     """A file size for people, in their language: 125 bytes, 3,4 kB, 1,2 MB."""
-    from flask_babel import format_decimal
+    from flask_babel import format_decimal, ngettext
 
     if size < 1024:
-        return str(_l("%(n)s bytes", n=size))
+        return ngettext("%(num)d byte", "%(num)d bytes", size)
     if size < 1024 * 1024:
         return str(_l("%(n)s kB", n=format_decimal(round(size / 1024, 1))))
     return str(_l("%(n)s MB", n=format_decimal(round(size / 1024 / 1024, 1))))
@@ -266,7 +271,7 @@ def answer_customer_request(req: CustomerRequest, previous_reply: str | None) ->
     if account is None or not account.email:
         return False
     company = req.company or db.session.get(Company, req.company_id)
-    queue_email(account.email, "customer_request_answered", company.language, company_id=company.id,
+    queue_email(account.email, "customer_request_answered", account.reads, company_id=company.id,
                 company=company, request=req, account=account)
     return True
 

@@ -6,10 +6,12 @@ everywhere.
 """
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
+from babel.dates import format_skeleton
 from flask import current_app, url_for
-from flask_babel import format_currency, get_locale
+from flask_babel import format_currency, format_decimal, get_locale, to_user_timezone
 from markupsafe import Markup, escape
 
 
@@ -28,11 +30,19 @@ def when(value) -> str:
     "25 nov. 2026 04:41" in Swedish, "Nov 25, 2026 04:41" in English (not "11/25/26, 4:41 AM")."""
     if not value:
         return ""
-    from babel.dates import format_skeleton
-    from flask_babel import to_user_timezone
-
     local, locale = to_user_timezone(value), get_locale() or "en"
     return f"{format_skeleton('yMMMd', local, locale=locale)} {format_skeleton('Hm', local, locale=locale)}"
+
+
+def number(value) -> str:
+    """A count or amount written the reader's way: "12,500" in English, "12 500" in Swedish."""
+    return format_decimal(value) if value is not None else ""
+
+
+def month(key: str, width: str = "short") -> str:
+    """A "2026-03" month key as the reader names it: "mars 2026" (long) or "mars" (short, under a chart's bar)."""
+    year, month_number = (int(part) for part in key.split("-")[:2])
+    return format_skeleton("yMMMM" if width == "long" else "MMM", date(year, month_number, 1), locale=get_locale() or "en")
 
 
 def badge(label, colour: str = "secondary") -> Markup:

@@ -15,6 +15,7 @@ from flask_babel import refresh
 
 from portal.infra.config import BASE_DIR
 from portal.infra.extensions import babel
+from portal.infra.form_messages import install as install_form_messages
 
 LanguageSource = Callable[[], "str | None"]
 
@@ -69,6 +70,7 @@ def _candidates():
 
 def init_i18n(app: Flask, *sources: LanguageSource) -> None:
     app.extensions["language_sources"] = sources
+    install_form_messages()  # WTForms' own messages from our catalogues, in every language
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(BASE_DIR / "translations"))
 

@@ -56,13 +56,23 @@ class ImageRejected(ValueError):
         return str(self.message)
 
 
+def _megapixels(pixels: float) -> str:
+    """Megapixels written the reader's way (12.5 / 12,5; 400, not 400.0): Babel, in the page's language."""
+    from babel.numbers import format_decimal
+    from flask import has_request_context
+    from flask_babel import get_locale
+
+    locale = (get_locale() if has_request_context() else None) or "en"
+    return format_decimal(round(pixels / 1e6, 1), format="#,##0.#", locale=locale)
+
+
 def _too_many_pixels(pixels: int | None, max_pixels: int) -> ImageRejected:
-    mp = f"{pixels / 1e6:.1f}" if pixels else f"> {max_pixels / 1e6:g}"
+    mp = _megapixels(pixels) if pixels else f"> {_megapixels(max_pixels)}"
     return ImageRejected(
         _l(
             "The picture is too large (%(mp)s megapixels). The limit is %(limit)s megapixels.",
             mp=mp,
-            limit=f"{max_pixels / 1e6:g}",
+            limit=_megapixels(max_pixels),
         ),
         "too_many_pixels",
     )

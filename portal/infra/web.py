@@ -9,12 +9,13 @@ from pathlib import Path
 from flask import Flask, current_app, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.infra.config import BASE_DIR, load_config
 from portal.infra.extensions import csrf, db, mail, migrate
-from portal.infra.formatting import as_lines, badge, external_link, money, when
+from portal.infra.formatting import as_lines, badge, external_link, money, month, number, when
 from portal.infra.i18n import use_page_language
 
 
@@ -103,6 +104,8 @@ def init_templates(app: Flask, *template_dirs: Path) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["number"] = format_decimal  # 1,234 / 1 234 by the page language
     app.jinja_env.filters["lines"] = as_lines
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["month"] = month
     app.jinja_env.filters["datetime"] = lambda v, fmt=None: (format_datetime(v, fmt) if fmt else when(v)) if v else ""
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
     app.jinja_env.globals["badge"] = badge
@@ -149,6 +152,27 @@ def error_page(status: int, title: str, message: str):
 
 def init_error_pages(app: Flask) -> None:
     """Plain, translated pages for the errors a person can meet (no stack traces, no English-only text)."""
+
+    @app.errorhandler(CSRFError)
+    def _expired_form(_e):
+        return error_page(400, _("The page had expired"), _(
+            "For your safety a form works only for a while after it was opened. Go back, reload the page and "
+            "send it again."))
+
+    @app.errorhandler(400)
+    def _bad_request(_e):
+        return error_page(400, _("The request could not be read"), _(
+            "Something in what was sent was missing or not understood. Go back and try again."))
+
+    @app.errorhandler(405)
+    def _wrong_method(_e):
+        return error_page(405, _("Not found"),
+                          _("This page or record does not exist, or it belongs to another company."))
+
+    @app.errorhandler(500)
+    def _server_error(_e):
+        return error_page(500, _("Something went wrong"), _(
+            "The error has been logged. Try again in a moment; if it happens again, tell your administrator."))
 
     @app.errorhandler(403)
     def _forbidden(_e):

@@ -19,12 +19,13 @@ from portal.customers.operations import (
     may_see,
     new_customer_request,
     portal_settings,
+    set_account_language,
     set_account_password,
     visible_files,
 )
 from portal.infra import storage
 from portal.infra.extensions import db
-from portal.infra.i18n import use_page_language
+from portal.infra.i18n import choose_language, use_page_language
 from portal.infra.web import field_limits
 from portal.ordering.models import Invoice, Order, OrderStatus
 from portal.security import sessions
@@ -51,7 +52,7 @@ def _portal_on():
         abort(404)
     g.account = _current_account()
     if g.account is not None:
-        use_page_language(g.account.company.language)
+        use_page_language(g.account.reads)  # its own choice, else its company's language
 
 
 def _current_account() -> PortalAccount | None:
@@ -142,6 +143,18 @@ def _home(account: PortalAccount) -> str:
     return url_for("customer.password")
 
 
+@bp.route("/language", methods=["POST"])
+@field_limits(language=10, next=500)
+def set_language():
+    """The language menu: this browser's choice, and the signed-in account's from now on (its emails too)."""
+    language = request.form.get("language", "")
+    if choose_language(language) and g.account is not None:
+        set_account_language(g.account, language)
+        db.session.commit()
+    target = request.form.get("next", "")
+    return redirect(target if target.startswith("/portal") and "//" not in target else url_for("customer.login"))
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
     sessions.end("portal")
@@ -193,7 +206,7 @@ def set_password(token: str):
         abort(429)
     account = account_for_token(token)
     if account is not None:
-        use_page_language(account.company.language)  # the language the email was written in
+        use_page_language(account.reads)  # the language the email was written in
     if account is None:
         note_bad_link(token)
         return render_template("customer/message.html", title=_("This link no longer works"),

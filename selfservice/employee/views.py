@@ -1,7 +1,9 @@
 """The employee's pages behind a personal link: details, photo, address, confirm. Phone first, no inline JS."""
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+import re
+
+from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -12,6 +14,7 @@ from portal.collection.selfservice import (
     choose_address,
     confirm_request,
     designated_addresses,
+    keep_language,
     keep_photo,
     missing_steps,
     save_employee_data,
@@ -86,6 +89,7 @@ def start(token: str):
         return problem
     values, errors = dict(req.data or {}), {}
     if request.method == "POST":
+        keep_language(req, session.get("language"))  # chosen in the menu: the emails to come follow it
         values = read_layout_values(req.card_type, request.form)
         errors = save_employee_data(req, values)
         if not errors:
@@ -167,6 +171,7 @@ def confirm(token: str):
     if missing_steps(req):
         return _next_step(req, token)
     if request.method == "POST":
+        keep_language(req, session.get("language"))
         confirm_request(req)
         db.session.commit()
         return _page("done.html", req, token)

@@ -124,3 +124,17 @@ def test_pages_are_light_and_allow_no_inline_script(client, db, collect):
         weight += len(r.data)
         r.close()
     assert weight < 60_000, weight
+
+
+def test_the_language_an_employee_chooses_is_kept_for_their_emails(client, db, collect):
+    """The request starts in the company's language; the employee's choice from the menu follows their emails."""
+    company, orderer, ct, _addr = collect
+    send_requests(company, orderer, ct, split_email_list("asa@x.se").valid)
+    _db.session.commit()
+    link = _link(db)
+    assert '<html lang="en">' in client.get(link).get_data(as_text=True)  # the company's language
+    assert '<html lang="fi">' in client.get(link + "?lang=fi").get_data(as_text=True)
+    assert '<html lang="fi">' in client.get(link).get_data(as_text=True)  # remembered in this browser
+    client.post(link, {"first_name": "Åsa", "last_name": "Öberg"})
+    _db.session.expire_all()
+    assert _db.session.scalars(select(CollectionRequest)).one().language == "fi"
