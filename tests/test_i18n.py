@@ -250,4 +250,4 @@ def test_file_sizes_are_plural_and_decimal_by_the_readers_language(app):
     with app.test_request_context("/?lang=en"):
         assert (human_size(1), human_size(2), human_size(3482)) == ("1 byte", "2 bytes", "3.4 kB")
     with app.test_request_context("/?lang=fi"):
-        assert (human_size(1), human_size(2), human_size(3482)) == ("1 tavu", "2 tavua", "3,4 kB")
+        assert (human_size(1), human_size(2), human_size(3482)) == ("1 tavu", "2 tavua", "3,4 kt")  # kilotavu, Babel's Finnish unit

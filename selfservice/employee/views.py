@@ -1,8 +1,6 @@
 """The employee's pages behind a personal link: details, photo, address, confirm. Phone first, no inline JS."""
 from __future__ import annotations
 
-import re
-
 from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
