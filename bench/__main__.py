@@ -28,11 +28,14 @@ def parse_args(argv):
     p.add_argument("--cards", type=int, default=1_000_000)
     p.add_argument("--companies", type=int, default=2_000)
     p.add_argument("--requests", type=int, default=None, help="data-collection requests (default cards / 5)")
+    p.add_argument("--orders", type=int, default=None, help="orders (default cards / 5; more: older orders without cards)")
     p.add_argument("--reuse", action="store_true", help="keep an already generated data set of the same size")
     p.add_argument("--only", default=",".join(SUITES), help=f"comma-separated suites: {', '.join(SUITES)}")
     args = p.parse_args(argv)
     if args.requests is None:
         args.requests = args.cards // 5
+    if args.orders is None:
+        args.orders = -(-args.cards // 5)
     return args
 
 
@@ -52,7 +55,7 @@ def prepare(db, args) -> None:
 
     from bench.generate import generate
 
-    wanted = {"cards": args.cards, "companies": args.companies, "requests": args.requests}
+    wanted = {"cards": args.cards, "companies": args.companies, "requests": args.requests, "orders": args.orders}
     if args.reuse and inspect(db.engine).has_table("bench_meta"):
         meta = json.loads(db.session.scalar(text("SELECT v FROM bench_meta WHERE k = 'scale'")) or "{}")
         if all(meta.get(k) == v for k, v in wanted.items()):

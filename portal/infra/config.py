@@ -84,6 +84,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "10")),
         "MAIL_SUPPRESS_SEND": False,
         "OUTBOX_BATCH_SIZE": int(os.environ.get("OUTBOX_BATCH_SIZE", "200")),
+        # SMTP connections the outbox job sends over at once (each takes the next message of the batch).
+        "OUTBOX_SMTP_CONNECTIONS": int(os.environ.get("OUTBOX_SMTP_CONNECTIONS", "4")),
         "CURRENCY": os.environ.get("CURRENCY", "SEK"),
         "COLOUR_LOGO_SURCHARGE": os.environ.get("COLOUR_LOGO_SURCHARGE", "20.00"),
         "BABEL_DEFAULT_LOCALE": "en",
