@@ -194,6 +194,7 @@ def bench_reminders_and_outbox(app, db, company, ct) -> None:
     mail.server, mail.port, mail.use_tls, mail.use_ssl = "127.0.0.1", port, False, False
     mail.username = mail.password = None
     mail.suppress = False
+    connections = app.config.get("OUTBOX_SMTP_CONNECTIONS", 4)
     try:
         for _ in range(100):
             try:
@@ -201,17 +202,23 @@ def bench_reminders_and_outbox(app, db, company, ct) -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        t = time.perf_counter()
-        counts = send_pending_emails(limit=2000)
-        took = time.perf_counter() - t
+        rates = {}
+        for size in (1, connections):  # one connection (as before the pool), then the pool
+            app.config["OUTBOX_SMTP_CONNECTIONS"] = size
+            t = time.perf_counter()
+            counts = send_pending_emails(limit=2000)
+            took = time.perf_counter() - t
+            rates[size] = (counts, took, counts["sent"] / took if took else 0)
     finally:
         server.terminate()
         server.wait(10)
         (mail.server, mail.port, mail.use_tls, mail.use_ssl, mail.username, mail.password, mail.suppress) = saved
-    rate = counts["sent"] / took if took else 0
-    note("outbox: emails sent over one SMTP connection", f"{counts['sent']:,} in {took:6.2f} s = {rate:7.0f}/s "
-         f"(failed {counts['failed']})", target=">= 300/s",
-         met=rate >= 300 and counts["failed"] == 0, rate=rate)
+        app.config["OUTBOX_SMTP_CONNECTIONS"] = connections
+    one = rates[1][2]
+    counts, took, rate = rates[connections]
+    note(f"outbox: emails sent over a pool of {connections} SMTP connections",
+         f"{counts['sent']:,} in {took:6.2f} s = {rate:7.0f}/s (failed {counts['failed']}; one connection: "
+         f"{one:.0f}/s)", target=">= 1000/s", met=rate >= 1000 and counts["failed"] == 0, rate=rate, one=one)
     db.session.execute(delete(OutboxEmail).where(OutboxEmail.company_id == company.id))
     db.session.execute(delete(CollectionRequest).where(CollectionRequest.company_id == company.id))
     db.session.commit()

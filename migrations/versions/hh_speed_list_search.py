@@ -1,0 +1,39 @@
+"""Order history and Data collection > Pending: indexes for newest-first pages and indexed searches
+(prefix ranges; FTS5 trigram on SQLite / pg_trgm on PostgreSQL for parts of names and emails).
+
+Revision ID: hh_speed_list_search
+Revises: hf_outbox_priority
+"""
+from alembic import op
+
+from portal.collection.models import REQUEST_TRIGRAM
+from portal.ordering.models import ORDER_LINE_TRIGRAM
+
+revision = "hh_speed_list_search"
+down_revision = "hf_outbox_priority"
+branch_labels = None
+depends_on = None
+
+INDEXES = (
+    ("ix_card_order_company_placed", "card_order", ["company_id", "placed_at"]),
+    ("ix_card_order_company_number", "card_order", ["company_id", "number"]),
+    ("ix_card_order_company_reference", "card_order", ["company_id", "reference"]),
+    ("ix_collection_request_waiting", "collection_request", ["company_id", "status", "id"]),
+    ("ix_collection_request_company_email", "collection_request", ["company_id", "email"]),
+)
+
+
+def upgrade():
+    for name, table, columns in INDEXES:
+        op.create_index(name, table, columns)
+    conn = op.get_bind()
+    ORDER_LINE_TRIGRAM.create(conn, rebuild=True)
+    REQUEST_TRIGRAM.create(conn, rebuild=True)
+
+
+def downgrade():
+    conn = op.get_bind()
+    REQUEST_TRIGRAM.drop(conn)
+    ORDER_LINE_TRIGRAM.drop(conn)
+    for name, table, _columns in reversed(INDEXES):
+        op.drop_index(name, table_name=table)
