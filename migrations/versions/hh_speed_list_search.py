@@ -1,5 +1,6 @@
-"""Order history and Data collection > Pending: indexes for newest-first pages and indexed searches
-(prefix ranges; FTS5 trigram on SQLite / pg_trgm on PostgreSQL for parts of names and emails).
+"""Speed: Order history and Data collection > Pending get indexes for newest-first pages and indexed
+searches (prefix ranges; FTS5 trigram on SQLite / pg_trgm on PostgreSQL for parts of names and emails);
+retention finds a company's due orders from one index.
 
 Revision ID: hh_speed_list_search
 Revises: hf_outbox_priority
@@ -18,6 +19,7 @@ INDEXES = (
     ("ix_card_order_company_placed", "card_order", ["company_id", "placed_at"]),
     ("ix_card_order_company_number", "card_order", ["company_id", "number"]),
     ("ix_card_order_company_reference", "card_order", ["company_id", "reference"]),
+    ("ix_card_order_retention", "card_order", ["company_id", "anonymised_at", "last_activity_at"]),
     ("ix_collection_request_waiting", "collection_request", ["company_id", "status", "id"]),
     ("ix_collection_request_company_email", "collection_request", ["company_id", "email"]),
 )
