@@ -18,6 +18,7 @@ from portal.tenancy.models import Company
 
 WAITING = (RequestStatus.PENDING.value, RequestStatus.REJECTED.value)  # waiting for the employee
 NEWEST_WINDOW = 2000
+EMAIL_PREFIX_MIN = 8  # shorter starts of an email ("an") match thousands: the trigram index answers them
 SEARCH_MAX = 100
 
 R = CollectionRequest
@@ -62,10 +63,17 @@ def _text_branch(company: Company, q: str, wanted: int):
 
 def _matching_ids(company: Company, q: str, wanted: int):
     q = q.strip()[:SEARCH_MAX]
-    # Emails are stored in lower case: a prefix range on (company, email).
-    email = (select(R.id).where(R.company_id == company.id, R.email >= q.lower(), R.email < q.lower() + "\uffff",
-                                R.status.in_(WAITING)).order_by((R.id + 0).desc()).limit(wanted))
-    return union(select(email.subquery().c.id), _text_branch(company, q, wanted)).subquery()
+    if len(q) >= EMAIL_PREFIX_MIN:
+        # A long term is most often an email address, or its start: a range on (company, email) (emails
+        # are stored in lower case) answers it at once, where the trigram index would intersect the
+        # long lists of every common trigram in it. Only if that finds too few does the full search run.
+        email = (select(R.id).where(R.company_id == company.id, R.email >= q.lower(), R.email < q.lower() + "\uffff",
+                                    R.status.in_(WAITING)).order_by((R.id + 0).desc()).limit(wanted))
+        hits = list(db.session.scalars(email))
+        if len(hits) >= wanted:
+            return select(R.id).where(R.id.in_(hits)).subquery()
+        return union(select(R.id).where(R.id.in_(hits)), _text_branch(company, q, wanted)).subquery()
+    return _text_branch(company, q, wanted).subquery()
 
 
 def pending_page(company: Company, search: str = "", page: int = 0, per_page: int = 25):

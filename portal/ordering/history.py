@@ -14,7 +14,7 @@ from portal.infra import trigram
 from portal.infra.extensions import db
 from portal.infra.text_match import icontains
 from portal.ordering.models import ORDER_LINE_TRIGRAM, Order, OrderLine
-from portal.tenancy.models import Company, User
+from portal.tenancy.models import Company, Membership, User
 
 NEWEST_WINDOW = 2000
 SEARCH_MAX = 100
@@ -25,12 +25,14 @@ def _prefix(column_, value: str):
     return (column_ >= value) & (column_ < value + "\uffff")
 
 
-def _orderers(q: str):
-    """Users whose email, name or a later word of the name (the surname) starts with the value."""
+def _orderers(company: Company, q: str):
+    """The company's people (members now or before) whose email, name or a later word of the name (the
+    surname) starts with the value: a few dozen rows, not every user of every company."""
     term, name = q.lower(), func.lower(User.name)
-    return select(User.id).where(or_(func.lower(User.email).startswith(term, autoescape=True),
-                                     name.startswith(term, autoescape=True),
-                                     name.contains(f" {term}", autoescape=True))).limit(200)
+    return (select(User.id).join(Membership, Membership.user_id == User.id)
+            .where(Membership.company_id == company.id,
+                   or_(func.lower(User.email).startswith(term, autoescape=True), name.startswith(term, autoescape=True),
+                       name.contains(f" {term}", autoescape=True))).limit(200))
 
 
 def _newest(stmt, wanted: int):
@@ -82,7 +84,7 @@ def matching_order_ids(company: Company, q: str, wanted: int) -> list[int]:
         parts.append(_newest(select(Order.id).where(own, _prefix(Order.number, variant)), wanted))
         parts.append(_newest(select(Order.id).where(own, _prefix(Order.reference, variant)), wanted))
     parts.append(_newest(select(Order.id).where(Order.company_id + 0 == company.id,
-                                                Order.orderer_id.in_(_orderers(q))), wanted))
+                                                Order.orderer_id.in_(_orderers(company, q))), wanted))
     parts.append(_holder_branch(company, q, wanted))
     found = union(*parts).subquery()
     return list(db.session.scalars(select(found.c.id).order_by(found.c.id.desc()).limit(wanted)))
