@@ -21,6 +21,7 @@ from bench import harness
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 SUITES = ("search", "lists", "jobs", "http")
+JOB_PARTS = ("photo", "csv", "outbox", "retention")  # `--only outbox,retention`: some of the jobs suite
 
 
 def parse_args(argv):
@@ -30,7 +31,8 @@ def parse_args(argv):
     p.add_argument("--requests", type=int, default=None, help="data-collection requests (default cards / 5)")
     p.add_argument("--orders", type=int, default=None, help="orders (default cards / 5; more: older orders without cards)")
     p.add_argument("--reuse", action="store_true", help="keep an already generated data set of the same size")
-    p.add_argument("--only", default=",".join(SUITES), help=f"comma-separated suites: {', '.join(SUITES)}")
+    p.add_argument("--only", default=",".join(SUITES),
+                   help=f"comma-separated suites: {', '.join(SUITES)} (or parts of jobs: {', '.join(JOB_PARTS)})")
     args = p.parse_args(argv)
     if args.requests is None:
         args.requests = args.cards // 5
@@ -120,9 +122,9 @@ def main(argv=None) -> int:
         if "lists" in suites:
             from bench import paths_lists
             paths_lists.run(app, db)
-        if "jobs" in suites:
+        if "jobs" in suites or set(JOB_PARTS) & set(suites):
             from bench import paths_jobs
-            paths_jobs.run(app, db)
+            paths_jobs.run(app, db, JOB_PARTS if "jobs" in suites else [s for s in suites if s in JOB_PARTS])
         if "http" in suites:
             from bench import paths_http
             paths_http.run(app, db, url)
