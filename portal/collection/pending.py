@@ -17,7 +17,7 @@ from portal.infra.text_match import icontains
 from portal.tenancy.models import Company
 
 WAITING = (RequestStatus.PENDING.value, RequestStatus.REJECTED.value)  # waiting for the employee
-NEWEST_WINDOW = 2000
+NEWEST_WINDOW = 500
 EMAIL_PREFIX_MIN = 8  # shorter starts of an email ("an") match thousands: the trigram index answers them
 SEARCH_MAX = 100
 
@@ -31,7 +31,9 @@ def _per_status(company: Company, wanted: int, *columns, where=None):
         stmt = select(R.id, *columns).where(R.company_id == company.id, R.status == status)
         if where is not None:
             stmt = stmt.where(where)
-        parts.append(select(stmt.order_by(R.id.desc()).limit(wanted).subquery()))
+        # Ordered as the index (company, status, id) is, so that it is the one walked, backwards (not the
+        # primary key, filtering out every newer request of other companies).
+        parts.append(select(stmt.order_by(R.company_id.desc(), R.status.desc(), R.id.desc()).limit(wanted).subquery()))
     return union(*parts).subquery()
 
 
@@ -57,7 +59,7 @@ def _text_branch(company: Company, q: str, wanted: int):
     if len(hits) >= wanted:
         return select(R.id).where(R.id.in_(hits))
     stmt = (select(R.id).where(or_(icontains(R.name, q), icontains(R.email, q)), R.company_id == company.id, waiting)
-            .order_by(R.id.desc()).limit(wanted))
+            .order_by((R.id + 0).desc()).limit(wanted))  # `+ 0`: the GIN hits sorted, not the table walked
     return select(stmt.subquery().c.id)
 
 
