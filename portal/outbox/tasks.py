@@ -35,9 +35,15 @@ def _claim_batch(now: datetime, limit: int) -> list[OutboxEmail]:
         .where(OutboxEmail.state == OutboxState.SENDING.value, OutboxEmail.claimed_at < now - STALE_CLAIM)
         .values(state=OutboxState.PENDING.value, claim=None)
     )
+    # The fair order is read first, as a list of ids: inside the claim's UPDATE, PostgreSQL with stale
+    # statistics (an import of 10,000 emails a moment ago) ran the window query once per row (minutes).
+    ids = list(db.session.scalars(_fair_order(now, limit)))
+    if not ids:
+        db.session.commit()  # the released claims
+        return []
     batch = claim_due(OutboxEmail, OutboxEmail.state, waiting=OutboxState.PENDING.value,
                       working=OutboxState.SENDING.value, due_column=OutboxEmail.next_attempt_at, now=now, limit=limit,
-                      candidates=_fair_order(now, limit))
+                      candidates=select(OutboxEmail.id).where(OutboxEmail.id.in_(ids)))
     return sorted(batch, key=lambda email: (email.priority, email.id))
 
 
