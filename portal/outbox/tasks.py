@@ -4,13 +4,13 @@ from __future__ import annotations
 import logging
 import queue
 import smtplib
+import uuid
 from datetime import datetime, timedelta
 from time import monotonic
 
 from flask import current_app
 from sqlalchemy import func, select, text, update
 
-from portal.infra.claims import claim_due
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.infra.jobs import scheduled
@@ -35,15 +35,21 @@ def _claim_batch(now: datetime, limit: int) -> list[OutboxEmail]:
         .where(OutboxEmail.state == OutboxState.SENDING.value, OutboxEmail.claimed_at < now - STALE_CLAIM)
         .values(state=OutboxState.PENDING.value, claim=None)
     )
-    # The fair order is read first, as a list of ids: inside the claim's UPDATE, PostgreSQL with stale
-    # statistics (an import of 10,000 emails a moment ago) ran the window query once per row (minutes).
+    # Statements on lists of ids, without subqueries: PostgreSQL with stale statistics (an import of
+    # 10,000 emails a moment ago) ran the claim's subqueries once per row of the table (minutes).
     ids = list(db.session.scalars(_fair_order(now, limit)))
+    if ids and db.engine.dialect.name == "postgresql":  # lock them, skipping any another run has locked
+        ids = list(db.session.scalars(select(OutboxEmail.id).where(
+            OutboxEmail.id.in_(ids), OutboxEmail.state == OutboxState.PENDING.value).with_for_update(skip_locked=True)))
     if not ids:
         db.session.commit()  # the released claims
         return []
-    batch = claim_due(OutboxEmail, OutboxEmail.state, waiting=OutboxState.PENDING.value,
-                      working=OutboxState.SENDING.value, due_column=OutboxEmail.next_attempt_at, now=now, limit=limit,
-                      candidates=select(OutboxEmail.id).where(OutboxEmail.id.in_(ids)))
+    token = uuid.uuid4().hex
+    db.session.execute(update(OutboxEmail).where(OutboxEmail.id.in_(ids), OutboxEmail.state == OutboxState.PENDING.value)
+                       .values(state=OutboxState.SENDING.value, claim=token, claimed_at=now)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()  # the claim is visible to other runs before the slow work
+    batch = list(db.session.scalars(select(OutboxEmail).where(OutboxEmail.claim == token)))
     return sorted(batch, key=lambda email: (email.priority, email.id))
 
 
