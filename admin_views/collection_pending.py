@@ -12,6 +12,7 @@ from admin_views.collection_common import back_to
 from portal.collection import operations
 from portal.collection.delivery import link_email_states
 from portal.collection.models import REMINDER_GAP, CollectionRequest
+from portal.collection.pending import pending_page
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.infra.web import page_number
@@ -32,14 +33,21 @@ class PendingPages:
         company = self.company
         search = request.args.get("q", "").strip()[:SEARCH_MAX]
         page = _page_arg()
-        rows, total = operations.pending_requests(company, search=search, page=page, per_page=PER_PAGE)
-        pages = max(1, -(-total // PER_PAGE))
-        if page >= pages and total:
-            page = pages - 1
-            rows, total = operations.pending_requests(company, search=search, page=page, per_page=PER_PAGE)
+        counts = self._counts(company)
+        if search:  # no count of every match: "next" while there is more
+            rows, more = pending_page(company, search, page, PER_PAGE)
+            if not rows and page:
+                page, (rows, more) = 0, pending_page(company, search, 0, PER_PAGE)
+            total = None if more else page * PER_PAGE + len(rows)
+            pages = page + (2 if more else 1)
+        else:  # the tab's own count is the total
+            total = counts["pending"]
+            pages = max(1, -(-total // PER_PAGE))
+            page = min(page, pages - 1)
+            rows, _more = pending_page(company, "", page, PER_PAGE)
         return self.render(
             "admin/collection/pending.html",
-            tab="pending", counts=self._counts(company), rows=rows, total=total, page=page, pages=pages,
+            tab="pending", counts=counts, rows=rows, total=total, page=page, pages=pages,
             search=search, now=utcnow(), reminder_limit=company.reminder_count,
             delivery=link_email_states(company.id, [r.email for r in rows]),
         )

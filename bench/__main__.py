@@ -21,6 +21,7 @@ from bench import harness
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 SUITES = ("search", "lists", "jobs", "http")
+JOB_PARTS = ("photo", "csv", "outbox", "retention", "webhooks")  # `--only outbox,retention`: some of the jobs suite
 
 
 def parse_args(argv):
@@ -28,11 +29,15 @@ def parse_args(argv):
     p.add_argument("--cards", type=int, default=1_000_000)
     p.add_argument("--companies", type=int, default=2_000)
     p.add_argument("--requests", type=int, default=None, help="data-collection requests (default cards / 5)")
+    p.add_argument("--orders", type=int, default=None, help="orders (default cards / 5; more: older orders without cards)")
     p.add_argument("--reuse", action="store_true", help="keep an already generated data set of the same size")
-    p.add_argument("--only", default=",".join(SUITES), help=f"comma-separated suites: {', '.join(SUITES)}")
+    p.add_argument("--only", default=",".join(SUITES),
+                   help=f"comma-separated suites: {', '.join(SUITES)} (or parts of jobs: {', '.join(JOB_PARTS)})")
     args = p.parse_args(argv)
     if args.requests is None:
         args.requests = args.cards // 5
+    if args.orders is None:
+        args.orders = -(-args.cards // 5)
     return args
 
 
@@ -52,12 +57,13 @@ def prepare(db, args) -> None:
 
     from bench.generate import generate
 
-    wanted = {"cards": args.cards, "companies": args.companies, "requests": args.requests}
+    wanted = {"cards": args.cards, "companies": args.companies, "requests": args.requests, "orders": args.orders}
     if args.reuse and inspect(db.engine).has_table("bench_meta"):
         meta = json.loads(db.session.scalar(text("SELECT v FROM bench_meta WHERE k = 'scale'")) or "{}")
         if all(meta.get(k) == v for k, v in wanted.items()):
             print(f"reusing the data set: {meta}", flush=True)
             db.create_all()  # tables added to the product since the data set was made (existing ones are kept)
+            _new_indexes(db)
             return
     t = time.perf_counter()
     if db.engine.dialect.name == "postgresql":
@@ -71,6 +77,29 @@ def prepare(db, args) -> None:
     db.session.execute(text("INSERT INTO bench_meta VALUES ('scale', :v)"), {"v": json.dumps({**wanted, **made})})
     db.session.commit()
     harness.note("generate: data set", f"{time.perf_counter() - t:9.1f} s  ({made})")
+
+
+def _new_indexes(db) -> None:
+    """Indexes added to the product since the data set was made (create_all leaves existing tables be)."""
+    from sqlalchemy import inspect, text
+
+    from portal.collection.models import REQUEST_TRIGRAM
+    from portal.ordering.models import ORDER_LINE_TRIGRAM
+
+    made = 0
+    for table in db.metadata.sorted_tables:
+        known = {ix["name"] for ix in inspect(db.engine).get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in known:
+                index.create(db.engine)
+                made += 1
+    with db.engine.begin() as conn:
+        for index in (ORDER_LINE_TRIGRAM, REQUEST_TRIGRAM):
+            fresh = conn.dialect.name == "sqlite" and not inspect(conn).has_table(index.fts)
+            index.create(conn, rebuild=fresh)
+    if made:
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
 
 
 def main(argv=None) -> int:
@@ -93,9 +122,9 @@ def main(argv=None) -> int:
         if "lists" in suites:
             from bench import paths_lists
             paths_lists.run(app, db)
-        if "jobs" in suites:
+        if "jobs" in suites or set(JOB_PARTS) & set(suites):
             from bench import paths_jobs
-            paths_jobs.run(app, db)
+            paths_jobs.run(app, db, JOB_PARTS if "jobs" in suites else [s for s in suites if s in JOB_PARTS])
         if "http" in suites:
             from bench import paths_http
             paths_http.run(app, db, url)

@@ -164,13 +164,13 @@ def _screens(db, now: datetime, orderers: list[int]) -> None:
     db.session.commit()
 
 
-def generate(db, storage_dir: str, *, cards: int, companies: int, requests: int) -> dict:
+def generate(db, storage_dir: str, *, cards: int, companies: int, requests: int, orders: int | None = None) -> dict:
     """Fill an empty schema. Returns what was made (stored in bench_meta for reuse)."""
     from portal.cards import fulltext
     from portal.cards.models import Card
     from portal.catalog.models import CardType, LayoutField
     from portal.collection.models import CollectionRequest
-    from portal.ordering.models import Order
+    from portal.ordering.models import Order, OrderLine
     from portal.tenancy.models import Company, Membership, User
 
     rnd = random.Random(42)
@@ -207,8 +207,9 @@ def generate(db, storage_dir: str, *, cards: int, companies: int, requests: int)
     db.session.add(ct)
     db.session.commit()
     # Orders of about five cards each, placed over five years, oldest first.
+    # (`orders` above that: older orders whose cards are gone from the set, each still with its line.)
     per_order = 5
-    n_orders = -(-cards // per_order)
+    n_orders = max(-(-cards // per_order), orders or 0)
     span = timedelta(days=5 * 365).total_seconds()
 
     def placed(i: int, total: int) -> datetime:
@@ -223,6 +224,12 @@ def generate(db, storage_dir: str, *, cards: int, companies: int, requests: int)
          "reference": f"PO-{o % 9000 + 1000}", "cost_centre": "", "note": "", "delivery": {"name": "Reception"},
          "currency": "SEK", "total": Decimal("445.00"), "placed_at": placed(o, n_orders),
          "last_activity_at": placed(o, n_orders), "rejection_reason": ""} for o in range(n_orders)))
+    # One card line per order, named after its first holder (what Order history's holder search finds).
+    _insert(db, OrderLine, "order lines", n_orders, (
+        {"id": o + 1, "order_id": o + 1, "kind": "card", "card_type_id": ct.id, "description": "Site ID",
+         "quantity": per_order, "unit_price": Decimal("89.00"), "surcharge": Decimal("0.00"),
+         "holder_name": f"{FIRST[(o * 35 + o * 5 // 97) % len(FIRST)]} {LAST[(o * 65 + o * 5 // 89) % len(LAST)]}",
+         "holder_data": {}, "photo_key": None, "delivery": None} for o in range(n_orders)))
 
     def card_rows():
         for i in range(cards):
@@ -266,7 +273,8 @@ def generate(db, storage_dir: str, *, cards: int, companies: int, requests: int)
                    "token_salt": None,
                    "data": {"first_name": f, "last_name": la} if status != "pending" else {},
                    "photo_key": photos[r % len(photos)] if status != "pending" else None,
-                   "address_fixed": False, "rejection_reason": "", "reminders_sent": 2 if status == "pending" else 0,
+                   "address_fixed": False, "rejection_reason": "", "rejected_steps": "", "manual_reminders_sent": 0,
+                   "reminders_sent": 2 if status == "pending" else 0,
                    "sent_at": sent, "last_sent_at": sent, "expires_at": sent + timedelta(days=3650),
                    "submitted_at": sent + timedelta(hours=3) if status != "pending" else None,
                    "created_at": sent, "updated_at": sent}
@@ -274,7 +282,8 @@ def generate(db, storage_dir: str, *, cards: int, companies: int, requests: int)
     _insert(db, CollectionRequest, "data-collection requests", requests, request_rows())
     _screens(db, now, users_of[1])
     if db.engine.dialect.name == "postgresql":
-        for table in ("company", "user_account", "card_order", "card", "collection_request", "membership"):
+        for table in ("company", "user_account", "card_order", "order_line", "card", "collection_request",
+                      "membership"):
             db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                     f"(SELECT max(id) FROM {table}))"))
         db.session.commit()

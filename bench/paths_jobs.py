@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import subprocess
 import sys
 import time
@@ -194,6 +195,7 @@ def bench_reminders_and_outbox(app, db, company, ct) -> None:
     mail.server, mail.port, mail.use_tls, mail.use_ssl = "127.0.0.1", port, False, False
     mail.username = mail.password = None
     mail.suppress = False
+    connections = app.config.get("OUTBOX_SMTP_CONNECTIONS", 4)
     try:
         for _ in range(100):
             try:
@@ -201,20 +203,40 @@ def bench_reminders_and_outbox(app, db, company, ct) -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        t = time.perf_counter()
-        counts = send_pending_emails(limit=2000)
-        took = time.perf_counter() - t
+        rates = {}
+        for size in (1, connections):  # one connection (as before the pool), then the pool
+            app.config["OUTBOX_SMTP_CONNECTIONS"] = size
+            server_cpu, job_cpu, t = _cpu_seconds(server.pid), time.process_time(), time.perf_counter()
+            counts = send_pending_emails(limit=2000)
+            took = time.perf_counter() - t
+            cpu = (_cpu_seconds(server.pid) - server_cpu, time.process_time() - job_cpu)
+            rates[size] = (counts, took, counts["sent"] / took if took else 0, cpu)
     finally:
         server.terminate()
         server.wait(10)
         (mail.server, mail.port, mail.use_tls, mail.use_ssl, mail.username, mail.password, mail.suppress) = saved
-    rate = counts["sent"] / took if took else 0
-    note("outbox: emails sent over one SMTP connection", f"{counts['sent']:,} in {took:6.2f} s = {rate:7.0f}/s "
-         f"(failed {counts['failed']})", target=">= 300/s",
-         met=rate >= 300 and counts["failed"] == 0, rate=rate)
+        app.config["OUTBOX_SMTP_CONNECTIONS"] = connections
+    one = rates[1][2]
+    counts, took, rate, (server_cpu, job_cpu) = rates[connections]
+    # The CPU both sides used: with a core each (no other load), the rate is bounded by the busier one.
+    bound = counts["sent"] / max(server_cpu, job_cpu, 1e-9)
+    note(f"outbox: emails sent over a pool of {connections} SMTP connections",
+         f"{counts['sent']:,} in {took:6.2f} s = {rate:7.0f}/s (failed {counts['failed']}; one connection: "
+         f"{one:.0f}/s; CPU: SMTP server {server_cpu:.2f} s, job {job_cpu:.2f} s, so {bound:.0f}/s with a "
+         f"core each)", target=">= 1000/s", met=rate >= 1000 and counts["failed"] == 0, rate=rate, one=one,
+         cpu_bound_rate=bound)
     db.session.execute(delete(OutboxEmail).where(OutboxEmail.company_id == company.id))
     db.session.execute(delete(CollectionRequest).where(CollectionRequest.company_id == company.id))
     db.session.commit()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def bench_retention(db, company) -> None:
@@ -253,19 +275,24 @@ def bench_retention(db, company) -> None:
            target="within 2x", met=med <= 2 * bare)
 
 
-def run(app, db) -> None:
+def run(app, db, parts=("photo", "csv", "outbox", "retention", "webhooks")) -> None:
     from portal.catalog.models import CardType
 
-    bench_photo()
+    if "photo" in parts:
+        bench_photo()
     company, user = scratch_company(db)
     ct = db.session.scalar(select(CardType).where(CardType.name == "Site ID"))
     try:
-        bench_csv_import(db, company, user, ct)
-        bench_reminders_and_outbox(app, db, company, ct)
-        bench_retention(db, company)
-        from bench.paths_webhooks import bench_webhooks
+        if "csv" in parts:
+            bench_csv_import(db, company, user, ct)
+        if "outbox" in parts:
+            bench_reminders_and_outbox(app, db, company, ct)
+        if "retention" in parts:
+            bench_retention(db, company)
+        if "webhooks" in parts:
+            from bench.paths_webhooks import bench_webhooks
 
-        bench_webhooks(app, db, company)
+            bench_webhooks(app, db, company)
     finally:
         db.session.rollback()
         cleanup(db)

@@ -74,9 +74,9 @@ def run_migrations_offline():
 
 def include_name(name, type_, parent_names):
     if type_ == "table":
-        return not (name.startswith("apscheduler_") or name.startswith("card_fts"))
-    if type_ == "index":
-        return not (name or "").startswith("ix_card_trgm")  # pg_trgm GIN indexes, made by SQL in a migration
+        return not (name.startswith("apscheduler_") or name.startswith("card_fts") or "_fts" in name)
+    if type_ == "index":  # pg_trgm GIN indexes, made by SQL in a migration
+        return not (name or "").startswith(("ix_card_trgm", "ix_trgm_"))
     return True
 
 

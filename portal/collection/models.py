@@ -11,6 +11,7 @@ from portal.catalog.models import CardType
 from portal.infra import storage
 from portal.infra.db_types import JsonType, StrEnum, utcnow
 from portal.infra.extensions import db
+from portal.infra.trigram import TrigramIndex
 from portal.ordering.models import Address
 from portal.tenancy.models import Company, User
 
@@ -52,6 +53,9 @@ class CollectionRequest(db.Model):
     __table_args__ = (
         Index("ix_collection_request_company_status", "company_id", "status"),
         Index("ix_collection_request_status_last_sent", "status", "last_sent_at"),
+        # Data collection > Pending: a company's newest waiting requests, and its search by email prefix.
+        Index("ix_collection_request_waiting", "company_id", "status", "id"),
+        Index("ix_collection_request_company_email", "company_id", "email"),
         Index("uq_collection_request_open_email", "company_id", "card_type_id", "email", unique=True,
               sqlite_where=OPEN_REQUEST_WHERE, postgresql_where=OPEN_REQUEST_WHERE),
     )
@@ -94,3 +98,8 @@ class CollectionRequest(db.Model):
 
 
 storage.holds_keys(CollectionRequest.photo_key)  # their files stay while these refer to them
+
+
+# Data collection > Pending's search for part of a name or an email (portal.collection.pending).
+REQUEST_TRIGRAM = TrigramIndex("collection_request", ("name", "email"))
+REQUEST_TRIGRAM.install(CollectionRequest.__table__)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.audit.operations import record
 from portal.catalog.layout import field_specs, validate_layout_values
@@ -22,7 +22,6 @@ from portal.infra import storage
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.infra.i18n import languages
-from portal.infra.text_match import icontains
 from portal.infra.tokens import derived_token, hash_matches, hash_token, new_salt
 from portal.ordering.models import Address, CartItem
 from portal.outbox.mail import queue_email, queue_rows, render_email
@@ -318,20 +317,6 @@ def remove_from_review(company: Company, request_id) -> None:
     record("collection.review_removed", company_id=company.id, obj=req, summary=req.email)
     storage.discard(req.photo_key)
     req.photo_key = None
-
-
-def pending_requests(company: Company, search: str = "", page: int = 0, per_page: int = 25):
-    """Requests waiting for the employee: never answered, or sent back for changes."""
-    stmt = select(CollectionRequest).where(CollectionRequest.company_id == company.id,
-                                           CollectionRequest.status.in_(WAITING))
-    if search.strip():
-        term = search.strip()
-        stmt = stmt.where(or_(icontains(CollectionRequest.email, term), icontains(CollectionRequest.name, term)))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.options(selectinload(CollectionRequest.card_type))
-                              .order_by(CollectionRequest.sent_at.desc(), CollectionRequest.id.desc())
-                              .offset(page * per_page).limit(per_page)).all()
-    return rows, total
 
 
 def request_counts(company: Company) -> dict[str, int]:

@@ -91,6 +91,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "WEBHOOKS_WORKERS": int(os.environ.get("WEBHOOKS_WORKERS", "8")),
         "WEBHOOKS_BATCH_SIZE": int(os.environ.get("WEBHOOKS_BATCH_SIZE", "200")),
         "WEBHOOKS_RUN_SECONDS": float(os.environ.get("WEBHOOKS_RUN_SECONDS", "10")),
+        # SMTP connections the outbox job sends over at once (each takes the next message of the batch).
+        "OUTBOX_SMTP_CONNECTIONS": int(os.environ.get("OUTBOX_SMTP_CONNECTIONS", "4")),
         "CURRENCY": os.environ.get("CURRENCY", "SEK"),
         "COLOUR_LOGO_SURCHARGE": os.environ.get("COLOUR_LOGO_SURCHARGE", "20.00"),
         "BABEL_DEFAULT_LOCALE": "en",

@@ -5,13 +5,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.catalog.models import Accessory, CardType
 from portal.infra import storage
 from portal.infra.db_types import JsonType, StrEnum, utcnow
 from portal.infra.extensions import db
+from portal.infra.trigram import TrigramIndex
 from portal.tenancy.models import Company, User
 
 
@@ -93,6 +94,15 @@ class OrderStatus(StrEnum):
 
 class Order(db.Model):
     __tablename__ = "card_order"
+    __table_args__ = (
+        # Order history: a company's newest first, and its searches by number and reference (prefix ranges).
+        Index("ix_card_order_company_placed", "company_id", "placed_at"),
+        Index("ix_card_order_company_number", "company_id", "number"),
+        Index("ix_card_order_company_reference", "company_id", "reference"),
+        # Retention: a company's orders not yet anonymised whose last activity is past the period, from the
+        # index alone (portal.retention).
+        Index("ix_card_order_retention", "company_id", "anonymised_at", "last_activity_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
@@ -197,3 +207,8 @@ class OrderCounter(db.Model):
 
 
 storage.holds_keys(CartItem.photo_key, OrderLine.photo_key)  # their files stay while these refer to them
+
+
+# Order history's search for part of a holder's name (portal.ordering.history).
+ORDER_LINE_TRIGRAM = TrigramIndex("order_line", ("holder_name",))
+ORDER_LINE_TRIGRAM.install(OrderLine.__table__)

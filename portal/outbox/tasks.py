@@ -1,38 +1,25 @@
-"""The outbox job: claim due emails, send them over SMTP, record each result."""
+"""The outbox job: claim due emails, send them over a pool of SMTP connections, record each result."""
 from __future__ import annotations
 
 import logging
+import queue
 import smtplib
+import uuid
 from datetime import datetime, timedelta
 from time import monotonic
 
 from flask import current_app
-from flask_mail import Connection, Message
 from sqlalchemy import func, select, text, update
 
-from portal.infra.claims import claim_due
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.infra.jobs import scheduled
-from portal.outbox.international import NeedsSmtpUtf8, ascii_domain, needs_smtputf8, send_international
+from portal.outbox.international import NeedsSmtpUtf8
 from portal.outbox.models import MAX_ATTEMPTS, STALE_CLAIM, OutboxEmail, OutboxState
+from portal.outbox.pool import Pool, Settings, prepare, sender_text
 
 log = logging.getLogger(__name__)
 
-
-
-class _TimeoutConnection(Connection):
-    """Flask-Mail's connection opens SMTP without a timeout; a dead server would hang the job."""
-
-    def configure_host(self):
-        timeout = current_app.config.get("MAIL_TIMEOUT", 10)
-        m = self.mail
-        host = (smtplib.SMTP_SSL if m.use_ssl else smtplib.SMTP)(m.server, m.port, timeout=timeout)
-        if m.use_tls:
-            host.starttls()
-        if m.username and m.password:
-            host.login(m.username, m.password)
-        return host
 
 
 def backoff(attempts: int) -> timedelta:
@@ -48,9 +35,21 @@ def _claim_batch(now: datetime, limit: int) -> list[OutboxEmail]:
         .where(OutboxEmail.state == OutboxState.SENDING.value, OutboxEmail.claimed_at < now - STALE_CLAIM)
         .values(state=OutboxState.PENDING.value, claim=None)
     )
-    batch = claim_due(OutboxEmail, OutboxEmail.state, waiting=OutboxState.PENDING.value,
-                      working=OutboxState.SENDING.value, due_column=OutboxEmail.next_attempt_at, now=now, limit=limit,
-                      candidates=_fair_order(now, limit))
+    # Statements on lists of ids, without subqueries: PostgreSQL with stale statistics (an import of
+    # 10,000 emails a moment ago) ran the claim's subqueries once per row of the table (minutes).
+    ids = list(db.session.scalars(_fair_order(now, limit)))
+    if ids and db.engine.dialect.name == "postgresql":  # lock them, skipping any another run has locked
+        ids = list(db.session.scalars(select(OutboxEmail.id).where(
+            OutboxEmail.id.in_(ids), OutboxEmail.state == OutboxState.PENDING.value).with_for_update(skip_locked=True)))
+    if not ids:
+        db.session.commit()  # the released claims
+        return []
+    token = uuid.uuid4().hex
+    db.session.execute(update(OutboxEmail).where(OutboxEmail.id.in_(ids), OutboxEmail.state == OutboxState.PENDING.value)
+                       .values(state=OutboxState.SENDING.value, claim=token, claimed_at=now)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()  # the claim is visible to other runs before the slow work
+    batch = list(db.session.scalars(select(OutboxEmail).where(OutboxEmail.claim == token)))
     return sorted(batch, key=lambda email: (email.priority, email.id))
 
 
@@ -66,78 +65,141 @@ def _fair_order(now: datetime, limit: int):
 
 @scheduled("outbox", 15)
 def send_pending_emails(now: datetime | None = None, limit: int | None = None) -> dict[str, int]:
-    """Send what is due in the outbox over one SMTP connection. Returns counts sent and failed."""
+    """Send what is due in the outbox over a small pool of SMTP connections. Returns counts sent and failed."""
     now = now or utcnow()
     limit = limit or current_app.config.get("OUTBOX_BATCH_SIZE", 200)
     batch = _claim_batch(now, limit)
-    sent = failed = 0
     if not batch:
         return {"sent": 0, "failed": 0}
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    try:
-        conn = _TimeoutConnection(current_app.extensions["mail"])
-        conn.__enter__()
-    except (OSError, smtplib.SMTPException) as exc:
-        log.warning("SMTP unavailable: %s", exc)
-        for email in batch:
-            _record_failure(email, now, f"SMTP server unavailable: {exc}")
-        db.session.commit()
-        return {"sent": 0, "failed": len(batch)}
-    started = monotonic()
+    settings = _settings()
+    record = _Recorder(batch, now)
+    items = []
+    for email in batch:  # each message built once, before any connection opens
+        try:
+            items.append(prepare(email.id, email.priority, email.to, email.subject, email.body_text,
+                                 email.body_html or None, settings.sender))
+        except Exception as exc:  # noqa: BLE001 - a message that cannot be built never will be: give up at once
+            record.failed(email.id, exc, permanent=True)
+    size = max(1, int(current_app.config.get("OUTBOX_SMTP_CONNECTIONS", 4)))
+    # A slow server: what is not started by half the stale-claim time is handed back, before another
+    # worker could take the claim as stale and send it a second time.
+    pool = Pool(settings, size, budget=STALE_CLAIM.total_seconds() / 2)
     session = db.session()
     expire = session.expire_on_commit
-    session.expire_on_commit = False  # a commit per message must not reload the whole batch (O(n^2))
+    session.expire_on_commit = False  # a commit per few hundred messages must not reload the whole batch
     try:
-        for done, email in enumerate(batch):
-            if monotonic() - started > STALE_CLAIM.total_seconds() / 2:
-                # A slow server: hand the rest back before another worker could take the claim as stale
-                # and send them a second time.
-                _release(batch[done:])
-                break
-            _relaxed_commit()
-            try:
-                _send_one(conn, email, sender)
-            except NeedsSmtpUtf8 as exc:
-                _record_failure(email, now, str(exc), permanent=True)
-                failed += 1
-            except smtplib.SMTPRecipientsRefused as exc:
-                permanent = all(code >= 500 for code, _msg in exc.recipients.values())
-                _record_failure(email, now, _smtp_error(exc), permanent=permanent)
-                failed += 1
-            except Exception as exc:  # noqa: BLE001 - one bad message (or a dropped connection) is recorded on
-                # that message and retried later; it must not leave the rest of the batch claimed. An address
-                # the server cannot take (non-ASCII without SMTPUTF8) will never go: give up at once.
-                _record_failure(email, now, _smtp_error(exc), permanent=isinstance(exc, UnicodeError))
-                failed += 1
-            else:
-                email.state = OutboxState.SENT.value
-                # The bodies hold personal links: once delivered, only the envelope stays (to, subject, dates).
-                email.body_text = email.body_html = ""
-                email.sent_at = utcnow()
-                email.attempts += 1
-                email.claim = None
-                sent += 1
-            # Commit per message so a crash later in the batch does not resend these.
-            db.session.commit()
+        if items:
+            pool.start(len(items))
+        for priority in sorted({item.priority for item in items}):
+            group = [item for item in items if item.priority == priority]  # urgent first, all of it
+            _send_group(pool, group, record)
+        record.flush()
     finally:
+        pool.stop()
         session.expire_on_commit = expire
         session.expire_all()
+    return {"sent": record.sent_count, "failed": record.failed_count}
+
+
+def _settings() -> Settings:
+    m = current_app.extensions["mail"]
+    return Settings(server=m.server, port=m.port, use_ssl=m.use_ssl, use_tls=m.use_tls, username=m.username,
+                    password=m.password, timeout=current_app.config.get("MAIL_TIMEOUT", 10), suppress=m.suppress,
+                    sender=sender_text(current_app.config["MAIL_DEFAULT_SENDER"]))
+
+
+def _send_group(pool: Pool, group: list, record: _Recorder) -> None:
+    """Hand the group to the connections and record every result; returns once all are accounted for."""
+    for item in group:
+        pool.jobs.put(item)
+    waiting, down = len(group), None
+    while waiting:
         try:
-            conn.__exit__(None, None, None)
-        except (OSError, smtplib.SMTPException):
-            pass
-    return {"sent": sent, "failed": failed}
+            result = pool.results.get(timeout=0.05)
+        except queue.Empty:
+            if pool.alive == 0:  # no connection left: what is still queued waits for the next run
+                while waiting:
+                    item = pool.jobs.get_nowait()
+                    record.failed(item.email_id, f"SMTP server unavailable: {down}")
+                    waiting -= 1
+            record.flush_if_due()
+            continue
+        if result.kind == "down":
+            pool.alive -= 1
+            down = result.error
+            log.warning("SMTP unavailable: %s", down)
+            continue
+        waiting -= 1
+        if result.kind == "sent":
+            record.sent(result.item.email_id)
+        elif result.kind == "late":
+            record.release(result.item.email_id)
+        else:
+            record.failed(result.item.email_id, result.error)
+        record.flush_if_due()
 
 
-def _send_one(conn: Connection, email: OutboxEmail, sender: str) -> None:
-    """One message: the domain in IDNA form; a local part outside ASCII over SMTPUTF8 (or NeedsSmtpUtf8)."""
-    if needs_smtputf8(email.to):
-        if conn.host is None:  # MAIL_SUPPRESS_SEND: nothing goes out
+class _Recorder:
+    """Results into the database: sent emails marked in batches (one UPDATE each), failures one by one."""
+
+    FLUSH_EVERY, FLUSH_SECONDS = 250, 0.5
+
+    def __init__(self, batch: list[OutboxEmail], now: datetime) -> None:
+        self.by_id = {email.id: email for email in batch}
+        self.claim = batch[0].claim
+        self.now = now
+        self.pending_sent: list[int] = []
+        self.sent_count = self.failed_count = 0
+        self.dirty = False
+        self.flushed_at = monotonic()
+
+    def sent(self, email_id: int) -> None:
+        self.pending_sent.append(email_id)
+        self.sent_count += 1
+
+    def failed(self, email_id: int, exc, *, permanent: bool | None = None) -> None:
+        if permanent is None:
+            permanent = _permanent(exc)
+        _record_failure(self.by_id[email_id], self.now, exc if isinstance(exc, str) else _smtp_error(exc),
+                        permanent=permanent)
+        self.failed_count += 1
+        self.dirty = True
+
+    def release(self, email_id: int) -> None:
+        email = self.by_id[email_id]
+        email.state, email.claim = OutboxState.PENDING.value, None
+        self.dirty = True
+
+    def flush_if_due(self) -> None:
+        if len(self.pending_sent) >= self.FLUSH_EVERY or monotonic() - self.flushed_at > self.FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        self.flushed_at = monotonic()
+        if not self.pending_sent and not self.dirty:
             return
-        send_international(conn.host, sender, email.to, email.subject, email.body_text, email.body_html or None)
-        return
-    conn.send(Message(subject=email.subject, recipients=[ascii_domain(email.to)], body=email.body_text,
-                      html=email.body_html or None, sender=sender))
+        _relaxed_commit()
+        if self.pending_sent:
+            # The bodies hold personal links: once delivered, only the envelope stays (to, subject, dates).
+            # `claim` in the condition: a row another worker took over as stale is its to record.
+            db.session.execute(
+                update(OutboxEmail)
+                .where(OutboxEmail.id.in_(self.pending_sent), OutboxEmail.claim == self.claim)
+                .values(state=OutboxState.SENT.value, body_text="", body_html="", sent_at=utcnow(),
+                        attempts=OutboxEmail.attempts + 1, claim=None)
+                .execution_options(synchronize_session=False))
+        db.session.commit()
+        self.pending_sent, self.dirty = [], False
+
+
+def _permanent(exc: BaseException) -> bool:
+    """Refused for good (5xx for every recipient), or a message the server can never take (non-ASCII
+    without SMTPUTF8): not delivered at once. Anything else (4xx, a dropped connection) is tried again."""
+    if isinstance(exc, NeedsSmtpUtf8 | UnicodeError):
+        return True
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _msg in exc.recipients.values())
+    return False
 
 
 def _smtp_error(exc: Exception) -> str:
@@ -145,12 +207,6 @@ def _smtp_error(exc: Exception) -> str:
         return "; ".join(f"{to}: {code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
                          for to, (code, msg) in exc.recipients.items())
     return f"{type(exc).__name__}: {exc}"
-
-
-def _release(emails: list[OutboxEmail]) -> None:
-    for email in emails:
-        email.state, email.claim = OutboxState.PENDING.value, None
-    db.session.commit()
 
 
 def _relaxed_commit() -> None:

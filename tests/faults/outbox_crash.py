@@ -31,13 +31,15 @@ def main() -> None:
 
         mail._claim_batch = claim_then_die
     elif mode == "after-smtp":
-        send = mail._TimeoutConnection.send
+        import portal.outbox.pool as pool
 
-        def send_then_die(self, *args, **kw):
-            send(self, *args, **kw)
+        deliver = pool.deliver
+
+        def send_then_die(*args, **kw):
+            deliver(*args, **kw)
             os._exit(CRASH_EXIT)
 
-        mail._TimeoutConnection.send = send_then_die
+        pool.deliver = send_then_die
     else:
         raise SystemExit(f"unknown mode {mode}")
     with app.app_context():

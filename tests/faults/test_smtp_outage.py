@@ -272,14 +272,16 @@ def test_a_server_going_down_mid_batch_keeps_the_rest_for_later(db, make_company
 
 
 def test_a_slow_batch_hands_back_what_it_has_not_sent_before_its_claim_goes_stale(
-        db, make_company, make_user, smtp_server, monkeypatch):
-    import portal.outbox.tasks as mail
+        app, db, make_company, make_user, smtp_server, monkeypatch):
+    import portal.outbox.pool as pool
 
     company = make_company()
     user = make_user(company)
     _queue(db, company, user, "s1@x.se", "s2@x.se", "s3@x.se")
-    clock = iter([0, 0, 400, 400, 400])  # the first message takes 400 s: past half the stale-claim time
-    monkeypatch.setattr(mail, "monotonic", lambda: next(clock))
+    # The first message takes 400 s: past half the stale-claim time (one connection, so that it is the
+    # only one started).
+    monkeypatch.setitem(app.config, "OUTBOX_SMTP_CONNECTIONS", 1)
+    monkeypatch.setattr(pool, "monotonic", lambda: 400 if smtp_server.messages else 0)
     assert send_pending_emails() == {"sent": 1, "failed": 0}
     rest = [e for e in _emails(db) if e.state != OutboxState.SENT.value]
     assert len(rest) == 2 and all(e.state == OutboxState.PENDING.value and e.claim is None for e in rest)
