@@ -27,7 +27,7 @@ class OutboxView(OperatorView):
     can_view_details = False
     column_list = ["created_at", "to", "subject", "state", "attempts", "next_attempt_at", "last_error", "sent_at"]
     column_labels = {
-        "created_at": _l("Queued"), "to": _l("To"), "subject": _l("Subject"), "state": _l("Status"),
+        "created_at": _l("Queued"), "to": _l("Recipient"), "subject": _l("Subject"), "state": _l("Status"),
         "attempts": _l("Attempts"), "next_attempt_at": _l("Next try"), "last_error": _l("Last error"),
         "sent_at": _l("Sent"),
     }
