@@ -47,9 +47,14 @@ def english_strings(language: str) -> EnglishStrings:
     exact: set[str] = set()
     sentences: list[str] = []
     patterns: list[tuple[str, re.Pattern]] = []
+    catalogues = []
     for domain in ("messages", "admin"):
         with open(TRANSLATIONS / language / "LC_MESSAGES" / f"{domain}.po", "rb") as fh:
-            catalogue = read_po(fh, locale=language)
+            catalogues.append(read_po(fh, locale=language))
+    # Words of this language that happen to be spelled like an English message (Danish "By" is "City"):
+    # shown as translations, they are not English left over.
+    own_words = {" ".join(t.split()) for c in catalogues for m in c if m.id for _e, t in _msgids(m) if t}
+    for catalogue in catalogues:
         for message in catalogue:
             if not message.id:
                 continue
@@ -63,7 +68,7 @@ def english_strings(language: str) -> EnglishStrings:
                         regex = "".join(".+?" if _PLACEHOLDER.fullmatch(part) else re.escape(part)
                                         for part in re.split(f"({_PLACEHOLDER.pattern})", english))
                         patterns.append((literal, re.compile(regex)))
-                else:
+                elif english not in own_words:
                     exact.add(english)
                     if len(english.split()) >= 3:
                         sentences.append(english)

@@ -25,6 +25,7 @@ from portal.demo.seed import DEMO_PASSWORD, seed_demo
 from portal.infra.config import LANGUAGE_NAMES
 from portal.infra.db_types import utcnow
 from portal.infra.tokens import hash_token
+from portal.webhooks.models import WebhookEndpoint
 from portal.ordering.models import Order
 from portal.tenancy.models import Company, User
 from tests.i18n_walk import (
@@ -236,7 +237,8 @@ def _email_context(seeded) -> dict:
             "card_type": rows[Card].card_type, "request": rows.get(CollectionRequest) or by_name["CustomerRequest"],
             "token": TOKEN, "change": rows[CardChange], "account": seeded["account"], "approver": user,
             "orderer": user, "invited_by": user, "inviter": user, "role": "Orderer", "minutes": 30,
-            "reason": "", "customer_request": rows.get(CustomerRequest), "link_minutes": 30, "approved": True}
+            "reason": "", "customer_request": rows.get(CustomerRequest), "link_minutes": 30, "approved": True,
+            "endpoint": rows[WebhookEndpoint], "failing_since": utcnow()}
 
 
 def test_every_email_template_variable_has_a_sample(app, seeded):

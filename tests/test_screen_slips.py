@@ -55,7 +55,7 @@ def test_flask_admins_own_swedish_reads_naturally(client, db, make_company, make
     db.session.commit()
     client.login("sven@x.se")
     page = html_text(client.get("/admin/print_queue/"))
-    assert "Med markerade" in page and "Med utvalda" not in page
+    assert "Markerade rader" in page and "Med utvalda" not in page
     orders = html_text(client.get("/admin/orders/"))
     assert "25 rader" in orders and "föremål" not in orders
 
