@@ -25,9 +25,9 @@ from portal.demo.seed import DEMO_PASSWORD, seed_demo
 from portal.infra.config import LANGUAGE_NAMES
 from portal.infra.db_types import utcnow
 from portal.infra.tokens import hash_token
-from portal.webhooks.models import WebhookEndpoint
 from portal.ordering.models import Order
 from portal.tenancy.models import Company, User
+from portal.webhooks.models import WebhookEndpoint
 from tests.i18n_walk import (
     SPREADSHEET,
     catalogue_is_empty,

@@ -33,7 +33,7 @@ def test_the_demo_in_english_and_swedish(page, phone, browser, live_server, db):
     _both(page, "/admin/collection/review", "in-review", "[data-testid=review-proof] img")
     proofs = page.locator("[data-testid=review-proof] img")
     assert proofs.count() >= 6
-    assert proofs.first.get_attribute("alt").startswith("Provtryck: Employee badge för ")
+    assert proofs.first.get_attribute("alt").startswith("Provtryck: Personalkort för ")  # the card type in Swedish too
     assert page.evaluate("() => [...document.querySelectorAll('.card-proof-thumb')].every(i => i.naturalWidth > 0)")
     # The proofs themselves pass axe-core (the back office's other findings belong to its own work).
     about_proofs = [v for v in axe_violations(page, impacts=("minor", "moderate", "serious", "critical"))
