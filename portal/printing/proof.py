@@ -67,7 +67,8 @@ def render_proof(company: Company, card_type: CardType, values: dict, *, photo: 
                  photo_key: str | None = None, size: str = "small") -> bytes:
     """The card as it will print (company logo, the card type's layout, the holder's data and photo) as
     WebP, `size` "small" (a thumbnail), "medium" or "large". `photo` is raw upload bytes, `photo_key` a stored photo."""
-    shown = printed_values(card_type, proof_values(card_type, values), company.country or "SE")
+    # Choices as the printer prints them: in the company's language (the same as printed cards).
+    shown = printed_values(card_type, proof_values(card_type, values), company.country or "SE", company.language)
     template = card_type.template
     if not _drawing.acquire(timeout=PROOF_WAIT_SECONDS):
         raise ProofBusy()
@@ -92,7 +93,7 @@ def proof_version(company: Company, card_type: CardType, values: dict, photo_key
     """A fingerprint of everything a stored card's proof shows: an unchanged card answers "not modified"
     without being drawn again."""
     template = card_type.template
-    seen = [company.name, company.logo_key, company.country, card_type.name, template.layout if template else None,
+    seen = [company.name, company.logo_key, company.country, company.language, card_type.name, template.layout if template else None,
             template.background_color if template else None, values, photo_key, size]
     return hashlib.sha256(json.dumps(seen, sort_keys=True, default=str).encode()).hexdigest()[:32]
 

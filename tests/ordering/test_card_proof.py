@@ -131,3 +131,18 @@ def test_a_busy_server_asks_to_try_again_instead_of_drawing_without_bound(client
         for _ in taken:
             proof._drawing.release()
     assert _proof(client, ct).status_code == 200
+
+
+def test_the_proof_prints_a_choice_in_the_companys_language_like_the_printer(db, make_company, make_card_type,
+                                                                           monkeypatch):
+    from portal.printing import proof
+
+    company = make_company("Nordbygg AB", language="sv")
+    ct = make_card_type(fields=[("first_name", "First name", "text", True),
+                                ("dept", "Department", "choice", False, "Office\nWarehouse")])
+    ct.fields[1].set_translation("sv", "options", "Kontor\nLager")
+    db.session.commit()
+    drawn = {}
+    monkeypatch.setattr(proof, "draw_card", lambda **kw: drawn.update(kw["values"]) or Image.new("RGB", (1011, 638)))
+    proof.render_proof(company, ct, {"first_name": "Bo", "dept": "Warehouse"})
+    assert drawn["dept"] == "Lager"
