@@ -7,9 +7,16 @@ from api import pages
 from api.auth import api_blueprint, company, require
 from api.idempotency import idempotent
 from api.problems import PROBLEM, ApiProblem
-from api.schemas import CardOut, CardPage, CardQuery, Problem, ReasonIn
+from api.schemas import CardChangeIn, CardChangeOut, CardOut, CardPage, CardQuery, Problem, ReasonIn
 from portal.cards.listing import cards_after
-from portal.cards.operations import CardError, block_card, own_card, terminate_card, unblock_card
+from portal.cards.operations import (
+    CardError,
+    block_card,
+    own_card,
+    request_card_change,
+    terminate_card,
+    unblock_card,
+)
 from portal.cards.search import search_cards
 
 blp = api_blueprint("api_cards", __name__, "/cards",
@@ -94,3 +101,20 @@ def terminate(args, card_id):
     card = _card(card_id)
     _move(lambda: terminate_card(company(), None, card, args["reason"]))
     return card
+
+
+@blp.route("/<int:card_id>/changes", methods=["POST"])
+@require("cards")
+@idempotent
+@blp.arguments(CardChangeIn)
+@blp.response(201, CardChangeOut)
+@blp.alt_response(422, schema=Problem, description="A value does not fit the card type's layout (the detail says "
+                  "which), or the card is terminated.", content_type=PROBLEM)
+def request_change(args, card_id):
+    """Propose new holder details: nothing changes until the holder approves through the link emailed to them
+    (an earlier proposal still waiting is replaced)."""
+    card = _card(card_id)
+    try:
+        return request_card_change(company(), None, card, args["values"], holder_email=args["holder_email"])
+    except CardError as exc:
+        raise ApiProblem(422, "invalid-change", str(exc)) from None

@@ -243,3 +243,19 @@ class AuditPage(PageInfo):
 class AuditQuery(PageQuery):
     action = fields.String(load_default=None, validate=[validate.Length(max=40), NO_NUL],
                            metadata={"description": "Only events of this action, e.g. card.blocked."})
+
+
+class CardChangeIn(Schema):
+    values = fields.Dict(keys=fields.String(validate=[validate.Length(1, 40), NO_NUL]),
+                         values=fields.String(validate=[validate.Length(max=500), NO_NUL]), required=True,
+                         metadata={"description": "The card's new field values by key (see the card type's fields); "
+                                                  "the holder approves them by a link emailed to them."})
+    holder_email = fields.Email(load_default="", validate=validate.Length(max=254),
+                                metadata={"description": "Only for a card without an email address on record."})
+
+
+class CardChangeOut(Schema):
+    id = fields.Integer(required=True)
+    card_id = fields.Integer(required=True)
+    state = fields.String(required=True)
+    expires_at = UtcDateTime(required=True)

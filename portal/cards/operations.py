@@ -92,7 +92,7 @@ def _change_link(change: CardChange, salt: str) -> str:
     return token
 
 
-def request_card_change(company: Company, user: User, card: Card, values: dict, photo: bytes | None = None, *,
+def request_card_change(company: Company, user: User | None, card: Card, values: dict, photo: bytes | None = None, *,
                         holder_email: str = "", crop=None, rotate: int = 0) -> CardChange:
     """Propose new holder data or photo; nothing changes until the holder approves by link."""
     if card.company_id != company.id:
@@ -121,13 +121,14 @@ def request_card_change(company: Company, user: User, card: Card, values: dict, 
                                                 CardChange.state == ChangeState.PENDING.value)
                        .values(state=ChangeState.CANCELLED.value, token_hash=None))
     change = CardChange(card_id=card.id, company_id=company.id, proposed={**clean, "_email": new_email},
-                        photo_key=photo_key, expires_at=utcnow() + CHANGE_VALID, requested_by_id=user.id)
+                        photo_key=photo_key, expires_at=utcnow() + CHANGE_VALID, requested_by_id=user.id if user else None)
     token = _change_link(change, new_salt())
     db.session.add(change)
     db.session.flush()
     queue_email(email, "card_change_request", company.language, company_id=company.id, company=company,
                 card=card, change=change, token=token)
-    record("card.change_requested", company_id=company.id, obj=card, summary=card.holder_name, user_id=user.id)
+    record("card.change_requested", company_id=company.id, obj=card, summary=card.holder_name,
+           user_id=user.id if user else None)
     return change
 
 

@@ -78,3 +78,13 @@ def test_cli_refuses_unknown_scopes_and_companies(runner, api_world):
     assert missing.exit_code != 0 and "No company" in missing.output
     by_name = runner.invoke(args=["api-key", "create", "--company", "Acme Bygg AB", "--name", "x"])
     assert by_name.exit_code == 0 and by_name.output.startswith("cw_")
+
+
+def test_an_operators_key_names_the_company_it_acts_in(api, runner, api_world):
+    made = runner.invoke(args=["api-key", "create", "--scopes", "read", "--name", "Operator tooling"])
+    headers = {"Authorization": f"Bearer {made.output.strip()}"}
+    missing = api.get("/api/v1/cards", headers=headers)
+    assert missing.status_code == 400 and "Cardwright-Company" in missing.json["detail"]
+    acme = api.get("/api/v1/cards", headers={**headers, "Cardwright-Company": str(api_world["acme"].id)}).json
+    other = api.get("/api/v1/cards", headers={**headers, "Cardwright-Company": str(api_world["other"].id)}).json
+    assert len(acme["items"]) == 5 and [c["holder_name"] for c in other["items"]] == ["Olle Annan"]

@@ -114,3 +114,19 @@ def test_openapi_document_and_docs_page_are_served_by_the_app(client, api):
     asset = api.get("/api/v1/docs/assets/swagger-ui-bundle.js")
     assert asset.status_code == 200
     asset.close()
+
+
+def test_a_holder_approved_change_through_the_api(api, db, api_world, make_key):
+    from portal.cards.models import CardChange
+    from portal.outbox.models import OutboxEmail
+
+    headers, card = make_key(api_world["acme"], scopes="cards"), api_world["cards"][1]
+    made = api.post(f"/api/v1/cards/{card.id}/changes", headers=headers,
+                    json={"values": {"first_name": "Bosse", "last_name": "Ek"}})
+    assert made.status_code == 201 and made.json["state"] == "pending" and made.json["card_id"] == card.id
+    db.session.refresh(card)
+    assert card.holder_name == "Bo Ek"  # nothing changes before the holder approves
+    assert db.session.get(CardChange, made.json["id"]).proposed["first_name"] == "Bosse"
+    assert db.session.scalar(select(OutboxEmail).where(OutboxEmail.to == card.holder_email)) is not None
+    bad = api.post(f"/api/v1/cards/{card.id}/changes", headers=headers, json={"values": {"first_name": ""}})
+    assert bad.status_code == 422 and bad.content_type == "application/problem+json"

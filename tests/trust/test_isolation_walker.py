@@ -52,6 +52,7 @@ ROUTES: dict[str, tuple] = {
     "api_cards.block": ("api", {"card_id": Card}),
     "api_cards.unblock": ("api", {"card_id": Card}),
     "api_cards.terminate": ("api", {"card_id": Card}),
+    "api_cards.request_change": ("api", {"card_id": Card}),
     "api_orders.list_orders": ("api", {}),
     "api_orders.get_order": ("api", {"order_id": Order}),
     "api_collection.list_requests": ("api", {}),
@@ -163,6 +164,7 @@ HOW_TO_CLASSIFY = (
 API_BODIES = {"api_collection.invite": lambda victim: {"card_type_id": victim(CardType).id, "address_id": victim(Address).id,
                                                         "people": [{"email": "hacked@example.com"}]},
               "api_addresses.update_address": lambda victim: {"name": "Hacked"},
+              "api_cards.request_change": lambda victim: {"values": {"first_name": "Hacked"}},
               "api_addresses.create_address": lambda victim: {"name": "x", "street": "x"}}
 
 COVERED_THROUGH = {"resource_folder_company": ResourceFolder, "resource_file_company": ResourceFile,
