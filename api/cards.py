@@ -1,7 +1,7 @@
 """Cards: list and search, read one, block, unblock, terminate (the same rules as *Handle cards*)."""
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from api import pages
 from api.auth import api_blueprint, company, require
@@ -30,9 +30,7 @@ blp = api_blueprint("api_cards", __name__, "/cards",
 def list_cards(args):
     """Cards of the company. Without `q`: oldest first, and every card once however the list changes
     while you page (use `updated_since` to keep in step). With `q`: the newest matches first."""
-    since = args["updated_since"]
-    if since is not None:
-        since = since.astimezone(UTC).replace(tzinfo=None)
+    since = _in_utc(args["updated_since"])
     if args["q"] and args["q"].strip():
         page = pages.decode(args["cursor"], "p")
         found, more = search_cards(company(), args["q"], status=args["status"], card_type_id=args["card_type_id"],
@@ -41,6 +39,17 @@ def list_cards(args):
     found, after = cards_after(company(), after_id=pages.decode(args["cursor"], "a"), updated_since=since,
                                status=args["status"], card_type_id=args["card_type_id"], limit=args["limit"])
     return {"items": found, "next_cursor": pages.encode("a", after) if after else None}
+
+
+def _in_utc(moment: datetime | None) -> datetime | None:
+    """A moment with a zone as the stored UTC time; one beyond the calendar once in UTC (year 1 at +14:00)
+    is before or after everything."""
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        return datetime.min if moment.year < 5000 else datetime.max
 
 
 def _card(card_id: int):

@@ -130,3 +130,12 @@ def test_a_holder_approved_change_through_the_api(api, db, api_world, make_key):
     assert db.session.scalar(select(OutboxEmail).where(OutboxEmail.to == card.holder_email)) is not None
     bad = api.post(f"/api/v1/cards/{card.id}/changes", headers=headers, json={"values": {"first_name": ""}})
     assert bad.status_code == 422 and bad.content_type == "application/problem+json"
+
+
+def test_updated_since_at_the_ends_of_the_calendar(api, api_world, make_key):
+    headers = make_key(api_world["acme"])
+    early = api.get("/api/v1/cards", query_string={"updated_since": "0001-01-01T00:00:00+14:00"}, headers=headers)
+    late = api.get("/api/v1/cards", query_string={"updated_since": "9999-12-31T23:00:00-14:00", "q": "Berg"},
+                   headers=headers)
+    assert early.status_code == 200 and len(early.json["items"]) == 5
+    assert late.status_code == 200 and late.json["items"] == []
