@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app app
 
-.PHONY: run test test-pg lint translations extract-messages check-translations bench bench-all load clean
+.PHONY: run test test-pg lint translations extract-messages check-translations bench bench-all load soak clean
 
 $(VENV)/.installed-run: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ bench-all: $(VENV)/.installed-dev translations
 ## 200 employees submit their self-service forms at once against gunicorn + PostgreSQL (a scratch DATABASE_URL).
 load: $(VENV)/.installed-dev translations
 	$(PY) -m bench.load_selfservice $(LOAD_ARGS)
+
+## 10 minutes of employees, orderers and the scheduler at once on gunicorn + PostgreSQL (a scratch DATABASE_URL):
+## p95 per page kind, errors, and every process's memory after warm-up against the end (flat: growth < 10 %).
+soak: $(VENV)/.installed-dev translations
+	$(PY) -m bench.soak $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
