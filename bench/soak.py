@@ -274,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
         if growth >= GROWTH_LIMIT:
             grew.append(name)
     lost = done[0] - arrived["submitted_with_photo_and_address"]
+    if sink.received < arrived["confirmation_emails"]:
+        errors.append(f"{arrived['confirmation_emails'] - sink.received} confirmation emails not delivered")
     print(f"\nsubmissions: {done[0]}   stored: {arrived['submitted_with_photo_and_address']}   lost: {lost}   "
           f"confirmation emails queued: {arrived['confirmation_emails']}   delivered to the SMTP sink: "
           f"{sink.received}")
