@@ -3,6 +3,7 @@
     python -m bench                                  # SQLite, 1,000,000 cards (bench/data/)
     python -m bench --cards 100000 --reuse           # smaller, and keep the data set between runs
     DATABASE_URL=postgresql+psycopg://.../bench python -m bench
+    DATABASE_URL=postgresql+psycopg://.../bench python -m bench --scale   # 100k, 1M, 5M cards: growth table
 
 Each line: name, median, min, max, the comparison measured in the same run and the ratio, and the
 issue's target. Results also go to bench/results.json (one file per database in bench/data/ too).
@@ -33,7 +34,12 @@ def parse_args(argv):
     p.add_argument("--reuse", action="store_true", help="keep an already generated data set of the same size")
     p.add_argument("--only", default=",".join(SUITES),
                    help=f"comma-separated suites: {', '.join(SUITES)} (or parts of jobs: {', '.join(JOB_PARTS)})")
+    p.add_argument("--scale", nargs="?", const="", default=None, metavar="SIZES",
+                   help="run the search and list suites at several sizes (default 100000,1000000,5000000 cards) "
+                        "and print how each hot path's p50 grows")
     args = p.parse_args(argv)
+    if args.scale is not None:
+        return args
     if args.requests is None:
         args.requests = args.cards // 5
     if args.orders is None:
@@ -105,7 +111,31 @@ def _new_indexes(db) -> None:
 def main(argv=None) -> int:
     args = parse_args(argv if argv is not None else sys.argv[1:])
     DATA.mkdir(exist_ok=True)
+    if args.scale is not None:
+        return run_scale(args)
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA}/bench-{args.cards}.db"
+    return run_once(args, url)
+
+
+def run_scale(args) -> int:
+    """Each size on its own data set, the search and list suites, then the growth table."""
+    from bench import scale
+
+    by_size, dialect = {}, "sqlite"
+    for cards in scale.sizes(args.scale):
+        url = scale.database_for(os.environ.get("DATABASE_URL", ""), cards, DATA)
+        sized = argparse.Namespace(**{**vars(args), "scale": None, "cards": cards, "requests": cards // 5,
+                                      "orders": -(-cards // 5), "only": "search,lists"})
+        harness.RESULTS.clear()
+        run_once(sized, url, save=False)
+        by_size[cards] = scale.hot_paths(harness.RESULTS)
+        dialect = "postgresql" if url.startswith("postgresql") else "sqlite"
+    lines, rows = scale.table(by_size)
+    scale.write(DATA, dialect, rows, lines)
+    return 0
+
+
+def run_once(args, url: str, *, save: bool = True) -> int:
     if url.startswith("sqlite") and not args.reuse:
         Path(url.split("///", 1)[1]).unlink(missing_ok=True)
     app = make_app(url)
@@ -130,6 +160,8 @@ def main(argv=None) -> int:
             paths_http.run(app, db, url)
         dialect = db.engine.dialect.name
     harness.note("total", f"{time.perf_counter() - started:9.1f} s")
+    if not save:
+        return 0
     results = harness.RESULTS
     previous = DATA / f"results-{dialect}.json"
     if set(suites) != set(SUITES) and previous.exists():  # a partial run updates the last full one
