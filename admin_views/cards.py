@@ -29,7 +29,7 @@ from portal.cards.operations import (
     terminate_card,
     unblock_card,
 )
-from portal.cards.search import count_cards, search_cards
+from portal.cards.search import COUNT_CAP, count_cards, search_cards
 from portal.catalog.layout import data_fields, read_layout_values
 from portal.catalog.models import CardType
 from portal.infra import storage
@@ -74,13 +74,14 @@ class CardsView(TenantView):
                                    date_to=_date(args.get("to")), page=page, per_page=per_page)
         total = None if args.get("q", "").strip() else count_cards(
             company, status=status, card_type_id=args.get("card_type", type=int), date_from=_date(args.get("from")),
-            date_to=_date(args.get("to")))
+            date_to=_date(args.get("to")), cap=COUNT_CAP)
         card_types = db.session.scalars(self.owned(CardType, shared=True).order_by(CardType.name)).all()
         page_args = {k: v for k, v in args.items() if k != "page"}
         pending = set(db.session.scalars(select(CardChange.card_id).where(
             CardChange.card_id.in_([c.id for c in cards]), CardChange.state == ChangeState.PENDING.value))) if cards else set()
         return self.render("admin/cards/list.html", cards=cards, more=more, total=total, page=page, page_args=page_args,
-                           pending=pending, CardStatus=CardStatus, card_types=card_types, fmt_id=format_national_id)
+                           pending=pending, CardStatus=CardStatus, card_types=card_types, fmt_id=format_national_id,
+                           count_cap=COUNT_CAP)
 
     @expose("/bulk", methods=["POST"])
     @field_limits(reason=2000)

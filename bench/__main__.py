@@ -129,6 +129,7 @@ def run_scale(args) -> int:
         harness.RESULTS.clear()
         run_once(sized, url, save=False)
         by_size[cards] = scale.hot_paths(harness.RESULTS)
+        by_size[cards][scale.CALIBRATION] = scale.calibration(harness.RESULTS)
         dialect = "postgresql" if url.startswith("postgresql") else "sqlite"
     lines, rows = scale.table(by_size)
     scale.write(DATA, dialect, rows, lines)
@@ -146,6 +147,9 @@ def run_once(args, url: str, *, save: bool = True) -> int:
         print(f"database: {db.engine.dialect.name}, {args.cards:,} cards, {args.companies:,} companies", flush=True)
         prepare(db, args)
         suites = [s.strip() for s in args.only.split(",") if s.strip()]
+        if not save:
+            from bench import scale
+            scale.calibrate(db)
         if "search" in suites:
             from bench import paths_search
             paths_search.run(app, db)
@@ -158,6 +162,8 @@ def run_once(args, url: str, *, save: bool = True) -> int:
         if "http" in suites:
             from bench import paths_http
             paths_http.run(app, db, url)
+        if not save:
+            scale.calibrate(db)
         dialect = db.engine.dialect.name
     harness.note("total", f"{time.perf_counter() - started:9.1f} s")
     if not save:

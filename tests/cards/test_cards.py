@@ -162,3 +162,15 @@ def test_the_cards_list_header_counts_the_companys_cards_and_the_filter(client, 
     assert "Handle cards · 2" in html_text(client.get("/admin/cards/"))
     assert "Handle cards · 1" in html_text(client.get("/admin/cards/?status=active"))
     assert 'data-testid="list-count"' not in client.get("/admin/cards/?q=Öberg").get_data(as_text=True)  # a text search shows no count
+
+
+def test_past_the_cap_the_header_says_more_than_instead_of_counting_every_card(client, db, cards, monkeypatch):
+    """The count costs the same at 100,000 cards as at 5,000,000: it stops one past the cap."""
+    import portal.cards.search as search
+
+    company, admin, ct, asa, bo = cards
+    client.login(admin.email)
+    monkeypatch.setattr("admin_views.cards.COUNT_CAP", 1)
+    assert "Handle cards · more than 1" in html_text(client.get("/admin/cards/"))
+    assert "Handle cards · 1" in html_text(client.get("/admin/cards/?status=active"))
+    assert search.count_cards(company, cap=1) == 2 and search.count_cards(company, cap=5) == 2

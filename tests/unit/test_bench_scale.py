@@ -1,5 +1,5 @@
 """`python -m bench --scale`: one name per hot path whatever the size, and growth judged 1M -> 5M."""
-from bench.scale import hot_paths, sizes, table
+from bench.scale import CALIBRATION, hot_paths, sizes, table
 
 
 def _line(name, ms, target="p50 < 50 ms"):
@@ -29,3 +29,12 @@ def test_growth_from_the_second_largest_size_to_the_largest_decides():
 def test_default_sizes_and_a_list():
     assert sizes("") == [100_000, 1_000_000, 5_000_000]
     assert sizes("1_000,500") == [500, 1000]
+
+
+def test_growth_is_judged_after_the_machine_slowed_down_or_sped_up():
+    """The 5M run on a busier machine: the fixed work took twice as long, so twice the p50 is no growth."""
+    lines, rows = table({1_000_000: {CALIBRATION: 10.0, "list": 20.0}, 5_000_000: {CALIBRATION: 20.0, "list": 40.0}})
+    by = {r["name"]: r for r in rows}
+    assert by["list"]["growth"] == [1.0] and by["list"]["met"]
+    assert by[CALIBRATION]["met"] is None and rows[0]["name"] == CALIBRATION
+    assert "| list | 20.0 ms | 40.0 ms | 1.00x | met |" in lines
