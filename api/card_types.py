@@ -20,4 +20,4 @@ def list_card_types(args):
     start = pages.decode(args["cursor"], "o")
     items = offered[start:start + args["limit"]]
     more = start + args["limit"] < len(offered)
-    return {"items": items, "next_cursor": pages.encode("o", start + args["limit"]) if more else None}
+    return pages.answer(items, start + args["limit"] if more else None, "o")
