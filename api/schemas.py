@@ -76,6 +76,19 @@ class CardTypePage(PageInfo):
     items = fields.List(fields.Nested(CardTypeOut), required=True)
 
 
+class AccessoryOut(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True, attribute="display_name",
+                         metadata={"description": "In the language of Accept-Language."})
+    description = fields.String(required=True, attribute="display_description")
+    price = fields.Decimal(required=True, as_string=True, metadata={"type": "string", "format": "decimal",
+                                                                     "description": "Excluding VAT, e.g. \"18.00\"."})
+
+
+class AccessoryPage(PageInfo):
+    items = fields.List(fields.Nested(AccessoryOut), required=True)
+
+
 class CardQuery(PageQuery):
     q = fields.String(load_default=None, validate=[validate.Length(max=100), NO_NUL], metadata={
         "description": "Search: a name or part of it, a national id in any format, a card number, an employee number."})

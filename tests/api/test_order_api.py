@@ -207,3 +207,12 @@ def test_the_same_order_sent_at_the_same_moment_is_placed_once(app, db, shop):
     assert _count(db, Order) == 1 and _count(db, Card, Card.order_id == answers[0].json["id"]) == 1
     assert _count(db, AuditEvent, AuditEvent.action == "order.placed") == 1
     assert _count(db, WebhookDelivery) == 1
+
+
+def test_the_accessories_on_offer_are_listed_for_the_order_lines(api, db, shop, make_accessory):
+    make_accessory("Card holder", "25.00").active = False
+    db.session.commit()
+    answer = api.get("/api/v1/accessories", headers=shop["key"])
+    assert answer.status_code == 200
+    assert [(a["id"], a["name"], a["price"]) for a in answer.json["items"]] == [(shop["lanyard"].id, "Lanyard", "18.00")]
+    assert answer.json["next_cursor"] is None

@@ -47,6 +47,7 @@ ROUTES: dict[str, tuple] = {
     "api_docs.docs": ("public", "the API's documentation page"),
     "api_docs.assets": ("public", "the documentation page's bundled JS and CSS"),
     "api_card_types.list_card_types": ("api", {}),
+    "api_accessories.list_accessories": ("api", {}),
     "api_cards.list_cards": ("api", {}),
     "api_cards.get_card": ("api", {"card_id": Card}),
     "api_cards.block": ("api", {"card_id": Card}),
