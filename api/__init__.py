@@ -12,14 +12,15 @@ import http
 from flask import Flask
 from flask_smorest import Api as _SmorestApi
 
-from api import addresses, audit, card_types, cards, collection, docs, orders, print_jobs
+from api import accessories, addresses, audit, card_types, cards, collection, docs, orders, print_jobs
 from api.auth import BEARER
 from api.limits import init_limits
 from api.problems import PROBLEM, install_problem_pages, problem_from_http_exception
 from api.schemas import Problem
 from portal.infra.extensions import csrf
 
-RESOURCES = (card_types.blp, cards.blp, orders.blp, collection.blp, addresses.blp, print_jobs.blp, audit.blp)
+RESOURCES = (card_types.blp, accessories.blp, cards.blp, orders.blp, collection.blp, addresses.blp, print_jobs.blp,
+             audit.blp)
 
 
 class Api(_SmorestApi):

@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 from api import pages
-from api.auth import api_blueprint, company, require
+from api.auth import api_blueprint, company, owned, require
 from api.idempotency import idempotent
-from api.problems import ApiProblem
 from api.schemas import AddressChange, AddressIn, AddressOut, AddressPage, PageQuery
-from portal.infra.extensions import db
 from portal.infra.paging import rows_after
 from portal.ordering.addresses import add_address, archive_address, change_address
 from portal.ordering.models import Address
@@ -20,9 +18,8 @@ blp = api_blueprint("api_addresses", __name__, "/addresses", "Where the company'
 @blp.response(200, AddressPage)
 def list_addresses(args):
     """Addresses in use (not archived), oldest first."""
-    found, after = rows_after(Address, Address.company_id == company().id, Address.archived.is_(False),
-                              after_id=pages.decode(args["cursor"], "a"), limit=args["limit"])
-    return {"items": found, "next_cursor": pages.encode("a", after) if after else None}
+    return pages.answer(*rows_after(Address, Address.company_id == company().id, Address.archived.is_(False),
+                                    after_id=pages.decode(args["cursor"], "a"), limit=args["limit"]))
 
 
 @blp.route("", methods=["POST"])
@@ -36,10 +33,7 @@ def create_address(args):
 
 
 def _own(address_id: int) -> Address:
-    address = db.session.get(Address, address_id) if 0 < address_id < 2**31 else None
-    if address is None or address.company_id != company().id:
-        raise ApiProblem(404, "not-found", "No such address in your company.")
-    return address
+    return owned(Address, address_id, "address")
 
 
 @blp.route("/<int:address_id>")

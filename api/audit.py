@@ -21,6 +21,5 @@ def list_audit_events(args):
     where = [AuditEvent.company_id == company().id]
     if args["action"]:
         where.append(AuditEvent.action == args["action"])
-    found, after = rows_after(AuditEvent, *where, after_id=pages.decode(args["cursor"], "a"), limit=args["limit"],
-                              options=(joinedload(AuditEvent.user),))
-    return {"items": found, "next_cursor": pages.encode("a", after) if after else None}
+    return pages.answer(*rows_after(AuditEvent, *where, after_id=pages.decode(args["cursor"], "a"), limit=args["limit"],
+                                    options=(joinedload(AuditEvent.user),)))

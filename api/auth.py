@@ -11,6 +11,7 @@ from functools import wraps
 
 from flask import g, request
 from flask_smorest import Blueprint
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from api import limits
@@ -18,6 +19,7 @@ from api.problems import ApiProblem, problem_from_http_exception
 from portal.infra.extensions import db
 from portal.security.api_keys import key_for, note_use
 from portal.tenancy.models import Company
+from portal.tenancy.ownership import owned_by
 
 BEARER = "bearer"
 COMPANY_HEADER = "Cardwright-Company"
@@ -44,6 +46,16 @@ def authenticate() -> None:
 
 def company() -> Company:
     return g.api_company
+
+
+def owned(model, row_id: int, noun: str):
+    """The company's row of `model` with this id, else a 404 problem (also for ids beyond every row)."""
+    row = None
+    if 0 < row_id < 2**31:
+        row = db.session.scalar(select(model).where(model.id == row_id, owned_by(model, company().id)))
+    if row is None:
+        raise ApiProblem(404, "not-found", f"No such {noun} in your company.")
+    return row
 
 
 def require(scope: str):

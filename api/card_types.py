@@ -16,8 +16,4 @@ blp = api_blueprint("api_card_types", __name__, "/card-types",
 @blp.response(200, CardTypePage)
 def list_card_types(args):
     """Card types of the company (the shared catalogue and its own), by name."""
-    offered = offered_card_types(company())
-    start = pages.decode(args["cursor"], "o")
-    items = offered[start:start + args["limit"]]
-    more = start + args["limit"] < len(offered)
-    return {"items": items, "next_cursor": pages.encode("o", start + args["limit"]) if more else None}
+    return pages.of_list(offered_card_types(company()), args)

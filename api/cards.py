@@ -35,10 +35,10 @@ def list_cards(args):
         page = pages.decode(args["cursor"], "p")
         found, more = search_cards(company(), args["q"], status=args["status"], card_type_id=args["card_type_id"],
                                    updated_since=since, page=page, per_page=args["limit"])
-        return {"items": found, "next_cursor": pages.encode("p", page + 1) if more else None}
+        return pages.answer(found, page + 1 if more else None, "p")
     found, after = cards_after(company(), after_id=pages.decode(args["cursor"], "a"), updated_since=since,
                                status=args["status"], card_type_id=args["card_type_id"], limit=args["limit"])
-    return {"items": found, "next_cursor": pages.encode("a", after) if after else None}
+    return pages.answer(found, after)
 
 
 def _in_utc(moment: datetime | None) -> datetime | None:
@@ -67,11 +67,15 @@ def get_card(card_id):
     return _card(card_id)
 
 
-def _move(action):
+def _moved(card_id: int, move, *reason: str):
+    """The card after `move` (block_card, unblock_card, terminate_card) as the screens do it; 409 if its status
+    does not allow it."""
+    card = _card(card_id)
     try:
-        action()
+        move(company(), None, card, *reason)
     except CardError as exc:
         raise ApiProblem(409, "status-conflict", str(exc)) from None
+    return card
 
 
 @blp.route("/<int:card_id>/block", methods=["POST"])
@@ -82,9 +86,7 @@ def _move(action):
 @blp.alt_response(409, schema=Problem, description="The card cannot be blocked in its status.", content_type=PROBLEM)
 def block(args, card_id):
     """Block the card now (lost, stolen, left the company); it can be unblocked later."""
-    card = _card(card_id)
-    _move(lambda: block_card(company(), None, card, args["reason"]))
-    return card
+    return _moved(card_id, block_card, args["reason"])
 
 
 @blp.route("/<int:card_id>/unblock", methods=["POST"])
@@ -94,9 +96,7 @@ def block(args, card_id):
 @blp.alt_response(409, schema=Problem, description="The card is not blocked.", content_type=PROBLEM)
 def unblock(card_id):
     """Unblock a blocked card."""
-    card = _card(card_id)
-    _move(lambda: unblock_card(company(), None, card))
-    return card
+    return _moved(card_id, unblock_card)
 
 
 @blp.route("/<int:card_id>/terminate", methods=["POST"])
@@ -107,9 +107,7 @@ def unblock(card_id):
 @blp.alt_response(409, schema=Problem, description="The card is terminated already.", content_type=PROBLEM)
 def terminate(args, card_id):
     """End the card for good."""
-    card = _card(card_id)
-    _move(lambda: terminate_card(company(), None, card, args["reason"]))
-    return card
+    return _moved(card_id, terminate_card, args["reason"])
 
 
 @blp.route("/<int:card_id>/changes", methods=["POST"])

@@ -5,14 +5,13 @@ from __future__ import annotations
 from flask import g
 
 from api import pages
-from api.auth import api_blueprint, company, require
+from api.auth import api_blueprint, company, owned, require
 from api.idempotency import idempotent
 from api.problems import PROBLEM, ApiProblem
 from api.schemas import CollectionRequestOut, CollectionRequestPage, InviteIn, InviteOut, Problem, StatusListQuery
 from portal.collection.email_list import ParsedAddress
 from portal.collection.models import CollectionRequest
 from portal.collection.operations import CollectionError, remove_request, resend_request, send_requests
-from portal.infra.extensions import db
 from portal.infra.paging import rows_after
 from portal.ordering.operations import OrderingError, card_type_for
 
@@ -34,8 +33,8 @@ def list_requests(args):
     where = [CollectionRequest.company_id == company().id]
     if args["status"]:
         where.append(CollectionRequest.status == args["status"])
-    found, after = rows_after(CollectionRequest, *where, after_id=pages.decode(args["cursor"], "a"), limit=args["limit"])
-    return {"items": found, "next_cursor": pages.encode("a", after) if after else None}
+    return pages.answer(*rows_after(CollectionRequest, *where, after_id=pages.decode(args["cursor"], "a"),
+                                    limit=args["limit"]))
 
 
 @blp.route("", methods=["POST"])
@@ -58,10 +57,7 @@ def invite(args):
 
 
 def _own(request_id: int) -> CollectionRequest:
-    req = db.session.get(CollectionRequest, request_id) if 0 < request_id < 2**31 else None
-    if req is None or req.company_id != company().id:
-        raise ApiProblem(404, "not-found", "No such request in your company.")
-    return req
+    return owned(CollectionRequest, request_id, "request")
 
 
 @blp.route("/<int:request_id>")

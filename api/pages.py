@@ -25,3 +25,16 @@ def decode(cursor: str | None, kind: str) -> int:
         raise ApiProblem(422, "invalid-cursor", "This cursor was not given by this list: start again without one.",
                          errors=[{"field": "cursor", "reason": "Not a cursor of this list."}]) from None
     return position
+
+
+def answer(found: list, after: int | None, kind: str = "a") -> dict:
+    """A page of a list: its items, and the cursor of the next page at position `after` (None: the last page).
+    Lists read oldest first (`portal.infra.paging.rows_after`) are of kind "a"."""
+    return {"items": found, "next_cursor": encode(kind, after) if after else None}
+
+
+def of_list(rows: list, args: dict) -> dict:
+    """A page of a short list read whole (the catalogue): `limit` rows from the cursor's position."""
+    start = decode(args["cursor"], "o")
+    end = start + args["limit"]
+    return answer(rows[start:end], end if end < len(rows) else None, "o")

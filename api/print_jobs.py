@@ -4,10 +4,8 @@ from __future__ import annotations
 from sqlalchemy.orm import joinedload
 
 from api import pages
-from api.auth import api_blueprint, company, require
-from api.problems import ApiProblem
+from api.auth import api_blueprint, company, owned, require
 from api.schemas import PrintJobOut, PrintJobPage, StatusListQuery
-from portal.infra.extensions import db
 from portal.infra.paging import rows_after
 from portal.printing.models import PrintJob
 
@@ -23,9 +21,8 @@ def list_print_jobs(args):
     where = [PrintJob.company_id == company().id]
     if args["status"]:
         where.append(PrintJob.status == args["status"])
-    found, after = rows_after(PrintJob, *where, after_id=pages.decode(args["cursor"], "a"), limit=args["limit"],
-                              options=(joinedload(PrintJob.printer),))
-    return {"items": found, "next_cursor": pages.encode("a", after) if after else None}
+    return pages.answer(*rows_after(PrintJob, *where, after_id=pages.decode(args["cursor"], "a"), limit=args["limit"],
+                                    options=(joinedload(PrintJob.printer),)))
 
 
 @blp.route("/<int:job_id>")
@@ -33,7 +30,4 @@ def list_print_jobs(args):
 @blp.response(200, PrintJobOut)
 def get_print_job(job_id):
     """One print job."""
-    job = db.session.get(PrintJob, job_id) if 0 < job_id < 2**31 else None
-    if job is None or job.company_id != company().id:
-        raise ApiProblem(404, "not-found", "No such print job in your company.")
-    return job
+    return owned(PrintJob, job_id, "print job")

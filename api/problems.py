@@ -34,6 +34,13 @@ def problem(status: int, title: str, detail: str = "", *, kind: str | None = Non
     return response
 
 
+def field_path(prefix: str, key) -> str:
+    """`lines[0].fields.national_id`: list positions in brackets, names after dots."""
+    if isinstance(key, int):
+        return f"{prefix}[{key}]"
+    return f"{prefix}.{key}" if prefix else str(key)
+
+
 def _flatten(messages, prefix: str = "") -> list[dict]:
     """webargs/marshmallow's nested {"location": {"field": ["reason"]}} as a flat list of field + reason."""
     out = []
@@ -42,7 +49,7 @@ def _flatten(messages, prefix: str = "") -> list[dict]:
             if key in ("json", "query", "headers", "path", "form", "files") and not prefix:
                 out += _flatten(value, "")
             else:
-                out += _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+                out += _flatten(value, field_path(prefix, key))
     elif isinstance(messages, (list, tuple)):
         if all(isinstance(m, str) for m in messages):
             out += [{"field": prefix or None, "reason": m} for m in messages]

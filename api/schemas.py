@@ -1,9 +1,11 @@
 """What the API reads and answers, as marshmallow schemas: the OpenAPI document is generated from them."""
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import UTC
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from portal.cards.models import CardStatus
 
@@ -23,7 +25,8 @@ class UtcDateTime(fields.DateTime):
 
 
 class FieldError(Schema):
-    field = fields.String(allow_none=True, required=True, metadata={"description": "The field, e.g. `reason` or `lines.0.quantity`."})
+    field = fields.String(allow_none=True, required=True, metadata={
+        "description": "The field, e.g. `reason` or `lines[0].fields.national_id`."})
     reason = fields.String(required=True)
 
 
@@ -71,6 +74,19 @@ class CardTypeOut(Schema):
 
 class CardTypePage(PageInfo):
     items = fields.List(fields.Nested(CardTypeOut), required=True)
+
+
+class AccessoryOut(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True, attribute="display_name",
+                         metadata={"description": "In the language of Accept-Language."})
+    description = fields.String(required=True, attribute="display_description")
+    price = fields.Decimal(required=True, as_string=True, metadata={"type": "string", "format": "decimal",
+                                                                     "description": "Excluding VAT, e.g. \"18.00\"."})
+
+
+class AccessoryPage(PageInfo):
+    items = fields.List(fields.Nested(AccessoryOut), required=True)
 
 
 class CardQuery(PageQuery):
@@ -193,6 +209,64 @@ class AddressOut(AddressIn):
 
 class AddressPage(PageInfo):
     items = fields.List(fields.Nested(AddressOut), required=True)
+
+
+class Base64Bytes(fields.String):
+    """A file sent inside JSON, as base64 (standard alphabet); read as its bytes."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationError("Not base64.") from None
+
+
+PHOTO_BASE64_MAX = 15 * 1024 * 1024 * 4 // 3 + 4  # the largest photo the screens take, as base64
+
+
+class OrderLineIn(Schema):
+    kind = fields.String(load_default="card", validate=validate.OneOf(["card", "accessory"]))
+    card_type_id = fields.Integer(validate=validate.Range(1, 2**31 - 1),
+                                  metadata={"description": "A card line: one of the company's card types."})
+    fields_ = fields.Dict(keys=fields.String(validate=[validate.Length(1, 40), NO_NUL]),
+                          values=fields.String(validate=[validate.Length(max=500), NO_NUL]), load_default=dict,
+                          data_key="fields", metadata={
+                              "description": "A card line: the holder's values by field key (see the card type's "
+                                             "fields), checked as in the screens (national ids, dates, lengths)."})
+    photo = Base64Bytes(load_default=None, validate=validate.Length(max=PHOTO_BASE64_MAX), metadata={
+        "format": "byte", "description": "A card line whose card type has a photo: JPEG, PNG, WebP or HEIC as "
+                                         "base64; cropped to the card's photo from its centre."})
+    replaces_card_id = fields.Integer(load_default=None, validate=validate.Range(1, 2**31 - 1), metadata={
+        "description": "A card line: an active card of the same person that the new card replaces (blocked "
+                       "when the new one is active)."})
+    accessory_id = fields.Integer(validate=validate.Range(1, 2**31 - 1),
+                                  metadata={"description": "An accessory line: the accessory."})
+    quantity = fields.Integer(load_default=1, validate=validate.Range(1, 10000),
+                              metadata={"description": "An accessory line: how many."})
+
+    @validates_schema
+    def _kind_needs(self, data, **kwargs):
+        needed = "card_type_id" if data.get("kind", "card") == "card" else "accessory_id"
+        if data.get(needed) is None:
+            raise ValidationError("Missing data for required field.", needed)
+
+
+class OrderIn(Schema):
+    lines = fields.List(fields.Nested(OrderLineIn), required=True, validate=validate.Length(1, 500),
+                        metadata={"description": "Up to 500 lines: cards (one each) and accessories."})
+    address_id = fields.Integer(load_default=None, validate=validate.Range(1, 2**31 - 1), metadata={
+        "description": "Where everything is delivered: one of the company's addresses. Or send `address`."})
+    address = fields.Nested(AddressIn, load_default=None, metadata={
+        "description": "A new delivery address (kept among the company's addresses), instead of `address_id`."})
+    reference = fields.String(load_default="", validate=[validate.Length(max=120), NO_NUL])
+    cost_centre = fields.String(load_default="", validate=[validate.Length(max=60), NO_NUL])
+    note = fields.String(load_default="", validate=[validate.Length(max=2000), NO_NUL])
+
+    @validates_schema
+    def _one_address(self, data, **kwargs):
+        if (data.get("address_id") is None) == (data.get("address") is None):
+            raise ValidationError("Send either address_id or address.", "address_id")
 
 
 class AddressChange(Schema):

@@ -23,6 +23,12 @@ def offered_card_types(company: Company) -> list[CardType]:
     return sorted(found, key=lambda ct: ct.display_name.casefold())
 
 
+def offered_accessories() -> list[Accessory]:
+    """Active accessories (the same for every company), by name in the reader's language."""
+    found = db.session.scalars(select(Accessory).where(Accessory.active.is_(True)).order_by(Accessory.id)).all()
+    return sorted(found, key=lambda acc: acc.display_name.casefold())
+
+
 @dataclass(frozen=True)
 class MissingTranslation:
     """A catalogue item with text not yet in one language. `model`/`item_id` name the row to edit (a layout

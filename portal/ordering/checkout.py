@@ -18,7 +18,7 @@ from portal.catalog.layout import holder_name
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.ordering.approval import check_may_approve, notify_approvers
-from portal.ordering.models import CartItem, LineKind, Order, OrderLine, OrderStatus
+from portal.ordering.models import Address, CartItem, LineKind, Order, OrderLine, OrderStatus
 from portal.ordering.operations import CartSummary, OrderingError, address_for, cart_summary, next_number
 from portal.ordering.signals import cart_item_ordered, order_approved, order_placed
 from portal.outbox.mail import queue_email
@@ -107,13 +107,24 @@ def place_order(company: Company, user: User, *, address_id=None, cost_centre: s
     if key and key != current:
         raise OrderingError(_l("Your cart changed since this page was opened: check the summary and place the "
                                "order again."))
-    key = current
     _take_cart(company, user, summary)
+    order = write_order(company, user, summary, common, cost_centre=cost_centre, reference=reference, note=note,
+                         key=current)
+    for line in summary.cards + summary.accessories:
+        db.session.expunge(line.item)  # deleted above, in one statement
+    return order
+
+
+def write_order(company: Company, user: User | None, summary: CartSummary, common: Address | None, *,
+                 cost_centre: str, reference: str, note: str, key: str | None) -> Order:
+    """The order, its lines and their cards from checked lines; then the audit entry, the orderer's email,
+    the approvers' emails where the company approves orders, and `order_placed`. Cart and API share it."""
     status = OrderStatus.AWAITING_APPROVAL if company.requires_order_approval else OrderStatus.PLACED
     order = Order(
-        company_id=company.id, number=next_number("order", "CW"), status=status.value, orderer_id=user.id,
-        cost_centre=cost_centre.strip()[:60], reference=reference.strip()[:120], note=note.strip()[:2000],
-        delivery=common.snapshot() if common else None, total=summary.total, checkout_key=key[:64],
+        company_id=company.id, number=next_number("order", "CW"), status=status.value,
+        orderer_id=user.id if user else None, cost_centre=cost_centre.strip()[:60], reference=reference.strip()[:120],
+        note=note.strip()[:2000], delivery=common.snapshot() if common else None, total=summary.total,
+        checkout_key=key[:64] if key else None,
     )
     db.session.add(order)
     db.session.flush()
@@ -133,12 +144,11 @@ def place_order(company: Company, user: User, *, address_id=None, cost_centre: s
         acc = line.item.accessory
         db.session.add(OrderLine(order_id=order.id, kind=LineKind.ACCESSORY.value, accessory_id=acc.id,
                                  description=acc.name, quantity=line.quantity, unit_price=line.unit_price))
-    for line in summary.cards + summary.accessories:
-        db.session.expunge(line.item)  # deleted above, in one statement
     record("order.placed", company_id=company.id, obj=order,
            summary=f"{order.number}: {len(summary.cards)} cards, {len(summary.accessories)} accessory lines")
-    queue_email(user.email, "order_placed", _language(user, company), company_id=company.id,
-                company=company, order=order, user=user, cards=len(summary.cards))
+    if user is not None:
+        queue_email(user.email, "order_placed", _language(user, company), company_id=company.id,
+                    company=company, order=order, user=user, cards=len(summary.cards))
     if status == OrderStatus.AWAITING_APPROVAL:
         notify_approvers(company, order)
     order_placed.send(order, cards=len(summary.cards))

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from portal.cards.duplicates import NotReplaceable, replaceable_card
-from portal.catalog.layout import holder_name, validate_layout_values
+from portal.catalog.layout import holder_name, photo_field, validate_layout_values
 from portal.catalog.models import Accessory, CardType
 from portal.infra import storage
 from portal.infra.db_types import utcnow
@@ -21,13 +21,25 @@ from portal.tenancy.models import Company, User
 
 
 class OrderingError(ValueError):
-    """A request the user can fix; str() is the message to show."""
+    """A request the user can fix; str() is the message to show, `field` the input it is about if one."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class CardInvalid(OrderingError):
+    """The holder's details do not fit the card type: `errors` by layout field key; str() is the first."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(next(iter(errors.values())), "fields")
+        self.errors = errors
 
 
 def card_type_for(company: Company, card_type_id) -> CardType:
     ct = db.session.get(CardType, _int(card_type_id))
     if ct is None or not ct.active or ct.company_id not in (None, company.id):
-        raise OrderingError(_l("Choose one of the card types offered to your company."))
+        raise OrderingError(_l("Choose one of the card types offered to your company."), "card_type_id")
     return ct
 
 
@@ -36,7 +48,7 @@ def address_for(company: Company, address_id) -> Address | None:
         return None
     addr = db.session.get(Address, _int(address_id))
     if addr is None or addr.company_id != company.id or addr.archived:
-        raise OrderingError(_l("Choose one of your company's delivery addresses."))
+        raise OrderingError(_l("Choose one of your company's delivery addresses."), "address_id")
     return addr
 
 
@@ -58,15 +70,9 @@ def add_card_to_cart(company: Company, user: User, card_type: CardType, holder_d
                      replaces_card_id=None) -> CartItem:
     """Validate the holder data against the layout and put one card in the user's cart (replacing an active
     card of the same person if `replaces_card_id` is given: that card is blocked when the new one is active)."""
-    if card_type.company_id not in (None, company.id) or not card_type.active:
-        raise OrderingError(_l("Choose one of the card types offered to your company."))
-    clean, errors = validate_layout_values(card_type, holder_data, country=company.country)
-    if errors:
-        raise OrderingError(next(iter(errors.values())))
-    if card_type.needs_photo and not photo_key:
-        raise OrderingError(_l("This card needs a photo."))
+    clean = checked_card(company, card_type, holder_data, has_photo=bool(photo_key))
     addr = address_for(company, address_id)
-    replaced = _replaceable(company, replaces_card_id) if replaces_card_id else None
+    replaced = card_to_replace(company, replaces_card_id) if replaces_card_id else None
     item = CartItem(company_id=company.id, user_id=user.id, kind=LineKind.CARD.value, card_type_id=card_type.id,
                     holder_data=clean, photo_key=photo_key, address_id=addr.id if addr else None,
                     collection_request_id=collection_request_id, replaces_card_id=replaced.id if replaced else None)
@@ -75,12 +81,32 @@ def add_card_to_cart(company: Company, user: User, card_type: CardType, holder_d
     return item
 
 
-def add_accessory_to_cart(company: Company, user: User, accessory_id, quantity: int) -> CartItem:
+def checked_card(company: Company, card_type: CardType, holder_data: dict, *, has_photo: bool) -> dict:
+    """The holder's details as the card keeps them, checked against the card type's layout (national ids,
+    dates, lengths, choices) and photo; CardInvalid names every field that does not fit."""
+    if card_type.company_id not in (None, company.id) or not card_type.active:
+        raise OrderingError(_l("Choose one of the card types offered to your company."), "card_type_id")
+    clean, errors = validate_layout_values(card_type, holder_data, country=company.country)
+    photo = photo_field(card_type)
+    if photo is not None and not has_photo:
+        errors[photo.key] = _l("This card needs a photo.")
+    if errors:
+        raise CardInvalid(errors)
+    return clean
+
+
+def accessory_for(accessory_id, quantity: int) -> Accessory:
+    """An accessory that can be ordered, in a quantity that can (1 to 10,000)."""
     acc = db.session.get(Accessory, _int(accessory_id))
     if acc is None or not acc.active:
-        raise OrderingError(_l("This accessory is not available."))
+        raise OrderingError(_l("This accessory is not available."), "accessory_id")
     if not 1 <= quantity <= 10000:
-        raise OrderingError(_l("Choose a quantity between 1 and 10,000."))
+        raise OrderingError(_l("Choose a quantity between 1 and 10,000."), "quantity")
+    return acc
+
+
+def add_accessory_to_cart(company: Company, user: User, accessory_id, quantity: int) -> CartItem:
+    acc = accessory_for(accessory_id, quantity)
     item = db.session.scalar(select(CartItem).where(
         CartItem.company_id == company.id, CartItem.user_id == user.id, CartItem.accessory_id == acc.id))
     if item is None:
@@ -148,9 +174,14 @@ class CartSummary:
 
 
 def cart_summary(company: Company, user: User) -> CartSummary:
+    return priced(company, cart_items(company, user))
+
+
+def priced(company: Company, items: list[CartItem]) -> CartSummary:
+    """Lines (in a cart, or given at once through the API) with today's prices and the colour surcharge."""
     summary = CartSummary()
     surcharge = colour_surcharge(company)
-    for item in cart_items(company, user):
+    for item in items:
         if item.kind == LineKind.CARD:
             ct = item.card_type
             summary.cards.append(CartLine(item, f"{ct.display_name}: {holder_name(ct, item.holder_data)}", ct.price,
@@ -176,11 +207,11 @@ def update_cart_card(company: Company, user: User, item_id, holder_data: dict, p
     return item
 
 
-def _replaceable(company: Company, card_id):
+def card_to_replace(company: Company, card_id):
     try:
         return replaceable_card(company, card_id)
     except NotReplaceable as exc:
-        raise OrderingError(str(exc)) from None
+        raise OrderingError(str(exc), "replaces_card_id") from None
 
 
 def set_replacement(company: Company, user: User, item_id, card_id) -> CartItem:
@@ -188,7 +219,7 @@ def set_replacement(company: Company, user: User, item_id, card_id) -> CartItem:
     item = own_cart_item(company, user, item_id)
     if item.kind != LineKind.CARD.value:
         raise LookupError(item_id)
-    item.replaces_card_id = _replaceable(company, card_id).id if card_id else None
+    item.replaces_card_id = card_to_replace(company, card_id).id if card_id else None
     return item
 
 

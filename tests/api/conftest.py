@@ -1,6 +1,8 @@
 """API fixtures: a company with cards, and keys made the way a script makes them (the CLI)."""
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from portal.cards.models import Card
@@ -36,3 +38,22 @@ def make_key(runner):
 def api(app, db):
     """A plain HTTP client for the API (no session, no CSRF token: keys only)."""
     return app.test_client()
+
+
+def at_the_same_moment(app, send, times: int = 4) -> list:
+    """The answers of `send(client)` run by `times` threads released together, each with its own client and
+    connection."""
+    start, answers = threading.Barrier(times), []
+
+    def run():
+        client = app.test_client()
+        start.wait()
+        with app.app_context():
+            answers.append(send(client))
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return answers

@@ -30,7 +30,7 @@ def test_a_bad_email_names_the_person(api, api_world, make_key):
     headers = make_key(api_world["acme"], scopes="collect")
     answer = api.post("/api/v1/collection-requests", headers=headers, json={
         "card_type_id": api_world["card_type"].id, "people": [{"email": "ok@acme.example"}, {"email": "not-an-email"}]})
-    assert answer.status_code == 422 and answer.json["errors"][0]["field"] == "people.1.email"
+    assert answer.status_code == 422 and answer.json["errors"][0]["field"] == "people[1].email"
 
 
 def test_inviting_needs_the_collect_scope(api, api_world, make_key):

@@ -2,12 +2,11 @@
 also when both arrive at the same moment (real threads, each with its own connection)."""
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
 from portal.cards.models import CardStatusEvent
+from tests.api.conftest import at_the_same_moment
 
 
 def _block(api, card, headers, key, reason="Lost on site"):
@@ -53,19 +52,7 @@ def test_keys_are_per_api_key(api, api_world, make_key):
 def test_two_at_the_same_moment_do_the_work_once(app, db, api_world, make_key):
     headers, card = make_key(api_world["acme"], scopes="cards"), api_world["cards"][2]
     before = _history(db, card)
-    start, answers = threading.Barrier(4), []
-
-    def send():
-        client = app.test_client()
-        start.wait()
-        with app.app_context():
-            answers.append(_block(client, card, headers, "same-moment"))
-
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers = at_the_same_moment(app, lambda client: _block(client, card, headers, "same-moment"))
     assert [a.status_code for a in answers] == [200] * 4
     assert len({a.get_data() for a in answers}) == 1
     assert sum(a.headers.get("Idempotent-Replayed") == "true" for a in answers) == 3

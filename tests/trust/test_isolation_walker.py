@@ -47,6 +47,7 @@ ROUTES: dict[str, tuple] = {
     "api_docs.docs": ("public", "the API's documentation page"),
     "api_docs.assets": ("public", "the documentation page's bundled JS and CSS"),
     "api_card_types.list_card_types": ("api", {}),
+    "api_accessories.list_accessories": ("api", {}),
     "api_cards.list_cards": ("api", {}),
     "api_cards.get_card": ("api", {"card_id": Card}),
     "api_cards.block": ("api", {"card_id": Card}),
@@ -54,6 +55,7 @@ ROUTES: dict[str, tuple] = {
     "api_cards.terminate": ("api", {"card_id": Card}),
     "api_cards.request_change": ("api", {"card_id": Card}),
     "api_orders.list_orders": ("api", {}),
+    "api_orders.create_order": ("api", {}),
     "api_orders.get_order": ("api", {"order_id": Order}),
     "api_collection.list_requests": ("api", {}),
     "api_collection.invite": ("api", {}),
@@ -165,7 +167,11 @@ API_BODIES = {"api_collection.invite": lambda victim: {"card_type_id": victim(Ca
                                                         "people": [{"email": "hacked@example.com"}]},
               "api_addresses.update_address": lambda victim: {"name": "Hacked"},
               "api_cards.request_change": lambda victim: {"values": {"first_name": "Hacked"}},
-              "api_addresses.create_address": lambda victim: {"name": "x", "street": "x"}}
+              "api_addresses.create_address": lambda victim: {"name": "x", "street": "x"},
+              "api_orders.create_order": lambda victim: {
+                  "lines": [{"card_type_id": victim(CardType).id, "replaces_card_id": victim(Card).id,
+                             "fields": {"first_name": "Hacked", "last_name": "Hacked"}}],
+                  "address_id": victim(Address).id}}
 
 COVERED_THROUGH = {"resource_folder_company": ResourceFolder, "resource_file_company": ResourceFile,
                    "api_idempotency": ApiKey}
