@@ -109,8 +109,9 @@ def erase_person(company: Company, fp: Footprint) -> ErasureResult:
         _run(update(PrintJob).where(PrintJob.company_id == company.id, PrintJob.card_id.in_(card_ids))
              .values(**PRINT_JOB_BLANK))
         _run(update(CardStatusEvent).where(CardStatusEvent.card_id.in_(card_ids)).values(**STATUS_EVENT_BLANK))
-        result.cards = _run(update(Card).where(Card.company_id == company.id, Card.id.in_(card_ids))
-                            .values(**CARD_BLANK, anonymised_at=now))
+        # From the state read: a card unblocked meanwhile is in use again and keeps its holder.
+        result.cards = _run(update(Card).where(Card.company_id == company.id, Card.id.in_(card_ids),
+                                               Card.status.not_in(IN_USE)).values(**CARD_BLANK, anonymised_at=now))
         result.changes = len(change_ids)
     if line_ids:
         result.lines = _run(update(OrderLine).where(OrderLine.id.in_(line_ids)).values(**ORDER_LINE_BLANK))

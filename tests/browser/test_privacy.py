@@ -4,6 +4,7 @@ import io
 import json
 import zipfile
 
+from tests.browser.axe import axe_violations
 from tests.browser.conftest import screenshot, sign_in
 from tests.privacy.conftest import EMAIL, NAME, NID, find_everywhere, make_person  # noqa: F401 - the fixture
 
@@ -13,11 +14,14 @@ def test_find_export_and_erase_a_person(page, db, make_company, make_person):  #
     made = make_person(company)
     sign_in(page, made["user"].email)
     page.goto("/admin/company/privacy/")
+    assert axe_violations(page) == []
     page.click("[data-testid=find-person-link]")
     page.fill("#person-q", "19850101-1234")
     page.click("button[type=submit]:has-text('Search')")
+    assert axe_violations(page) == []
     page.click(f"[data-testid=people] a:has-text('{NAME}')")
     page.wait_for_selector("[data-testid=privacy-person]")
+    assert axe_violations(page) == []
     assert "2 cards" in page.inner_text("[data-testid=held]")
     screenshot(page, "privacy-person")
     with page.expect_download() as download:
@@ -27,6 +31,7 @@ def test_find_export_and_erase_a_person(page, db, make_company, make_person):  #
     assert exported["person"]["national_id"] == NID and len(exported["cards"]) == 2
     page.click("[data-testid=erase-link]")
     assert "amounts stay" in page.inner_text("[data-testid=kept]")
+    assert axe_violations(page) == []
     screenshot(page, "privacy-erase")
     page.check("#confirm-erase")
     page.click("[data-testid=erase]")
