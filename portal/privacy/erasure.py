@@ -3,6 +3,7 @@
 commit, and what must be kept is listed with the reason. Audited (the entry names no one)."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -12,7 +13,7 @@ from portal.audit.models import AuditEvent
 from portal.audit.operations import record
 from portal.audit.reads import subject_of
 from portal.cards.models import Card, CardChange, CardStatus, CardStatusEvent
-from portal.collection.models import CollectionRequest, RequestStatus
+from portal.collection.models import CollectionRequest, ImportBatch, RequestStatus
 from portal.infra import storage
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
@@ -43,6 +44,8 @@ KEPT_CARD = _l("Card %(number)s is still in use (%(status)s): its holder's data 
 KEPT_LINE = _l("The order line of a card still in use stays with it.")
 KEPT_ORDERS = _l("The orders' numbers, dates, lines and amounts stay (bookkeeping); the holder's name, data and "
                  "photo on them are removed.")
+KEPT_USER = _l("%(email)s is also a user of the portal: the user account stays until you remove it under "
+              "Company > Users.")
 KEPT_AUDIT = _l("The audit log keeps who did what and when, and who viewed this person's data (as an "
                 "unreadable key, not the data itself).")
 
@@ -57,6 +60,7 @@ class ErasureResult:
     emails: int = 0
     webhook_deliveries: int = 0
     cart_items: int = 0
+    import_errors: int = 0
     photos: int = 0
     kept: list[str] = field(default_factory=list)
 
@@ -69,6 +73,8 @@ def kept_reasons(fp: Footprint) -> list[str]:
         reasons.append(str(KEPT_LINE))
     if fp.orders:
         reasons.append(str(KEPT_ORDERS))
+    if fp.user_email:
+        reasons.append(str(KEPT_USER) % {"email": fp.user_email})
     reasons.append(str(KEPT_AUDIT))
     return reasons
 
@@ -136,6 +142,11 @@ def erase_person(company: Company, fp: Footprint) -> ErasureResult:
     if fp.cart_items:
         result.cart_items = _run(delete(CartItem).where(CartItem.company_id == company.id,
                                                         CartItem.id.in_([i.id for i in fp.cart_items])))
+    for batch in fp.import_batches:  # a CSV import's row errors quote the rows' values: theirs go
+        kept_errors = [e for e in batch.errors or [] if not _mentions(json.dumps(e, ensure_ascii=False), needles)]
+        result.import_errors += len(batch.errors or []) - len(kept_errors)
+        _run(update(ImportBatch).where(ImportBatch.company_id == company.id, ImportBatch.id == batch.id)
+             .values(errors=kept_errors))
     photos = storage.unreferenced(k for k in photos if k)
     storage.discard(*photos)
     result.photos = len(photos)

@@ -22,7 +22,7 @@ from portal.tenancy.models import Company
 # Never exported: secrets and the machinery of links and job claims, not data about the person.
 HIDDEN = {"token_hash", "token_salt", "claim", "claimed_at", "checkout_key"}
 SECTIONS = ("cards", "lines", "orders", "requests", "changes", "status_events", "print_jobs", "audit_events",
-            "emails", "webhook_deliveries", "cart_items")
+            "emails", "webhook_deliveries", "cart_items", "import_batches")
 
 
 def _plain(value):
@@ -52,7 +52,7 @@ def _section_titles() -> dict:
             "status_events": _("Card status history"), "print_jobs": _("Print jobs"),
             "audit_events": _("Audit log entries"), "emails": _("Emails sent"),
             "webhook_deliveries": _("Messages to the company's systems (webhooks)"),
-            "cart_items": _("Cart items")}
+            "cart_items": _("Cart items"), "import_batches": _("Card data imports (rows with errors)")}
 
 
 def export_pdf(company: Company, data: dict) -> bytes:

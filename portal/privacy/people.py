@@ -10,13 +10,13 @@ from sqlalchemy import String, cast, func, or_, select
 
 from portal.audit.models import AuditEvent
 from portal.cards.models import Card, CardChange, CardStatusEvent
-from portal.collection.models import CollectionRequest
+from portal.collection.models import CollectionRequest, ImportBatch
 from portal.infra.extensions import db
 from portal.infra.text_match import icontains, like_pattern
 from portal.ordering.models import CartItem, Order, OrderLine
 from portal.outbox.models import OutboxEmail
 from portal.printing.models import PrintJob
-from portal.tenancy.models import Company
+from portal.tenancy.models import Company, Membership, User
 from portal.webhooks.models import WebhookDelivery
 
 FOUND_MAX = 50  # people listed for one search
@@ -52,6 +52,8 @@ class Footprint:
     emails: list = field(default_factory=list)
     webhook_deliveries: list = field(default_factory=list)
     cart_items: list = field(default_factory=list)
+    import_batches: list = field(default_factory=list)  # CSV imports whose row errors quote the person
+    user_email: str = ""  # the person is also a user of this company (their account is not card data)
 
     @property
     def empty(self) -> bool:
@@ -243,4 +245,11 @@ def footprint(company: Company, person: Person) -> Footprint:
     if cart_or:
         fp.cart_items = list(db.session.scalars(select(CartItem).where(CartItem.company_id == cid, or_(*cart_or))
                                                 .order_by(CartItem.id).limit(ROWS_MAX)))
+    if person.email:
+        fp.user_email = db.session.scalar(select(User.email).join(Membership, Membership.user_id == User.id).where(
+            Membership.company_id == cid, func.lower(User.email) == person.email.lower()).limit(1)) or ""
+    if needles:
+        fp.import_batches = list(db.session.scalars(select(ImportBatch).where(
+            ImportBatch.company_id == cid, or_(*(icontains(_json_text(ImportBatch.errors), n) for n in needles)))
+            .order_by(ImportBatch.id).limit(ROWS_MAX)))
     return fp

@@ -11,7 +11,7 @@ from sqlalchemy import String, cast, inspect, select
 
 from portal.audit.operations import record
 from portal.cards.models import Card, CardChange, CardStatusEvent
-from portal.collection.models import CollectionRequest
+from portal.collection.models import CollectionRequest, ImportBatch
 from portal.infra import storage
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db as _db
@@ -73,6 +73,9 @@ def make_person(db, make_user, make_card_type):
                                        event_type="card.blocked",
                                        payload=json.dumps({"holder_name": NAME, "holder_email": EMAIL})))
         db.session.add(CartItem(company_id=company.id, user_id=user.id, card_type_id=ct.id, holder_data=data))
+        db.session.add(ImportBatch(company_id=company.id, card_type_id=ct.id, filename="staff.csv", errors=[
+            {"line": 3, "field": "Email", "value": EMAIL, "message": "already has an open request."},
+            {"line": 4, "field": "Email", "value": "bo@example.se", "message": "already has an open request."}]))
         record("card.blocked", company_id=company.id, obj=cards[0], summary=f"{NAME}: lost")
         db.session.commit()
         return {"user": user, "order": order, "cards": cards}

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal.audit.models import AuditEvent
 from portal.audit.reads import subject_filter
 from portal.cards.models import Card
+from portal.collection.models import ImportBatch
 from portal.infra import storage
 from portal.ordering.models import Order, OrderLine
 from portal.privacy.erasure import erase_person
@@ -82,6 +83,8 @@ def test_erasure_leaves_the_person_nowhere_in_any_table_and_deletes_the_photos(d
     # Only the look-alike of the other company still has them: nothing of this company is left.
     assert left and all(_company_of(table, row_id) == other.id for table, _col, row_id in left), left
     assert not any(storage.exists(k) for k in photos)
+    batch = db.session.scalars(select(ImportBatch).where(ImportBatch.company_id == company.id)).one()
+    assert [e["value"] for e in batch.errors] == ["bo@example.se"]  # only the person's row error went
     order = db.session.scalars(select(Order).where(Order.company_id == company.id)).one()
     assert str(order.total) == "178.00" and order.number  # the amounts are kept
     assert any("amounts" in reason for reason in result.kept)
@@ -114,3 +117,13 @@ def _company_of(table: str, row_id) -> int | None:
 
     sql = owners.get(table, f"SELECT company_id FROM {table} WHERE id = :i")  # noqa: S608 (table names from metadata)
     return db.session.scalar(text(sql), {"i": row_id})
+
+
+def test_a_holder_who_is_also_a_user_keeps_the_account_and_is_told_where_to_remove_it(db, make_company, make_person,
+                                                                                      make_user):
+    company = make_company("Nordbygg AB")
+    make_person(company)
+    make_user(company, email=EMAIL)
+    result = erase_person(company, footprint(company, _person(company)))
+    db.session.commit()
+    assert any(EMAIL in reason and "Company > Users" in reason for reason in result.kept)
