@@ -10,9 +10,10 @@ from sqlalchemy import String, cast, func, or_, select
 
 from portal.audit.models import AuditEvent
 from portal.cards.models import Card, CardChange, CardStatusEvent
+from portal.cards.search import search_cards
 from portal.collection.models import CollectionRequest, ImportBatch
 from portal.infra.extensions import db
-from portal.infra.text_match import icontains, like_pattern
+from portal.infra.text_match import icontains
 from portal.ordering.models import CartItem, Order, OrderLine
 from portal.outbox.models import OutboxEmail
 from portal.printing.models import PrintJob
@@ -92,6 +93,14 @@ def _digits(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z]", "", text)
 
 
+def _names(card: Card, text: str) -> bool:
+    """The card's holder (not its orderer) is what `text` matched: name, email, national id or card number."""
+    folded, digits = text.casefold(), _digits(text)
+    return (folded in card.holder_name.casefold() or folded in card.holder_email.casefold()
+            or bool(digits and (digits in card.national_id or digits[-10:] in card.national_id
+                                or digits == (card.card_number or ""))))
+
+
 def _json_text(column):
     return cast(column, String)
 
@@ -101,12 +110,10 @@ def find_people(company: Company, query: str) -> list[Person]:
     text = (query or "").strip()
     if len(text) < 2:
         return []
-    nid = _digits(text)
-    card_match = [icontains(Card.holder_name, text), icontains(Card.holder_email, text)]
-    if len(nid) >= 6:
-        card_match.append(Card.national_id.like(like_pattern(nid), escape="\\"))
-    rows: list = list(db.session.scalars(select(Card).where(Card.company_id == company.id, or_(*card_match))
-                                         .order_by(Card.id.desc()).limit(FOUND_MAX)))
+    # Cards through the cards feature's own indexed search (names, emails, national ids in any format, card
+    # numbers); it also finds cards by their orderer, which names someone else: those are left out.
+    cards, _more = search_cards(company, text, per_page=FOUND_MAX)
+    rows: list = [c for c in cards if _names(c, text)]
     line_match = [icontains(OrderLine.holder_name, text), icontains(_json_text(OrderLine.holder_data), text)]
     rows += db.session.scalars(select(OrderLine).join(Order, Order.id == OrderLine.order_id)
                                .where(Order.company_id == company.id, OrderLine.holder_name != "", or_(*line_match))
@@ -180,16 +187,19 @@ def footprint(company: Company, person: Person) -> Footprint:
     """Everything the company's tables hold about this person (at most ROWS_MAX rows of each kind)."""
     fp = Footprint(person)
     cid = company.id
-    card_or = []
+    # One indexed lookup per identifier (an OR over them, or lower(email), would read every card).
+    card_ids: set[int] = {person.id} if person.kind == "card" else set()
     if person.national_id:
-        card_or.append(Card.national_id == person.national_id)
-    if person.email:
-        card_or.append(func.lower(Card.holder_email) == person.email.lower())
-    if not card_or:
-        card_or.append(Card.holder_name == person.name)
-    if person.kind == "card":
-        card_or.append(Card.id == person.id)
-    fp.cards = list(db.session.scalars(select(Card).where(Card.company_id == cid, or_(*card_or))
+        card_ids.update(db.session.scalars(select(Card.id).where(Card.company_id == cid,
+                                                                 Card.national_id == person.national_id)
+                                           .limit(ROWS_MAX)))
+    if person.email:  # as written and in lower case
+        card_ids.update(db.session.scalars(select(Card.id).where(
+            Card.company_id == cid, Card.holder_email.in_({person.email, person.email.lower()})).limit(ROWS_MAX)))
+    if not (person.national_id or person.email):
+        card_ids.update(db.session.scalars(select(Card.id).where(Card.company_id == cid,
+                                                                 Card.holder_name == person.name).limit(ROWS_MAX)))
+    fp.cards = list(db.session.scalars(select(Card).where(Card.company_id == cid, Card.id.in_(card_ids))
                                        .order_by(Card.id).limit(ROWS_MAX)))
     card_ids = [c.id for c in fp.cards]
     line_or = [OrderLine.id.in_([c.order_line_id for c in fp.cards if c.order_line_id]),
@@ -205,8 +215,8 @@ def footprint(company: Company, person: Person) -> Footprint:
     fp.orders = list(db.session.scalars(select(Order).where(Order.company_id == cid, Order.id.in_(order_ids))
                                         .order_by(Order.id)))
     req_or = [*_matches(person, CollectionRequest.data)]
-    if person.email:
-        req_or.append(func.lower(CollectionRequest.email) == person.email.lower())
+    if person.email:  # as typed and in lower case: the email index answers both
+        req_or.append(CollectionRequest.email.in_({person.email, person.email.lower()}))
     if not (person.national_id or person.email):
         req_or.append(CollectionRequest.name == person.name)
     if person.kind == "request":
