@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from portal.audit.models import AuditEvent
 from portal.audit.operations import record
@@ -92,6 +92,12 @@ def erase_person(company: Company, fp: Footprint) -> ErasureResult:
     """Anonymise this person now (the caller commits; the photo files go after the commit)."""
     now = utcnow()
     person = fp.person
+    # The person's cards are locked as read (PostgreSQL): a second erasure or a status change waits for
+    # this one, and what is in use is decided from the state now, not from the page that was shown.
+    if fp.cards:
+        fp.cards = list(db.session.scalars(select(Card).where(
+            Card.company_id == company.id, Card.id.in_([c.id for c in fp.cards])).order_by(Card.id)
+            .with_for_update().execution_options(populate_existing=True)))
     result = ErasureResult(kept=kept_reasons(fp))
     cards = [c for c in fp.cards if c.status not in IN_USE]
     card_ids = [c.id for c in cards]

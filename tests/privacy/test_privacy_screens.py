@@ -98,3 +98,36 @@ def test_privacy_overview_explains_the_period_runs_and_records_of_processing(cli
     assert "7 3 2 4" in page
     pdf = client.get(f"{BASE}/records.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_two_admins_erasing_one_person_at_once_both_finish_and_nothing_is_left(app, db, live_server, make_company,
+                                                                               make_person, make_user):
+    """Real concurrency (on PostgreSQL the cards are locked as read): no error, no half-erased rows."""
+    import threading
+    import urllib.parse
+
+    from tests.ordering.test_checkout_race import _field, _signed_in_opener
+
+    company = make_company("Nordbygg AB", language="en")
+    made = make_person(company)
+    second = make_user(company, role="admin")
+    openers = [_signed_in_opener(live_server, made["user"].email), _signed_in_opener(live_server, second.email)]
+    url = f"{live_server}{BASE}/person/card/{made['cards'][0].id}/erase"
+    forms = [{"csrf_token": _field(o.open(url, timeout=30).read().decode(), "csrf_token"), "confirm": "erase"}
+             for o in openers]
+    barrier, answers = threading.Barrier(2), []
+
+    def erase(opener, form):
+        barrier.wait(timeout=30)
+        resp = opener.open(url, data=urllib.parse.urlencode(form).encode(), timeout=60)
+        answers.append((resp.status, resp.read().decode()))
+
+    threads = [threading.Thread(target=erase, args=pair) for pair in zip(openers, forms, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(90)
+    assert [status for status, _page in answers] == [200, 200]  # both land on Find a person with their result
+    db.session.expire_all()
+    assert find_everywhere(NAME, EMAIL, NID) == []
+    assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "privacy.erased")).all()) == 2
