@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from admin_views.base import TenantView
+from portal.audit.reads import record_read
 from portal.cards.history import summarise_change
 from portal.cards.models import (
     SYSTEM_REASONS,
@@ -56,6 +57,12 @@ class CardsView(TenantView):
 
     def _card(self, card_id) -> Card:
         return self.get_owned(Card, card_id)
+
+    def _read(self, card: Card, action: str) -> None:
+        """Read access to the holder's data goes into the audit log (one insert, committed with the page)."""
+        record_read(self.company.id, action, card, national_id=card.national_id, email=card.holder_email,
+                    name=card.holder_name)
+        db.session.commit()
 
     def _need(self, capability: str):
         if not user_can(capability):
@@ -113,6 +120,7 @@ class CardsView(TenantView):
                                      .order_by(CardChange.id.desc())).all()
         jobs = db.session.scalars(select(PrintJob).where(PrintJob.card_id == card.id).order_by(PrintJob.id.desc())).all()
         fields = data_fields(card.card_type)
+        self._read(card, "personal_data.card_viewed")
         return self.render("admin/cards/details.html", card=card, events=events, jobs=jobs, fields=fields,
                            changes=[summarise_change(card, ch) for ch in changes], CardStatus=CardStatus,
                            fmt_id=format_national_id, ChangeState=ChangeState, PrintJobStatus=PrintJobStatus,
@@ -212,6 +220,7 @@ class CardsView(TenantView):
     @expose("/<int:card_id>/photo.jpg")
     def photo(self, card_id: int):
         card = self._card(card_id)
+        self._read(card, "personal_data.photo_viewed")
         return storage.send(card.photo_key, mimetype="image/jpeg", max_age=0)
 
 

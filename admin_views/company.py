@@ -220,3 +220,7 @@ def register(admin) -> None:
 
     admin.add_view(WebhooksView(name=_l("Webhooks"), category=_l("Company"), endpoint="company_webhooks",
                                 url="/admin/company/webhooks"))
+    from admin_views.company_privacy import PrivacyView
+
+    admin.add_view(PrivacyView(name=_l("Privacy"), category=_l("Company"), endpoint="company_privacy",
+                               url="/admin/company/privacy"))

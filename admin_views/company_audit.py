@@ -7,7 +7,7 @@ recorded (portal.audit.listener), never by the company a screen has open.
 """
 from __future__ import annotations
 
-from flask_admin.contrib.sqla.filters import DateBetweenFilter, FilterEqual
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter, DateBetweenFilter, FilterEqual
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,6 +16,7 @@ from sqlalchemy import or_
 
 from admin_views.base import AppModelView, TenantModelView
 from portal.audit.models import AuditEvent
+from portal.audit.reads import subject_filter
 from portal.infra.formatting import when
 from portal.infra.i18n import language_name, languages
 
@@ -43,6 +44,9 @@ ACTIONS = {
     "webhook.secret_rotated": _l("Webhook secret rotated"),
     "webhook_endpoint.enabled": _l("Webhook endpoint switched on"),
     "webhook_endpoint.disabled": _l("Webhook endpoint switched off"),
+    "personal_data.card_viewed": _l("Card page viewed"), "personal_data.photo_viewed": _l("Photo viewed"),
+    "personal_data.person_viewed": _l("Person's data viewed (Privacy)"),
+    "personal_data.exported": _l("Person's data exported"), "privacy.erased": _l("Person's data erased"),
 }
 
 # Kinds of records saved through a model screen ("card_type.updated" -> "Card type changed").
@@ -116,6 +120,16 @@ def _changes(view, context, model, name):
     return Markup('<ul class="list-unstyled small mb-0">{}</ul>').format(rows)
 
 
+class PersonFilter(BaseSQLAFilter):
+    """Events about one person: what was read of their data, their export and erasure (portal.audit.reads)."""
+
+    def apply(self, query, value, alias=None):
+        return query.filter(subject_filter(value))
+
+    def operation(self):
+        return _l("is")
+
+
 class AuditView(TenantModelView):
     capability = "settings"
     allow_create = allow_edit = allow_delete = False
@@ -136,6 +150,7 @@ class AuditView(TenantModelView):
     column_filters = [
         FilterEqual(AuditEvent.action, _l("What"), options=[(k, v) for k, v in ACTIONS.items()]),
         DateBetweenFilter(AuditEvent.created_at, _l("When")),
+        PersonFilter(AuditEvent.subject, _l("Person (national identity number, email or full name)")),
     ]
     empty_hint = _l("Nothing recorded yet. Every change and order in this company is listed here.")
 

@@ -21,7 +21,7 @@ from bench import harness
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
-SUITES = ("search", "lists", "jobs", "http", "api")
+SUITES = ("search", "lists", "jobs", "http", "api", "privacy")
 JOB_PARTS = ("photo", "csv", "outbox", "retention", "webhooks")  # `--only outbox,retention`: some of the jobs suite
 
 
@@ -167,6 +167,9 @@ def run_once(args, url: str, *, save: bool = True) -> int:
         if "api" in suites:
             from bench import paths_api
             paths_api.run(app, db)
+        if "privacy" in suites:
+            from bench import paths_privacy
+            paths_privacy.run(app, db)
         if "http" in suites:
             from bench import paths_http
             paths_http.run(app, db, url)

@@ -99,7 +99,8 @@ def _arguments(seeded) -> dict:
             "order_id": rows[Order].id, "invoice_id": by_name["Invoice"].id, "file_id": by_name["ResourceFile"].id,
             "membership_id": by_name["Membership"].id, "company_id": seeded["company"].id,
             "printer_id": by_name["Printer"].id, "job_id": by_name["PrintJob"].id, "change_id": rows[CardChange].id,
-            "token": TOKEN, "which": "new", "export_type": "csv"}
+            "token": TOKEN, "which": "new", "export_type": "csv",
+            "kind": "card", "row_id": rows[Card].id}  # Company > Privacy: the person a card names
 
 
 def _start_urls(app, seeded, prefixes: tuple[str, ...]) -> list[str]:

@@ -26,6 +26,8 @@ class AuditEvent(db.Model):
     object_id: Mapped[str] = mapped_column(String(40), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
     changes: Mapped[dict] = mapped_column(JsonType, default=dict)
+    # Read access to personal data: keyed digests of the person viewed (portal.audit.reads), never the data.
+    subject: Mapped[str] = mapped_column(String(60), default="", server_default="")
 
     user: Mapped[User | None] = relationship()
     company: Mapped[Company | None] = relationship()

@@ -46,6 +46,19 @@ log = logging.getLogger(__name__)
 FINISHED_REQUESTS = (RequestStatus.ORDERED.value, RequestStatus.REMOVED.value, RequestStatus.EXPIRED.value)
 
 
+# What anonymising blanks, table by table: retention's bulk runs below and a person's erasure
+# (portal.privacy.erasure) both write these values, so the two never drift apart.
+CARD_BLANK = {"holder_name": "", "holder_email": "", "national_id": "", "employee_no": "", "holder_data": {},
+              "photo_key": None, "status_reason": ""}
+ORDER_LINE_BLANK = {"holder_name": "", "holder_data": {}, "photo_key": None, "delivery": None}
+ORDER_BLANK = {"delivery": None, "note": ""}
+CARD_CHANGE_BLANK = {"proposed": {}, "photo_key": None, "token_hash": None}
+PRINT_JOB_BLANK = {"output": "", "error": ""}
+STATUS_EVENT_BLANK = {"reason": ""}
+REQUEST_BLANK = {"email": "", "name": "", "data": {}, "photo_key": None, "rejection_reason": "", "token_hash": None}
+AUDIT_BLANK = {"summary": "", "changes": {}}
+
+
 @dataclass
 class RetentionCounts:
     orders: int = 0
@@ -148,30 +161,24 @@ def anonymise_company(company: Company, now: datetime | None = None) -> Retentio
                                                   ("CollectionRequest", CollectionRequest.id, req_q),
                                                   ("PrintJob", PrintJob.id, PrintJob.card_id.in_(card_ids)))))
     counts.audit_events = run(update(AuditEvent).where(AuditEvent.company_id == company.id, about,
-                                                       AuditEvent.summary != "").values(summary="", changes={}))
+                                                       AuditEvent.summary != "").values(**AUDIT_BLANK))
     counts.emails = run(delete(OutboxEmail).where(
         OutboxEmail.company_id == company.id, OutboxEmail.created_at < cutoff,
         OutboxEmail.state.in_([OutboxState.SENT.value, OutboxState.FAILED.value])))
     if has_cards:
-        run(update(CardChange).where(CardChange.card_id.in_(card_ids)).values(proposed={}, photo_key=None,
-                                                                              token_hash=None))
-        run(update(PrintJob).where(PrintJob.card_id.in_(card_ids)).values(output="", error=""))
-        run(update(CardStatusEvent).where(CardStatusEvent.card_id.in_(card_ids)).values(reason=""))
+        run(update(CardChange).where(CardChange.card_id.in_(card_ids)).values(**CARD_CHANGE_BLANK))
+        run(update(PrintJob).where(PrintJob.card_id.in_(card_ids)).values(**PRINT_JOB_BLANK))
+        run(update(CardStatusEvent).where(CardStatusEvent.card_id.in_(card_ids)).values(**STATUS_EVENT_BLANK))
     if has_lines:
-        counts.order_lines = run(update(OrderLine).where(lines_q).values(
-            holder_name="", holder_data={}, photo_key=None, delivery=None))
+        counts.order_lines = run(update(OrderLine).where(lines_q).values(**ORDER_LINE_BLANK))
     if has_cards:
-        counts.cards = run(update(Card).where(cards_q).values(
-            holder_name="", holder_email="", national_id="", employee_no="", holder_data={}, photo_key=None,
-            status_reason="", anonymised_at=now))
+        counts.cards = run(update(Card).where(cards_q).values(**CARD_BLANK, anonymised_at=now))
     # The due orders' own conditions, not `id IN (due orders)`: one pass over the company's orders, as a
     # bare UPDATE (the subquery built the set of 100,000 ids first and then looked up each).
     counts.orders = run(update(Order).where(Order.company_id == company.id, Order.last_activity_at < cutoff,
-                                            Order.anonymised_at.is_(None)).values(delivery=None, note="",
-                                                                                  anonymised_at=now))
+                                            Order.anonymised_at.is_(None)).values(**ORDER_BLANK, anonymised_at=now))
     counts.requests = run(update(CollectionRequest).where(req_q).values(
-        email="", name="", data={}, photo_key=None, rejection_reason="", token_hash=None, anonymised_at=now,
-        updated_at=CollectionRequest.updated_at))
+        **REQUEST_BLANK, anonymised_at=now, updated_at=CollectionRequest.updated_at))
     # A photo of something anonymised may still be another row's (a collected photo is also the active
     # card's): only files nothing refers to any more go, after the commit.
     photos = storage.unreferenced(photos)

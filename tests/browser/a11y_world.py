@@ -22,7 +22,7 @@ TWO_FACTOR_USER = "twofactor@nordbygg.example"
 @dataclass
 class World:
     links: dict[str, str] = field(default_factory=dict)  # what the page is -> its path
-    ids: dict[str, int] = field(default_factory=dict)  # URL parameter name -> a row the roles can open
+    ids: dict[str, int | str] = field(default_factory=dict)  # URL parameter name -> a row the roles can open
     portal_ids: dict[str, int] = field(default_factory=dict)  # the same for the customer portal's account
     employee_link: str = ""  # a pending request: the employee's steps are walked from here
     totp_secret: str = ""
@@ -137,6 +137,7 @@ def a11y_world(db, make_world) -> World:
     cart_item = db.session.scalar(select(CartItem).where(CartItem.user_id == admin.id,
                                                          CartItem.collection_request_id.is_not(None)))
     world.ids = {"card_id": card.id, "request_id": in_review.id, "item_id": cart_item.id, "change_id": change.id,
-                 "membership_id": rows["user"].memberships[0].id, "endpoint_id": rows[WebhookEndpoint].id}
+                 "membership_id": rows["user"].memberships[0].id, "endpoint_id": rows[WebhookEndpoint].id,
+                 "kind": "card", "row_id": card.id}  # Company > Privacy: the person a card names
     world.portal_ids = {"order_id": rows[Order].id, "invoice_id": rows[Invoice].id, "file_id": rows[ResourceFile].id}
     return world
