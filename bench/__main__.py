@@ -91,13 +91,23 @@ def prepare(db, args) -> None:
 
 
 def _new_indexes(db) -> None:
-    """Indexes added to the product since the data set was made (create_all leaves existing tables be)."""
+    """Columns and indexes added to the product since the data set was made (create_all leaves existing
+    tables be)."""
     from sqlalchemy import inspect, text
 
     from portal.collection.models import REQUEST_TRIGRAM
     from portal.ordering.models import ORDER_LINE_TRIGRAM
 
     made = 0
+    for table in db.metadata.sorted_tables:  # columns added since: nullable, or with their server default
+        present = {c["name"] for c in inspect(db.engine).get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present:
+                kind = column.type.compile(dialect=db.engine.dialect)
+                default = f" DEFAULT {column.server_default.arg}" if column.server_default is not None else ""
+                with db.engine.begin() as conn:
+                    conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{default}'))
+                made += 1
     for table in db.metadata.sorted_tables:
         known = {ix["name"] for ix in inspect(db.engine).get_indexes(table.name)}
         for index in table.indexes:
