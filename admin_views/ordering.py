@@ -88,7 +88,8 @@ class OrderCardsView(TenantView):
                     if action == "print":
                         return self._print_now(company, chosen, clean, photo_key, replaces)
                     add_card_to_cart(company, current_user, chosen, clean, photo_key,
-                                     address_id=request.form.get("address_id") or None, replaces_card_id=replaces)
+                                     address_id=request.form.get("address_id") or None, replaces_card_id=replaces,
+                                     valid_until=request.form.get("valid_until"))
                 except OrderingError as exc:
                     flash(str(exc), "error")
                 else:

@@ -126,7 +126,7 @@ def place_order(company: Company, user: User, *, address_id=None, cost_centre: s
         db.session.add(ol)
         db.session.flush()
         create_card(company, ct, item.holder_data, item.photo_key, orderer=user, order_id=order.id,
-                    order_line_id=ol.id, replaces_card_id=item.replaces_card_id)
+                    order_line_id=ol.id, replaces_card_id=item.replaces_card_id, valid_until=item.valid_until)
         if item.collection_request_id:
             cart_item_ordered.send(item)
     for line in summary.accessories:
