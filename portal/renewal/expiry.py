@@ -84,5 +84,5 @@ def queue_digest(company: Company, orderer: User, card_ids: list[int], today: da
     cards = list(db.session.scalars(select(Card).where(Card.id.in_(card_ids))
                                     .order_by(Card.valid_until, Card.holder_name)))
     queue_email(orderer.email, "card_expiry_digest", orderer.language or company.language, company_id=company.id,
-                company=company, cards=cards, today=today,
+                company=company, expiring_cards=cards, today=today,
                 days=max((c.valid_until - today).days for c in cards))
