@@ -183,3 +183,25 @@ def test_export_is_the_filtered_list_formula_safe_and_of_this_company_only(db, w
     xlsx = load_workbook(io.BytesIO(client.get("/admin/cards/export?format=xlsx").data))
     names = [r[0] for r in xlsx.active.iter_rows(min_row=2, values_only=True)]
     assert sorted(names) == ["'=HYPERLINK Evil", "Bo Ek"]
+
+
+def test_id06_cards_need_the_end_of_the_assignment_on_the_order_form(db, world, client, make_card_type):
+    company, admin, _ct, _make = world
+    id06 = make_card_type("ID06", fields=FIELDS, validity_until_end_date=True)
+    client.login(admin.email)
+    form = html_text(client.get(f"/admin/order-cards/?card_type={id06.id}"))
+    assert "Last day of the employment or assignment" in form
+    page = html_text(client.post(f"/admin/order-cards/?card_type={id06.id}",
+                                 {"card_type": id06.id, "first_name": "Bo", "last_name": "Ek", "action": "cart"},
+                                 follow_redirects=True))
+    assert "Enter the last day of the employment or assignment." in page
+    end = date.today() + timedelta(days=90)
+    client.post(f"/admin/order-cards/?card_type={id06.id}", {"card_type": id06.id, "first_name": "Bo",
+                                                             "last_name": "Ek", "action": "cart",
+                                                             "valid_until": end.isoformat()})
+    assert db.session.scalar(select(CartItem)).valid_until == end
+    from portal.cards.status import create_card
+
+    card = create_card(company, id06, {"first_name": "Bo", "last_name": "Ek"}, None, orderer=admin, valid_until=end)
+    set_production_data(card, admin, card_number="9")
+    assert card.valid_until == end  # the orderer's date, not a computed one
