@@ -205,3 +205,21 @@ def test_id06_cards_need_the_end_of_the_assignment_on_the_order_form(db, world, 
     card = create_card(company, id06, {"first_name": "Bo", "last_name": "Ek"}, None, orderer=admin, valid_until=end)
     set_production_data(card, admin, card_number="9")
     assert card.valid_until == end  # the orderer's date, not a computed one
+
+
+def test_the_whole_way_replace_order_produce_and_the_old_card_is_terminated(db, world, make_address):
+    from portal.ordering.checkout import place_order
+
+    company, admin, ct, make = world
+    old = make(card_number="4711", valid_until=date.today() + timedelta(days=5))
+    replace_card(company, admin, old, "damaged")
+    order = place_order(company, admin, address_id=make_address(company).id)
+    db.session.commit()
+    new = db.session.scalar(select(Card).where(Card.order_id == order.id))
+    assert new.replaces_card_id == old.id and new.holder_name == "Åsa Öberg" and old.status == "active"
+    set_production_data(new, None, card_number="4800")
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Card, old.id).status == "terminated"
+    fresh = db.session.get(Card, new.id)
+    assert fresh.valid_until == valid_from_activation(fresh.activated_at.date(), 12)
