@@ -45,6 +45,11 @@ def claim_replacement(company: Company, user: User | None, card: Card, reason: s
            summary=f"{card.holder_name}: {reason}", user_id=user.id if user else None)
 
 
+def set_valid_until(card: Card, day) -> None:
+    """The card's last valid day (an ID06-style card printed at the desk: the end of the assignment)."""
+    card.valid_until = day
+
+
 def replacements_of(card: Card) -> list[Card]:
     """The cards made to replace this one (newest first): shown on the old card's page."""
     return list(db.session.scalars(select(Card).where(Card.replaces_card_id == card.id,

@@ -223,3 +223,20 @@ def test_the_whole_way_replace_order_produce_and_the_old_card_is_terminated(db, 
     assert db.session.get(Card, old.id).status == "terminated"
     fresh = db.session.get(Card, new.id)
     assert fresh.valid_until == valid_from_activation(fresh.activated_at.date(), 12)
+
+
+def test_an_id06_card_printed_at_the_desk_keeps_the_end_of_the_assignment(db, world, client, make_card_type):
+    from portal.printing.models import Printer
+
+    company, admin, _ct, _make = world
+    id06 = make_card_type("ID06", fields=FIELDS, validity_until_end_date=True)
+    printer = Printer(company_id=company.id, name="Reception", backend="hot_folder", target="reception")
+    db.session.add(printer)
+    db.session.commit()
+    client.login(admin.email)
+    end = date.today() + timedelta(days=30)
+    client.post(f"/admin/order-cards/?card_type={id06.id}", {"card_type": id06.id, "first_name": "Bo", "last_name": "Ek",
+                                                             "action": "print", "printer_id": printer.id,
+                                                             "valid_until": end.isoformat()})
+    db.session.expire_all()
+    assert db.session.scalar(select(Card).where(Card.card_type_id == id06.id)).valid_until == end
