@@ -1,9 +1,9 @@
 """Screen: Handle cards (search, details, block / unblock / terminate, changes, production data)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from admin_views.base import TenantView
 from portal.audit.reads import record_read
+from portal.cards.export import export_cards
 from portal.cards.history import summarise_change
 from portal.cards.models import (
     SYSTEM_REASONS,
@@ -21,6 +22,7 @@ from portal.cards.models import (
     CardStatus,
     CardStatusEvent,
     ChangeState,
+    ReplacementReason,
 )
 from portal.cards.operations import (
     CardError,
@@ -30,19 +32,25 @@ from portal.cards.operations import (
     terminate_card,
     unblock_card,
 )
+from portal.cards.replacement import BLOCK_AT_ONCE, replacements_of
 from portal.cards.search import COUNT_CAP, count_cards, search_cards
 from portal.catalog.layout import data_fields, read_layout_values
 from portal.catalog.models import CardType
 from portal.infra import storage
+from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.infra.images import ImageRejected
 from portal.infra.national_ids import format_national_id
 from portal.infra.web import field_limits, page_number
 from portal.printing.models import SYSTEM_ERRORS, PrintJob, PrintJobStatus
 from portal.printing.operations import PrintError, enabled_printers, queue_print
+from portal.renewal.operations import COLLECT, ORDER, renew_cards, replace_card
 from portal.tenancy.context import user_can
 
 PAGE_SIZES = (25, 50, 100)
+
+
+BULK_LIMIT = 500  # cards per bulk action (bounded work per request)
 
 
 def _date(value):
@@ -50,6 +58,20 @@ def _date(value):
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def _expiring_days(args) -> int | None:
+    days = args.get("expiring", type=int)
+    return days if days and 0 < days <= 366 else None
+
+
+def _filters(args) -> dict:
+    """The list's filters from the query string (the list, its count and its export read the same)."""
+    days = _expiring_days(args)
+    status = args.get("status") if CardStatus.of(args.get("status")) else None
+    return {"status": status, "card_type_id": args.get("card_type", type=int), "date_from": _date(args.get("from")),
+            "date_to": _date(args.get("to")),
+            "expiring_before": utcnow().date() + timedelta(days=days) if days else None}
 
 
 class CardsView(TenantView):
@@ -75,20 +97,27 @@ class CardsView(TenantView):
         page = page_number(args.get("page"))
         per_page = args.get("per_page", 25, type=int)
         per_page = per_page if per_page in PAGE_SIZES else 25
-        status = args.get("status") if CardStatus.of(args.get("status")) else None
-        cards, more = search_cards(company, args.get("q", ""), status=status,
-                                   card_type_id=args.get("card_type", type=int), date_from=_date(args.get("from")),
-                                   date_to=_date(args.get("to")), page=page, per_page=per_page)
-        total = None if args.get("q", "").strip() else count_cards(
-            company, status=status, card_type_id=args.get("card_type", type=int), date_from=_date(args.get("from")),
-            date_to=_date(args.get("to")), cap=COUNT_CAP)
+        filters = _filters(args)
+        cards, more = search_cards(company, args.get("q", ""), **filters, page=page, per_page=per_page)
+        total = None if args.get("q", "").strip() else count_cards(company, **filters, cap=COUNT_CAP)
         card_types = db.session.scalars(self.owned(CardType, shared=True).order_by(CardType.name)).all()
         page_args = {k: v for k, v in args.items() if k != "page"}
         pending = set(db.session.scalars(select(CardChange.card_id).where(
             CardChange.card_id.in_([c.id for c in cards]), CardChange.state == ChangeState.PENDING.value))) if cards else set()
         return self.render("admin/cards/list.html", cards=cards, more=more, total=total, page=page, page_args=page_args,
                            pending=pending, CardStatus=CardStatus, card_types=card_types, fmt_id=format_national_id,
-                           count_cap=COUNT_CAP)
+                           expiring=_expiring_days(args), count_cap=COUNT_CAP,
+                           export_args={k: v for k, v in page_args.items() if k not in ("per_page", "format")})
+
+    @expose("/export")
+    def export(self):
+        """The filtered list as a file: the company's cards only, at most EXPORT_LIMIT rows."""
+        fmt = "xlsx" if request.args.get("format") == "xlsx" else "csv"
+        data = export_cards(self.company, fmt, request.args.get("q", ""), **_filters(request.args))
+        mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
+                    else "text/csv; charset=utf-8")
+        return Response(data, mimetype=mimetype,
+                        headers={"Content-Disposition": f"attachment; filename=cardwright-cards.{fmt}"})
 
     @expose("/bulk", methods=["POST"])
     @field_limits(reason=2000)
@@ -96,20 +125,73 @@ class CardsView(TenantView):
         self._need("cards")
         company = self.company
         action, reason = request.form.get("action"), request.form.get("reason", "")
+        cards = [self._card(raw) for raw in request.form.getlist("card_id")[:BULK_LIMIT]]
+        if action in ("renew_order", "renew_collect"):
+            return self._renew(company, cards, COLLECT if action == "renew_collect" else ORDER)
+        do = {"block": lambda c: block_card(company, current_user, c, reason),
+              "unblock": lambda c: unblock_card(company, current_user, c),
+              "terminate": lambda c: terminate_card(company, current_user, c, reason)}.get(action)
+        if do is None:
+            abort(400)
         done, problems = 0, []
-        for raw in request.form.getlist("card_id"):
-            card = self._card(raw)
+        for card in cards:
             try:
-                (block_card if action == "block" else terminate_card)(company, current_user, card, reason)
+                with db.session.begin_nested():  # a refused card leaves the others' changes in place
+                    do(card)
                 done += 1
             except CardError as exc:
                 problems.append(f"{card.holder_name}: {exc}")
         db.session.commit()
         if done:
             flash(ngettext("%(num)d card updated.", "%(num)d cards updated.", done), "success")
+        if problems and action == "unblock":
+            flash(ngettext("%(num)d card could not be unblocked:", "%(num)d cards could not be unblocked:",
+                           len(problems)), "error")
         for p in problems[:10]:
             flash(p, "error")
         return redirect(request.referrer or url_for(".index"))
+
+    def _renew(self, company, cards, via):
+        renewed = renew_cards(company, current_user, cards, via)
+        db.session.commit()
+        if renewed.ordered:
+            flash(ngettext("%(num)d card to renew is in your cart: check it and place the order.",
+                           "%(num)d cards to renew are in your cart: check them and place the order.",
+                           renewed.ordered), "success")
+        if renewed.collected:
+            flash(ngettext("%(num)d card holder was asked for their data and photo.",
+                           "%(num)d card holders were asked for their data and photo.", renewed.collected), "success")
+        for p in renewed.problems[:10]:
+            flash(p, "error")
+        if renewed.ordered:
+            return redirect(url_for("cart.index"))
+        return redirect(request.referrer or url_for(".index"))
+
+    @expose("/<int:card_id>/replace", methods=["GET", "POST"])
+    def replace(self, card_id: int):
+        """Replace card: why (lost, stolen, damaged, name change, new photo), then the way to the new card."""
+        self._need("cards")
+        company, card = self.company, self._card(card_id)
+        error = None
+        if request.method == "POST":
+            reason = request.form.get("reason", "")
+            via = request.form.get("via") if request.form.get("via") in (ORDER, COLLECT) else None
+            try:
+                done = replace_card(company, current_user, card, reason, via=via)
+            except CardError as exc:
+                db.session.rollback()
+                error = str(exc)
+            else:
+                db.session.commit()
+                if done.via == COLLECT:
+                    flash(_("%(name)s got an email asking for a new photo. The new card replaces this one.",
+                            name=card.holder_name), "success")
+                    return redirect(url_for(".details", card_id=card.id))
+                flash(_("The new card for %(name)s is in your cart with the card's data: change what is new, "
+                        "then place the order.", name=card.holder_name), "success")
+                return redirect(url_for("cart.index"))
+        return self.render("admin/cards/replace.html", card=card, reasons=ReplacementReason, error=error,
+                           lost_or_stolen=sorted(BLOCK_AT_ONCE), CardStatus=CardStatus)
 
     @expose("/<int:card_id>")
     def details(self, card_id: int):
@@ -121,7 +203,9 @@ class CardsView(TenantView):
         jobs = db.session.scalars(select(PrintJob).where(PrintJob.card_id == card.id).order_by(PrintJob.id.desc())).all()
         fields = data_fields(card.card_type)
         self._read(card, "personal_data.card_viewed")
+        replaced = self.get_owned(Card, card.replaces_card_id) if card.replaces_card_id else None
         return self.render("admin/cards/details.html", card=card, events=events, jobs=jobs, fields=fields,
+                           replaced=replaced, replacements=replacements_of(card), ReplacementReason=ReplacementReason,
                            changes=[summarise_change(card, ch) for ch in changes], CardStatus=CardStatus,
                            fmt_id=format_national_id, ChangeState=ChangeState, PrintJobStatus=PrintJobStatus,
                            system_reasons=SYSTEM_REASONS,

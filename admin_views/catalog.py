@@ -11,7 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import exists, func, select
 from wtforms import EmailField, SelectField, TextAreaField
-from wtforms.validators import Email, Length, Optional, ValidationError
+from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
 
 from admin_views.base import AppModelView
 from admin_views.catalog_languages import (
@@ -128,6 +128,7 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
         "name": _l("Name"), "kind": _l("Kind"), "price": _l("Price"), "company": _l("Offered to"),
         "fields": _l("Fields"), "active": _l("Active"), "description": _l("Description"),
         "photo_width": _l("Photo width (px)"), "photo_height": _l("Photo height (px)"),
+        "validity_months": _l("Valid for (months)"), "validity_until_end_date": _l("Valid until the end of the assignment"),
     }
     column_searchable_list = ["name"]
     column_formatters = {
@@ -140,14 +141,19 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
     }
     # The name and description in every language, grouped by language (English required, the rest optional).
     form_extra_fields = translation_fields({"name": (_l("Name"), False), "description": (_l("Description"), True)})
-    form_columns = ["name", "kind", "description", "price", "company", "photo_width", "photo_height", "active",
-                    "fields", *form_extra_fields]
+    form_columns = ["name", "kind", "description", "price", "company", "photo_width", "photo_height",
+                    "validity_months", "validity_until_end_date", "active", "fields", *form_extra_fields]
     form_rules = [language_groups(("name", "description")), "kind", "price", "company", "photo_width",
-                  "photo_height", "active", "fields"]
+                  "photo_height", "validity_months", "validity_until_end_date", "active", "fields"]
     form_overrides = {"kind": SelectField}
     form_args = {
         "kind": {"choices": CardKind.choices(), "label": _l("Kind")},
         "company": {"label": _l("Offered to"), "description": _l("Empty: every company.")},
+        "validity_months": {"label": _l("Valid for (months)"), "validators": [Optional(), NumberRange(1, 240)],
+                            "description": _l("Empty: the card is valid until it is blocked or terminated.")},
+        "validity_until_end_date": {"label": _l("Valid until the end of the assignment"),
+                                    "description": _l("ID06-style: the orderer enters the last day of the "
+                                                      "employment or assignment when ordering.")},
     }
     _field_translations = translation_fields({"label": (_l("Label"), False),
                                               "options": (_l("Choices, one per line"), True,

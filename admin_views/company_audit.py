@@ -79,6 +79,7 @@ FIELDS = {
     "can_make_requests": _l("Make requests"), "can_view_notes": _l("View notes"), "key": _l("Key"),
     "required": _l("Required"), "position": _l("Position"), "max_length": _l("Maximum length"),
     "options": _l("Choices, one per line"), "photo_width": _l("Photo width (px)"),
+    "validity_months": _l("Valid for (months)"), "validity_until_end_date": _l("Valid until the end of the assignment"),
     "photo_height": _l("Photo height (px)"), "scopes": _l("The key may"), "expires_on": _l("Valid until"),
     "revoked_at": _l("Revoked"), "translations": _l("Other languages"),
 }

@@ -32,6 +32,7 @@ from portal.ordering.operations import (
     card_type_for,
     cart_summary,
     clear_cart,
+    end_of_assignment,
     remove_cart_item,
     set_replacement,
     update_accessory_quantity,
@@ -88,7 +89,8 @@ class OrderCardsView(TenantView):
                     if action == "print":
                         return self._print_now(company, chosen, clean, photo_key, replaces)
                     add_card_to_cart(company, current_user, chosen, clean, photo_key,
-                                     address_id=request.form.get("address_id") or None, replaces_card_id=replaces)
+                                     address_id=request.form.get("address_id") or None, replaces_card_id=replaces,
+                                     valid_until=request.form.get("valid_until"))
                 except OrderingError as exc:
                     flash(str(exc), "error")
                 else:
@@ -108,14 +110,18 @@ class OrderCardsView(TenantView):
 
     def _print_now(self, company, card_type, clean, photo_key, replaces=None):
         from portal.cards.duplicates import NotReplaceable, replace_with
+        from portal.cards.replacement import set_valid_until
         from portal.printing.operations import PrintError, print_now
 
         try:
+            end = end_of_assignment(card_type, request.form.get("valid_until"))
             card, _job = print_now(company, current_user, card_type, clean, photo_key,
                                    _int(request.form.get("printer_id"), -1))
+            if end:
+                set_valid_until(card, end)
             if replaces:
                 replace_with(company, card, replaces)
-        except (PrintError, NotReplaceable) as exc:
+        except (PrintError, NotReplaceable, OrderingError) as exc:
             db.session.rollback()
             flash(str(exc), "error")
             return redirect(url_for(".index", card_type=card_type.id))

@@ -239,7 +239,8 @@ def _email_context(seeded) -> dict:
             "token": TOKEN, "change": rows[CardChange], "account": seeded["account"], "approver": user,
             "orderer": user, "invited_by": user, "inviter": user, "role": "Orderer", "minutes": 30,
             "reason": "", "customer_request": rows.get(CustomerRequest), "link_minutes": 30, "approved": True,
-            "endpoint": rows[WebhookEndpoint], "failing_since": utcnow()}
+            "endpoint": rows[WebhookEndpoint], "failing_since": utcnow(),
+            "expiring_cards": [rows[Card]], "days": 30, "today": utcnow().date()}
 
 
 def test_every_email_template_variable_has_a_sample(app, seeded):

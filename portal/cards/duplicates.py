@@ -41,14 +41,16 @@ def live_cards_by_person(company: Company, national_ids: Iterable[str]) -> dict[
 
 
 def replaceable_card(company: Company, card_id) -> Card:
-    """A card a new one may replace: the company's, and active (it is blocked when the new one is)."""
+    """A card a new one may replace: the company's, and active (it is blocked when the new one is), or
+    blocked while *Replace card* replaces it (a lost card: terminated when the new one is active)."""
     try:
         card = db.session.get(Card, int(card_id))
     except (TypeError, ValueError):
         card = None
     if card is None or card.company_id != company.id:
         raise NotReplaceable(_l("Choose one of your company's cards to replace."))
-    if card.status != CardStatus.ACTIVE.value:
+    if card.status != CardStatus.ACTIVE.value and not (
+            card.replacement_reason and card.status == CardStatus.BLOCKED.value):
         raise NotReplaceable(_l("Only an active card can be replaced."))
     return card
 

@@ -1,10 +1,10 @@
 """Cards, their status history and holder-approved change requests."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, column, table
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, column, table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.cards import fulltext
@@ -24,7 +24,18 @@ class CardStatus(StrEnum):
 
 # Reasons the system writes into the status history: stored as the English text, shown translated.
 SYSTEM_REASONS = {"Production": _l("Production"), "Printed locally": _l("Printed locally"),
-                  "Order cancelled": _l("Order cancelled"), "Replaced by a new card": _l("Replaced by a new card")}
+                  "Order cancelled": _l("Order cancelled"), "Replaced by a new card": _l("Replaced by a new card"),
+                  "Expired": _l("Expired"), "Lost": _l("Lost"), "Stolen": _l("Stolen")}
+
+
+class ReplacementReason(StrEnum):
+    """Why a card is replaced: lost and stolen cards are blocked at once; a new photo is asked of the holder."""
+    LOST = "lost", _l("Lost"), "danger"
+    STOLEN = "stolen", _l("Stolen"), "danger"
+    DAMAGED = "damaged", _l("Damaged"), "warning"
+    NAME_CHANGE = "name_change", _l("Name change"), "info"
+    NEW_PHOTO = "new_photo", _l("New photo"), "info"
+    RENEWAL = "renewal", _l("Renewal (expiry)"), "secondary"
 
 
 class Card(db.Model):
@@ -33,6 +44,7 @@ class Card(db.Model):
         Index("ix_card_company_status", "company_id", "status"),
         Index("ix_card_company_created", "company_id", "created_at"),
         Index("ix_card_company_updated", "company_id", "updated_at"),
+        Index("ix_card_company_valid_until", "company_id", "valid_until"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +72,14 @@ class Card(db.Model):
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
     # The same person's card this one replaces: blocked when this one becomes active.
     replaces_card_id: Mapped[int | None] = mapped_column(ForeignKey("card.id", ondelete="SET NULL"))
+    # The last day the card is valid (from its card type's validity or the end of the holder's assignment):
+    # the expiry job blocks it after that day.
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    # The smallest "days before expiry" notice the orderer was sent for this card (the digest sends each once).
+    expiry_notice_days: Mapped[int | None] = mapped_column(Integer)
+    # Why this card is being replaced (a ReplacementReason value), set once by "Replace card".
+    replacement_reason: Mapped[str | None] = mapped_column(String(16))
+    replacement_requested_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     company: Mapped[Company] = relationship()
     # The ordering feature's rows, named (not imported): cards sit below ordering in the layers.

@@ -14,12 +14,13 @@ from sqlalchemy import column, func, or_, select, table, text, union
 from sqlalchemy.orm import joinedload
 
 from portal.cards import fulltext
-from portal.cards.models import Card, order_numbers
+from portal.cards.models import Card, CardStatus, order_numbers
 from portal.infra.extensions import db
 from portal.infra.national_ids import InvalidNationalId, normalise_national_id, search_keys
 from portal.infra.text_match import icontains
 from portal.tenancy.models import Company, User
 
+IN_USE = (CardStatus.ORDERED.value, CardStatus.IN_PRODUCTION.value, CardStatus.ACTIVE.value)
 _FTS = table("card_fts", column("rowid"))
 NEWEST_WINDOW = 2000
 _CODE = re.compile(r"[A-Za-z0-9-]*[0-9][A-Za-z0-9-]*")  # letters, digits and dashes, at least one digit
@@ -109,8 +110,8 @@ def _branches(q: str) -> list:
     return branches
 
 
-def _filtered(stmt, company: Company, status, card_type_id, date_from, date_to, updated_since=None, *,
-              own_index: bool = False):
+def _filtered(stmt, company: Company, status, card_type_id, date_from, date_to, updated_since=None,
+              expiring_before=None, *, own_index: bool = False):
     # A branch with its own index checks the company row by row (`+ 0` keeps SQLite from walking the
     # whole company through its index just to avoid sorting a handful of hits).
     stmt = stmt.where((Card.company_id + 0 if own_index else Card.company_id) == company.id)
@@ -124,6 +125,9 @@ def _filtered(stmt, company: Company, status, card_type_id, date_from, date_to, 
         stmt = stmt.where(Card.created_at < datetime.combine(date_to + timedelta(days=1), time.min))
     if updated_since:
         stmt = stmt.where(Card.updated_at >= updated_since)
+    if expiring_before:  # cards in use whose validity ends by that day (the Expiring filter)
+        stmt = stmt.where(Card.valid_until.is_not(None), Card.valid_until <= expiring_before,
+                          Card.status.in_(IN_USE))
     return stmt
 
 
@@ -165,9 +169,9 @@ def _matching_ids(company, q, filters, wanted: int, branches=None):
 
 def search_cards(company: Company, q: str = "", *, status: str | None = None, card_type_id: int | None = None,
                  date_from: date | None = None, date_to: date | None = None, updated_since: datetime | None = None,
-                 page: int = 0, per_page: int = 25):
+                 expiring_before: date | None = None, page: int = 0, per_page: int = 25):
     """(cards of the page, whether there is a next page). Newest first; no full count."""
-    filters = (status, card_type_id, date_from, date_to, updated_since)
+    filters = (status, card_type_id, date_from, date_to, updated_since, expiring_before)
     options = (joinedload(Card.card_type), joinedload(Card.order), joinedload(Card.orderer))
     if (q or "").strip():
         wanted = (page + 1) * per_page + 1
@@ -202,9 +206,11 @@ COUNT_CAP = 10_000
 
 
 def count_cards(company: Company, *, status: str | None = None, card_type_id: int | None = None,
-                date_from: date | None = None, date_to: date | None = None, cap: int = COUNT_CAP) -> int:
+                date_from: date | None = None, date_to: date | None = None, expiring_before: date | None = None,
+                cap: int = COUNT_CAP) -> int:
     """How many of the company's cards the filters keep, counted up to `cap` + 1 (the list header's
     count: "more than 10,000" past the cap, so the page costs the same at 100,000 cards as at 5,000,000;
     a text search shows its pages without one). Answered from the (company, ...) indexes."""
-    kept = _filtered(select(Card.id), company, status, card_type_id, date_from, date_to).limit(cap + 1).subquery()
+    kept = _filtered(select(Card.id), company, status, card_type_id, date_from, date_to, None,
+                     expiring_before).limit(cap + 1).subquery()
     return db.session.scalar(select(func.count()).select_from(kept))

@@ -7,6 +7,9 @@ closes the holder's open change requests when the card leaves use, and tells the
 """
 from __future__ import annotations
 
+import calendar
+from datetime import date, timedelta
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -32,6 +35,18 @@ TRANSITIONS = {
 OUT_OF_USE = {CardStatus.TERMINATED.value}
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it has fewer days)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def valid_from_activation(day: date, months: int) -> date:
+    """The last valid day of a card activated on `day` that is valid for `months`."""
+    return add_months(day, months) - timedelta(days=1)
+
+
 class CardError(ValueError):
     """Something the user can fix or must know; str() is the message."""
 
@@ -51,6 +66,8 @@ def move_card_status(card: Card, to: str, user: User | None, reason: str = "") -
     values = {"status": to, "status_reason": reason, "status_changed_at": now}
     if to == CardStatus.ACTIVE.value and card.activated_at is None:
         values["activated_at"] = now
+        if card.valid_until is None and card.card_type.validity_months:
+            values["valid_until"] = valid_from_activation(now.date(), card.card_type.validity_months)
     moved = db.session.execute(update(Card).where(Card.id == card.id, Card.status == seen).values(**values)
                                .execution_options(synchronize_session=False)).rowcount
     if moved != 1:
@@ -73,9 +90,16 @@ REPLACED = "Replaced by a new card"  # a SYSTEM_REASONS key: shown translated in
 
 
 def _block_replaced(card: Card, user: User | None) -> None:
-    """The card this one replaces stops working now that the new one is active."""
+    """The card this one replaces stops working now that the new one is active: terminated when it was
+    replaced through *Replace card* (lost, stolen, damaged, ...: it never comes back), otherwise blocked."""
     old = db.session.get(Card, card.replaces_card_id)
-    if old is not None and old.company_id == card.company_id and old.status == CardStatus.ACTIVE.value:
+    if old is None or old.company_id != card.company_id:
+        return
+    if old.replacement_reason and old.status in (CardStatus.ACTIVE.value, CardStatus.BLOCKED.value):
+        move_card_status(old, CardStatus.TERMINATED.value, user, REPLACED)
+        record("card.terminated", company_id=old.company_id, obj=old, summary=f"{old.holder_name}: {REPLACED}",
+               user_id=user.id if user else None)
+    elif old.status == CardStatus.ACTIVE.value:
         move_card_status(old, CardStatus.BLOCKED.value, user, REPLACED)
         record("card.blocked", company_id=old.company_id, obj=old, summary=f"{old.holder_name}: {REPLACED}",
                user_id=user.id if user else None)
@@ -92,11 +116,11 @@ def close_open_changes(card: Card) -> int:
 def create_card(company: Company, card_type: CardType, holder_data: dict, photo_key: str | None, *,
                 orderer: User | None, status: str = CardStatus.ORDERED.value, reason: str = "",
                 order_id: int | None = None, order_line_id: int | None = None,
-                replaces_card_id: int | None = None) -> Card:
+                replaces_card_id: int | None = None, valid_until: date | None = None) -> Card:
     """A new card with its first status event: for an order line, or printed at the company's desk."""
     card = Card(company_id=company.id, card_type_id=card_type.id, orderer_id=orderer.id if orderer else None,
                 order_id=order_id, order_line_id=order_line_id, holder_data=holder_data, photo_key=photo_key,
-                replaces_card_id=replaces_card_id,
+                replaces_card_id=replaces_card_id, valid_until=valid_until,
                 status=status, status_reason=reason, **card_identity(card_type, holder_data))
     db.session.add(card)
     db.session.flush()

@@ -36,7 +36,7 @@ class CardType(Translated, db.Model):
     # The catalogue is the operator's: its changes go to the operator's log (portal.audit.listener).
     __audit_company__ = None
     __audited__ = frozenset({"name", "kind", "description", "price", "company_id", "photo_width", "photo_height",
-                             "active", "translations"})
+                             "active", "translations", "validity_months", "validity_until_end_date"})
     TRANSLATED = {"name": "name", "description": "description"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +49,10 @@ class CardType(Translated, db.Model):
     photo_width: Mapped[int] = mapped_column(Integer, default=413)
     photo_height: Mapped[int] = mapped_column(Integer, default=531)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # How long a card is valid from activation (None: no end); ID06-style cards end with the holder's
+    # employment or assignment instead, a date the orderer enters on the order form.
+    validity_months: Mapped[int | None] = mapped_column(Integer)
+    validity_until_end_date: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # {lang: {"name": ..., "description": ...}}; English is name/description (portal.catalog.translations)
     translations: Mapped[dict] = mapped_column(JsonType, default=dict, server_default=text("'{}'"))

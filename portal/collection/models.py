@@ -90,6 +90,10 @@ class CollectionRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A card this request's new card replaces (Replace card > New photo, or a renewal round). No foreign key:
+    # adding one would rebuild this table on SQLite; a card gone meanwhile is simply not replaced
+    # (ordering's add_card_to_cart checks it).
+    replaces_card_id: Mapped[int | None] = mapped_column(Integer)
 
     company: Mapped[Company] = relationship()
     card_type: Mapped[CardType] = relationship()

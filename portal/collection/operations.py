@@ -84,9 +84,12 @@ def open_emails(company: Company, card_type: CardType) -> set[str]:
 
 
 def send_requests(company: Company, user: User | None, card_type: CardType, addresses: list[ParsedAddress], *,
-                  address_id=None, language: str | None = None) -> list[CollectionRequest]:
+                  address_id=None, language: str | None = None, data: dict | None = None,
+                  replaces_card_id: int | None = None) -> list[CollectionRequest]:
     """One request and one email with a personal link per address; open duplicates are refused (the
-    database holds the rule: a paste sent twice at the same moment creates nothing twice)."""
+    database holds the rule: a paste sent twice at the same moment creates nothing twice). `data` fills
+    in the form (a card being replaced: the holder only sends a new photo), `replaces_card_id` is the card
+    the new one replaces once approved into the cart."""
     if card_type.company_id not in (None, company.id) or not card_type.active:
         raise CollectionError(_l("Choose one of the card types offered to your company."))
     if not addresses:
@@ -100,7 +103,8 @@ def send_requests(company: Company, user: User | None, card_type: CardType, addr
         rows.append({"company_id": company.id, "card_type_id": card_type.id, "created_by_id": user.id if user else None,
                      "email": a.email.lower(), "name": a.name, "language": lang, "status": RequestStatus.PENDING.value,
                      "token_salt": salt, "token_hash": hash_token(tokens[a.email.lower()]),
-                     "address_id": addr.id if addr else None, "address_fixed": addr is not None, "data": {},
+                     "address_id": addr.id if addr else None, "address_fixed": addr is not None,
+                     "data": dict(data or {}), "replaces_card_id": replaces_card_id,
                      "sent_at": now, "last_sent_at": now, "created_at": now, "updated_at": now,
                      "expires_at": now + timedelta(days=company.request_valid_days)})
     inserted = insert_unless_open(rows)
@@ -269,7 +273,7 @@ def approve_to_cart(company: Company, user: User, request_id, *, replaces_card_i
     try:
         item = add_card_to_cart(company, user, req.card_type, req.data or {}, req.photo_key,
                                 address_id=req.address_id, collection_request_id=req.id,
-                                replaces_card_id=replaces_card_id)
+                                replaces_card_id=replaces_card_id or req.replaces_card_id)
     except OrderingError as exc:  # refused before anything was written
         raise CollectionError(str(exc)) from None
     req.status = RequestStatus.IN_CART.value

@@ -39,6 +39,16 @@ def _intervals(value: str) -> dict[str, float]:
         raise ConfigError(f"JOB_INTERVALS must look like outbox=15,reminders=900 (got {value!r})") from exc
 
 
+def _notice_days(value: str) -> tuple[int, ...]:
+    try:
+        days = tuple(sorted({int(v) for v in value.replace(" ", "").split(",") if v}, reverse=True))
+    except ValueError as exc:
+        raise ConfigError(f"CARD_EXPIRY_NOTICE_DAYS must look like 30,7 (got {value!r})") from exc
+    if any(not 0 < d <= 365 for d in days):
+        raise ConfigError(f"CARD_EXPIRY_NOTICE_DAYS must be days between 1 and 365 (got {value!r})")
+    return days
+
+
 def _hops(value: str) -> int:
     try:
         hops = int(value.strip() or 0)
@@ -73,6 +83,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "SCHEDULER_ENABLED": _bool("SCHEDULER_ENABLED", False),
         # "outbox=15,reminders=900": override job intervals in seconds (tests run them every second).
         "JOB_INTERVALS": _intervals(os.environ.get("JOB_INTERVALS", "")),
+        # Days before a card's last valid day when its orderer gets the expiry digest ("30,7": one email each).
+        "CARD_EXPIRY_NOTICE_DAYS": _notice_days(os.environ.get("CARD_EXPIRY_NOTICE_DAYS", "30,7")),
         "SCHEDULER_LOCK_POLL_SECONDS": float(os.environ.get("SCHEDULER_LOCK_POLL_SECONDS", "15")),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),

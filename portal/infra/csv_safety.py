@@ -35,3 +35,19 @@ def write_csv(rows: Iterable[Iterable], header: Iterable[str], delimiter: str = 
     for row in rows:
         writer.writerow(safe_row(row))
     return out.getvalue()
+
+
+def write_xlsx(rows: Iterable[Iterable], header: Iterable[str], title: str) -> bytes:
+    """One sheet: every text cell escaped like CSV (no cell can start a formula), dates as date cells."""
+    from datetime import date
+
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=str(title)[:31])
+    ws.append(safe_row(header))
+    for row in rows:
+        ws.append([v if isinstance(v, date) else safe_cell(v) for v in row])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

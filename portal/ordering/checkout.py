@@ -137,7 +137,7 @@ def write_order(company: Company, user: User | None, summary: CartSummary, commo
         db.session.add(ol)
         db.session.flush()
         create_card(company, ct, item.holder_data, item.photo_key, orderer=user, order_id=order.id,
-                    order_line_id=ol.id, replaces_card_id=item.replaces_card_id)
+                    order_line_id=ol.id, replaces_card_id=item.replaces_card_id, valid_until=item.valid_until)
         if item.collection_request_id:
             cart_item_ordered.send(item)
     for line in summary.accessories:

@@ -75,6 +75,8 @@ class CartItem(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # An active card of the same person that the new card replaces (see cards.duplicates).
     replaces_card_id: Mapped[int | None] = mapped_column(ForeignKey("card.id", ondelete="SET NULL"))
+    # ID06-style card types: the last day of the holder's employment or assignment (the card's valid_until).
+    valid_until: Mapped[date | None] = mapped_column(Date)
 
     card_type: Mapped[CardType | None] = relationship()
     accessory: Mapped[Accessory | None] = relationship()

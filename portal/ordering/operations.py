@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import current_app
@@ -67,15 +68,17 @@ def _int(value) -> int:
 
 def add_card_to_cart(company: Company, user: User, card_type: CardType, holder_data: dict, photo_key: str | None,
                      *, address_id: int | None = None, collection_request_id: int | None = None,
-                     replaces_card_id=None) -> CartItem:
+                     replaces_card_id=None, valid_until=None) -> CartItem:
     """Validate the holder data against the layout and put one card in the user's cart (replacing an active
-    card of the same person if `replaces_card_id` is given: that card is blocked when the new one is active)."""
+    card of the same person if `replaces_card_id` is given: that card is blocked when the new one is active).
+    ID06-style card types need `valid_until`, the last day of the holder's employment or assignment."""
     clean = checked_card(company, card_type, holder_data, has_photo=bool(photo_key))
     addr = address_for(company, address_id)
     replaced = card_to_replace(company, replaces_card_id) if replaces_card_id else None
     item = CartItem(company_id=company.id, user_id=user.id, kind=LineKind.CARD.value, card_type_id=card_type.id,
                     holder_data=clean, photo_key=photo_key, address_id=addr.id if addr else None,
-                    collection_request_id=collection_request_id, replaces_card_id=replaced.id if replaced else None)
+                    collection_request_id=collection_request_id, replaces_card_id=replaced.id if replaced else None,
+                    valid_until=end_of_assignment(card_type, valid_until))
     db.session.add(item)
     db.session.flush()
     return item
@@ -93,6 +96,20 @@ def checked_card(company: Company, card_type: CardType, holder_data: dict, *, ha
     if errors:
         raise CardInvalid(errors)
     return clean
+
+
+def end_of_assignment(card_type: CardType, value) -> date | None:
+    """The end date an ID06-style card needs (today or later, within ten years); None for other card types."""
+    if not card_type.validity_until_end_date:
+        return None
+    try:
+        day = value if isinstance(value, date) else date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        raise OrderingError(_l("Enter the last day of the employment or assignment.")) from None
+    today = utcnow().date()
+    if not today <= day <= today + timedelta(days=3653):
+        raise OrderingError(_l("The last day of the assignment must be between today and ten years from now."))
+    return day
 
 
 def accessory_for(accessory_id, quantity: int) -> Accessory:

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
-from portal.cards.models import Card, CardStatus
+from portal.cards.models import Card, CardStatus, ReplacementReason
 from portal.catalog.models import CardType, FieldKind, LayoutField
 from portal.infra.csv_safety import safe_cell, write_csv
 from portal.infra.extensions import db
@@ -31,6 +31,9 @@ COLUMNS: OrderedDict = OrderedDict([
     # Dates stay dates: the screen shows them in the user's locale, CSV as ISO 8601, Excel as date cells.
     ("created_at", (_l("Ordered"), lambda c: c.created_at.date() if c.created_at else "")),
     ("activated_at", (_l("Activated"), lambda c: c.activated_at.date() if c.activated_at else "")),
+    ("valid_until", (_l("Valid until"), lambda c: c.valid_until or "")),
+    ("replacement_reason", (_l("Replacement reason"),
+                            lambda c: str(ReplacementReason.label_of(c.replacement_reason)) if c.replacement_reason else "")),
 ])
 DEFAULT_COLUMNS = ["holder_name", "card_type", "status", "card_number", "order_number", "created_at"]
 MAX_EXPORT_ROWS = 200_000

@@ -112,6 +112,8 @@ ROUTES: dict[str, tuple] = {
     "cards.production": ("ids", {"card_id": Card}),
     "cards.status": ("ids", {"card_id": Card}),
     "cards.bulk": ("form", {"card_id": Card}),
+    "cards.export": ("list", None),
+    "cards.replace": ("ids", {"card_id": Card}),
     "cards.print_card": ("ids", {"card_id": Card}),
     "cards.change_photo": ("ids", {"card_id": Card, "change_id": CardChange}),
     "printers.test_page": ("ids", {"printer_id": Printer}),
