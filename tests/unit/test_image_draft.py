@@ -11,6 +11,7 @@ import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat, JpegImagePlugin
 
 from portal.infra import images
+from portal.infra.decode_slots import DECODE_SLOTS
 
 RED, BLUE, GREY = (220, 20, 20), (30, 40, 220), (128, 128, 128)
 # Where the red block (stored top-left) is once the camera's orientation is applied.
@@ -159,6 +160,6 @@ def test_only_a_few_photos_are_decoded_at_once_per_process(monkeypatch):
     for t in threads:
         t.join(30)
     assert not errors
-    assert most == images.DECODE_SLOTS
+    assert most == DECODE_SLOTS
     # A thumbnail made from inside a slot (normalise_photo calls itself) does not wait for a second one.
     assert images.thumbnail_jpeg(data)
