@@ -80,7 +80,7 @@
     bitmap = null;
     var next = new Image();
     next.onload = function () {
-      img = next; rot = 0; zoom.value = 1; unit = fullWidth ? fullWidth / next.naturalWidth : 1;
+      use(next); unit = fullWidth ? fullWidth / next.naturalWidth : 1;
       box.hidden = false; reset();
     };
     next.onerror = function () { if (!fullWidth) { serverPreview(); } else { box.hidden = true; } };
@@ -102,8 +102,14 @@
     }).catch(function () { box.hidden = true; }).then(function () { if (converting) { converting.hidden = true; } });
   }
 
+  // The photo now shown; a decoded bitmap shown before is freed (a 12 MP one holds 48 MB).
+  function use(next) {
+    if (img && img !== next && img.close) { img.close(); }
+    img = next; rot = 0; zoom.value = 1;
+  }
+
   function showBitmap(decoded) {
-    bitmap = decoded; img = decoded; rot = 0; zoom.value = 1; unit = 1;
+    use(decoded); bitmap = decoded; unit = 1;
     box.hidden = false; reset();
   }
 
@@ -118,7 +124,7 @@
     } catch (e) { decoding = null; }
     if (!decoding) { show(URL.createObjectURL(file), 0); return; }
     decoding.then(function (decoded) {
-      if (input.files[0] === file) { showBitmap(decoded); }
+      if (input.files[0] === file) { showBitmap(decoded); } else if (decoded.close) { decoded.close(); }
     }, function () { show(URL.createObjectURL(file), 0); });  // HEIC and the like: the server shows it
   });
 
