@@ -75,6 +75,13 @@ def _next_step(req, token: str):
     return redirect(url_for(STEP_PAGES[step] if step else ".confirm", token=token))
 
 
+def _commit_then(response):
+    """Commit, then answer with what was decided before: the page or redirect is made from the rows
+    already loaded, so hundreds of employees at once do not reload them after every commit."""
+    db.session.commit()
+    return response
+
+
 def _page(template: str, req, token: str, **context):
     return render_template(f"employee/{template}", req=req, token=token, company=req.company,
                            card_type=req.card_type, **context)
@@ -91,8 +98,7 @@ def start(token: str):
         values = read_layout_values(req.card_type, request.form)
         errors = save_employee_data(req, values)
         if not errors:
-            db.session.commit()
-            return _next_step(req, token)
+            return _commit_then(_next_step(req, token))
     return _page("details.html", req, token, fields=data_fields(req.card_type), values=values, errors=errors)
 
 
@@ -156,8 +162,7 @@ def address(token: str):
         except ValueError as exc:
             error = str(exc)
         else:
-            db.session.commit()
-            return _next_step(req, token)
+            return _commit_then(_next_step(req, token))
     return _page("address.html", req, token, addresses=designated_addresses(req), error=error)
 
 
@@ -171,8 +176,7 @@ def confirm(token: str):
     if request.method == "POST":
         keep_language(req, session.get("language"))
         confirm_request(req)
-        db.session.commit()
-        return _page("done.html", req, token)
+        return _commit_then(_page("done.html", req, token))
     values = [(f.label, f.shown_value((req.data or {}).get(f.key, ""))) for f in data_fields(req.card_type)]
     return _page("confirm.html", req, token, values=values)
 

@@ -1,5 +1,8 @@
 // Photo step: show the chosen photo, let the person zoom, drag and rotate it inside a frame with the
-// card's photo proportions, and send the ORIGINAL file plus the crop box; the server crops it again.
+// card's photo proportions, and send the photo plus the crop box; the server crops it again.
+// A photo the browser can decode is sent scaled down (longest side 1,600 px, JPEG, camera orientation
+// applied: a few hundred KB instead of 1-5 MB) and the crop box is scaled with it. Without JavaScript,
+// for HEIC (browsers cannot decode it) or when scaling fails, the original file is sent as it is.
 (function () {
   "use strict";
   var form = document.getElementById("photo-form");
@@ -11,12 +14,20 @@
   var ctx = canvas.getContext("2d");
   var zoom = document.getElementById("zoom");
   var img = null, rot = 0, scale = 1, base = 1, ox = 0, oy = 0;
+  // The decoded photo (an ImageBitmap, camera orientation applied) when the browser could decode it.
+  var bitmap = null, sending = false;
+  var MAX_SIDE = 1600, QUALITY = 0.85;
+  // The card's photo in pixels: the part chosen must keep at least 1.25x that when scaled down.
+  var photoSize = (form.getAttribute("data-photo-size") || "413x531").split("x").map(Number);
   // Pixels of the full photo per pixel shown: 1, or more when the server's preview (HEIC) is smaller.
   var unit = 1;
   var nameOut = document.getElementById("photo-name");
   var converting = document.getElementById("photo-converting");
 
-  function dims() { return rot % 180 ? [img.naturalHeight, img.naturalWidth] : [img.naturalWidth, img.naturalHeight]; }
+  // An <img> has naturalWidth; an ImageBitmap only width (already as the camera held it).
+  function iw() { return img.naturalWidth || img.width; }
+  function ih() { return img.naturalHeight || img.height; }
+  function dims() { return rot % 180 ? [ih(), iw()] : [iw(), ih()]; }
 
   function clamp() {
     var d = dims(), w = d[0] * scale, h = d[1] * scale;
@@ -32,8 +43,7 @@
     ctx.save();
     ctx.translate(ox + d[0] * scale / 2, oy + d[1] * scale / 2);
     ctx.rotate(rot * Math.PI / 180);
-    ctx.drawImage(img, -img.naturalWidth * scale / 2, -img.naturalHeight * scale / 2,
-                  img.naturalWidth * scale, img.naturalHeight * scale);
+    ctx.drawImage(img, -iw() * scale / 2, -ih() * scale / 2, iw() * scale, ih() * scale);
     ctx.restore();
     // The crop box in pixels of the photo as oriented and rotated (what the server crops).
     setValue("crop_x", -ox / scale * unit);
@@ -67,9 +77,10 @@
   }
 
   function show(src, fullWidth) {
+    bitmap = null;
     var next = new Image();
     next.onload = function () {
-      img = next; rot = 0; zoom.value = 1; unit = fullWidth ? fullWidth / next.naturalWidth : 1;
+      use(next); unit = fullWidth ? fullWidth / next.naturalWidth : 1;
       box.hidden = false; reset();
     };
     next.onerror = function () { if (!fullWidth) { serverPreview(); } else { box.hidden = true; } };
@@ -91,12 +102,98 @@
     }).catch(function () { box.hidden = true; }).then(function () { if (converting) { converting.hidden = true; } });
   }
 
+  // The photo now shown; a decoded bitmap shown before is freed (a 12 MP one holds 48 MB).
+  function use(next) {
+    if (img && img !== next && img.close) { img.close(); }
+    img = next; rot = 0; zoom.value = 1;
+  }
+
+  function showBitmap(decoded) {
+    use(decoded); bitmap = decoded; unit = 1;
+    box.hidden = false; reset();
+  }
+
   input.addEventListener("change", function () {
     var file = input.files && input.files[0];
     if (nameOut) { nameOut.textContent = file ? file.name : ""; }
+    bitmap = null;
     if (!file) { return; }
-    show(URL.createObjectURL(file), 0);
+    var decoding = null;
+    try {
+      decoding = window.createImageBitmap ? createImageBitmap(file, { imageOrientation: "from-image" }) : null;
+    } catch (e) { decoding = null; }
+    if (!decoding) { show(URL.createObjectURL(file), 0); return; }
+    decoding.then(function (decoded) {
+      if (input.files[0] === file) { showBitmap(decoded); } else if (decoded.close) { decoded.close(); }
+    }, function () { show(URL.createObjectURL(file), 0); });  // HEIC and the like: the server shows it
   });
+
+  // How much to scale the photo for the upload: longest side MAX_SIDE, but the part chosen in the frame
+  // keeps 1.25x the card's pixels (a close zoom on a big photo sends more), never enlarged.
+  function uploadScale() {
+    var longest = Math.max(bitmap.width, bitmap.height);
+    var chosen = Math.min(parseFloat(document.getElementById("crop_width").value) / photoSize[0],
+                          parseFloat(document.getElementById("crop_height").value) / photoSize[1]);
+    var s = Math.max(MAX_SIDE / longest, isFinite(chosen) && chosen > 0 ? 1.25 / chosen : 0);
+    return Math.min(1, s);
+  }
+
+  // The scaled JPEG as a File, and the crop box turned into its pixels.
+  function shrink(s) {
+    var out = document.createElement("canvas");
+    out.width = Math.max(1, Math.round(bitmap.width * s));
+    out.height = Math.max(1, Math.round(bitmap.height * s));
+    var octx = out.getContext("2d");
+    octx.imageSmoothingEnabled = true;
+    octx.imageSmoothingQuality = "high";
+    octx.drawImage(bitmap, 0, 0, out.width, out.height);
+    var fx = out.width / bitmap.width, fy = out.height / bitmap.height;
+    if (rot % 180) { var t = fx; fx = fy; fy = t; }  // the crop box is in the turned photo's pixels
+    return new Promise(function (resolve, reject) {
+      out.toBlob(function (blob) {
+        if (!blob) { reject(new Error("toBlob")); return; }
+        var name = (input.files[0].name || "photo").replace(/\.[^.]*$/, "") + ".jpg";
+        resolve({ file: new File([blob], name, { type: "image/jpeg" }), fx: fx, fy: fy });
+      }, "image/jpeg", QUALITY);
+    });
+  }
+
+  form.addEventListener("submit", function (e) {
+    if (sending || !bitmap || !window.DataTransfer || !window.Promise || !HTMLCanvasElement.prototype.toBlob) { return; }
+    var s = uploadScale();
+    if (s >= 1) { return; }  // small enough already: the original goes as it is
+    e.preventDefault();
+    var submitter = e.submitter;
+    original = input.files[0];
+    shrink(s).then(function (made) {
+      var list = new DataTransfer();
+      list.items.add(made.file);
+      input.files = list.files;
+      ["x", "width"].forEach(function (k) { scaleField("crop_" + k, made.fx); });
+      ["y", "height"].forEach(function (k) { scaleField("crop_" + k, made.fy); });
+    }).catch(function () { /* the original is sent */ }).then(function () {
+      sending = true;
+      if (form.requestSubmit) { form.requestSubmit(submitter || undefined); } else { form.submit(); }
+    });
+  });
+
+  // Back to this page from the next one (kept in the browser's memory): the full photo again.
+  var original = null;
+  window.addEventListener("pageshow", function (e) {
+    if (!e.persisted || !sending) { return; }
+    sending = false;
+    if (original && window.DataTransfer) {
+      var list = new DataTransfer();
+      list.items.add(original);
+      input.files = list.files;
+    }
+    if (img) { draw(); }
+  });
+
+  function scaleField(id, factor) {
+    var field = document.getElementById(id);
+    if (field.value !== "") { setValue(id, parseFloat(field.value) * factor); }
+  }
   zoom.addEventListener("input", function () { if (img) { setZoom(parseFloat(zoom.value)); } });
   document.getElementById("zoom-in").addEventListener("click", function () { if (img) { setZoom(parseFloat(zoom.value) + 0.2); } });
   document.getElementById("zoom-out").addEventListener("click", function () { if (img) { setZoom(parseFloat(zoom.value) - 0.2); } });

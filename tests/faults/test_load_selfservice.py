@@ -1,6 +1,8 @@
 """The self-service load test (bench/load_selfservice.py) in small: real gunicorn, real PostgreSQL,
-employees at once through the whole flow; no error and no lost submission. `make load` runs 200."""
+employees at once through the whole flow (most photos scaled as the phone's browser sends them, a share of
+full-size originals); no error, no lost submission, and another page answered meanwhile. `make load` runs 200."""
 import os
+import re
 
 import pytest
 
@@ -15,9 +17,11 @@ def test_employees_at_once_submit_everything_through_gunicorn(app, db, monkeypat
         pytest.skip("the load test runs gunicorn against PostgreSQL (SQLite serves one process)")
     monkeypatch.setenv("DATABASE_URL", url)
     employees = int(os.environ.get("LOAD_TEST_EMPLOYEES", "30"))
-    code = main(["--employees", str(employees), "--workers", "2", "--threads", "4", "--photo", "1200x900",
+    code = main(["--employees", str(employees), "--workers", "2", "--threads", "4", "--photo", "2000x1500",
                  "--limit", "240"])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "errors: 0   lost submissions: 0" in out
     assert f'"submitted_with_photo_and_address": {employees}' in out
+    assert re.search(r"\d+ photos scaled in the browser \(\d+ KB\), \d+ originals 2000x1500", out), out
+    assert re.search(r"probe \(other\) +[1-9]", out), out  # the other page was opened, and answered

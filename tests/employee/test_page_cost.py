@@ -1,0 +1,60 @@
+"""The pages behind a personal link stay cheap when hundreds of employees use them at once (issue 15):
+the guessing guard asks the database once per page, not once per key it checks, and a step sent is
+not read again after it is saved."""
+import re
+from contextlib import contextmanager
+
+from sqlalchemy import event, select
+
+from portal.collection.email_list import split_email_list
+from portal.collection.operations import send_requests
+from portal.infra.extensions import db as _db
+from portal.outbox.models import OutboxEmail
+
+
+def _link(db, collect) -> str:
+    company, orderer, ct, _ = collect
+    send_requests(company, orderer, ct, split_email_list("asa@x.se").valid)
+    _db.session.commit()
+    body = db.session.scalar(select(OutboxEmail.body_text).where(OutboxEmail.kind == "collection_request"))
+    return re.search(r"(/r/[A-Za-z0-9_-]{30,})", body).group(1)
+
+
+@contextmanager
+def sql_statements():
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(_db.engine, "before_cursor_execute", note)
+    try:
+        yield statements
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", note)
+
+
+def test_a_page_behind_the_link_checks_the_guessing_guard_in_one_query(client, db, collect):
+    link = _link(db, collect)
+    with sql_statements() as statements:
+        assert client.get(link).status_code == 200
+    guard = [s for s in statements if "login_attempt" in s]
+    assert len(guard) == 1, statements
+
+
+def test_a_guessed_prefix_is_throttled_even_from_a_fresh_address(client, db):
+    for n in range(10):  # ten addresses, one shared prefix: only the prefix counter reaches the limit
+        client.get("/r/" + "q" * 6 + "x" * 37, environ_base={"REMOTE_ADDR": f"10.0.0.{n + 1}"})
+    blocked = client.get("/r/" + "q" * 6 + "y" * 37, environ_base={"REMOTE_ADDR": "10.0.1.1"})
+    assert blocked.status_code == 429
+    other = client.get("/r/" + "z" * 43, environ_base={"REMOTE_ADDR": "10.0.1.1"})
+    assert other.status_code == 404
+
+
+def test_sending_a_step_does_not_read_the_request_again_after_saving_it(client, db, collect):
+    link = _link(db, collect)
+    with sql_statements() as statements:
+        resp = client.post(link, {"first_name": "Åsa", "last_name": "Öberg"})
+    assert resp.headers["Location"].endswith(link + "/photo")
+    reads = [s for s in statements if s.startswith("SELECT collection_request.")]
+    assert len(reads) == 1, statements  # opened once; the next step is decided from what is loaded
