@@ -15,7 +15,8 @@ from tests.trust.helpers import changed_tables, snapshot, stored_files
 _API = ("the integration API authenticates every request by an API key in the Authorization header and "
         "never by a cookie, so a browser on another site cannot make a request in anyone's name")
 CSRF_EXEMPT: dict[str, str] = {"api_cards": _API, "api_card_types": _API, "api_orders": _API, "api_collection": _API,
-                                "api_addresses": _API, "api_print_jobs": _API, "api_audit": _API}
+                                "api_addresses": _API, "api_print_jobs": _API, "api_audit": _API,
+                                "api_accessories": _API}
 
 
 def _fill(rule) -> str:
