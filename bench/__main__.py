@@ -104,7 +104,8 @@ def _new_indexes(db) -> None:
         for column in table.columns:
             if column.name not in present:
                 kind = column.type.compile(dialect=db.engine.dialect)
-                default = f" DEFAULT {column.server_default.arg}" if column.server_default is not None else ""
+                default = "" if column.server_default is None else " DEFAULT " + _sql_literal(
+                    column.server_default.arg, db.engine.dialect)
                 with db.engine.begin() as conn:
                     conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{default}'))
                 made += 1
@@ -121,6 +122,13 @@ def _new_indexes(db) -> None:
     if made:
         db.session.execute(text("ANALYZE"))
         db.session.commit()
+
+
+def _sql_literal(value, dialect) -> str:
+    """A server default as SQL: a quoted string, or the compiled expression (true(), text("0"), ...)."""
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return str(value.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
 
 
 def main(argv=None) -> int:
