@@ -11,7 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import exists, func, select
 from wtforms import EmailField, SelectField, TextAreaField
-from wtforms.validators import Email, Length, Optional, ValidationError
+from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
 
 from admin_views.base import AppModelView
 from admin_views.catalog_languages import (
@@ -28,6 +28,7 @@ from portal.infra.extensions import db
 from portal.infra.form_limits import TEXT_MAX
 from portal.infra.formatting import badge, money, when
 from portal.infra.i18n import language_choices, language_name
+from portal.infra.national_ids import COUNTRIES
 from portal.ordering.models import OrderLine
 from portal.tenancy.invitations import invite_user
 from portal.tenancy.models import Company, Membership, Role, User, default_retention_for
@@ -61,10 +62,14 @@ class CompanyAdminView(OperatorView):
         "cards": lambda v, c, m, n: m.card_count,
         "active": lambda v, c, m, n: _yes(m.active),
     }
-    form_columns = ["name", "org_number", "language", "onboarded_on", "retention_months", "requires_order_approval",
-                    "active", "first_admin"]
-    form_overrides = {"language": SelectField}
+    form_columns = ["name", "org_number", "language", "country", "vat_rate", "onboarded_on", "retention_months",
+                    "requires_order_approval", "active", "first_admin"]
+    form_overrides = {"language": SelectField, "country": SelectField}
     form_args = {"language": {"choices": language_choices, "label": _l("Language")},
+                 "country": {"choices": lambda: [(code, str(name)) for code, name in COUNTRIES.items()],
+                             "label": _l("Country")},
+                 "vat_rate": {"label": _l("VAT (%)"), "validators": [Optional(), NumberRange(0, 100)],
+                              "description": _l("Empty: the rate of the company's country.")},
                  "retention_months": {"description": _l("Empty: never. Set from the onboarding date when left empty "
                                                          "on a new company.")}}
     form_extra_fields = {"first_admin": EmailField(_l("First admin's email"), validators=[Optional(), Email()],
