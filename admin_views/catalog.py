@@ -22,7 +22,7 @@ from admin_views.catalog_languages import (
 from admin_views.company_audit import OperatorAuditView
 from portal.audit.models import AuditEvent
 from portal.cards.models import Card
-from portal.catalog.models import Accessory, CardKind, CardType, FieldKind, LayoutField
+from portal.catalog.models import Accessory, CardKind, CardType, FeePeriod, FieldKind, LayoutField
 from portal.catalog.translations import OTHER_LANGUAGES, lines
 from portal.infra.extensions import db
 from portal.infra.form_limits import TEXT_MAX
@@ -128,9 +128,10 @@ class DeactivateIfOrderedMixin:
 class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
     save_and_continue = True  # a card type's layout is built in several passes
     ordered_column = "card_type_id"
-    column_list = ["name", "kind", "price", "company", "fields", "active"]
+    column_list = ["name", "kind", "price", "fee", "company", "fields", "active"]
     column_labels = {
         "name": _l("Name"), "kind": _l("Kind"), "price": _l("Price"), "company": _l("Offered to"),
+        "fee": _l("Card fee"), "fee_period": _l("Fee period"),
         "fields": _l("Fields"), "active": _l("Active"), "description": _l("Description"),
         "photo_width": _l("Photo width (px)"), "photo_height": _l("Photo height (px)"),
     }
@@ -139,19 +140,23 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
         "name": lambda v, c, m, n: m.display_name,
         "kind": lambda v, c, m, n: CardKind.label_of(m.kind),
         "price": lambda v, c, m, n: money(m.price),
+        "fee": lambda v, c, m, n: f"{money(m.fee)} {FeePeriod.label_of(m.fee_period)}" if m.fee_period else "",
         "company": lambda v, c, m, n: m.company.name if m.company else _("All companies"),
         "fields": lambda v, c, m, n: ", ".join(f.label for f in m.fields),
         "active": lambda v, c, m, n: _yes(m.active),
     }
     # The name and description in every language, grouped by language (English required, the rest optional).
     form_extra_fields = translation_fields({"name": (_l("Name"), False), "description": (_l("Description"), True)})
-    form_columns = ["name", "kind", "description", "price", "company", "photo_width", "photo_height", "active",
-                    "fields", *form_extra_fields]
-    form_rules = [language_groups(("name", "description")), "kind", "price", "company", "photo_width",
-                  "photo_height", "active", "fields"]
-    form_overrides = {"kind": SelectField}
+    form_columns = ["name", "kind", "description", "price", "fee", "fee_period", "company", "photo_width",
+                    "photo_height", "active", "fields", *form_extra_fields]
+    form_rules = [language_groups(("name", "description")), "kind", "price", "fee", "fee_period", "company",
+                  "photo_width", "photo_height", "active", "fields"]
+    form_overrides = {"kind": SelectField, "fee_period": SelectField}
     form_args = {
         "kind": {"choices": CardKind.choices(), "label": _l("Kind")},
+        "fee": {"label": _l("Card fee"), "validators": [NumberRange(0, 1_000_000)],
+                "description": _l("Charged per active card, excluding VAT (Company > Card fees).")},
+        "fee_period": {"choices": FeePeriod.choices(), "label": _l("Fee period")},
         "company": {"label": _l("Offered to"), "description": _l("Empty: every company.")},
     }
     _field_translations = translation_fields({"label": (_l("Label"), False),

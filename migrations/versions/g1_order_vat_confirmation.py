@@ -1,4 +1,4 @@
-"""Money: a company's VAT rate set by the operator, the order's VAT as it was at checkout (rate, VAT,
+"""Money: a card type's fee per month or year (Company > Card fees), a company's VAT rate set by the operator, the order's VAT as it was at checkout (rate, VAT,
 amount including VAT; older orders keep their total with no rate), and files sent with outbox emails
 (the order confirmation's PDF).
 
@@ -21,7 +21,10 @@ def upgrade():
         batch.add_column(sa.Column("vat_rate", sa.Numeric(5, 2), nullable=True))
         batch.add_column(sa.Column("vat", sa.Numeric(12, 2), nullable=False, server_default="0"))
         batch.add_column(sa.Column("gross", sa.Numeric(12, 2), nullable=False, server_default="0"))
-    op.execute("UPDATE card_order SET gross = total")  # no VAT was recorded on them
+    op.execute("UPDATE card_order SET gross = total")
+    with op.batch_alter_table("card_type") as batch:
+        batch.add_column(sa.Column("fee", sa.Numeric(10, 2), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("fee_period", sa.String(length=8), nullable=False, server_default=""))  # no VAT was recorded on them
     op.create_table(
         "outbox_attachment",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -39,6 +42,9 @@ def upgrade():
 def downgrade():
     op.drop_index(op.f("ix_outbox_attachment_email_id"), table_name="outbox_attachment")
     op.drop_table("outbox_attachment")
+    with op.batch_alter_table("card_type") as batch:
+        batch.drop_column("fee_period")
+        batch.drop_column("fee")
     with op.batch_alter_table("card_order") as batch:
         batch.drop_column("gross")
         batch.drop_column("vat")
