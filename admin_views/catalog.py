@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 from flask import flash
 from flask_babel import gettext as _
@@ -154,7 +155,7 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
     form_overrides = {"kind": SelectField, "fee_period": SelectField}
     form_args = {
         "kind": {"choices": CardKind.choices(), "label": _l("Kind")},
-        "fee": {"label": _l("Card fee"), "validators": [NumberRange(0, 1_000_000)],
+        "fee": {"label": _l("Card fee"), "validators": [Optional(), NumberRange(0, 1_000_000)],
                 "description": _l("Charged per active card, excluding VAT (Company > Card fees).")},
         "fee_period": {"choices": FeePeriod.choices(), "label": _l("Fee period")},
         "company": {"label": _l("Offered to"), "description": _l("Empty: every company.")},
@@ -188,6 +189,7 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
         return super().get_query().options(selectinload(CardType.fields))
 
     def on_model_change(self, form, model, is_created):
+        model.fee = model.fee or Decimal("0")  # empty: no fee
         seen = set()
         for f in model.fields:
             if not KEY.match(f.key or ""):
