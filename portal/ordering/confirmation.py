@@ -71,7 +71,7 @@ def _logo(pdf: _Document, key: str | None) -> None:
     if not key or not storage.exists(key):
         return
     try:
-        pdf.image(io.BytesIO(storage.load(key)), x=pdf.w - 18 - 45, y=14, w=45)
+        pdf.image(io.BytesIO(storage.load(key)), x=pdf.w - 18 - 60, y=14, w=60, h=20, keep_aspect_ratio=True)
     except Exception:  # noqa: BLE001 - a logo that will not draw leaves the confirmation without it
         log.warning("logo %s not drawn in an order confirmation", key)
 

@@ -42,3 +42,24 @@ def test_cart_and_checkout_show_excluding_and_including_vat(page, db, make_compa
     pdf = page.request.get(page.get_attribute("[data-testid=order-pdf]", "href"))
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf" and pdf.body()[:5] == b"%PDF-"
     screenshot(page, "order-vat")
+
+
+def test_card_fees_screen_lists_active_cards_with_their_fee(page, db, make_company, make_user, make_card_type):
+    from datetime import datetime, timedelta
+    from decimal import Decimal
+
+    from portal.cards.models import Card
+
+    company = make_company("Nordbygg AB", language="en")
+    make_user(company, role="admin", email="anna@nordbygg.se", name="Anna Admin")
+    badge = make_card_type("Employee badge", fee=Decimal("5.00"), fee_period="month")
+    now = datetime.now()
+    for i in range(3):
+        db.session.add(Card(company_id=company.id, card_type_id=badge.id, holder_name=f"Holder {i}", status="active",
+                            activated_at=now - timedelta(days=40 * i), status_changed_at=now))
+    db.session.commit()
+    sign_in(page, "anna@nordbygg.se")
+    page.goto(page.url.split("/admin")[0] + "/admin/company/card-fees/")
+    first = page.locator("[data-testid=card-fees] tbody tr").first
+    assert "Employee badge" in first.inner_text() and "15.00" in first.inner_text()
+    screenshot(page, "card-fees")

@@ -4,9 +4,11 @@ import io
 from decimal import Decimal
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from portal.infra import storage
 from portal.ordering.checkout import place_order
 from portal.ordering.confirmation import order_pdf
 from portal.ordering.models import Order
@@ -89,13 +91,18 @@ def test_confirmation_pdf_has_lines_vat_and_the_orderers_language(app, db, shop)
     assert "Tilausvahvistus" in finnish and "Orderbekräftelse" not in finnish
 
 
-def test_confirmation_pdf_prints_the_euro_sign(app, db, shop):
+def test_confirmation_pdf_prints_the_euro_sign_and_the_company_logo(app, db, shop):
     company, orderer, ct, acc, addr = shop
+    logo = io.BytesIO()
+    Image.new("RGB", (400, 100), (200, 30, 30)).save(logo, "PNG")
+    company.logo_key = storage.save(logo.getvalue(), "logos", "png")
     _fill_cart(company, orderer, ct, acc)
     order = place_order(company, orderer, address_id=addr.id)
     order.currency = "EUR"
     with app.test_request_context():
-        text = pdf_text(order_pdf(order, "en")).replace("\u00a0", " ")
+        data = order_pdf(order, "en")
+    text = pdf_text(data).replace("\u00a0", " ")
+    assert len(PdfReader(io.BytesIO(data)).pages[0].images) == 1
     assert "268.00 €" in text and "335.00 €" in text and "Order confirmation" in text
 
 
