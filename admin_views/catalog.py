@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 from flask import flash
 from flask_babel import gettext as _
@@ -22,12 +23,13 @@ from admin_views.catalog_languages import (
 from admin_views.company_audit import OperatorAuditView
 from portal.audit.models import AuditEvent
 from portal.cards.models import Card
-from portal.catalog.models import Accessory, CardKind, CardType, FieldKind, LayoutField
+from portal.catalog.models import Accessory, CardKind, CardType, FeePeriod, FieldKind, LayoutField
 from portal.catalog.translations import OTHER_LANGUAGES, lines
 from portal.infra.extensions import db
 from portal.infra.form_limits import TEXT_MAX
 from portal.infra.formatting import badge, money, when
 from portal.infra.i18n import language_choices, language_name
+from portal.infra.national_ids import COUNTRIES
 from portal.ordering.models import OrderLine
 from portal.tenancy.invitations import invite_user
 from portal.tenancy.models import Company, Membership, Role, User, default_retention_for
@@ -61,10 +63,14 @@ class CompanyAdminView(OperatorView):
         "cards": lambda v, c, m, n: m.card_count,
         "active": lambda v, c, m, n: _yes(m.active),
     }
-    form_columns = ["name", "org_number", "language", "onboarded_on", "retention_months", "requires_order_approval",
-                    "active", "first_admin"]
-    form_overrides = {"language": SelectField}
+    form_columns = ["name", "org_number", "language", "country", "vat_rate", "onboarded_on", "retention_months",
+                    "requires_order_approval", "active", "first_admin"]
+    form_overrides = {"language": SelectField, "country": SelectField}
     form_args = {"language": {"choices": language_choices, "label": _l("Language")},
+                 "country": {"choices": lambda: [(code, str(name)) for code, name in COUNTRIES.items()],
+                             "label": _l("Country")},
+                 "vat_rate": {"label": _l("VAT (%)"), "validators": [Optional(), NumberRange(0, 100)],
+                              "description": _l("Empty: the rate of the company's country.")},
                  "retention_months": {"description": _l("Empty: never. Set from the onboarding date when left empty "
                                                          "on a new company.")}}
     form_extra_fields = {"first_admin": EmailField(_l("First admin's email"), validators=[Optional(), Email()],
@@ -123,9 +129,10 @@ class DeactivateIfOrderedMixin:
 class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
     save_and_continue = True  # a card type's layout is built in several passes
     ordered_column = "card_type_id"
-    column_list = ["name", "kind", "price", "company", "fields", "active"]
+    column_list = ["name", "kind", "price", "fee", "company", "fields", "active"]
     column_labels = {
         "name": _l("Name"), "kind": _l("Kind"), "price": _l("Price"), "company": _l("Offered to"),
+        "fee": _l("Card fee"), "fee_period": _l("Fee period"),
         "fields": _l("Fields"), "active": _l("Active"), "description": _l("Description"),
         "photo_width": _l("Photo width (px)"), "photo_height": _l("Photo height (px)"),
         "validity_months": _l("Valid for (months)"), "validity_until_end_date": _l("Valid until the end of the assignment"),
@@ -135,19 +142,24 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
         "name": lambda v, c, m, n: m.display_name,
         "kind": lambda v, c, m, n: CardKind.label_of(m.kind),
         "price": lambda v, c, m, n: money(m.price),
+        "fee": lambda v, c, m, n: f"{money(m.fee)} {FeePeriod.label_of(m.fee_period)}" if m.fee_period else "",
         "company": lambda v, c, m, n: m.company.name if m.company else _("All companies"),
         "fields": lambda v, c, m, n: ", ".join(f.label for f in m.fields),
         "active": lambda v, c, m, n: _yes(m.active),
     }
     # The name and description in every language, grouped by language (English required, the rest optional).
     form_extra_fields = translation_fields({"name": (_l("Name"), False), "description": (_l("Description"), True)})
-    form_columns = ["name", "kind", "description", "price", "company", "photo_width", "photo_height",
-                    "validity_months", "validity_until_end_date", "active", "fields", *form_extra_fields]
-    form_rules = [language_groups(("name", "description")), "kind", "price", "company", "photo_width",
-                  "photo_height", "validity_months", "validity_until_end_date", "active", "fields"]
-    form_overrides = {"kind": SelectField}
+    form_columns = ["name", "kind", "description", "price", "fee", "fee_period", "company", "photo_width",
+                    "photo_height", "validity_months", "validity_until_end_date", "active", "fields",
+                    *form_extra_fields]
+    form_rules = [language_groups(("name", "description")), "kind", "price", "fee", "fee_period", "company",
+                  "photo_width", "photo_height", "validity_months", "validity_until_end_date", "active", "fields"]
+    form_overrides = {"kind": SelectField, "fee_period": SelectField}
     form_args = {
         "kind": {"choices": CardKind.choices(), "label": _l("Kind")},
+        "fee": {"label": _l("Card fee"), "validators": [Optional(), NumberRange(0, 1_000_000)],
+                "description": _l("Charged per active card, excluding VAT (Company > Card fees).")},
+        "fee_period": {"choices": FeePeriod.choices(), "label": _l("Fee period")},
         "company": {"label": _l("Offered to"), "description": _l("Empty: every company.")},
         "validity_months": {"label": _l("Valid for (months)"), "validators": [Optional(), NumberRange(1, 240)],
                             "description": _l("Empty: the card is valid until it is blocked or terminated.")},
@@ -184,6 +196,7 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
         return super().get_query().options(selectinload(CardType.fields))
 
     def on_model_change(self, form, model, is_created):
+        model.fee = model.fee or Decimal("0")  # empty: no fee
         seen = set()
         for f in model.fields:
             if not KEY.match(f.key or ""):

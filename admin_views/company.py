@@ -216,7 +216,11 @@ def register(admin) -> None:
     admin.add_view(AuditView(AuditEvent, db, name=_l("Audit log"), category=_l("Company"), endpoint="audit"))
     admin.add_view(ApiKeysView(name=_l("API keys"), category=_l("Company"), endpoint="company_api_keys",
                                url="/admin/company/api-keys"))
+    from admin_views.company_card_fees import CardFeesView
     from admin_views.company_webhooks import WebhooksView
+
+    admin.add_view(CardFeesView(name=_l("Card fees"), category=_l("Company"), endpoint="company_card_fees",
+                                url="/admin/company/card-fees"))
 
     admin.add_view(WebhooksView(name=_l("Webhooks"), category=_l("Company"), endpoint="company_webhooks",
                                 url="/admin/company/webhooks"))

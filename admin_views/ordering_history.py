@@ -1,12 +1,12 @@
 """Screens: Order history (search, filters, details, export) and Approvals."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, make_response, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import DateBetweenFilter, FilterEqual
+from flask_babel import get_locale, to_user_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import to_user_timezone
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -18,6 +18,7 @@ from portal.infra.extensions import db
 from portal.infra.formatting import badge, money, when
 from portal.infra.web import field_limits
 from portal.ordering.checkout import approve_order, cancel_order, reject_order
+from portal.ordering.confirmation import confirmation_filename, order_pdf
 from portal.ordering.history import matching_order_ids
 from portal.ordering.models import Order, OrderLine, OrderStatus
 from portal.ordering.operations import OrderingError
@@ -34,17 +35,19 @@ class OrdersView(TenantModelView):
     allow_create = allow_edit = allow_delete = False
     can_export = True
     details_template = "admin/ordering/order_details.html"
-    column_list = ["number", "placed_at", "status", "orderer", "reference", "card_count", "total"]
+    column_list = ["number", "placed_at", "status", "orderer", "reference", "card_count", "total", "gross"]
     column_details_list = column_list
-    column_export_list = ["number", "placed_at", "status", "orderer", "reference", "cost_centre", "card_count", "total"]
+    column_export_list = ["number", "placed_at", "status", "orderer", "reference", "cost_centre", "card_count", "total",
+                          "vat", "gross"]
     column_labels = {
         "number": _l("Order number"), "placed_at": _l("Placed"), "status": _l("Status"), "orderer": _l("Orderer"),
-        "reference": _l("Reference / PO"), "card_count": _l("Cards"), "total": _l("Total"),
+        "reference": _l("Reference / PO"), "card_count": _l("Cards"), "total": _l("Excluding VAT"),
+        "vat": _l("VAT"), "gross": _l("Including VAT"),
         "cost_centre": _l("Cost centre"),
     }
     column_default_sort = ("placed_at", True)
     simple_list_pager = True  # newest first, "next" while there is more: no count of every order
-    column_sortable_list = ["number", "placed_at", "status", "reference", "total"]
+    column_sortable_list = ["number", "placed_at", "status", "reference", "total", "gross"]
     column_searchable_list = ["number"]
     column_formatters = {
         "number": lambda v, c, m, n: Markup('<a href="{}">{}</a>').format(url_for(".details_view", id=m.id), m.number),
@@ -52,6 +55,7 @@ class OrdersView(TenantModelView):
         "placed_at": lambda v, c, m, n: when(m.placed_at),
         "orderer": lambda v, c, m, n: (m.orderer.name or m.orderer.email) if m.orderer else "",
         "total": lambda v, c, m, n: money(m.total, m.currency),
+        "gross": lambda v, c, m, n: money(m.gross, m.currency) if m.vat_rate is not None else "",
         "card_count": lambda v, c, m, n: g.get("card_counts", {}).get(m.id, 0),
     }
     column_formatters_export = {
@@ -60,6 +64,8 @@ class OrdersView(TenantModelView):
         "placed_at": lambda v, c, m, n: to_user_timezone(m.placed_at).strftime("%Y-%m-%d %H:%M"),
         "orderer": lambda v, c, m, n: (m.orderer.email if m.orderer else ""),
         "total": lambda v, c, m, n: m.total,
+        "vat": lambda v, c, m, n: m.vat if m.vat_rate is not None else "",
+        "gross": lambda v, c, m, n: m.gross if m.vat_rate is not None else "",
         "card_count": lambda v, c, m, n: g.get("card_counts", {}).get(m.id, 0),
     }
     column_filters = [
@@ -102,6 +108,18 @@ class OrdersView(TenantModelView):
         return self.render(self.details_template, order=order, lines=lines, cards=cards,
                            OrderStatus=OrderStatus, CardStatus=CardStatus,
                            return_url=url_for(".index_view"))
+
+    @expose("/confirmation/<int:order_id>.pdf")
+    def confirmation_pdf(self, order_id: int):
+        """The order confirmation as PDF, in the reader's language; another company's order is a 404."""
+        order = self.get_one(order_id)
+        if order is None:
+            abort(404)
+        response = make_response(order_pdf(order, str(get_locale() or "en")))
+        response.headers["Content-Type"] = "application/pdf"
+        response.headers["Content-Disposition"] = f'inline; filename="{confirmation_filename(order)}"'
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
 
     @expose("/cancel/", methods=["POST"])
     def cancel(self):

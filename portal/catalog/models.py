@@ -19,6 +19,12 @@ class CardKind(StrEnum):
     KEY_FOB = "key_fob", _l("Key fob")
 
 
+class FeePeriod(StrEnum):
+    NONE = "", _l("No fee")
+    MONTH = "month", _l("Per month")
+    YEAR = "year", _l("Per year")
+
+
 class FieldKind(StrEnum):
     TEXT = "text", _l("Text")
     EMAIL = "email", _l("Email")
@@ -36,7 +42,8 @@ class CardType(Translated, db.Model):
     # The catalogue is the operator's: its changes go to the operator's log (portal.audit.listener).
     __audit_company__ = None
     __audited__ = frozenset({"name", "kind", "description", "price", "company_id", "photo_width", "photo_height",
-                             "active", "translations", "validity_months", "validity_until_end_date"})
+                             "active", "translations", "validity_months", "validity_until_end_date",
+                             "fee", "fee_period"})
     TRANSLATED = {"name": "name", "description": "description"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,6 +53,9 @@ class CardType(Translated, db.Model):
     kind: Mapped[str] = mapped_column(String(16), default=CardKind.CARD.value)
     description: Mapped[str] = mapped_column(Text, default="")
     price: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0"))
+    # A fee per active card, per month or per year (FeePeriod; "" none), excluding VAT (portal.reports.card_fees).
+    fee: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0"), server_default="0")
+    fee_period: Mapped[str] = mapped_column(String(8), default="", server_default="")
     photo_width: Mapped[int] = mapped_column(Integer, default=413)
     photo_height: Mapped[int] = mapped_column(Integer, default=531)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -36,7 +36,7 @@ def _field(key, en, kind, required=True, position=0, options="", max_length=100)
 
 
 def demo_card_types() -> list[CardType]:
-    badge = CardType(name="Employee badge", kind="card", price=Decimal("89.00"),
+    badge = CardType(name="Employee badge", kind="card", price=Decimal("89.00"), fee=Decimal("5.00"), fee_period="month",
                      description="PVC card with photo, name and employee number.")
     badge.fields = [
         _field("first_name", "First name", "text", position=1, max_length=40),
@@ -46,7 +46,8 @@ def demo_card_types() -> list[CardType]:
         _field("photo", "Photo", "photo", position=5),
     ]
     badge.template = CardTemplate(background_color="#ffffff", layout=_BADGE_LAYOUT)
-    site = CardType(name="Construction site ID card", kind="card", price=Decimal("129.00"),
+    site = CardType(name="Construction site ID card", kind="card", price=Decimal("129.00"), fee=Decimal("60.00"),
+                    fee_period="year",
                     description="Site ID card with photo and personal identity number.")
     site.fields = [
         _field("first_name", "First name", "text", position=1, max_length=40),

@@ -107,6 +107,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "OUTBOX_SMTP_CONNECTIONS": int(os.environ.get("OUTBOX_SMTP_CONNECTIONS", "4")),
         "CURRENCY": os.environ.get("CURRENCY", "SEK"),
         "COLOUR_LOGO_SURCHARGE": os.environ.get("COLOUR_LOGO_SURCHARGE", "20.00"),
+        # VAT in percent per company country ("SE=25,NO=25,DK=25,FI=25.5"; unset: portal.ordering.vat's table).
+        "VAT_RATES": dict(pair.split("=", 1) for pair in os.environ["VAT_RATES"].split(",") if "=" in pair)
+        if os.environ.get("VAT_RATES") else None,
+        "VAT_DEFAULT_RATE": os.environ.get("VAT_DEFAULT_RATE", "25"),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Europe/Stockholm"),
         "LANGUAGES": dict(LANGUAGE_NAMES),

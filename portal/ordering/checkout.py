@@ -18,6 +18,7 @@ from portal.catalog.layout import holder_name
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.ordering.approval import check_may_approve, notify_approvers
+from portal.ordering.confirmation import confirmation_attachment
 from portal.ordering.models import Address, CartItem, LineKind, Order, OrderLine, OrderStatus
 from portal.ordering.operations import CartSummary, OrderingError, address_for, cart_summary, next_number
 from portal.ordering.signals import cart_item_ordered, order_approved, order_placed
@@ -120,11 +121,12 @@ def write_order(company: Company, user: User | None, summary: CartSummary, commo
     """The order, its lines and their cards from checked lines; then the audit entry, the orderer's email,
     the approvers' emails where the company approves orders, and `order_placed`. Cart and API share it."""
     status = OrderStatus.AWAITING_APPROVAL if company.requires_order_approval else OrderStatus.PLACED
+    amounts = summary.amounts  # kept on the order: a later change of rate leaves it as it was
     order = Order(
         company_id=company.id, number=next_number("order", "CW"), status=status.value,
         orderer_id=user.id if user else None, cost_centre=cost_centre.strip()[:60], reference=reference.strip()[:120],
-        note=note.strip()[:2000], delivery=common.snapshot() if common else None, total=summary.total,
-        checkout_key=key[:64] if key else None,
+        note=note.strip()[:2000], delivery=common.snapshot() if common else None, total=amounts.net,
+        vat_rate=amounts.rate, vat=amounts.vat, gross=amounts.gross, checkout_key=key[:64] if key else None,
     )
     db.session.add(order)
     db.session.flush()
@@ -147,8 +149,9 @@ def write_order(company: Company, user: User | None, summary: CartSummary, commo
     record("order.placed", company_id=company.id, obj=order,
            summary=f"{order.number}: {len(summary.cards)} cards, {len(summary.accessories)} accessory lines")
     if user is not None:
-        queue_email(user.email, "order_placed", _language(user, company), company_id=company.id,
-                    company=company, order=order, user=user, cards=len(summary.cards))
+        language = _language(user, company)
+        queue_email(user.email, "order_placed", language, company_id=company.id, company=company, order=order,
+                    user=user, cards=len(summary.cards), attachments=(confirmation_attachment(order, language),))
     if status == OrderStatus.AWAITING_APPROVAL:
         notify_approvers(company, order)
     order_placed.send(order, cards=len(summary.cards))

@@ -117,7 +117,11 @@ class Order(db.Model):
     # Delivery address as it was when the order was placed (None: per-card addresses).
     delivery: Mapped[dict | None] = mapped_column(JsonType)
     currency: Mapped[str] = mapped_column(String(3), default="SEK")
-    total: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    total: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))  # excluding VAT
+    # VAT as it was at checkout (portal.ordering.vat); rate None: placed before VAT was recorded.
+    vat_rate: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    vat: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"), server_default="0")
+    gross: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"), server_default="0")
     placed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -18,6 +18,7 @@ from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.ordering.models import Address, CartItem, LineKind, OrderCounter
 from portal.ordering.signals import cart_item_released
+from portal.ordering.vat import Amounts, split, vat_rate
 from portal.tenancy.models import Company, User
 
 
@@ -175,10 +176,17 @@ class CartLine:
 class CartSummary:
     cards: list[CartLine] = field(default_factory=list)
     accessories: list[CartLine] = field(default_factory=list)
+    vat_rate: Decimal = Decimal("0")  # the company's, in percent (portal.ordering.vat)
 
     @property
     def total(self) -> Decimal:
+        """Excluding VAT."""
         return sum((line.total for line in self.cards + self.accessories), Decimal("0.00"))
+
+    @property
+    def amounts(self) -> Amounts:
+        """Net, VAT (rounded once on the whole cart, as the order will be) and gross."""
+        return split(self.total, self.vat_rate)
 
     @property
     def empty(self) -> bool:
@@ -196,7 +204,7 @@ def cart_summary(company: Company, user: User) -> CartSummary:
 
 def priced(company: Company, items: list[CartItem]) -> CartSummary:
     """Lines (in a cart, or given at once through the API) with today's prices and the colour surcharge."""
-    summary = CartSummary()
+    summary = CartSummary(vat_rate=vat_rate(company))
     surcharge = colour_surcharge(company)
     for item in items:
         if item.kind == LineKind.CARD:

@@ -8,7 +8,7 @@ from flask_babel import force_locale
 
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
-from portal.outbox.models import OutboxEmail, OutboxState, Priority
+from portal.outbox.models import OutboxAttachment, OutboxEmail, OutboxState, Priority
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +43,21 @@ def render_email(template: str, language: str, **context) -> tuple[str, str, str
 
 
 def queue_email(
-    to: str, template: str, language: str, *, company_id: int | None = None, **context
+    to: str, template: str, language: str, *, company_id: int | None = None,
+    attachments: tuple[tuple[str, str, bytes], ...] = (), **context
 ) -> OutboxEmail:
-    """Add an email to the outbox in the current transaction (sent after commit by the job)."""
+    """Add an email to the outbox in the current transaction (sent after commit by the job), with
+    `attachments` as (filename, content type, bytes)."""
     subject, text, html = render_email(template, language, **context)
     email = OutboxEmail(
         to=to, subject=header_text(subject)[:300], body_text=text, body_html=html, kind=template,
         company_id=company_id, priority=priority_of(template),
     )
     db.session.add(email)
+    if attachments:
+        db.session.flush()
+        db.session.add_all(OutboxAttachment(email_id=email.id, filename=header_text(name)[:200],
+                                            content_type=kind, content=data) for name, kind, data in attachments)
     return email
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.infra.db_types import StrEnum, utcnow
@@ -54,3 +54,15 @@ class OutboxEmail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+
+
+class OutboxAttachment(db.Model):
+    """A file sent with an outbox email (an order confirmation's PDF); goes with its email."""
+
+    __tablename__ = "outbox_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_id: Mapped[int] = mapped_column(ForeignKey("outbox_email.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)

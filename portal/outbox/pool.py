@@ -62,18 +62,24 @@ def sender_text(sender) -> str:
 
 
 def prepare(email_id: int, priority: int, to: str, subject: str, text: str, html: str | None,
-            sender: str) -> Prepared:
-    """The message bytes of one email; built once, whatever the number of tries of the connection."""
+            sender: str, attachments: tuple = ()) -> Prepared:
+    """The message bytes of one email; built once, whatever the number of tries of the connection.
+    `attachments` are (filename, content type, bytes)."""
     address = parseaddr(sender)[1] or sender
     domain = address.rpartition("@")[2] or "localhost"
-    if needs_smtputf8(to):  # rare: the standard library's SMTPUTF8 policy
-        msg = EmailMessage(policy=policy.SMTPUTF8)
-        msg["Subject"], msg["From"], msg["To"] = subject, sender, to
+    smtputf8 = needs_smtputf8(to)
+    if smtputf8 or attachments:  # rare: the standard library's email package
+        msg = EmailMessage(policy=policy.SMTPUTF8 if smtputf8 else policy.SMTP)
+        msg["Subject"], msg["From"], msg["To"] = subject, sender, to if smtputf8 else ascii_domain(to)
         msg["Date"], msg["Message-ID"] = formatdate(localtime=True), make_msgid(domain=domain)
         msg.set_content(text)
         if html:
             msg.add_alternative(html, subtype="html")
-        return Prepared(email_id, priority, ascii_domain(to), msg.as_bytes(policy=policy.SMTPUTF8), True)
+        for filename, content_type, data in attachments:
+            maintype, _, subtype = content_type.partition("/")
+            msg.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream", filename=filename)
+        data = msg.as_bytes(policy=policy.SMTPUTF8 if smtputf8 else policy.SMTP)
+        return Prepared(email_id, priority, ascii_domain(to), data, smtputf8)
     return Prepared(email_id, priority, ascii_domain(to), mime_bytes(subject, sender, ascii_domain(to), text, html,
                                                                      domain))
 

@@ -15,7 +15,7 @@ from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.infra.jobs import scheduled
 from portal.outbox.international import NeedsSmtpUtf8
-from portal.outbox.models import MAX_ATTEMPTS, STALE_CLAIM, OutboxEmail, OutboxState
+from portal.outbox.models import MAX_ATTEMPTS, STALE_CLAIM, OutboxAttachment, OutboxEmail, OutboxState
 from portal.outbox.pool import Pool, Settings, prepare, sender_text
 
 log = logging.getLogger(__name__)
@@ -74,10 +74,11 @@ def send_pending_emails(now: datetime | None = None, limit: int | None = None) -
     settings = _settings()
     record = _Recorder(batch, now)
     items = []
+    files = _attachments([email.id for email in batch])
     for email in batch:  # each message built once, before any connection opens
         try:
             items.append(prepare(email.id, email.priority, email.to, email.subject, email.body_text,
-                                 email.body_html or None, settings.sender))
+                                 email.body_html or None, settings.sender, tuple(files.get(email.id, ()))))
         except Exception as exc:  # noqa: BLE001 - a message that cannot be built never will be: give up at once
             record.failed(email.id, exc, permanent=True)
     size = max(1, int(current_app.config.get("OUTBOX_SMTP_CONNECTIONS", 4)))
@@ -99,6 +100,17 @@ def send_pending_emails(now: datetime | None = None, limit: int | None = None) -
         session.expire_on_commit = expire
         session.expire_all()
     return {"sent": record.sent_count, "failed": record.failed_count}
+
+
+def _attachments(email_ids: list[int]) -> dict[int, list[tuple[str, str, bytes]]]:
+    """The batch's attachments in one query, by email."""
+    files: dict[int, list] = {}
+    rows = db.session.execute(select(OutboxAttachment.email_id, OutboxAttachment.filename,
+                                     OutboxAttachment.content_type, OutboxAttachment.content)
+                              .where(OutboxAttachment.email_id.in_(email_ids)).order_by(OutboxAttachment.id))
+    for email_id, filename, content_type, content in rows:
+        files.setdefault(email_id, []).append((filename, content_type, content))
+    return files
 
 
 def _settings() -> Settings:

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, false, true
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.infra import storage
@@ -29,7 +30,7 @@ class Company(db.Model):
     __audit_company__ = "id"
     __audited__ = frozenset({"name", "org_number", "language", "primary_color", "requires_order_approval",
                              "reminder_count", "reminder_days", "request_valid_days", "retention_months",
-                             "onboarded_on", "active"})
+                             "onboarded_on", "active", "vat_rate"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -50,6 +51,8 @@ class Company(db.Model):
     request_valid_days: Mapped[int] = mapped_column(Integer, default=30)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # VAT in percent set by the operator for this company; None: the rate of its country (portal.ordering.vat).
+    vat_rate: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="company", cascade="all, delete-orphan")
 

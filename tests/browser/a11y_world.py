@@ -138,6 +138,7 @@ def a11y_world(db, make_world) -> World:
                                                          CartItem.collection_request_id.is_not(None)))
     world.ids = {"card_id": card.id, "request_id": in_review.id, "item_id": cart_item.id, "change_id": change.id,
                  "membership_id": rows["user"].memberships[0].id, "endpoint_id": rows[WebhookEndpoint].id,
-                 "kind": "card", "row_id": card.id}  # Company > Privacy: the person a card names
+                 "kind": "card", "row_id": card.id,  # Company > Privacy: the person a card names
+                 "order_id": rows[Order].id}
     world.portal_ids = {"order_id": rows[Order].id, "invoice_id": rows[Invoice].id, "file_id": rows[ResourceFile].id}
     return world

@@ -1,5 +1,6 @@
 """The operator's screens: companies, card types with layouts, accessories, all users."""
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -57,6 +58,22 @@ def test_card_type_with_layout_fields_in_order(client, db, operator):
     ct = db.session.scalar(select(CardType).where(CardType.name == "Visitor card"))
     assert [f.key for f in ct.fields] == ["first_name", "host", "photo"]
     assert ct.fields[1].option_list == ["Reception", "Security"]
+
+
+def test_operator_sets_a_card_fee_and_a_company_vat_rate(client, db, operator, make_company):
+    client.login(operator.email)
+    resp = client.post("/admin/op_card_types/new/", {**_card_type_form(), "fee": "12.50", "fee_period": "year"})
+    assert resp.status_code == 302, html_text(resp)[:500]
+    ct = db.session.scalar(select(CardType).where(CardType.name == "Visitor card"))
+    assert (ct.fee, ct.fee_period) == (Decimal("12.50"), "year")
+    assert "12.50" in html_text(client.get("/admin/op_card_types/"))
+    company = make_company("Rakennus Oy", country="FI")
+    resp = client.post(f"/admin/op_companies/edit/?id={company.id}", {
+        "name": "Rakennus Oy", "language": "fi", "country": "FI", "vat_rate": "24", "onboarded_on": "2025-01-01",
+        "active": "y"})
+    assert resp.status_code == 302, html_text(resp)[:500]
+    db.session.expire_all()
+    assert db.session.get(Company, company.id).vat_rate == Decimal("24.00")
 
 
 @pytest.mark.parametrize("rows,message", [

@@ -103,6 +103,8 @@ ROUTES: dict[str, tuple] = {
     "order_cards.proof": ("form", {"card_type": CardType}),
     "cart.replace": ("ids", {"item_id": CartItem}),  # another company's card_id: tests/ordering/test_same_person.py
     "orders.cancel": ("form", {"id": Order}),
+    "orders.confirmation_pdf": ("ids", {"order_id": Order}),
+    "company_card_fees.index": ("list", None),
     "approvals.index": ("list", None),
     "approvals.decide": ("form", {"id": Order}),
     "cards.index": ("list", None),
