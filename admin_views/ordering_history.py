@@ -103,6 +103,12 @@ class OrdersView(TenantModelView):
                            OrderStatus=OrderStatus, CardStatus=CardStatus,
                            return_url=url_for(".index_view"))
 
+    @expose("/ship/", methods=["POST"])
+    def ship(self):
+        from admin_views.ordering_shipping import ship_from_details
+
+        return ship_from_details(self)
+
     @expose("/cancel/", methods=["POST"])
     def cancel(self):
         order = self.get_one(request.form.get("id"))

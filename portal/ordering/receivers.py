@@ -15,7 +15,7 @@ from portal.infra.extensions import db
 from portal.ordering.checkout import move_order_status
 from portal.ordering.models import Order, OrderStatus
 from portal.ordering.operations import OrderingError
-from portal.outbox.mail import queue_email
+from portal.ordering.signals import order_ready
 
 _TAKEN_UP = {CardStatus.IN_PRODUCTION.value, CardStatus.ACTIVE.value}
 
@@ -46,11 +46,6 @@ def _all_cards_active(order: Order) -> bool:
 
 def _tell_orderer_ready(order: Order) -> None:
     record("order.ready", company_id=order.company_id, obj=order, summary=order.number)
-    orderer, company = order.orderer, order.company
-    if orderer is None or not orderer.email:
-        return
     cards = db.session.scalar(select(func.count()).select_from(Card).where(
         Card.order_id == order.id, Card.status == CardStatus.ACTIVE.value))
-    language = orderer.language or company.language or "en"
-    queue_email(orderer.email, "order_ready", language, company_id=company.id, company=company, order=order,
-                user=orderer, cards=cards)
+    order_ready.send(order, cards=cards)  # notifications email the orderer (if they want it)
