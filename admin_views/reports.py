@@ -81,6 +81,7 @@ class ReportsView(TenantView):
         orderers = db.session.scalars(
             self.owned(User).order_by(User.name)
         ).all()
+        saved = saved_reports(company)
         return self.render(
             "admin/reports/index.html", f=f, total=total, rows=rows, page=page, pages=(total + PAGE - 1) // PAGE,
             headers=[column_label(k, layout) for k in f.columns],
@@ -91,7 +92,8 @@ class ReportsView(TenantView):
             status_column=f.columns.index("status") if "status" in f.columns else -1,
             link_column=f.columns.index("holder_name") if "holder_name" in f.columns else -1,
             is_date=lambda v: isinstance(v, date),
-            saved=saved_reports(company), schedules=ReportSchedule, members=orderers,
+            saved=saved, schedules=ReportSchedule, members=orderers,
+            current=next((r for r in saved if str(r.id) == request.args.get("saved")), None),
             query_pairs=[(k, v) for k, values in _page_args().items() for v in values],
         )
 

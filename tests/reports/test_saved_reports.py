@@ -98,3 +98,32 @@ def test_screen_saves_lists_opens_and_deletes(client, db, cards):  # noqa: F811
     client.post(f"/admin/reports/saved/{report.id}/delete")
     assert db.session.scalar(select(SavedReport)) is None
     assert "No saved reports yet" in html_text(client.get("/admin/reports/"))
+
+
+def test_two_job_runs_at_once_send_a_period_once(app, db, cards):  # noqa: F811
+    """Two schedulers (two threads, two sessions) run the job at the same moment: one email."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("real concurrent writers need PostgreSQL (SQLite serialises the whole database)")
+    import threading
+
+    company, user, _ = cards
+    report = save_report(company, user, "Weekly", {"col": ["holder_name"]}, schedule="weekly", recipient_ids=[user.id])
+    report.created_at = datetime(2026, 11, 1)
+    db.session.commit()
+    barrier, results = threading.Barrier(2), []
+
+    def run():
+        with app.app_context():
+            from portal.infra.extensions import db as _db
+
+            barrier.wait()
+            results.append(send_saved_reports(today=date(2026, 12, 2)))
+            _db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r["sent"] for r in results) == [0, 1]
+    assert db.session.scalar(select(func.count()).select_from(OutboxEmail).where(OutboxEmail.kind == "saved_report")) == 1
