@@ -17,7 +17,7 @@ from sqlalchemy import select
 from portal.infra.extensions import db
 from portal.notifications.models import NotificationPreference
 from portal.outbox.mail import queue_email
-from portal.tenancy.models import Company, User
+from portal.tenancy.models import Company, Membership, User
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,17 @@ def language_of(user: User, company: Company) -> str:
     return user.language or company.language or "en"
 
 
+def still_works_for(user: User, company: Company) -> bool:
+    """An operator, or an active member of the company (someone who left it hears nothing more of it)."""
+    return bool(user.is_operator) or db.session.scalar(select(Membership.id).where(
+        Membership.user_id == user.id, Membership.company_id == company.id, Membership.active.is_(True),
+        Membership.pending.is_(False))) is not None
+
+
 def tell(user: User | None, kind: str, template: str, company: Company, **context) -> bool:
-    """Queue `template` to the user in their language if they want `kind`; True if queued."""
-    if not wants(user, kind):
+    """Queue `template` to the user in their language if they want `kind` and still work for the company;
+    True if queued."""
+    if not wants(user, kind) or not still_works_for(user, company):
         return False
     queue_email(user.email, template, language_of(user, company), company_id=company.id, company=company,
                 user=user, **context)

@@ -2,9 +2,9 @@
 transaction of the change (a change that rolls back sends nothing)."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
-from portal.collection.models import CollectionRequest, ImportBatch, RequestStatus
+from portal.collection.models import CollectionRequest, RequestStatus
 from portal.collection.signals import collection_submitted
 from portal.infra.extensions import db
 from portal.notifications.operations import tell
@@ -46,19 +46,28 @@ def print_job_has_failed(job: PrintJob, **_) -> None:
     tell(person, "print_failed", "print_job_failed", db.session.get(Company, job.company_id), job=job, card=job.card)
 
 
+def _round_of(req: CollectionRequest):
+    """The requests sent together with `req`: its CSV import (batch), or the same paste (same sender, card
+    type and moment of sending; a request's sent_at never changes)."""
+    if req.batch_id is not None:
+        return CollectionRequest.batch_id == req.batch_id
+    return and_(CollectionRequest.company_id == req.company_id, CollectionRequest.batch_id.is_(None),
+                CollectionRequest.created_by_id == req.created_by_id, CollectionRequest.card_type_id == req.card_type_id,
+                CollectionRequest.sent_at == req.sent_at)
+
+
 @collection_submitted.connect
 def collection_answered(req: CollectionRequest, *, first: bool = True, **_) -> None:
-    """Everyone invited in the round (the import batch) has answered: its sender is told, once (by the
-    first answer of the last one still pending)."""
-    if not first or req.batch_id is None:
+    """Everyone invited in the round has answered: its sender is told, once (by the first answer of the
+    last one still pending)."""
+    if not first or req.created_by_id is None or req.sent_at is None:
         return
+    in_round = _round_of(req)
     waiting = db.session.scalar(select(func.count()).select_from(CollectionRequest).where(
-        CollectionRequest.batch_id == req.batch_id, CollectionRequest.status == RequestStatus.PENDING.value))
+        in_round, CollectionRequest.status == RequestStatus.PENDING.value))
     if waiting:
         return
-    batch = db.session.get(ImportBatch, req.batch_id)
     answered = db.session.scalar(select(func.count()).select_from(CollectionRequest).where(
-        CollectionRequest.batch_id == req.batch_id, CollectionRequest.submitted_at.is_not(None)))
-    sender = db.session.get(User, batch.user_id) if batch and batch.user_id else None
-    tell(sender, "collection_finished", "collection_round_finished", req.company, batch=batch, cards=answered,
-         card_type=req.card_type)
+        in_round, CollectionRequest.submitted_at.is_not(None)))
+    tell(db.session.get(User, req.created_by_id), "collection_finished", "collection_round_finished", req.company,
+         cards=answered, card_type=req.card_type)

@@ -91,6 +91,17 @@ def test_cards_ready_moves_the_order_and_tells_the_orderer_in_swedish(db, shop, 
     assert mail.to == orderer.email and "är klara" in mail.subject and "Mitt konto" in mail.body_html
 
 
+def test_someone_who_left_the_company_hears_nothing_more_of_it(db, shop, operator):
+    company, orderer, *_ = shop
+    order = _order(db, shop)
+    for m in orderer.memberships:
+        m.active = False
+    db.session.commit()
+    ship_order(order, operator, "T-9")
+    db.session.commit()
+    assert db.session.get(Order, order.id).status == "shipped" and not _mails(db, "order_shipped")
+
+
 def test_cards_ready_turned_off_moves_the_order_but_sends_nothing(db, shop, operator):
     _company, orderer, *_ = shop
     set_wanted_kinds(orderer, KIND_KEYS - {"cards_ready"})
@@ -190,6 +201,28 @@ def test_round_finished_when_everyone_invited_has_answered(db, collect):
     db.session.commit()
     [mail] = _mails(db, "collection_round_finished")
     assert mail.to == orderer.email and "3 cards" in mail.body_text
+
+
+def test_a_pasted_round_is_the_requests_sent_together(db, collect):
+    from portal.collection.email_list import split_email_list
+    from portal.collection.operations import send_requests
+    from portal.collection.selfservice import confirm_request
+
+    company, orderer, ct, addr = collect
+    first = send_requests(company, orderer, ct, split_email_list("a@x.se, b@x.se").valid, address_id=addr.id)
+    db.session.commit()
+    later = send_requests(company, orderer, ct, split_email_list("c@x.se").valid, address_id=addr.id)
+    db.session.commit()
+    for req in first + later:
+        req.photo_key = "photos/abcdefgh12.jpg"
+        req.data = {"first_name": "Åsa", "last_name": "Öberg"}
+    confirm_request(later[0])  # a round of its own: told at once
+    confirm_request(first[0])
+    db.session.commit()
+    assert [m.body_text.count("1 card waits") for m in _mails(db, "collection_round_finished")] == [1]
+    confirm_request(first[1])
+    db.session.commit()
+    assert "2 cards wait" in _mails(db, "collection_round_finished")[-1].body_text
 
 
 def test_my_account_shows_and_saves_the_email_choices(client, db, shop):
