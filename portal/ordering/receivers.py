@@ -18,17 +18,19 @@ from portal.ordering.operations import OrderingError
 from portal.ordering.signals import order_ready
 
 _TAKEN_UP = {CardStatus.IN_PRODUCTION.value, CardStatus.ACTIVE.value}
+# A card terminated while the others are active (a misprint, a holder who left) lets the order be ready too.
+_MOVES_ON = _TAKEN_UP | {CardStatus.TERMINATED.value}
 
 
 @card_status_changed.connect
 def follow_card(card: Card, *, from_status: str, to_status: str, user=None, **_) -> None:
-    if card.order_id is None or to_status not in _TAKEN_UP:
+    if card.order_id is None or to_status not in _MOVES_ON:
         return
     order = db.session.get(Order, card.order_id)
     if order is None:
         return
     try:
-        if order.status == OrderStatus.PLACED.value:
+        if order.status == OrderStatus.PLACED.value and to_status in _TAKEN_UP:
             move_order_status(order, (OrderStatus.PLACED.value,), OrderStatus.IN_PRODUCTION.value)
         if order.status == OrderStatus.IN_PRODUCTION.value and _all_cards_active(order):
             move_order_status(order, (OrderStatus.IN_PRODUCTION.value,), OrderStatus.READY.value)

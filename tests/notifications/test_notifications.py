@@ -91,6 +91,22 @@ def test_cards_ready_moves_the_order_and_tells_the_orderer_in_swedish(db, shop, 
     assert mail.to == orderer.email and "är klara" in mail.subject and "Mitt konto" in mail.body_html
 
 
+def test_order_is_ready_when_its_last_unfinished_card_is_terminated(db, shop, operator):
+    from portal.cards.operations import terminate_card
+
+    company, orderer, *_ = shop
+    order = _order(db, shop, n=2)
+    first, second = db.session.scalars(select(Card).where(Card.order_id == order.id).order_by(Card.id)).all()
+    import_production_file(f"card id,card number\n{first.id},N-1\n".encode(), operator)
+    db.session.commit()
+    assert db.session.get(Order, order.id).status == "in_production"
+    terminate_card(company, orderer, second, "Left the company")
+    db.session.commit()
+    assert db.session.get(Order, order.id).status == "ready"  # it no longer waits for a card that will not come
+    [mail] = _mails(db, "order_ready")
+    assert "The card of your order" in mail.body_text
+
+
 def test_someone_who_left_the_company_hears_nothing_more_of_it(db, shop, operator):
     company, orderer, *_ = shop
     order = _order(db, shop)
