@@ -77,6 +77,7 @@ FIELDS = {
     "options": _l("Choices, one per line"), "photo_width": _l("Photo width (px)"),
     "photo_height": _l("Photo height (px)"), "scopes": _l("The key may"), "expires_on": _l("Valid until"),
     "revoked_at": _l("Revoked"), "translations": _l("Other languages"),
+    "params": _l("Filters and columns"), "schedule": _l("Email it as Excel"), "recipient_ids": _l("Recipients"),
 }
 
 
