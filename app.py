@@ -30,7 +30,7 @@ from portal.security.link_guard import install_log_redaction
 # module its commands, its `receivers` module connects it to the signals of the features below it.
 # An import error in any of them stops the start.
 FEATURES = ["infra", "outbox", "tenancy", "security", "audit", "catalog", "cards", "printing", "ordering", "collection",
-            "webhooks", "customers", "reports", "retention", "renewal", "privacy", "demo"]
+            "webhooks", "customers", "reports", "retention", "renewal", "notifications", "privacy", "demo"]
 
 
 def load_feature_modules(kind: str) -> list:

@@ -26,6 +26,7 @@ from portal.infra import storage
 from portal.infra.extensions import db
 from portal.infra.i18n import choose_language
 from portal.infra.web import mark, public_page
+from portal.notifications.operations import KINDS, set_wanted_kinds, wanted_kinds
 from portal.security.forms import AccountForm, LoginForm, SetPasswordForm
 from portal.security.link_guard import link_throttled, note_bad_link
 from portal.security.passwords import PasswordError, authenticate, set_password, verify_password
@@ -311,7 +312,17 @@ def _account_page(form):
     frame = current_app.extensions["admin"][0].index_view
     return frame.render("admin/account.html", form=form, page_title=_("My account"),
                         two_factor=two_factor_of(current_user), invitations=pending_invitations(current_user),
-                        roles=Role)
+                        roles=Role, notification_kinds=KINDS, wanted=wanted_kinds(current_user))
+
+
+@bp.route("/account/notifications", methods=["POST"])
+@login_required
+def notifications():
+    """Which emails the user gets (My account > Emails I get)."""
+    set_wanted_kinds(current_user._get_current_object(), request.form.getlist("kind"))
+    db.session.commit()
+    flash(_("Your email choices are saved."), "success")
+    return redirect(url_for("auth.account") + "#notifications")
 
 
 @bp.route("/account/invitations/<int:membership_id>", methods=["POST"])

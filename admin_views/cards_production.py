@@ -16,6 +16,17 @@ from portal.infra.csv_reading import CsvFileError
 from portal.infra.extensions import db
 
 
+def run_csv_import(importer, missing: str):
+    """(result, None) of `importer(file bytes, user)` for the uploaded "file", or (None, what to tell)."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return None, missing
+    try:
+        return importer(upload.read(), current_user), None
+    except CsvFileError as exc:
+        return None, str(exc)
+
+
 class ProductionImportView(SecureView):
     operator_only = True
 
@@ -23,21 +34,14 @@ class ProductionImportView(SecureView):
     def index(self):
         result, error = None, None
         if request.method == "POST":
-            upload = request.files.get("file")
-            if upload is None or not upload.filename:
-                error = _("Choose the production file.")
-            else:
-                try:
-                    result = import_production_file(upload.read(), current_user)
-                except CsvFileError as exc:
-                    error = str(exc)
-                else:
-                    db.session.commit()
-                    if result.updated:
-                        flash(ngettext("%(num)d card was updated from the production file.",
-                                       "%(num)d cards were updated from the production file.", result.updated),
-                              "success")
-                        return redirect(url_for(".index"))
+            result, error = run_csv_import(import_production_file, _("Choose the production file."))
+            if result is not None:
+                db.session.commit()
+                if result.updated:
+                    flash(ngettext("%(num)d card was updated from the production file.",
+                                   "%(num)d cards were updated from the production file.", result.updated),
+                          "success")
+                    return redirect(url_for(".index"))
         waiting = db.session.scalar(select(func.count()).select_from(Card).where(
             Card.status.in_([CardStatus.ORDERED.value, CardStatus.IN_PRODUCTION.value])))
         return self.render("admin/cards/production.html", result=result, error=error, waiting=waiting)

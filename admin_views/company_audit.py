@@ -83,6 +83,7 @@ FIELDS = {
     "validity_months": _l("Valid for (months)"), "validity_until_end_date": _l("Valid until the end of the assignment"),
     "photo_height": _l("Photo height (px)"), "scopes": _l("The key may"), "expires_on": _l("Valid until"),
     "revoked_at": _l("Revoked"), "translations": _l("Other languages"),
+    "params": _l("Filters and columns"), "schedule": _l("Email it as Excel"), "recipient_ids": _l("Recipients"),
 }
 
 

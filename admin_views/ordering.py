@@ -344,6 +344,7 @@ def render_template_done(view, order):
 
 def register(admin) -> None:
     from admin_views.ordering_history import ApprovalsView, OrdersView
+    from admin_views.ordering_shipping import register_shipping
     from portal.ordering.models import Order
 
     admin.add_view(OrderCardsView(name=_l("Order cards"), category=_l("Orders"), endpoint="order_cards",
@@ -352,3 +353,4 @@ def register(admin) -> None:
     admin.add_view(OrdersView(Order, db, name=_l("Order history"), category=_l("Orders"), endpoint="orders"))
     admin.add_view(ApprovalsView(name=_l("Approvals"), category=_l("Orders"), endpoint="approvals",
                                  url="/admin/approvals"))
+    register_shipping(admin)

@@ -121,6 +121,12 @@ class OrdersView(TenantModelView):
         response.headers["Cache-Control"] = "private, no-store"
         return response
 
+    @expose("/ship/", methods=["POST"])
+    def ship(self):
+        from admin_views.ordering_shipping import ship_from_details
+
+        return ship_from_details(self)
+
     @expose("/cancel/", methods=["POST"])
     def cancel(self):
         order = self.get_one(request.form.get("id"))

@@ -20,12 +20,16 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
 from portal.cards.models import Card, CardChange
+from portal.collection.models import ImportBatch
 from portal.customers.models import PortalAccount
 from portal.demo.seed import DEMO_PASSWORD, seed_demo
 from portal.infra.config import LANGUAGE_NAMES
 from portal.infra.db_types import utcnow
 from portal.infra.tokens import hash_token
 from portal.ordering.models import Order
+from portal.printing.models import PrintJob
+from portal.reports.models import SavedReport
+from portal.reports.saved import last_period
 from portal.tenancy.models import Company, User
 from portal.webhooks.models import WebhookEndpoint
 from tests.i18n_walk import (
@@ -240,7 +244,9 @@ def _email_context(seeded) -> dict:
             "orderer": user, "invited_by": user, "inviter": user, "role": "Orderer", "minutes": 30,
             "reason": "", "customer_request": rows.get(CustomerRequest), "link_minutes": 30, "approved": True,
             "endpoint": rows[WebhookEndpoint], "failing_since": utcnow(),
-            "expiring_cards": [rows[Card]], "days": 30, "today": utcnow().date()}
+            "expiring_cards": [rows[Card]], "days": 30, "today": utcnow().date(),
+            "job": rows[PrintJob], "expiring": [rows[Card]], "batch": rows[ImportBatch], "report": rows[SavedReport],
+            "period": last_period("monthly", utcnow().date())}
 
 
 def test_every_email_template_variable_has_a_sample(app, seeded):

@@ -1,13 +1,13 @@
 """The audit log names whose personal data was read (keyed digests, portal.audit.reads).
 
 Revision ID: h1_audit_subject
-Revises: hh_speed_list_search
+Revises: e1_notifications_saved_reports
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "h1_audit_subject"
-down_revision = "hh_speed_list_search"
+down_revision = "e1_notifications_saved_reports"
 branch_labels = None
 depends_on = None
 

@@ -96,12 +96,14 @@ def confirm_request(req: CollectionRequest) -> None:
     """The employee is done: the card goes to In review and they get a confirmation email."""
     if missing_steps(req):
         raise ValueError(_l("Some details are still missing."))
+    first = req.status == RequestStatus.PENDING.value  # not a resubmission after being sent back
     req.status = RequestStatus.IN_REVIEW.value
     req.submitted_at = utcnow()
     req.rejection_reason, req.rejected_steps = "", ""
     queue_email(req.email, "collection_confirmed", req.language, company_id=req.company_id, company=req.company,
                 card_type=req.card_type, request=req)
-    collection_submitted.send(req)
+    db.session.flush()  # the receivers count the round's answers
+    collection_submitted.send(req, first=first)
 
 
 def keep_language(req: CollectionRequest, language: str | None) -> None:

@@ -1,7 +1,9 @@
 """What the collection feature tells the features above it (they connect in their `receivers` modules).
 
 `collection_submitted` is sent when an employee has sent in their card data and the request went to
-In review (sender: the CollectionRequest). Webhooks send `collection.submitted`.
+In review (sender: the CollectionRequest; keyword `first`: True for its first answer, False when it was
+sent back and answered again). Webhooks send `collection.submitted`; notifications tell the person who
+sent the round (the import batch) once everyone in it has answered.
 """
 from __future__ import annotations
 

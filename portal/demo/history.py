@@ -159,6 +159,14 @@ def _card_fate(story: Story, status: str, placed: datetime) -> list[tuple[str, s
     return steps
 
 
+def _shipping(status: str, number: str, placed: datetime, now: datetime) -> dict:
+    """A shipped or delivered order's tracking number (made from its number, so the story stays the same)."""
+    if status not in (OrderStatus.SHIPPED.value, OrderStatus.DELIVERED.value):
+        return {"tracking_number": "", "carrier": "", "shipped_at": None}
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return {"tracking_number": f"JJSE{digits[-9:]:0>9}", "carrier": "PostNord", "shipped_at": max(placed, min(placed + timedelta(days=9), now - timedelta(hours=1)))}
+
+
 def seed_year(story: Story, accessories: list[Accessory]) -> list[int]:
     """Orders, lines, cards, status events, invoices and audit entries of one company's year. Returns the
     new cards' ids, newest last."""
@@ -194,6 +202,7 @@ def seed_year(story: Story, accessories: list[Accessory]) -> list[int]:
             "placed_at": when, "last_activity_at": when, "rejection_reason": "Not budgeted this quarter"
             if status == OrderStatus.REJECTED.value else "", "decided_at": decided,
             "approved_by_id": story.approver.id if decided and story.approver else None,
+            **_shipping(status, number, when, story.now),
         })
         plans.append((lines, extras))
     order_ids = db.session.scalars(insert(Order).returning(Order.id, sort_by_parameter_order=True), orders).all()

@@ -21,7 +21,7 @@ from portal.ordering.approval import check_may_approve, notify_approvers
 from portal.ordering.confirmation import confirmation_attachment
 from portal.ordering.models import Address, CartItem, LineKind, Order, OrderLine, OrderStatus
 from portal.ordering.operations import CartSummary, OrderingError, address_for, cart_summary, next_number
-from portal.ordering.signals import cart_item_ordered, order_approved, order_placed
+from portal.ordering.signals import cart_item_ordered, order_approved, order_placed, order_rejected
 from portal.outbox.mail import queue_email
 from portal.tenancy.models import Company, User
 from portal.tenancy.operations import can
@@ -173,10 +173,7 @@ def approve_order(company: Company, approver: User, order: Order) -> None:
     move_order_status(order, (OrderStatus.AWAITING_APPROVAL.value,), OrderStatus.PLACED.value,
                       approved_by_id=approver.id, decided_at=utcnow())
     record("order.approved", company_id=company.id, obj=order, summary=order.number)
-    order_approved.send(order, approver=approver)
-    if order.orderer:
-        queue_email(order.orderer.email, "order_approved", _language(order.orderer, company), company_id=company.id,
-                    company=company, order=order, approver=approver)
+    order_approved.send(order, approver=approver)  # notifications tell the orderer
 
 
 def reject_order(company: Company, approver: User, order: Order, reason: str) -> None:
@@ -188,9 +185,7 @@ def reject_order(company: Company, approver: User, order: Order, reason: str) ->
                       approved_by_id=approver.id, decided_at=utcnow(), rejection_reason=reason[:2000])
     terminate_order_cards(order.id, approver, reason)
     record("order.rejected", company_id=company.id, obj=order, summary=f"{order.number}: {reason}")
-    if order.orderer:
-        queue_email(order.orderer.email, "order_rejected", _language(order.orderer, company), company_id=company.id,
-                    company=company, order=order, approver=approver, reason=reason)
+    order_rejected.send(order, approver=approver, reason=reason)  # notifications tell the orderer
 
 
 def cancel_order(company: Company, user: User, order: Order) -> None:

@@ -130,6 +130,10 @@ class Order(db.Model):
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Which cart this order was placed from (see ordering.checkout.checkout_key): one order per cart.
     checkout_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Shipping, entered or imported by the operator (portal.ordering.shipping): the orderer is told.
+    tracking_number: Mapped[str] = mapped_column(String(80), default="")
+    carrier: Mapped[str] = mapped_column(String(60), default="")
+    shipped_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     company: Mapped[Company] = relationship()
     orderer: Mapped[User | None] = relationship(foreign_keys=[orderer_id])

@@ -15,20 +15,22 @@ from portal.infra.extensions import db
 from portal.ordering.checkout import move_order_status
 from portal.ordering.models import Order, OrderStatus
 from portal.ordering.operations import OrderingError
-from portal.outbox.mail import queue_email
+from portal.ordering.signals import order_ready
 
 _TAKEN_UP = {CardStatus.IN_PRODUCTION.value, CardStatus.ACTIVE.value}
+# A card terminated while the others are active (a misprint, a holder who left) lets the order be ready too.
+_MOVES_ON = _TAKEN_UP | {CardStatus.TERMINATED.value}
 
 
 @card_status_changed.connect
 def follow_card(card: Card, *, from_status: str, to_status: str, user=None, **_) -> None:
-    if card.order_id is None or to_status not in _TAKEN_UP:
+    if card.order_id is None or to_status not in _MOVES_ON:
         return
     order = db.session.get(Order, card.order_id)
     if order is None:
         return
     try:
-        if order.status == OrderStatus.PLACED.value:
+        if order.status == OrderStatus.PLACED.value and to_status in _TAKEN_UP:
             move_order_status(order, (OrderStatus.PLACED.value,), OrderStatus.IN_PRODUCTION.value)
         if order.status == OrderStatus.IN_PRODUCTION.value and _all_cards_active(order):
             move_order_status(order, (OrderStatus.IN_PRODUCTION.value,), OrderStatus.READY.value)
@@ -46,11 +48,6 @@ def _all_cards_active(order: Order) -> bool:
 
 def _tell_orderer_ready(order: Order) -> None:
     record("order.ready", company_id=order.company_id, obj=order, summary=order.number)
-    orderer, company = order.orderer, order.company
-    if orderer is None or not orderer.email:
-        return
     cards = db.session.scalar(select(func.count()).select_from(Card).where(
         Card.order_id == order.id, Card.status == CardStatus.ACTIVE.value))
-    language = orderer.language or company.language or "en"
-    queue_email(orderer.email, "order_ready", language, company_id=company.id, company=company, order=order,
-                user=orderer, cards=cards)
+    order_ready.send(order, cards=cards)  # notifications email the orderer (if they want it)

@@ -61,6 +61,42 @@ class ReportFilter:
     columns: list[str] = field(default_factory=lambda: list(DEFAULT_COLUMNS))
 
 
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def filter_from_params(params: dict[str, list[str]], allowed_columns: set[str]) -> ReportFilter:
+    """The report's filter from the screen's query (lists of strings per key, the URL's shape)."""
+    def one(key):
+        values = params.get(key) or []
+        return values[0] if values else None
+
+    columns = [c for c in params.get("col") or [] if c in allowed_columns] or list(DEFAULT_COLUMNS)
+    status = one("status") or None
+    return ReportFilter(
+        date_from=_date(one("from")), date_to=_date(one("to")),
+        basis="activated" if one("basis") == "activated" else "created",
+        card_type_id=_int(one("card_type")),
+        status=status if CardStatus.of(status) else None,
+        orderer_id=_int(one("orderer")), columns=columns,
+    )
+
+
+def allowed_columns(company: Company) -> tuple[dict[str, str], list[str]]:
+    """(layout field columns with labels, readout columns) the company's report may show."""
+    return layout_columns(company), [f"readout:{k}" for k in readout_keys(company)]
+
+
 def _statement(company: Company, f: ReportFilter):
     date_col = Card.activated_at if f.basis == "activated" else Card.created_at
     stmt = select(Card).where(Card.company_id == company.id)

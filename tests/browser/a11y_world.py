@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.infra.extensions import db
+from portal.reports.models import SavedReport
 from portal.webhooks.models import WebhookEndpoint
 
 PASSWORD = "cardwright-demo"
@@ -139,6 +140,7 @@ def a11y_world(db, make_world) -> World:
     world.ids = {"card_id": card.id, "request_id": in_review.id, "item_id": cart_item.id, "change_id": change.id,
                  "membership_id": rows["user"].memberships[0].id, "endpoint_id": rows[WebhookEndpoint].id,
                  "kind": "card", "row_id": card.id,  # Company > Privacy: the person a card names
-                 "order_id": rows[Order].id}
+                 "order_id": rows[Order].id,
+                 "report_id": rows[SavedReport].id}
     world.portal_ids = {"order_id": rows[Order].id, "invoice_id": rows[Invoice].id, "file_id": rows[ResourceFile].id}
     return world

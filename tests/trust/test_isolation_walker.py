@@ -19,6 +19,7 @@ from portal.infra import storage
 from portal.infra.db_types import utcnow
 from portal.ordering.models import Address, CartItem, Order
 from portal.printing.models import Printer, PrintJob
+from portal.reports.models import SavedReport
 from portal.security.api_keys import create_api_key
 from portal.security.models import ApiKey
 from portal.tenancy.models import Company, Membership
@@ -140,6 +141,12 @@ ROUTES: dict[str, tuple] = {
     "collection.template": ("list", None),
     "collection.upload": ("form", {"address_id": Address}),
     "reports.index": ("list", None),
+    "reports.save": ("own", "saves a report of the current company; recipients outside it are dropped (tests/reports)"),
+    "reports.open_saved": ("ids", {"report_id": SavedReport}),
+    "reports.delete_saved": ("ids", {"report_id": SavedReport}),
+    "reports.saved_excel": ("ids", {"report_id": SavedReport}),
+    "orders.ship": ("form", {"id": Order}),
+    "auth.notifications": ("own", "the current user's own email choices"),
     "company_settings.index": ("list", None),
     "company_settings.retention_preview": ("list", None),
     "company_users.index": ("list", None),
