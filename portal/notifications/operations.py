@@ -3,7 +3,7 @@
 Every kind is on by default and is about the user's own things: the orderer hears of their orders
 (approved or sent back, cards ready, shipped) and of print jobs of their cards that failed, the person
 who sent a data-collection round hears when everyone has answered, and the orderer of cards that are
-about to expire is told (`notify_cards_expiring`, called by the expiry job). A user turns a kind off
+about to expire is told (renewal's expiry digest asks `tell`). A user turns a kind off
 in *My account*; that is stored as one `NotificationPreference` row.
 """
 from __future__ import annotations
@@ -89,20 +89,3 @@ def tell(user: User | None, kind: str, template: str, company: Company, **contex
     queue_email(user.email, template, language_of(user, company), company_id=company.id, company=company,
                 user=user, **context)
     return True
-
-
-def notify_cards_expiring(company: Company, cards: Iterable) -> int:
-    """Tell each orderer of `cards` (Card rows of `company`, about to expire) about theirs, in one email
-    per orderer, if they want it. For the expiry job; returns how many emails were queued. The caller
-    commits (the job's transaction)."""
-    by_orderer: dict[int, list] = {}
-    for card in cards:
-        if card.company_id == company.id and card.orderer_id:
-            by_orderer.setdefault(card.orderer_id, []).append(card)
-    queued = 0
-    for orderer_id, theirs in by_orderer.items():
-        user = db.session.get(User, orderer_id)
-        theirs.sort(key=lambda c: (getattr(c, "valid_until", None) is None, getattr(c, "valid_until", None) or 0,
-                                   c.holder_name or ""))
-        queued += tell(user, "cards_expiring", "cards_expiring", company, cards=len(theirs), expiring=theirs[:200])
-    return queued

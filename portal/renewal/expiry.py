@@ -14,7 +14,7 @@ from portal.audit.operations import record
 from portal.cards.models import Card, CardStatus
 from portal.cards.status import CardError, move_card_status
 from portal.infra.extensions import db
-from portal.outbox.mail import queue_email
+from portal.notifications.operations import tell
 from portal.tenancy.models import Company, User
 
 EXPIRED = "Expired"  # a SYSTEM_REASONS key: the status history says it, translated
@@ -79,10 +79,10 @@ def claim_notices(today: date, days: tuple[int, ...]) -> dict[tuple[int, int], l
     return claimed
 
 
-def queue_digest(company: Company, orderer: User, card_ids: list[int], today: date) -> None:
-    """One email to the orderer listing their cards that expire soon, with the link to renew them."""
+def queue_digest(company: Company, orderer: User, card_ids: list[int], today: date) -> bool:
+    """One email to the orderer listing their cards that expire soon, with the link to renew them, if they
+    want it (*My account*) and still work for the company; True if queued."""
     cards = list(db.session.scalars(select(Card).where(Card.id.in_(card_ids))
                                     .order_by(Card.valid_until, Card.holder_name)))
-    queue_email(orderer.email, "card_expiry_digest", orderer.language or company.language, company_id=company.id,
-                company=company, expiring_cards=cards, today=today,
+    return tell(orderer, "cards_expiring", "card_expiry_digest", company, expiring_cards=cards, today=today,
                 days=max((c.valid_until - today).days for c in cards))

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from portal.cards.models import Card
 from portal.cards.production import import_production_file
 from portal.collection.models import CollectionRequest
-from portal.notifications.operations import KIND_KEYS, notify_cards_expiring, set_wanted_kinds, wanted_kinds
+from portal.notifications.operations import KIND_KEYS, set_wanted_kinds, wanted_kinds
 from portal.ordering.checkout import approve_order, place_order, reject_order
 from portal.ordering.models import Order
 from portal.ordering.operations import OrderingError, add_card_to_cart
@@ -183,19 +183,30 @@ def test_print_job_failed_tells_the_cards_orderer(db, shop):
     assert mail.to == orderer.email and card.holder_name in mail.body_text
 
 
-def test_expiring_cards_hook_sends_one_list_per_orderer_who_wants_it(db, shop, make_user):
+def test_the_expiry_digest_goes_only_to_orderers_who_want_it(db, shop, make_user):
+    """Renewal's digest before cards expire honours "Cards I ordered expire soon" in My account."""
+    from datetime import timedelta
+
+    from portal.infra.db_types import utcnow
+    from portal.renewal.expiry import queue_digest
+
     company, orderer, ct, _acc, _addr = shop
     other = make_user(company, role="orderer", email="other@nordbygg.se")
     _order(db, shop, n=2)
     add_card_to_cart(company, other, ct, HOLDER, "photos/abcdefgh12.jpg")
     place_order(company, other, address_id=shop[4].id)
     set_wanted_kinds(other, KIND_KEYS - {"cards_expiring"})
-    db.session.commit()
+    today = utcnow().date()
     cards = db.session.scalars(select(Card).where(Card.company_id == company.id)).all()
-    assert notify_cards_expiring(company, cards) == 1
+    for card in cards:
+        card.valid_until = today + timedelta(days=30)
     db.session.commit()
-    [mail] = _mails(db, "cards_expiring")
-    assert mail.to == orderer.email and "2 cards" in mail.subject and "Åsa1 Öberg" in mail.body_text
+    mine = [c.id for c in cards if c.orderer_id == orderer.id]
+    theirs = [c.id for c in cards if c.orderer_id == other.id]
+    assert queue_digest(company, orderer, mine, today) and not queue_digest(company, other, theirs, today)
+    db.session.commit()
+    [mail] = _mails(db, "card_expiry_digest")
+    assert mail.to == orderer.email and "Åsa1 Öberg" in mail.body_text and "My account" in mail.body_text
 
 
 def test_round_finished_when_everyone_invited_has_answered(db, collect):
