@@ -128,6 +128,7 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
         "name": _l("Name"), "kind": _l("Kind"), "price": _l("Price"), "company": _l("Offered to"),
         "fields": _l("Fields"), "active": _l("Active"), "description": _l("Description"),
         "photo_width": _l("Photo width (px)"), "photo_height": _l("Photo height (px)"),
+        "photo_checks": _l("Check photos"),
     }
     column_searchable_list = ["name"]
     column_formatters = {
@@ -140,12 +141,15 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
     }
     # The name and description in every language, grouped by language (English required, the rest optional).
     form_extra_fields = translation_fields({"name": (_l("Name"), False), "description": (_l("Description"), True)})
-    form_columns = ["name", "kind", "description", "price", "company", "photo_width", "photo_height", "active",
-                    "fields", *form_extra_fields]
+    form_columns = ["name", "kind", "description", "price", "company", "photo_width", "photo_height",
+                    "photo_checks", "active", "fields", *form_extra_fields]
     form_rules = [language_groups(("name", "description")), "kind", "price", "company", "photo_width",
-                  "photo_height", "active", "fields"]
+                  "photo_height", "photo_checks", "active", "fields"]
     form_overrides = {"kind": SelectField}
     form_args = {
+        "photo_checks": {"description": _l(
+            "Find the face, frame it like an ID photo and warn about dark, blurred or tilted photos. Turn off when "
+            "the card's photo is not a face (a key fob, a badge with a logo).")},
         "kind": {"choices": CardKind.choices(), "label": _l("Kind")},
         "company": {"label": _l("Offered to"), "description": _l("Empty: every company.")},
     }

@@ -71,9 +71,9 @@ class OrderCardsView(TenantView):
                 chosen = card_type_for(company, request.values.get("card_type"))
             except OrderingError:
                 abort(404)
-        values, errors, photo_key, same = {}, {}, None, None
+        values, errors, photo_key, same, findings = {}, {}, None, None, []
         if request.method == "POST" and chosen is not None:
-            values, photo_key, errors = read_card_form(chosen, request.form, request.files)
+            values, photo_key, errors, findings = read_card_form(chosen, request.form, request.files)
             clean, field_errors = validate_layout_values(chosen, values, country=company.country)
             errors = {**field_errors, **errors}
             action = request.form.get("action") or request.form.get("duplicate_action")
@@ -88,7 +88,8 @@ class OrderCardsView(TenantView):
                     if action == "print":
                         return self._print_now(company, chosen, clean, photo_key, replaces)
                     add_card_to_cart(company, current_user, chosen, clean, photo_key,
-                                     address_id=request.form.get("address_id") or None, replaces_card_id=replaces)
+                                     address_id=request.form.get("address_id") or None, replaces_card_id=replaces,
+                                     photo_findings=findings)
                 except OrderingError as exc:
                     flash(str(exc), "error")
                 else:
@@ -101,7 +102,7 @@ class OrderCardsView(TenantView):
         return self.render(
             "admin/ordering/order_cards.html", card_types=card_types, chosen=chosen, values=values, errors=errors,
             fields=data_fields(chosen) if chosen else [], photo=photo_field(chosen) if chosen else None,
-            photo_token=keep_photo_token(photo_key) if photo_key else "", addresses=active_addresses(company),
+            photo_token=keep_photo_token(photo_key, findings) if photo_key else "", photo_findings=findings, addresses=active_addresses(company),
             printers=self._printers(company) if chosen else [], tab="cards", same_person=same,
             proof_alt=proof_alt(company, chosen, values) if chosen else "",
         )
@@ -201,7 +202,7 @@ class CartView(TenantView):
         ct = item.card_type
         values, errors = dict(item.holder_data), {}
         if request.method == "POST":
-            values, photo_key, errors = read_card_form(ct, request.form, request.files)
+            values, photo_key, errors, findings = read_card_form(ct, request.form, request.files)
             upload = request.files.get("photo")
             if item.photo_key and photo_field(ct) and not (upload and upload.filename):
                 errors.pop(photo_field(ct).key, None)  # no new file: keeping the old photo is fine
@@ -211,7 +212,7 @@ class CartView(TenantView):
             else:
                 try:
                     update_cart_card(company, current_user, item.id, values, photo_key,
-                                     request.form.get("address_id") or None)
+                                     request.form.get("address_id") or None, photo_findings=findings)
                 except OrderingError as exc:
                     flash(str(exc), "error")
                 else:

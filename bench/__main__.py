@@ -20,7 +20,7 @@ from bench import harness
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
-SUITES = ("search", "lists", "jobs", "http")
+SUITES = ("search", "lists", "jobs", "assistant", "http")
 JOB_PARTS = ("photo", "csv", "outbox", "retention", "webhooks")  # `--only outbox,retention`: some of the jobs suite
 
 
@@ -125,6 +125,9 @@ def main(argv=None) -> int:
         if "jobs" in suites or set(JOB_PARTS) & set(suites):
             from bench import paths_jobs
             paths_jobs.run(app, db, JOB_PARTS if "jobs" in suites else [s for s in suites if s in JOB_PARTS])
+        if "assistant" in suites:  # the photo assistant's work per photo (no database)
+            from bench import paths_photo
+            paths_photo.bench_photo_assistant()
         if "http" in suites:
             from bench import paths_http
             paths_http.run(app, db, url)

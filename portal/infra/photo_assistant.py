@@ -24,7 +24,9 @@ from portal.infra import images
 
 # All thresholds in one place, tuned on tests/unit/test_photo_assistant.py's photo set.
 THRESHOLDS: dict[str, float] = {
-    "detect_side": 320,        # detection runs on a copy this long on its longest side
+    "analyse_side": 640,       # the grey copy the eyes, light and sharpness are judged on
+    "detect_fine": 400,        # ... and a finer one when the coarse one finds nothing
+    "detect_side": 200,        # detection runs on a copy this long on its longest side
     "detect_step": 1.1,        # scale step of the detector (1.2 misses faces between its steps)
     "face_min_share": 0.07,    # smallest face (box height / image height) the detector looks for
     "head_per_face_box": 1.30,  # chin-to-crown is about this much taller than the detector's face box
@@ -32,14 +34,16 @@ THRESHOLDS: dict[str, float] = {
     "eye_line": 0.45,          # eye line, from the top of the frame
     "eye_in_box": 0.40,        # eye line inside the face box (when the eyes are not found)
     "face_too_small": 0.12,    # a face box below this share of the picture's height is "too far away"
-    "blur_min": 3.0,           # Laplacian variance / variance of the face (96 px square), x100; below: blurred
+    "blur_min": 0.9,           # Laplacian variance / mean² of the face (96 px square), x1000; below: blurred
     "dark_max": 65.0,          # mean face brightness (0-255) below this: too dark
     "bright_min": 215.0,       # mean face brightness above this, or too much of the face clipped: too bright
     "clipped_max": 0.25,       # share of face pixels at >= 250 counted as "too bright"
     "backlit_gap": 70.0,       # background this much brighter than the face: lit from behind
     "tilt_warn": 7.0,          # degrees of eye-line tilt that are reported ("head tilted")
+    "level_min": 3.0,          # tilts below this are levelled as first measured (no second look)
     "level_max": 25.0,         # tilts up to this are levelled in the crop
-    "eyes_min_face_px": 56,    # the eyes are judged only on faces at least this tall in the detection copy
+    "eyes_min_face_px": 90,    # the eyes are judged only on faces at least this tall in the analysed copy
+    "detect_neighbours": 6,    # overlapping hits the detector needs for a face (fewer: more false faces)
 }
 
 MESSAGES = {
@@ -95,7 +99,7 @@ def _small_grey(data: bytes, rotate: int | str = 0) -> tuple[Any, tuple[int, int
     img = images._open(data, images.PHOTO_FORMATS, images.MAX_PIXELS, images.MAX_BYTES)
     raw = img.size
     swapped = (images._orientation(img) in (5, 6, 7, 8)) != (quarter in (90, 270))
-    side = int(THRESHOLDS["detect_side"])
+    side = int(THRESHOLDS["analyse_side"])
     if img.format == "JPEG":
         img.draft("L", (math.ceil(raw[0] * side / max(raw)), math.ceil(raw[1] * side / max(raw))))
     img = images._load(img)
@@ -107,13 +111,23 @@ def _small_grey(data: bytes, rotate: int | str = 0) -> tuple[Any, tuple[int, int
     return np.asarray(img), full
 
 
-def _detect(grey: Any) -> list[tuple[int, int, int, int]]:
+def _detect_at(grey: Any, side: int) -> list[tuple[int, int, int, int]]:
+    """Faces found on a copy `side` pixels on its longest side, in pixels of `grey`."""
+    import cv2
+
     face_cascade, _eye, _glasses = _cascades()
-    h = grey.shape[0]
-    side = max(20, int(h * THRESHOLDS["face_min_share"]))
-    faces = face_cascade.detectMultiScale(grey, scaleFactor=THRESHOLDS["detect_step"], minNeighbors=5,
-                                          minSize=(side, side))
-    return [tuple(int(v) for v in f) for f in faces] if len(faces) else []
+    k = min(1.0, side / max(grey.shape))
+    copy = cv2.resize(grey, (round(grey.shape[1] * k), round(grey.shape[0] * k)), interpolation=cv2.INTER_AREA)
+    smallest = max(24, int(copy.shape[0] * THRESHOLDS["face_min_share"]))
+    faces = face_cascade.detectMultiScale(copy, scaleFactor=THRESHOLDS["detect_step"],
+                                          minNeighbors=int(THRESHOLDS["detect_neighbours"]),
+                                          minSize=(smallest, smallest))
+    return [tuple(round(v / k) for v in f) for f in faces] if len(faces) else []
+
+
+def _detect(grey: Any) -> list[tuple[int, int, int, int]]:
+    """Coarse first (a face of a fifth of the height or more: most photos end here), finer only when needed."""
+    return _detect_at(grey, int(THRESHOLDS["detect_side"])) or _detect_at(grey, int(THRESHOLDS["detect_fine"]))
 
 
 def _eyes(grey: Any, face: tuple[int, int, int, int]) -> list[tuple[float, float]] | None:
@@ -144,7 +158,7 @@ def _eye_angle(grey: Any, face: tuple[int, int, int, int], eyes: list[tuple[floa
     angle = math.degrees(math.atan2(by - ay, bx - ax))
     x, y, w, h = face
     for _round in range(2):
-        if abs(angle) < 2:
+        if abs(angle) < THRESHOLDS["level_min"]:
             break
         turn = cv2.getRotationMatrix2D((x + w / 2, y + h / 2), angle, 1.0)
         upright = cv2.warpAffine(grey, turn, (grey.shape[1], grey.shape[0]), borderMode=cv2.BORDER_REPLICATE)
@@ -265,24 +279,25 @@ def _framed(data: bytes, advice: Advice, size: tuple[int, int], rotate: int | st
     quarter = images._quarter_turns(rotate)
     img = images._open(data, images.PHOTO_FORMATS, images.MAX_PIXELS, images.MAX_BYTES)
     raw = img.size
-    reduce = fh / (1.25 * size[1])  # decode big JPEGs at 1/2 .. 1/8 while keeping >= 1.25x the card's pixels
+    reduce = fh / size[1]  # decode big JPEGs at 1/2 .. 1/8 while keeping at least the card's pixels
     if img.format == "JPEG" and reduce >= 2:
         img.draft("RGB", (math.ceil(raw[0] / reduce), math.ceil(raw[1] / reduce)))
     img = images._orient(images._load(img), quarter)
     scale = max(img.size) / max(advice.size)
     s = fh * scale / size[1]
     if s >= 2:  # bring the decoded copy near the card's size first so the affine map does not alias
-        factor = int(s // 1.25)
+        factor = int(s)
         img = img.reduce(factor)
         scale, s = scale / factor, s / factor
-    img = images._on_white(images._to_srgb(images._resizable(img)))
+    if img.mode != "RGB" or img.info.get("icc_profile") or "transparency" in img.info:
+        img = images._on_white(images._to_srgb(images._resizable(img)))
     # One affine map from card pixels to decoded pixels: scale, level the eye line, place the frame.
     rad = math.radians(angle)
     cos, sin = math.cos(rad) * s, math.sin(rad) * s
     ox, oy = cx * scale, cy * scale
     hw, hh = size[0] / 2, size[1] / 2
     matrix = (cos, -sin, ox - cos * hw + sin * hh, sin, cos, oy - sin * hw - cos * hh)
-    out = img.transform(size, Image.Transform.AFFINE, matrix, resample=Image.Resampling.BICUBIC,
+    out = img.transform(size, Image.Transform.AFFINE, matrix, resample=Image.Resampling.BILINEAR,
                         fillcolor=images.WHITE)
     return images._encode(out, "JPEG", quality=88, optimize=True, progressive=True)
 
@@ -303,3 +318,17 @@ def assist_photo(
     if fh > advice.size[1] * 1.15 or fw > advice.size[0] * 1.15:  # far too close: frame what there is
         return images.normalise_photo(data, size=size, crop=advice.crop, rotate=rotate), advice.findings
     return _framed(data, advice, size, rotate), advice.findings
+
+
+def photo_warning(codes: Iterable[str] | None) -> Any:
+    """The warning badge shown with a photo sent with findings (In review, the cart, the card page): the
+    orderer reads what the assistant found and decides. Nothing for a photo without findings."""
+    from markupsafe import Markup, escape
+
+    messages = finding_messages(codes)
+    if not messages:
+        return Markup("")
+    return Markup('<span class="photo-findings" data-testid="photo-findings">'
+                  '<span class="badge badge-warning"><i class="fa fa-exclamation-triangle" aria-hidden="true"></i> '
+                  '{}</span><span class="d-block small text-muted">{}</span></span>').format(
+        escape(str(_l("Check the photo"))), Markup(" ").join(escape(m) for m in messages))

@@ -66,11 +66,25 @@
     draw();
   }
 
+  // The photo assistant's suggested crop (photo_check.js), in pixels of the full photo turned upright.
+  var suggested = null;
+  function suggest() {
+    if (!img || !suggested || rot) { return; }
+    var w = suggested.width / unit;
+    zoom.value = Math.max(1, Math.min(4, canvas.width / w / base));
+    scale = base * parseFloat(zoom.value);
+    ox = -suggested.x / unit * scale;
+    oy = -suggested.y / unit * scale;
+    suggested = null;
+    draw();
+  }
+  form.addEventListener("photo:suggest", function (e) { suggested = e.detail; suggest(); });
+
   function show(src, fullWidth) {
     var next = new Image();
     next.onload = function () {
       img = next; rot = 0; zoom.value = 1; unit = fullWidth ? fullWidth / next.naturalWidth : 1;
-      box.hidden = false; reset();
+      box.hidden = false; reset(); suggest();
     };
     next.onerror = function () { if (!fullWidth) { serverPreview(); } else { box.hidden = true; } };
     next.src = src;
