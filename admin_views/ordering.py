@@ -20,6 +20,7 @@ from portal.catalog.models import Accessory
 from portal.catalog.operations import offered_card_types
 from portal.infra import storage
 from portal.infra.extensions import db
+from portal.infra.photo_assistant import finding_messages
 from portal.infra.web import field_limits
 from portal.ordering.checkout import CartAlreadyOrdered, checkout_key, order_for_checkout_key, place_order
 from portal.ordering.duplicates import cart_same_person, same_person_for
@@ -48,6 +49,12 @@ def _int(value, default=0) -> int:
     except (TypeError, ValueError):
         return default
 
+
+
+def _flash_findings(findings: list[str]) -> None:
+    """The photo assistant's findings on the photo just added (the cart shows them too)."""
+    if findings:
+        flash(f"{_('Check the photo')}: {' '.join(finding_messages(findings))}", "warning")
 
 class OrderCardsView(TenantView):
     capability = "order"
@@ -96,6 +103,7 @@ class OrderCardsView(TenantView):
                     db.session.commit()
                     flash(_("The card for %(name)s is in your cart.", name=" ".join(
                         v for k, v in clean.items() if k in ("first_name", "last_name")) or chosen.name), "success")
+                    _flash_findings(findings)
                     return redirect(url_for(".index", card_type=chosen.id))
             else:
                 flash(_("Please correct the marked fields."), "error")
@@ -218,6 +226,7 @@ class CartView(TenantView):
                 else:
                     db.session.commit()
                     flash(_("Card updated."), "success")
+                    _flash_findings(findings)
                     return redirect(url_for(".index"))
         return self.render("admin/ordering/cart_edit.html", item=item, chosen=ct, values=values, errors=errors,
                            fields=data_fields(ct), photo=photo_field(ct), addresses=active_addresses(company),

@@ -171,6 +171,7 @@ def approve_card_change(change: CardChange) -> None:
         card.holder_email = change.proposed["_email"]
     if change.photo_key:
         old, card.photo_key = card.photo_key, change.photo_key
+        card.photo_findings = list(change.photo_findings or [])
         if old and old != card.photo_key:
             storage.discard(old)  # the order line may still show the old photo: then it stays
     record("card.change_approved", company_id=card.company_id, obj=card, summary=card.holder_name, user_id=None)

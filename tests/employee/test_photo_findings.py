@@ -123,3 +123,39 @@ def test_photo_checks_off_for_the_card_type(client, db, collect, employee):
     client.post(employee + "/photo", {"photo": (io.BytesIO(_landscape()), "logo.jpg")},
                 content_type="multipart/form-data")
     assert db.session.scalars(select(CollectionRequest)).one().photo_findings == []
+
+
+def test_a_card_change_with_a_new_photo_carries_its_findings_to_the_card(client, db, collect):
+    from portal.cards.operations import approve_card_change, request_card_change
+    from portal.ordering.operations import add_card_to_cart
+
+    company, orderer, ct, addr = collect
+    add_card_to_cart(company, orderer, ct, {"first_name": "Åsa", "last_name": "Öberg"}, "photos/x.jpg",
+                     address_id=addr.id)
+    place_order(company, orderer, address_id=addr.id)
+    _db.session.commit()
+    card = db.session.scalars(select(Card)).one()
+    assert card.photo_findings == []
+    change = request_card_change(company, orderer, card, dict(card.holder_data), _landscape(), holder_email="a@x.se")
+    _db.session.commit()
+    assert change.photo_findings == ["no_face"]
+    client.login(orderer.email)
+    assert NO_FACE in html_text(client.get(f"/admin/cards/{card.id}"))  # next to the proposed photo
+    approve_card_change(change)
+    _db.session.commit()
+    assert card.photo_findings == ["no_face"]
+
+
+def test_the_order_form_keeps_the_findings_with_the_photo_into_the_cart(client, db, collect):
+    company, orderer, ct, addr = collect
+    client.login(orderer.email)
+    resp = client.post(f"/admin/order-cards/?card_type={ct.id}", {
+        "card_type": str(ct.id), "f-first_name": "Åsa", "f-last_name": "Öberg", "first_name": "Åsa",
+        "last_name": "Öberg", "address_id": str(addr.id), "duplicate_choice": "additional",
+        "photo": (io.BytesIO(_landscape()), "beach.jpg")}, content_type="multipart/form-data")
+    assert resp.status_code == 302, html_text(resp)[:400]
+    assert NO_FACE in html_text(client.get(resp.headers["Location"]))  # said at once on the order form
+    item = db.session.scalars(select(CartItem)).one()
+    assert item.photo_findings == ["no_face"]
+    cart = html_text(client.get("/admin/cart/"))
+    assert "Check the photo" in cart and NO_FACE in cart

@@ -175,7 +175,17 @@ def test_a_12_megapixel_original_is_framed_from_a_reduced_decode():
 def test_findings_are_said_in_the_readers_language(app):
     from flask_babel import force_locale
 
-    with app.test_request_context(), force_locale("sv"):
-        (message,) = finding_messages(["no_face", "not_a_code"])
-        assert "ansikte" in message
+    from portal.infra.photo_assistant import CODES, photo_warning
+
+    with app.test_request_context():
+        english = finding_messages(CODES)
+        for language in ("sv", "nb", "da", "fi"):
+            with force_locale(language):
+                said = finding_messages(CODES)
+                assert all(a != b for a, b in zip(said, english, strict=True)), language
+                assert "Check the photo" not in str(photo_warning(["blurred"]))
+        with force_locale("sv"):
+            (message,) = finding_messages(["no_face", "not_a_code"])
+            assert "ansikte" in message
+        assert str(photo_warning([])) == ""
     assert math.isclose(THRESHOLDS["eye_line"], 0.45)
