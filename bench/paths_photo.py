@@ -7,6 +7,7 @@ today's plain crop of the same file in the same run, and the peak memory of a fr
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 from PIL import Image, ImageFilter
@@ -30,6 +31,15 @@ def portrait_jpeg(size: tuple[int, int]) -> bytes:
     return buf.getvalue()
 
 
+def _cpu_median(fn, runs: int = 9) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.process_time()
+        fn()
+        times.append(time.process_time() - started)
+    return sorted(times)[runs // 2]
+
+
 def bench_photo_assistant() -> None:
     from portal.infra.images import normalise_photo
     from portal.infra.photo_assistant import assist_photo
@@ -41,6 +51,9 @@ def bench_photo_assistant() -> None:
         figures = timed(lambda d=data: assist_photo(d), 9)
         report(f"photo assistant: {label} ({len(data) // 1024} KB){' ' + ','.join(findings) if findings else ''}",
                figures, "plain crop", plain, target=f"p50 < {limit * 1000:.0f} ms", met=figures[0] < limit)
+        cpu = _cpu_median(lambda d=data: assist_photo(d))  # on a shared machine: the work itself, without waiting
+        note(f"photo assistant: {label}, CPU time per photo", f"{cpu * 1000:9.1f} ms",
+             target=f"< {limit * 1000:.0f} ms", met=cpu < limit)
     path = Path(__file__).resolve().parent / "data" / "portrait-12mp.jpg"
     path.parent.mkdir(exist_ok=True)
     path.write_bytes(portrait_jpeg((3000, 4000)))
@@ -50,3 +63,7 @@ def bench_photo_assistant() -> None:
         return
     note("photo assistant: peak memory, 12 MP (RSS growth)", f"{peak / 1e6:9.1f} MB", target="< 80 MB",
          met=peak < 80e6, peak_bytes=peak)
+
+
+if __name__ == "__main__":  # python -m bench.paths_photo: this suite alone, without generating the data set
+    bench_photo_assistant()
