@@ -81,6 +81,7 @@
   form.addEventListener("photo:suggest", function (e) { suggested = e.detail; suggest(); });
 
   function show(src, fullWidth) {
+    img = null;  // until the new photo is loaded, a suggested crop waits for it (not for the previous photo)
     var next = new Image();
     next.onload = function () {
       img = next; rot = 0; zoom.value = 1; unit = fullWidth ? fullWidth / next.naturalWidth : 1;
