@@ -189,3 +189,16 @@ def test_findings_are_said_in_the_readers_language(app):
             assert "ansikte" in message
         assert str(photo_warning([])) == ""
     assert math.isclose(THRESHOLDS["eye_line"], 0.45)
+
+
+def test_sunglasses_hide_the_eyes():
+    from PIL import ImageDraw
+
+    face = _astronaut()
+    lenses = Image.new("L", face.size, 0)
+    draw = ImageDraw.Draw(lenses)
+    for eye_x in (607, 734):  # her eyes in the 1,536 px portrait
+        draw.ellipse((eye_x - 55, 300 - 33, eye_x + 55, 300 + 33), fill=255)
+    glasses = Image.composite(Image.new("RGB", face.size, (45, 45, 50)), face, lenses.filter(ImageFilter.GaussianBlur(2)))
+    assert check_photo(_jpeg(glasses)).findings == ["eyes_hidden"]
+    assert "eyes_hidden" not in check_photo(_jpeg(face)).findings
