@@ -1,6 +1,6 @@
 """The photo assistant on real face photos that ship inside packages (scikit-image's astronaut portrait), and
 variants made here: every EXIF orientation, off-centre, small in a large frame, dark, bright, blurred, tilted,
-two faces, no face (a landscape), HEIC. Each expected finding, and where the crop puts the face."""
+two faces, no face (a landscape), sunglasses, HEIC. Each expected finding, and where the crop puts the face."""
 from __future__ import annotations
 
 import io
