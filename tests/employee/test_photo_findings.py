@@ -159,3 +159,27 @@ def test_the_order_form_keeps_the_findings_with_the_photo_into_the_cart(client, 
     assert item.photo_findings == ["no_face"]
     cart = html_text(client.get("/admin/cart/"))
     assert "Check the photo" in cart and NO_FACE in cart
+
+
+def test_the_operator_turns_photo_checks_off_for_a_key_fob(client, db, make_card_type, make_user):
+    from portal.catalog.models import CardType
+
+    ct = make_card_type("Key fob", fields=[("first_name", "First name", "text", True)])
+    assert ct.photo_checks  # on unless turned off
+    operator = make_user(email="op@cardwright.se", is_operator=True)
+    client.login(operator.email)
+    form = client.get(f"/admin/op_card_types/edit/?id={ct.id}").get_data(as_text=True)
+    assert 'name="photo_checks"' in form and "Check photos" in form and "key fob" in form
+    data = {"name": "Key fob", "kind": "card", "price": "29.00", "photo_width": "413", "photo_height": "531",
+            "active": "y", "description": ""}
+    for i, f in enumerate(ct.fields):
+        data.update({f"fields-{i}-id": str(f.id), f"fields-{i}-key": f.key, f"fields-{i}-label_en": f.label_en,
+                     f"fields-{i}-kind": f.kind, f"fields-{i}-required": "y", f"fields-{i}-position": str(i),
+                     f"fields-{i}-max_length": "100", f"fields-{i}-options": ""})
+    assert client.post(f"/admin/op_card_types/edit/?id={ct.id}", data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(CardType, ct.id).photo_checks is False
+    data["photo_checks"] = "y"
+    assert client.post(f"/admin/op_card_types/edit/?id={ct.id}", data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(CardType, ct.id).photo_checks is True
