@@ -136,6 +136,7 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
         "fields": _l("Fields"), "active": _l("Active"), "description": _l("Description"),
         "photo_width": _l("Photo width (px)"), "photo_height": _l("Photo height (px)"),
         "validity_months": _l("Valid for (months)"), "validity_until_end_date": _l("Valid until the end of the assignment"),
+        "photo_checks": _l("Check photos"),
     }
     column_searchable_list = ["name"]
     column_formatters = {
@@ -150,12 +151,16 @@ class CardTypeView(DeactivateIfOrderedMixin, OperatorView):
     # The name and description in every language, grouped by language (English required, the rest optional).
     form_extra_fields = translation_fields({"name": (_l("Name"), False), "description": (_l("Description"), True)})
     form_columns = ["name", "kind", "description", "price", "fee", "fee_period", "company", "photo_width",
-                    "photo_height", "validity_months", "validity_until_end_date", "active", "fields",
+                    "photo_height", "photo_checks", "validity_months", "validity_until_end_date", "active", "fields",
                     *form_extra_fields]
     form_rules = [language_groups(("name", "description")), "kind", "price", "fee", "fee_period", "company",
-                  "photo_width", "photo_height", "validity_months", "validity_until_end_date", "active", "fields"]
+                  "photo_width", "photo_height", "photo_checks", "validity_months", "validity_until_end_date",
+                  "active", "fields"]
     form_overrides = {"kind": SelectField, "fee_period": SelectField}
     form_args = {
+        "photo_checks": {"description": _l(
+            "Find the face, frame it like an ID photo and warn about dark, blurred or tilted photos. Turn off when "
+            "the card's photo is not a face (a key fob, a badge with a logo).")},
         "kind": {"choices": CardKind.choices(), "label": _l("Kind")},
         "fee": {"label": _l("Card fee"), "validators": [Optional(), NumberRange(0, 1_000_000)],
                 "description": _l("Charged per active card, excluding VAT (Company > Card fees).")},

@@ -20,6 +20,7 @@ from portal.catalog.models import Accessory
 from portal.catalog.operations import offered_card_types
 from portal.infra import storage
 from portal.infra.extensions import db
+from portal.infra.photo_assistant import finding_messages
 from portal.infra.web import field_limits
 from portal.ordering.checkout import CartAlreadyOrdered, checkout_key, order_for_checkout_key, place_order
 from portal.ordering.duplicates import cart_same_person, same_person_for
@@ -50,6 +51,12 @@ def _int(value, default=0) -> int:
         return default
 
 
+
+def _flash_findings(findings: list[str]) -> None:
+    """The photo assistant's findings on the photo just added (the cart shows them too)."""
+    if findings:
+        flash(f"{_('Check the photo')}: {' '.join(finding_messages(findings))}", "warning")
+
 class OrderCardsView(TenantView):
     capability = "order"
 
@@ -72,9 +79,9 @@ class OrderCardsView(TenantView):
                 chosen = card_type_for(company, request.values.get("card_type"))
             except OrderingError:
                 abort(404)
-        values, errors, photo_key, same = {}, {}, None, None
+        values, errors, photo_key, same, findings = {}, {}, None, None, []
         if request.method == "POST" and chosen is not None:
-            values, photo_key, errors = read_card_form(chosen, request.form, request.files)
+            values, photo_key, errors, findings = read_card_form(chosen, request.form, request.files)
             clean, field_errors = validate_layout_values(chosen, values, country=company.country)
             errors = {**field_errors, **errors}
             action = request.form.get("action") or request.form.get("duplicate_action")
@@ -90,20 +97,21 @@ class OrderCardsView(TenantView):
                         return self._print_now(company, chosen, clean, photo_key, replaces)
                     add_card_to_cart(company, current_user, chosen, clean, photo_key,
                                      address_id=request.form.get("address_id") or None, replaces_card_id=replaces,
-                                     valid_until=request.form.get("valid_until"))
+                                     valid_until=request.form.get("valid_until"), photo_findings=findings)
                 except OrderingError as exc:
                     flash(str(exc), "error")
                 else:
                     db.session.commit()
                     flash(_("The card for %(name)s is in your cart.", name=" ".join(
                         v for k, v in clean.items() if k in ("first_name", "last_name")) or chosen.name), "success")
+                    _flash_findings(findings)
                     return redirect(url_for(".index", card_type=chosen.id))
             else:
                 flash(_("Please correct the marked fields."), "error")
         return self.render(
             "admin/ordering/order_cards.html", card_types=card_types, chosen=chosen, values=values, errors=errors,
             fields=data_fields(chosen) if chosen else [], photo=photo_field(chosen) if chosen else None,
-            photo_token=keep_photo_token(photo_key) if photo_key else "", addresses=active_addresses(company),
+            photo_token=keep_photo_token(photo_key, findings) if photo_key else "", photo_findings=findings, addresses=active_addresses(company),
             printers=self._printers(company) if chosen else [], tab="cards", same_person=same,
             proof_alt=proof_alt(company, chosen, values) if chosen else "",
         )
@@ -207,7 +215,7 @@ class CartView(TenantView):
         ct = item.card_type
         values, errors = dict(item.holder_data), {}
         if request.method == "POST":
-            values, photo_key, errors = read_card_form(ct, request.form, request.files)
+            values, photo_key, errors, findings = read_card_form(ct, request.form, request.files)
             upload = request.files.get("photo")
             if item.photo_key and photo_field(ct) and not (upload and upload.filename):
                 errors.pop(photo_field(ct).key, None)  # no new file: keeping the old photo is fine
@@ -217,12 +225,13 @@ class CartView(TenantView):
             else:
                 try:
                     update_cart_card(company, current_user, item.id, values, photo_key,
-                                     request.form.get("address_id") or None)
+                                     request.form.get("address_id") or None, photo_findings=findings)
                 except OrderingError as exc:
                     flash(str(exc), "error")
                 else:
                     db.session.commit()
                     flash(_("Card updated."), "success")
+                    _flash_findings(findings)
                     return redirect(url_for(".index"))
         return self.render("admin/ordering/cart_edit.html", item=item, chosen=ct, values=values, errors=errors,
                            fields=data_fields(ct), photo=photo_field(ct), addresses=active_addresses(company),

@@ -8,16 +8,26 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from portal.catalog.layout import photo_field, read_layout_values
 from portal.catalog.models import CardType
 from portal.infra import storage
-from portal.infra.images import ImageRejected, normalise_photo
+from portal.infra.images import ImageRejected
+from portal.infra.photo_assistant import assist_photo
 
 
 def _signer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="kept-photo")
 
 
-def keep_photo_token(key: str) -> str:
-    """A photo already uploaded survives a form error; the token is signed and bound to the user."""
-    return _signer().dumps({"k": key, "u": current_user.id})
+def keep_photo_token(key: str, findings: list[str] | None = None) -> str:
+    """A photo already uploaded survives a form error (with the photo assistant's findings); the token is
+    signed and bound to the user."""
+    return _signer().dumps({"k": key, "u": current_user.id, "f": list(findings or [])})
+
+
+def kept_photo_findings(token: str | None) -> list[str]:
+    try:
+        data = _signer().loads(token) if token else {}
+    except BadSignature:
+        return []
+    return [str(c) for c in data.get("f", [])] if data.get("u") == current_user.id else []
 
 
 def kept_photo_key(token: str | None) -> str | None:
@@ -32,16 +42,18 @@ def kept_photo_key(token: str | None) -> str | None:
     return data["k"]
 
 
-def read_card_form(card_type: CardType, form, files) -> tuple[dict, str | None, dict]:
-    """(values by field key, stored photo key or None, photo error by field key)."""
+def read_card_form(card_type: CardType, form, files) -> tuple[dict, str | None, dict, list[str]]:
+    """(values by field key, stored photo key or None, photo error by field key, the photo's findings)."""
     values = read_layout_values(card_type, form)
     errors: dict[str, str] = {}
     photo_key = kept_photo_key(form.get("photo_token"))
+    findings = kept_photo_findings(form.get("photo_token")) if photo_key else []
     pf = photo_field(card_type)
     upload = files.get("photo") if pf else None
     if pf and upload and upload.filename:
         try:
-            jpeg = normalise_photo(upload.read(), size=(card_type.photo_width, card_type.photo_height))
+            jpeg, findings = assist_photo(upload.read(), size=(card_type.photo_width, card_type.photo_height),
+                                          check=card_type.photo_checks)
         except ImageRejected as exc:
             errors[pf.key] = str(exc)
         else:
@@ -50,5 +62,5 @@ def read_card_form(card_type: CardType, form, files) -> tuple[dict, str | None, 
         from flask_babel import gettext as _
 
         errors[pf.key] = _("Please add a photo.")
-    return values, photo_key, errors
+    return values, photo_key, errors, findings
 

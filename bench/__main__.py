@@ -21,7 +21,7 @@ from bench import harness
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
-SUITES = ("search", "lists", "jobs", "http", "api", "privacy")
+SUITES = ("search", "lists", "jobs", "assistant", "http", "api", "privacy")
 JOB_PARTS = ("photo", "csv", "outbox", "retention", "webhooks")  # `--only outbox,retention`: some of the jobs suite
 
 
@@ -182,6 +182,9 @@ def run_once(args, url: str, *, save: bool = True) -> int:
         if "jobs" in suites or set(JOB_PARTS) & set(suites):
             from bench import paths_jobs
             paths_jobs.run(app, db, JOB_PARTS if "jobs" in suites else [s for s in suites if s in JOB_PARTS])
+        if "assistant" in suites:  # the photo assistant's work per photo (no database)
+            from bench import paths_photo
+            paths_photo.bench_photo_assistant()
         if "api" in suites:
             from bench import paths_api
             paths_api.run(app, db)

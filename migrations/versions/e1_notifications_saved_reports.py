@@ -2,7 +2,7 @@
 and their sent periods.
 
 Revision ID: e1_notifications_saved_reports
-Revises: hh_speed_list_search
+Revises: b1_photo_assistant
 """
 import sqlalchemy as sa
 from alembic import op
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql
 JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 
 revision = "e1_notifications_saved_reports"
-down_revision = "hh_speed_list_search"
+down_revision = "b1_photo_assistant"
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, column, table
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, column, table, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.cards import fulltext
@@ -59,6 +59,8 @@ class Card(db.Model):
     employee_no: Mapped[str] = mapped_column(String(40), default="", index=True)
     holder_data: Mapped[dict] = mapped_column(JsonType, default=dict)
     photo_key: Mapped[str | None] = mapped_column(String(200))
+    # Finding codes of the photo assistant (portal.infra.photo_assistant) the photo was sent with anyway.
+    photo_findings: Mapped[list] = mapped_column(JsonType, default=list, server_default=text("'[]'"))
     card_number: Mapped[str | None] = mapped_column(String(40), index=True)
     chip_uid: Mapped[str | None] = mapped_column(String(40), index=True)
     readouts: Mapped[dict] = mapped_column(JsonType, default=dict)
@@ -133,6 +135,8 @@ class CardChange(db.Model):
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
     proposed: Mapped[dict] = mapped_column(JsonType, default=dict)
     photo_key: Mapped[str | None] = mapped_column(String(200))
+    # Finding codes of the photo assistant (portal.infra.photo_assistant) the photo was sent with anyway.
+    photo_findings: Mapped[list] = mapped_column(JsonType, default=list, server_default=text("'[]'"))
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     state: Mapped[str] = mapped_column(String(16), default=ChangeState.PENDING.value)

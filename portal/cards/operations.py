@@ -14,7 +14,7 @@ from portal.catalog.layout import card_identity, validate_layout_values
 from portal.infra import storage
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
-from portal.infra.images import normalise_photo
+from portal.infra.photo_assistant import assist_photo
 from portal.infra.tokens import derived_token, hash_matches, hash_token, new_salt
 from portal.outbox.mail import queue_email
 from portal.tenancy.models import Company, User
@@ -112,16 +112,17 @@ def request_card_change(company: Company, user: User | None, card: Card, values:
     if not email:
         raise CardError(_l("The card has no email address: write the holder's email so they can approve."))
     new_email = new_email or email
-    photo_key = None
+    photo_key, findings = None, []
     if photo is not None:  # an empty file is refused by normalise_photo, never silently skipped
         ct = card.card_type
-        photo_key = storage.save(normalise_photo(photo, size=(ct.photo_width, ct.photo_height), crop=crop,
-                                                 rotate=rotate), "photos", "jpg")
+        jpeg, findings = assist_photo(photo, size=(ct.photo_width, ct.photo_height), crop=crop, rotate=rotate,
+                                      check=ct.photo_checks)
+        photo_key = storage.save(jpeg, "photos", "jpg")
     db.session.execute(update(CardChange).where(CardChange.card_id == card.id,
                                                 CardChange.state == ChangeState.PENDING.value)
                        .values(state=ChangeState.CANCELLED.value, token_hash=None))
     change = CardChange(card_id=card.id, company_id=company.id, proposed={**clean, "_email": new_email},
-                        photo_key=photo_key, expires_at=utcnow() + CHANGE_VALID, requested_by_id=user.id if user else None)
+                        photo_key=photo_key, photo_findings=findings, expires_at=utcnow() + CHANGE_VALID, requested_by_id=user.id if user else None)
     token = _change_link(change, new_salt())
     db.session.add(change)
     db.session.flush()
@@ -170,6 +171,7 @@ def approve_card_change(change: CardChange) -> None:
         card.holder_email = change.proposed["_email"]
     if change.photo_key:
         old, card.photo_key = card.photo_key, change.photo_key
+        card.photo_findings = list(change.photo_findings or [])
         if old and old != card.photo_key:
             storage.discard(old)  # the order line may still show the old photo: then it stays
     record("card.change_approved", company_id=card.company_id, obj=card, summary=card.holder_name, user_id=None)

@@ -116,11 +116,12 @@ def close_open_changes(card: Card) -> int:
 def create_card(company: Company, card_type: CardType, holder_data: dict, photo_key: str | None, *,
                 orderer: User | None, status: str = CardStatus.ORDERED.value, reason: str = "",
                 order_id: int | None = None, order_line_id: int | None = None,
-                replaces_card_id: int | None = None, valid_until: date | None = None) -> Card:
+                replaces_card_id: int | None = None, valid_until: date | None = None,
+                photo_findings: list[str] | None = None) -> Card:
     """A new card with its first status event: for an order line, or printed at the company's desk."""
     card = Card(company_id=company.id, card_type_id=card_type.id, orderer_id=orderer.id if orderer else None,
                 order_id=order_id, order_line_id=order_line_id, holder_data=holder_data, photo_key=photo_key,
-                replaces_card_id=replaces_card_id, valid_until=valid_until,
+                photo_findings=list(photo_findings or []), replaces_card_id=replaces_card_id, valid_until=valid_until,
                 status=status, status_reason=reason, **card_identity(card_type, holder_data))
     db.session.add(card)
     db.session.flush()

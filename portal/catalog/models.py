@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.catalog.translations import Translated, language_attributes, localized, option_aliases, option_names
@@ -42,7 +42,7 @@ class CardType(Translated, db.Model):
     # The catalogue is the operator's: its changes go to the operator's log (portal.audit.listener).
     __audit_company__ = None
     __audited__ = frozenset({"name", "kind", "description", "price", "company_id", "photo_width", "photo_height",
-                             "active", "translations", "validity_months", "validity_until_end_date",
+                             "active", "photo_checks", "translations", "validity_months", "validity_until_end_date",
                              "fee", "fee_period"})
     TRANSLATED = {"name": "name", "description": "description"}
 
@@ -63,6 +63,8 @@ class CardType(Translated, db.Model):
     # employment or assignment instead, a date the orderer enters on the order form.
     validity_months: Mapped[int | None] = mapped_column(Integer)
     validity_until_end_date: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Off for cards whose photo is not a face (a key fob, a badge with a logo): no face checks or framing.
+    photo_checks: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # {lang: {"name": ..., "description": ...}}; English is name/description (portal.catalog.translations)
     translations: Mapped[dict] = mapped_column(JsonType, default=dict, server_default=text("'{}'"))

@@ -74,6 +74,8 @@ class CollectionRequest(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=RequestStatus.PENDING.value)
     data: Mapped[dict] = mapped_column(JsonType, default=dict)
     photo_key: Mapped[str | None] = mapped_column(String(200))
+    # Finding codes of the photo assistant (portal.infra.photo_assistant) the photo was sent with anyway.
+    photo_findings: Mapped[list] = mapped_column(JsonType, default=list, server_default=text("'[]'"))
     address_id: Mapped[int | None] = mapped_column(ForeignKey("address.id", ondelete="SET NULL"))
     # True when the orderer chose the address; the employee then cannot change it.
     address_fixed: Mapped[bool] = mapped_column(default=False)

@@ -273,7 +273,8 @@ def approve_to_cart(company: Company, user: User, request_id, *, replaces_card_i
     try:
         item = add_card_to_cart(company, user, req.card_type, req.data or {}, req.photo_key,
                                 address_id=req.address_id, collection_request_id=req.id,
-                                replaces_card_id=replaces_card_id or req.replaces_card_id)
+                                replaces_card_id=replaces_card_id or req.replaces_card_id,
+                                photo_findings=req.photo_findings)
     except OrderingError as exc:  # refused before anything was written
         raise CollectionError(str(exc)) from None
     req.status = RequestStatus.IN_CART.value

@@ -32,7 +32,7 @@ def request_released(item: CartItem, *, back_to_review: bool, **_) -> None:
         req.data, req.address_id = dict(item.holder_data), item.address_id
         if item.photo_key and item.photo_key != req.photo_key:
             storage.discard(req.photo_key)  # replaced in the cart: the old one is nobody's now
-            req.photo_key = item.photo_key
+            req.photo_key, req.photo_findings = item.photo_key, list(item.photo_findings or [])
     else:  # removed, as from In review: the photo goes with it (once nothing kept refers to it)
         storage.discard(req.photo_key)
         req.photo_key = None

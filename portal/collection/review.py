@@ -17,7 +17,7 @@ from portal.catalog.models import CardType, FieldKind, LayoutField
 from portal.collection.models import CollectionRequest, RequestStatus
 from portal.infra import storage
 from portal.infra.extensions import db
-from portal.infra.images import normalise_photo
+from portal.infra.photo_assistant import assist_photo
 from portal.infra.text_match import icontains
 from portal.infra.transactions import on_rollback
 from portal.tenancy.models import Company, User
@@ -106,7 +106,8 @@ def add_chunk_to_cart(company: Company, user: User, *, search: str = "", after_i
             continue  # another press or tab took it first
         try:
             add_card_to_cart(company, user, req.card_type, req.data or {}, req.photo_key,
-                             address_id=req.address_id, collection_request_id=req.id)
+                             address_id=req.address_id, collection_request_id=req.id,
+                             photo_findings=req.photo_findings)
         except OrderingError:  # raised before anything is added: give the card back to review
             db.session.execute(update(CollectionRequest).where(CollectionRequest.id == req.id)
                                .values(status=IN_REVIEW).execution_options(synchronize_session=False))
@@ -131,9 +132,9 @@ def replace_review_photo(company: Company, user: User, req: CollectionRequest, d
     if req.company_id != company.id or req.status != IN_REVIEW:
         raise LookupError(req.id)
     ct = req.card_type
-    jpeg = normalise_photo(data, size=(ct.photo_width, ct.photo_height))
+    jpeg, findings = assist_photo(data, size=(ct.photo_width, ct.photo_height), check=ct.photo_checks)
     old, new = req.photo_key, storage.save(jpeg, "photos", "jpg")
-    req.photo_key = new
+    req.photo_key, req.photo_findings = new, findings
     storage.discard(old)
     on_rollback(lambda: storage.delete(new))
     record("collection.photo_replaced" if old else "collection.photo_added", company_id=company.id, obj=req,

@@ -10,7 +10,7 @@ from portal.collection.signals import collection_submitted
 from portal.infra import storage
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
-from portal.infra.images import normalise_photo
+from portal.infra.photo_assistant import assist_photo
 from portal.infra.transactions import on_rollback
 from portal.ordering.models import Address
 from portal.outbox.mail import queue_email
@@ -31,18 +31,24 @@ def save_employee_data(req: CollectionRequest, values: dict) -> dict:
     return errors
 
 
-def save_employee_photo(req: CollectionRequest, data: bytes, crop: dict | None, rotate: int | str) -> None:
-    """Re-do the crop on the original with Pillow; ImageRejected carries the message for the page."""
+def save_employee_photo(req: CollectionRequest, data: bytes, crop: dict | None, rotate: int | str) -> list[str]:
+    """Re-do the crop on the original (the employee's own box, or the photo assistant's framing without one)
+    and keep the assistant's findings with the photo; ImageRejected carries the message for the page.
+    A photo with findings is kept with them ("Use this photo anyway"): In review shows them to the orderer.
+    Returns the finding codes."""
     ct = req.card_type
-    jpeg = normalise_photo(data, size=(ct.photo_width, ct.photo_height), crop=crop, rotate=rotate)
+    jpeg, findings = assist_photo(data, size=(ct.photo_width, ct.photo_height), crop=crop, rotate=rotate,
+                                  check=ct.photo_checks)
     old = req.photo_key
     new = storage.save(jpeg, "photos", "jpg")
     # The old file goes after the commit unless something kept still shows it; a rollback leaves no new file.
     storage.discard(old)
     on_rollback(lambda: storage.delete(new))
     req.photo_key = new
+    req.photo_findings = findings
     step_done(req, "photo")
     db.session.flush()
+    return findings
 
 
 def keep_photo(req: CollectionRequest) -> None:

@@ -17,6 +17,7 @@ from portal.infra.config import BASE_DIR, load_config
 from portal.infra.extensions import csrf, db, mail, migrate
 from portal.infra.formatting import as_lines, badge, external_link, money, month, number, when
 from portal.infra.i18n import use_page_language
+from portal.infra.photo_assistant import photo_warning
 
 
 def mark(name: str, value=True):
@@ -109,6 +110,7 @@ def init_templates(app: Flask, *template_dirs: Path) -> None:
     app.jinja_env.filters["datetime"] = lambda v, fmt=None: (format_datetime(v, fmt) if fmt else when(v)) if v else ""
     app.jinja_env.filters["date"] = lambda v, fmt="medium": format_date(v, fmt) if v else ""
     app.jinja_env.globals["badge"] = badge
+    app.jinja_env.globals["photo_warning"] = photo_warning  # findings sent with a photo (portal.infra.photo_assistant)
     app.jinja_env.globals["link"] = external_link
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
 

@@ -135,11 +135,12 @@ def write_order(company: Company, user: User | None, summary: CartSummary, commo
         ol = OrderLine(order_id=order.id, kind=LineKind.CARD.value, card_type_id=ct.id, description=ct.name,
                        quantity=1, unit_price=line.unit_price, surcharge=line.surcharge,
                        holder_name=holder_name(ct, item.holder_data)[:200], holder_data=item.holder_data,
-                       photo_key=item.photo_key, delivery=item.address.snapshot() if item.address else None)
+                       photo_key=item.photo_key, photo_findings=list(item.photo_findings or []), delivery=item.address.snapshot() if item.address else None)
         db.session.add(ol)
         db.session.flush()
         create_card(company, ct, item.holder_data, item.photo_key, orderer=user, order_id=order.id,
-                    order_line_id=ol.id, replaces_card_id=item.replaces_card_id, valid_until=item.valid_until)
+                    order_line_id=ol.id, replaces_card_id=item.replaces_card_id, valid_until=item.valid_until,
+                    photo_findings=item.photo_findings)
         if item.collection_request_id:
             cart_item_ordered.send(item)
     for line in summary.accessories:

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.catalog.models import Accessory, CardType
@@ -68,6 +68,8 @@ class CartItem(db.Model):
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     holder_data: Mapped[dict] = mapped_column(JsonType, default=dict)
     photo_key: Mapped[str | None] = mapped_column(String(200))
+    # Finding codes of the photo assistant (portal.infra.photo_assistant) the photo was sent with anyway.
+    photo_findings: Mapped[list] = mapped_column(JsonType, default=list, server_default=text("'[]'"))
     address_id: Mapped[int | None] = mapped_column(ForeignKey("address.id", ondelete="SET NULL"))
     collection_request_id: Mapped[int | None] = mapped_column(
         ForeignKey("collection_request.id", ondelete="SET NULL")
@@ -162,6 +164,8 @@ class OrderLine(db.Model):
     holder_name: Mapped[str] = mapped_column(String(200), default="")
     holder_data: Mapped[dict] = mapped_column(JsonType, default=dict)
     photo_key: Mapped[str | None] = mapped_column(String(200))
+    # Finding codes of the photo assistant (portal.infra.photo_assistant) the photo was sent with anyway.
+    photo_findings: Mapped[list] = mapped_column(JsonType, default=list, server_default=text("'[]'"))
     delivery: Mapped[dict | None] = mapped_column(JsonType)
 
     order: Mapped[Order] = relationship(back_populates="lines")

@@ -69,7 +69,7 @@ def _int(value) -> int:
 
 def add_card_to_cart(company: Company, user: User, card_type: CardType, holder_data: dict, photo_key: str | None,
                      *, address_id: int | None = None, collection_request_id: int | None = None,
-                     replaces_card_id=None, valid_until=None) -> CartItem:
+                     replaces_card_id=None, valid_until=None, photo_findings: list[str] | None = None) -> CartItem:
     """Validate the holder data against the layout and put one card in the user's cart (replacing an active
     card of the same person if `replaces_card_id` is given: that card is blocked when the new one is active).
     ID06-style card types need `valid_until`, the last day of the holder's employment or assignment."""
@@ -77,7 +77,8 @@ def add_card_to_cart(company: Company, user: User, card_type: CardType, holder_d
     addr = address_for(company, address_id)
     replaced = card_to_replace(company, replaces_card_id) if replaces_card_id else None
     item = CartItem(company_id=company.id, user_id=user.id, kind=LineKind.CARD.value, card_type_id=card_type.id,
-                    holder_data=clean, photo_key=photo_key, address_id=addr.id if addr else None,
+                    holder_data=clean, photo_key=photo_key, photo_findings=list(photo_findings or []),
+                    address_id=addr.id if addr else None,
                     collection_request_id=collection_request_id, replaces_card_id=replaced.id if replaced else None,
                     valid_until=end_of_assignment(card_type, valid_until))
     db.session.add(item)
@@ -218,7 +219,7 @@ def priced(company: Company, items: list[CartItem]) -> CartSummary:
 
 
 def update_cart_card(company: Company, user: User, item_id, holder_data: dict, photo_key: str | None,
-                     address_id) -> CartItem:
+                     address_id, photo_findings: list[str] | None = None) -> CartItem:
     item = own_cart_item(company, user, item_id)
     clean, errors = validate_layout_values(item.card_type, holder_data, country=company.country)
     if errors:
@@ -227,7 +228,7 @@ def update_cart_card(company: Company, user: User, item_id, holder_data: dict, p
     item.holder_data = clean
     if photo_key and photo_key != item.photo_key:
         storage.discard(item.photo_key)  # kept while the collection request still shows it
-        item.photo_key = photo_key
+        item.photo_key, item.photo_findings = photo_key, list(photo_findings or [])
     item.address_id = addr.id if addr else None
     return item
 

@@ -1,7 +1,7 @@
 """The employee's pages behind a personal link: details, photo, address, confirm. Phone first, no inline JS."""
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, session, url_for
+from flask import abort, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -22,6 +22,7 @@ from portal.infra import storage
 from portal.infra.extensions import db
 from portal.infra.i18n import use_page_language
 from portal.infra.images import ImageRejected, min_photo_size, preview_jpeg
+from portal.infra.photo_assistant import check_photo, finding_messages
 from portal.infra.tokens import looks_like_token
 from portal.security.link_guard import link_throttled, note_bad_link
 from selfservice.employee.blueprint import bp
@@ -122,6 +123,8 @@ def photo(token: str):
                 if request.form.get("crop_width"):
                     crop = {k: float(request.form[f"crop_{k}"]) for k in ("x", "y", "width", "height")}
                 # Checked as a quarter turn by the image code: "inf", "nan" or "1e400" are refused there.
+                # Findings do not stop the employee: the page showed them before sending, the confirm page
+                # shows them again, and In review shows them to the orderer, who decides.
                 save_employee_photo(req, upload.read(), crop, request.form.get("rotate") or 0)
             except (ValueError, KeyError) as exc:
                 db.session.rollback()
@@ -130,7 +133,8 @@ def photo(token: str):
                 db.session.commit()
                 return _next_step(req, token)
     ct = req.card_type
-    return _page("photo.html", req, token, error=error, field=photo_field(ct),
+    return _page("photo.html", req, token, error=error, field=photo_field(ct), checks=ct.photo_checks,
+                 findings=finding_messages(req.photo_findings) if req.photo_key else [],
                  aspect=f"{ct.photo_width / ct.photo_height:.5f}",
                  min_photo=min_photo_size((ct.photo_width, ct.photo_height))), (400 if error else 200)
 
@@ -148,6 +152,24 @@ def photo_preview(token: str):
     except ImageRejected as exc:
         return str(exc), 400, {"Content-Type": "text/plain; charset=utf-8"}
     return jpeg, 200, {"Content-Type": "image/jpeg", "X-Photo-Width": str(width), "X-Photo-Height": str(height)}
+
+
+@bp.route("/<token>/photo/check", methods=["POST"])
+def photo_check(token: str):
+    """The photo assistant's findings (in the page's language) and suggested crop for the chosen photo, before
+    it is sent; nothing is stored. The crop is in pixels of the full photo turned upright, as the cropper's."""
+    req, problem = _load(token)
+    if problem:
+        return problem
+    ct = req.card_type
+    upload = request.files.get("photo")
+    if not ct.photo_checks:
+        return jsonify(findings=[], crop=None)
+    try:
+        advice = check_photo(upload.read() if upload else b"", size=(ct.photo_width, ct.photo_height))
+    except ImageRejected as exc:
+        return jsonify(error=str(exc)), 400
+    return jsonify(findings=finding_messages(advice.findings), codes=advice.findings, crop=advice.crop)
 
 
 @bp.route("/<token>/address", methods=["GET", "POST"])
@@ -178,7 +200,8 @@ def confirm(token: str):
         confirm_request(req)
         return _commit_then(_page("done.html", req, token))
     values = [(f.label, f.shown_value((req.data or {}).get(f.key, ""))) for f in data_fields(req.card_type)]
-    return _page("confirm.html", req, token, values=values)
+    return _page("confirm.html", req, token, values=values,
+                 findings=finding_messages(req.photo_findings) if req.photo_key else [])
 
 
 @bp.route("/<token>/photo.jpg")

@@ -36,6 +36,7 @@
   }
 
   function draw() {
+    if (!img) { return; }  // between choosing a photo and its decoding
     var d = dims();
     clamp();
     ctx.fillStyle = "#222";
@@ -76,12 +77,27 @@
     draw();
   }
 
+  // The photo assistant's suggested crop (photo_check.js), in pixels of the full photo turned upright.
+  var suggested = null;
+  function suggest() {
+    if (!img || !suggested || rot) { return; }
+    var w = suggested.width / unit;
+    zoom.value = Math.max(1, Math.min(4, canvas.width / w / base));
+    scale = base * parseFloat(zoom.value);
+    ox = -suggested.x / unit * scale;
+    oy = -suggested.y / unit * scale;
+    suggested = null;
+    draw();
+  }
+  form.addEventListener("photo:suggest", function (e) { suggested = e.detail; suggest(); });
+
   function show(src, fullWidth) {
     bitmap = null;
+    img = null;  // until the new photo is loaded, a suggested crop waits for it (not for the previous photo)
     var next = new Image();
     next.onload = function () {
       use(next); unit = fullWidth ? fullWidth / next.naturalWidth : 1;
-      box.hidden = false; reset();
+      box.hidden = false; reset(); suggest();
     };
     next.onerror = function () { if (!fullWidth) { serverPreview(); } else { box.hidden = true; } };
     next.src = src;
@@ -110,13 +126,15 @@
 
   function showBitmap(decoded) {
     use(decoded); bitmap = decoded; unit = 1;
-    box.hidden = false; reset();
+    box.hidden = false; reset(); suggest();
   }
 
   input.addEventListener("change", function () {
     var file = input.files && input.files[0];
     if (nameOut) { nameOut.textContent = file ? file.name : ""; }
     bitmap = null;
+    if (img && img.close) { img.close(); }
+    img = null;  // a suggested crop that arrives before the new photo is decoded waits for it
     if (!file) { return; }
     var decoding = null;
     try {

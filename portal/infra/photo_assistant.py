@@ -1,0 +1,334 @@
+"""Photo assistant: find the face, frame it the way ID photos are framed, and say what is wrong with the photo.
+
+Local only: OpenCV's Haar cascades ship inside the ``opencv-python-headless`` wheel (``cv2.data``); nothing
+is fetched at run time. Decoding goes through ``portal.infra.images`` (content-checked, size-limited, EXIF
+applied); big JPEGs decode at a reduced scale (``Image.draft``) and detection runs on a small copy.
+
+``check_photo`` gives the findings and the suggested crop (for the browser's cropper); ``assist_photo``
+returns the card's JPEG (face centred, eyes at ``EYE_LINE`` from the top, eye line levelled) and findings.
+Finding codes are stable (stored with the photo); ``finding_messages`` turns them into the reader's words.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image
+
+from portal.infra import images
+
+# All thresholds in one place, tuned on tests/unit/test_photo_assistant.py's photo set.
+THRESHOLDS: dict[str, float] = {
+    "analyse_side": 640,       # the grey copy the eyes, light and sharpness are judged on
+    "detect_fine": 400,        # ... and a finer one when the coarse one finds nothing
+    "detect_side": 200,        # detection runs on a copy this long on its longest side
+    "detect_step": 1.1,        # scale step of the detector (1.2 misses faces between its steps)
+    "face_min_share": 0.07,    # smallest face (box height / image height) the detector looks for
+    "head_per_face_box": 1.30,  # chin-to-crown is about this much taller than the detector's face box
+    "head_height": 0.70,       # head height as a share of the frame height
+    "eye_line": 0.45,          # eye line, from the top of the frame
+    "eye_in_box": 0.40,        # eye line inside the face box (when the eyes are not found)
+    "face_too_small": 0.12,    # a face box below this share of the picture's height is "too far away"
+    "blur_min": 0.9,           # Laplacian variance / mean² of the face (96 px square), x1000; below: blurred
+    "dark_max": 65.0,          # mean face brightness (0-255) below this: too dark
+    "bright_min": 215.0,       # mean face brightness above this, or too much of the face clipped: too bright
+    "clipped_max": 0.25,       # share of face pixels at >= 250 counted as "too bright"
+    "backlit_gap": 70.0,       # background this much brighter than the face: lit from behind
+    "tilt_warn": 7.0,          # degrees of eye-line tilt that are reported ("head tilted")
+    "level_min": 3.0,          # tilts below this are levelled as first measured (no second look)
+    "level_max": 25.0,         # tilts up to this are levelled in the crop
+    "eyes_min_face_px": 90,    # the eyes are judged only on faces at least this tall in the analysed copy
+    "detect_neighbours": 6,    # overlapping hits the detector needs for a face (fewer: more false faces)
+}
+
+MESSAGES = {
+    "no_face": _l("We could not find a face. Take the photo straight from the front, with your whole face "
+                  "in the picture."),
+    "many_faces": _l("There is more than one face in the photo. Take a photo of only yourself."),
+    "too_small": _l("Your face is too small in the photo. Come closer to the camera, or ask someone to take "
+                    "the photo from about an arm's length."),
+    "blurred": _l("The photo is blurred. Hold the phone still, let it focus on your face and take it again."),
+    "too_dark": _l("The photo is too dark. Stand facing a window or a lamp and take it again."),
+    "too_bright": _l("The photo is too bright. Move away from direct sunlight or flash and take it again."),
+    "backlit": _l("The light comes from behind you. Turn so that the light falls on your face."),
+    "tilted": _l("Your head is tilted. Hold your head straight and look into the camera."),
+    "eyes_hidden": _l("We cannot see your eyes. Take off sunglasses and make sure nothing covers your eyes."),
+}
+CODES = tuple(MESSAGES)
+
+
+def finding_messages(codes: Iterable[str] | None) -> list[str]:
+    """The findings in the reader's language (unknown codes are skipped)."""
+    return [str(MESSAGES[c]) for c in (codes or ()) if c in MESSAGES]
+
+
+@dataclass
+class Advice:
+    """What the assistant found on the oriented photo (pixels of the full-size photo, turned upright)."""
+
+    findings: list[str]
+    size: tuple[int, int]
+    face: tuple[float, float, float, float] | None = None  # x, y, w, h
+    eyes: tuple[tuple[float, float], tuple[float, float]] | None = None
+    angle: float = 0.0  # degrees the eye line rises to the right (levelled by rotating back)
+    crop: dict[str, float] | None = field(default=None)  # the suggested crop box for the cropper
+
+
+@functools.cache
+def _cascades() -> tuple[Any, Any, Any]:
+    import cv2
+
+    cv2.setNumThreads(1)  # one photo per request thread; the server's workers share the cores
+    base = cv2.data.haarcascades
+    return (cv2.CascadeClassifier(base + "haarcascade_frontalface_default.xml"),
+            cv2.CascadeClassifier(base + "haarcascade_eye.xml"),
+            cv2.CascadeClassifier(base + "haarcascade_eye_tree_eyeglasses.xml"))
+
+
+def _small_grey(data: bytes, rotate: int | str = 0) -> tuple[Any, tuple[int, int]]:
+    """A small grey copy of the photo turned upright (EXIF, then the user's quarter turns), for detection;
+    with the size of the full photo so turned. Big JPEGs decode at 1/2 .. 1/8 scale, grey only."""
+    import numpy as np
+
+    quarter = images._quarter_turns(rotate)
+    img = images._open(data, images.PHOTO_FORMATS, images.MAX_PIXELS, images.MAX_BYTES)
+    raw = img.size
+    swapped = (images._orientation(img) in (5, 6, 7, 8)) != (quarter in (90, 270))
+    side = int(THRESHOLDS["analyse_side"])
+    if img.format == "JPEG":
+        img.draft("L", (math.ceil(raw[0] * side / max(raw)), math.ceil(raw[1] * side / max(raw))))
+    img = images._load(img)
+    if img.mode != "L":
+        img = images._on_white(images._resizable(img)).convert("L")
+    img.thumbnail((side, side), Image.Resampling.BILINEAR)  # before turning: the EXIF stays on the copy
+    img = images._orient(img, quarter)
+    full = (raw[1], raw[0]) if swapped else raw
+    return np.asarray(img), full
+
+
+def _detect_at(grey: Any, side: int) -> list[tuple[int, int, int, int]]:
+    """Faces found on a copy `side` pixels on its longest side, in pixels of `grey`."""
+    import cv2
+
+    face_cascade, _eye, _glasses = _cascades()
+    k = min(1.0, side / max(grey.shape))
+    copy = cv2.resize(grey, (round(grey.shape[1] * k), round(grey.shape[0] * k)), interpolation=cv2.INTER_AREA)
+    smallest = max(24, int(copy.shape[0] * THRESHOLDS["face_min_share"]))
+    faces = face_cascade.detectMultiScale(copy, scaleFactor=THRESHOLDS["detect_step"],
+                                          minNeighbors=int(THRESHOLDS["detect_neighbours"]),
+                                          minSize=(smallest, smallest))
+    return [tuple(round(v / k) for v in f) for f in faces] if len(faces) else []
+
+
+def _detect(grey: Any) -> list[tuple[int, int, int, int]]:
+    """Coarse first (a face of a fifth of the height or more: most photos end here), finer only when needed."""
+    return _detect_at(grey, int(THRESHOLDS["detect_side"])) or _detect_at(grey, int(THRESHOLDS["detect_fine"]))
+
+
+def _eyes(grey: Any, face: tuple[int, int, int, int]) -> list[tuple[float, float]] | None:
+    """The two eye centres inside the face's upper half, or None."""
+    _face, eye_cascade, glasses_cascade = _cascades()
+    x, y, w, h = face
+    upper = grey[y + int(h * 0.15): y + int(h * 0.6), x: x + w]
+    side = max(8, w // 9)
+    for cascade in (eye_cascade, glasses_cascade):
+        found = cascade.detectMultiScale(upper, scaleFactor=1.08, minNeighbors=5, minSize=(side, side),
+                                         maxSize=(w // 2, w // 2))
+        left = [e for e in found if e[0] + e[2] / 2 < w / 2]
+        right = [e for e in found if e[0] + e[2] / 2 >= w / 2]
+        if left and right:
+            a = max(left, key=lambda e: e[2])
+            b = max(right, key=lambda e: e[2])
+            return [(x + a[0] + a[2] / 2, y + int(h * 0.15) + a[1] + a[3] / 2),
+                    (x + b[0] + b[2] / 2, y + int(h * 0.15) + b[1] + b[3] / 2)]
+    return None
+
+
+def _eye_angle(grey: Any, face: tuple[int, int, int, int], eyes: list[tuple[float, float]]) -> float:
+    """Degrees the eye line falls to the right. The eye detector's boxes are coarse on a tilted face, so the
+    copy is turned upright by what was measured and the rest measured again (twice at most)."""
+    import cv2
+
+    (ax, ay), (bx, by) = eyes
+    angle = math.degrees(math.atan2(by - ay, bx - ax))
+    x, y, w, h = face
+    for _round in range(2):
+        if abs(angle) < THRESHOLDS["level_min"]:
+            break
+        turn = cv2.getRotationMatrix2D((x + w / 2, y + h / 2), angle, 1.0)
+        upright = cv2.warpAffine(grey, turn, (grey.shape[1], grey.shape[0]), borderMode=cv2.BORDER_REPLICATE)
+        again = _eyes(upright, face)
+        if not again:
+            break
+        (ax, ay), (bx, by) = again
+        rest = math.degrees(math.atan2(by - ay, bx - ax))
+        angle += rest
+        if abs(rest) < 1:
+            break
+    return angle
+
+
+def _light(grey: Any, face: tuple[int, int, int, int]) -> list[str]:
+    import numpy as np
+
+    x, y, w, h = face
+    inner = grey[y + h // 8: y + h - h // 8, x + w // 8: x + w - w // 8]
+    mean = float(inner.mean())
+    clipped = float((inner >= 250).mean())
+    found = []
+    if mean < THRESHOLDS["dark_max"]:
+        found.append("too_dark")
+    elif mean > THRESHOLDS["bright_min"] or clipped > THRESHOLDS["clipped_max"]:
+        found.append("too_bright")
+    mask = np.ones(grey.shape, dtype=bool)
+    mask[max(0, y - h // 2): y + h + h, max(0, x - w // 2): x + w + w // 2] = False
+    if mask.any() and "too_bright" not in found:
+        background = float(grey[mask].mean())
+        if background - mean > THRESHOLDS["backlit_gap"]:
+            found.append("backlit")
+    return found
+
+
+def _sharpness(grey: Any, face: tuple[int, int, int, int]) -> float:
+    import cv2
+
+    x, y, w, h = face
+    patch = grey[y + h // 5: y + h - h // 5, x + w // 5: x + w - w // 5]
+    patch = cv2.resize(patch.astype("float64"), (96, 96), interpolation=cv2.INTER_AREA)
+    level = float(patch.mean())  # relative to the face's brightness: a dark face is not a blurred one
+    return float(cv2.Laplacian(patch, cv2.CV_64F).var()) / (level * level) * 1000 if level > 1 else 0.0
+
+
+def _frame(advice: Advice, size: tuple[int, int]) -> tuple[float, float, float, float, float]:
+    """Centre (x, y), width and height (full-photo pixels) of the ideal frame, and its tilt in degrees."""
+    assert advice.face is not None
+    x, y, w, h = advice.face
+    if advice.eyes:
+        (ax, ay), (bx, by) = advice.eyes
+        eye_x, eye_y = (ax + bx) / 2, (ay + by) / 2
+    else:
+        eye_x, eye_y = x + w / 2, y + h * THRESHOLDS["eye_in_box"]
+    frame_h = h * THRESHOLDS["head_per_face_box"] / THRESHOLDS["head_height"]
+    frame_w = frame_h * size[0] / size[1]
+    centre_y = eye_y + frame_h * (0.5 - THRESHOLDS["eye_line"])
+    angle = advice.angle if abs(advice.angle) <= THRESHOLDS["level_max"] else 0.0
+    return eye_x, centre_y, frame_w, frame_h, angle
+
+
+def _inside(cx: float, cy: float, fw: float, fh: float, dims: tuple[int, int]) -> dict[str, float]:
+    """The frame as an axis-aligned box moved (and if need be shrunk) to lie inside the photo."""
+    w, h = dims
+    shrink = min(1.0, w / fw, h / fh)
+    fw, fh = fw * shrink, fh * shrink
+    x0 = min(max(0.0, cx - fw / 2), w - fw)
+    y0 = min(max(0.0, cy - fh / 2), h - fh)
+    return {"x": round(x0, 2), "y": round(y0, 2), "width": round(fw, 2), "height": round(fh, 2)}
+
+
+def _analyse(small: Any, full: tuple[int, int], size: tuple[int, int]) -> Advice:
+    import cv2
+
+    k = small.shape[1] / full[0]  # detection pixels per full-photo pixel
+    faces = _detect(small)
+    grey = cv2.equalizeHist(small)
+    if not faces:
+        return Advice(["no_face"], full)
+    faces.sort(key=lambda f: f[2] * f[3], reverse=True)
+    findings = []
+    main = faces[0]
+    if any(f[3] >= main[3] * 0.5 for f in faces[1:]):
+        findings.append("many_faces")
+    eyes = _eyes(grey, main) if main[3] >= THRESHOLDS["eyes_min_face_px"] else None
+    angle = _eye_angle(grey, main, eyes) if eyes else 0.0
+    if eyes:
+        if abs(angle) > THRESHOLDS["tilt_warn"]:
+            findings.append("tilted")
+    elif main[3] >= THRESHOLDS["eyes_min_face_px"]:
+        findings.append("eyes_hidden")
+    head_px = main[3] / k * THRESHOLDS["head_per_face_box"]
+    if main[3] / small.shape[0] < THRESHOLDS["face_too_small"] or (
+            head_px / THRESHOLDS["head_height"] < images.min_photo_size(size)[1]):
+        findings.append("too_small")
+    findings += _light(small, main)
+    if _sharpness(small, main) < THRESHOLDS["blur_min"]:
+        findings.append("blurred")
+    if "eyes_hidden" in findings and ({"too_dark", "too_bright", "backlit", "blurred"} & set(findings)):
+        findings.remove("eyes_hidden")  # the light or the blur is the thing to fix first
+    advice = Advice([c for c in CODES if c in findings], full, face=tuple(v / k for v in main),
+                    eyes=tuple((px / k, py / k) for px, py in eyes) if eyes else None, angle=angle)
+    cx, cy, fw, fh, _angle = _frame(advice, size)
+    advice.crop = _inside(cx, cy, fw, fh, full)
+    return advice
+
+
+def check_photo(data: bytes, *, size: tuple[int, int] = images.PHOTO_SIZE, rotate: int | str = 0) -> Advice:
+    """The findings and suggested crop for an upload; ImageRejected for what ``images`` refuses."""
+    small, full = _small_grey(data, rotate)
+    return _analyse(small, full, size)
+
+
+def _framed(data: bytes, advice: Advice, size: tuple[int, int], rotate: int | str) -> bytes:
+    """The card's JPEG with the face framed by ``advice`` and the eye line levelled."""
+    cx, cy, fw, fh, angle = _frame(advice, size)
+    images._check_enough_pixels(fw, fh, size)
+    quarter = images._quarter_turns(rotate)
+    img = images._open(data, images.PHOTO_FORMATS, images.MAX_PIXELS, images.MAX_BYTES)
+    raw = img.size
+    reduce = fh / size[1]  # decode big JPEGs at 1/2 .. 1/8 while keeping at least the card's pixels
+    if img.format == "JPEG" and reduce >= 2:
+        img.draft("RGB", (math.ceil(raw[0] / reduce), math.ceil(raw[1] / reduce)))
+    img = images._orient(images._load(img), quarter)
+    scale = max(img.size) / max(advice.size)
+    s = fh * scale / size[1]
+    if s >= 2:  # bring the decoded copy near the card's size first so the affine map does not alias
+        factor = int(s)
+        img = img.reduce(factor)
+        scale, s = scale / factor, s / factor
+    if img.mode != "RGB" or img.info.get("icc_profile") or "transparency" in img.info:
+        img = images._on_white(images._to_srgb(images._resizable(img)))
+    # One affine map from card pixels to decoded pixels: scale, level the eye line, place the frame.
+    rad = math.radians(angle)
+    cos, sin = math.cos(rad) * s, math.sin(rad) * s
+    ox, oy = cx * scale, cy * scale
+    hw, hh = size[0] / 2, size[1] / 2
+    matrix = (cos, -sin, ox - cos * hw + sin * hh, sin, cos, oy - sin * hw - cos * hh)
+    out = img.transform(size, Image.Transform.AFFINE, matrix, resample=Image.Resampling.BILINEAR,
+                        fillcolor=images.WHITE)
+    return images._encode(out, "JPEG", quality=88, optimize=True, progressive=True)
+
+
+def assist_photo(
+    data: bytes, *, size: tuple[int, int] = images.PHOTO_SIZE, crop: Mapping[str, Any] | None = None,
+    rotate: int | str = 0, check: bool = True,
+) -> tuple[bytes, list[str]]:
+    """The card's JPEG and the finding codes. With ``crop`` (the user's own box from the cropper) the crop is
+    theirs (``images.normalise_photo``); without, the face is framed and levelled here. ``check=False`` (a
+    card type without photo checks) is today's crop and no findings."""
+    if not check:
+        return images.normalise_photo(data, size=size, crop=crop, rotate=rotate), []
+    advice = check_photo(data, size=size, rotate=rotate)
+    if crop or advice.face is None:
+        return images.normalise_photo(data, size=size, crop=crop, rotate=rotate), advice.findings
+    _cx, _cy, fw, fh, _angle = _frame(advice, size)
+    if fh > advice.size[1] * 1.15 or fw > advice.size[0] * 1.15:  # far too close: frame what there is
+        return images.normalise_photo(data, size=size, crop=advice.crop, rotate=rotate), advice.findings
+    return _framed(data, advice, size, rotate), advice.findings
+
+
+def photo_warning(codes: Iterable[str] | None) -> Any:
+    """The warning badge shown with a photo sent with findings (In review, the cart, the card page): the
+    orderer reads what the assistant found and decides. Nothing for a photo without findings."""
+    from markupsafe import Markup, escape
+
+    messages = finding_messages(codes)
+    if not messages:
+        return Markup("")
+    return Markup('<span class="photo-findings" data-testid="photo-findings">'
+                  '<span class="badge badge-warning"><i class="fa fa-exclamation-triangle" aria-hidden="true"></i> '
+                  '{}</span><span class="d-block small text-muted">{}</span></span>').format(
+        escape(str(_l("Check the photo"))), Markup(" ").join(escape(m) for m in messages))

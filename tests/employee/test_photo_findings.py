@@ -1,0 +1,185 @@
+"""The photo assistant where photos arrive: the employee's check before sending, the findings kept with the photo,
+shown again before confirming, and as a warning badge In review, in the cart and on the card page; a card type
+with photo checks off has none."""
+import io
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from portal.cards.models import Card
+from portal.collection.email_list import split_email_list
+from portal.collection.models import CollectionRequest
+from portal.collection.operations import send_requests
+from portal.infra.extensions import db as _db
+from portal.ordering.checkout import place_order
+from portal.ordering.models import CartItem
+from tests.conftest import html_text
+from tests.employee.test_employee_pages import _link
+
+skdata = pytest.importorskip("skimage.data")
+NO_FACE = "We could not find a face."
+DARK = "The photo is too dark."
+
+
+def _jpeg(img: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=90)
+    return buf.getvalue()
+
+
+def _landscape() -> bytes:
+    return _jpeg(Image.fromarray(skdata.coffee()).resize((1600, 1200)))
+
+
+def _portrait() -> bytes:
+    return _jpeg(Image.fromarray(skdata.astronaut()).resize((1536, 1536)))
+
+
+@pytest.fixture()
+def employee(client, db, collect) -> str:
+    """The employee's link, with their details filled in."""
+    company, orderer, ct, _addr = collect
+    send_requests(company, orderer, ct, split_email_list("asa@x.se").valid, language="en")
+    _db.session.commit()
+    link = _link(db)
+    assert client.post(link, {"first_name": "Åsa", "last_name": "Öberg"}).status_code == 302
+    return link
+
+
+def test_the_check_before_sending_names_the_problem_and_suggests_the_crop(client, employee):
+    answer = client.post(employee + "/photo/check", {"photo": (io.BytesIO(_landscape()), "beach.jpg")},
+                         content_type="multipart/form-data").get_json()
+    assert answer["codes"] == ["no_face"] and answer["findings"][0].startswith(NO_FACE)
+    good = client.post(employee + "/photo/check", {"photo": (io.BytesIO(_portrait()), "me.jpg")},
+                       content_type="multipart/form-data").get_json()
+    assert good["findings"] == []
+    crop = good["crop"]
+    assert 0 < crop["x"] < 1536 / 2 < crop["x"] + crop["width"] <= 1536
+    bad = client.post(employee + "/photo/check", {"photo": (io.BytesIO(b"GIF89a..."), "x.gif")},
+                      content_type="multipart/form-data")
+    assert bad.status_code == 400 and "not a picture we can read" in bad.get_json()["error"]
+
+
+def test_a_photo_with_findings_is_sent_anyway_and_the_orderer_sees_the_warning(client, db, collect, employee):
+    company, orderer, ct, addr = collect
+    resp = client.post(employee + "/photo", {"photo": (io.BytesIO(_landscape()), "beach.jpg")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 302
+    client.post(employee + "/address", {"address_id": str(addr.id)})
+    req = db.session.scalars(select(CollectionRequest)).one()
+    assert req.photo_findings == ["no_face"]
+    # Before confirming, the employee reads it again and can go back to the photo step.
+    confirm = html_text(client.get(employee + "/confirm"))
+    assert NO_FACE in confirm and "Change photo" in confirm
+    photo_page = client.get(employee + "/photo").get_data(as_text=True)
+    assert NO_FACE in photo_page and "Use this photo anyway" in photo_page
+    client.post(employee + "/confirm", {})
+    # In review, the cart and the card page show the warning with what was found.
+    client.login(orderer.email)
+    review = html_text(client.get("/admin/collection/review"))
+    assert "Check the photo" in review and NO_FACE in review
+    client.post(f"/admin/collection/review/{req.id}/approve", {})
+    item = db.session.scalars(select(CartItem)).one()
+    assert item.photo_findings == ["no_face"]
+    cart = html_text(client.get("/admin/cart/"))
+    assert "Check the photo" in cart and NO_FACE in cart
+
+
+def test_findings_travel_to_the_order_line_and_the_card_page(client, db, collect):
+    from portal.ordering.models import OrderLine
+    from portal.ordering.operations import add_card_to_cart
+
+    company, orderer, ct, addr = collect
+    add_card_to_cart(company, orderer, ct, {"first_name": "Åsa", "last_name": "Öberg"}, "photos/x.jpg",
+                     address_id=addr.id, photo_findings=["too_dark"])
+    place_order(company, orderer, address_id=addr.id)
+    _db.session.commit()
+    assert db.session.scalars(select(OrderLine)).one().photo_findings == ["too_dark"]
+    card = db.session.scalars(select(Card)).one()
+    assert card.photo_findings == ["too_dark"]
+    client.login(orderer.email)
+    page = html_text(client.get(f"/admin/cards/{card.id}"))
+    assert "Check the photo" in page and DARK in page
+
+
+def test_a_good_photo_has_no_warning(client, db, collect, employee):
+    client.post(employee + "/photo", {"photo": (io.BytesIO(_portrait()), "me.jpg")},
+                content_type="multipart/form-data")
+    client.post(employee + "/address", {"address_id": str(collect[3].id)})
+    req = db.session.scalars(select(CollectionRequest)).one()
+    assert req.photo_findings == []
+    page = client.get(employee + "/confirm")
+    assert page.status_code == 200 and "Check your card" in html_text(page)
+    assert "Check your photo" not in html_text(page)
+
+
+def test_photo_checks_off_for_the_card_type(client, db, collect, employee):
+    _company, _orderer, ct, _addr = collect
+    ct.photo_checks = False
+    _db.session.commit()
+    assert client.post(employee + "/photo/check", {"photo": (io.BytesIO(_landscape()), "logo.jpg")},
+                       content_type="multipart/form-data").get_json() == {"findings": [], "crop": None}
+    client.post(employee + "/photo", {"photo": (io.BytesIO(_landscape()), "logo.jpg")},
+                content_type="multipart/form-data")
+    assert db.session.scalars(select(CollectionRequest)).one().photo_findings == []
+
+
+def test_a_card_change_with_a_new_photo_carries_its_findings_to_the_card(client, db, collect):
+    from portal.cards.operations import approve_card_change, request_card_change
+    from portal.ordering.operations import add_card_to_cart
+
+    company, orderer, ct, addr = collect
+    add_card_to_cart(company, orderer, ct, {"first_name": "Åsa", "last_name": "Öberg"}, "photos/x.jpg",
+                     address_id=addr.id)
+    place_order(company, orderer, address_id=addr.id)
+    _db.session.commit()
+    card = db.session.scalars(select(Card)).one()
+    assert card.photo_findings == []
+    change = request_card_change(company, orderer, card, dict(card.holder_data), _landscape(), holder_email="a@x.se")
+    _db.session.commit()
+    assert change.photo_findings == ["no_face"]
+    client.login(orderer.email)
+    assert NO_FACE in html_text(client.get(f"/admin/cards/{card.id}"))  # next to the proposed photo
+    approve_card_change(change)
+    _db.session.commit()
+    assert card.photo_findings == ["no_face"]
+
+
+def test_the_order_form_keeps_the_findings_with_the_photo_into_the_cart(client, db, collect):
+    company, orderer, ct, addr = collect
+    client.login(orderer.email)
+    resp = client.post(f"/admin/order-cards/?card_type={ct.id}", {
+        "card_type": str(ct.id), "f-first_name": "Åsa", "f-last_name": "Öberg", "first_name": "Åsa",
+        "last_name": "Öberg", "address_id": str(addr.id), "duplicate_choice": "additional",
+        "photo": (io.BytesIO(_landscape()), "beach.jpg")}, content_type="multipart/form-data")
+    assert resp.status_code == 302, html_text(resp)[:400]
+    assert NO_FACE in html_text(client.get(resp.headers["Location"]))  # said at once on the order form
+    item = db.session.scalars(select(CartItem)).one()
+    assert item.photo_findings == ["no_face"]
+    cart = html_text(client.get("/admin/cart/"))
+    assert "Check the photo" in cart and NO_FACE in cart
+
+
+def test_the_operator_turns_photo_checks_off_for_a_key_fob(client, db, make_card_type, make_user):
+    from portal.catalog.models import CardType
+
+    ct = make_card_type("Key fob", fields=[("first_name", "First name", "text", True)])
+    assert ct.photo_checks  # on unless turned off
+    operator = make_user(email="op@cardwright.se", is_operator=True)
+    client.login(operator.email)
+    form = client.get(f"/admin/op_card_types/edit/?id={ct.id}").get_data(as_text=True)
+    assert 'name="photo_checks"' in form and "Check photos" in form and "key fob" in form
+    data = {"name": "Key fob", "kind": "card", "price": "29.00", "photo_width": "413", "photo_height": "531",
+            "active": "y", "description": ""}
+    for i, f in enumerate(ct.fields):
+        data.update({f"fields-{i}-id": str(f.id), f"fields-{i}-key": f.key, f"fields-{i}-label_en": f.label_en,
+                     f"fields-{i}-kind": f.kind, f"fields-{i}-required": "y", f"fields-{i}-position": str(i),
+                     f"fields-{i}-max_length": "100", f"fields-{i}-options": ""})
+    assert client.post(f"/admin/op_card_types/edit/?id={ct.id}", data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(CardType, ct.id).photo_checks is False
+    data["photo_checks"] = "y"
+    assert client.post(f"/admin/op_card_types/edit/?id={ct.id}", data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(CardType, ct.id).photo_checks is True
