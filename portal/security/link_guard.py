@@ -11,7 +11,7 @@ import re
 
 from flask import request
 
-from portal.tenancy.operations import is_throttled, note_failure
+from portal.tenancy.operations import any_throttled, note_failure
 
 PREFIX_LENGTH = 6
 
@@ -25,7 +25,7 @@ def _keys(token: str) -> tuple[str, str]:
 
 
 def link_throttled(token: str) -> bool:
-    return any(is_throttled(key) for key in _keys(token))
+    return any_throttled(_keys(token))
 
 
 def note_bad_link(token: str) -> None:
