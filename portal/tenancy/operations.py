@@ -77,6 +77,21 @@ def companies_for(user: User) -> list[Company]:
     return [m.company for m in memberships_of(user)]
 
 
+SWITCHER_SHOWN = 8  # companies listed in the switcher menu; more are found by name
+
+
+def find_companies(user: User, search: str = "", limit: int = SWITCHER_SHOWN) -> tuple[list[Company], bool]:
+    """Companies the user may switch to whose name contains `search`, alphabetically: at most `limit`,
+    and whether more match (an operator has thousands: the menu must not grow with them)."""
+    query = select(Company).where(Company.active.is_(True))
+    if not user.is_operator:
+        query = query.join(Membership).where(Membership.user_id == user.id, Membership.active.is_(True))
+    if search.strip():
+        query = query.where(func.lower(Company.name).contains(search.strip().lower()[:200], autoescape=True))
+    found = list(db.session.scalars(query.order_by(Company.name).limit(limit + 1)))
+    return found[:limit], len(found) > limit
+
+
 def role_in(user: User, company: Company | None) -> str | None:
     if company is None:
         return None
