@@ -43,7 +43,7 @@ from portal.tenancy.context import switch_company as make_current
 from portal.tenancy.invitations import answer_invitation as answer
 from portal.tenancy.invitations import pending_invitations
 from portal.tenancy.models import Company, Role
-from portal.tenancy.operations import companies_for, role_in, user_for_invite
+from portal.tenancy.operations import find_companies, role_in, user_for_invite
 
 open_before_two_factor = mark("open_before_two_factor")
 
@@ -71,7 +71,8 @@ ACCESSIBILITY_REVIEWED = date(2026, 11, 30)
 
 @bp.app_context_processor
 def _switcher():
-    return {"switchable_companies": lambda: companies_for(current_user) if current_user.is_authenticated else []}
+    # At most SWITCHER_SHOWN companies and whether there are more: the page does not grow with them.
+    return {"switchable_companies": lambda: find_companies(current_user) if current_user.is_authenticated else ([], False)}
 
 
 @bp.route("/")
@@ -210,6 +211,17 @@ def sign_out_everywhere():
     login_user(user)
     flash(_("You are signed out on every other browser and device."), "success")
     return redirect(url_for("auth.account"))
+
+
+@bp.route("/switch-company", methods=["GET"])
+@login_required
+def find_company():
+    """The switcher's search: companies whose name contains what was typed, each a button to switch."""
+    search = request.args.get("q", "")[:200]
+    companies, more = find_companies(current_user, search, limit=50)
+    frame = current_app.extensions["admin"][0].index_view
+    return frame.render("admin/find_company.html", companies=companies, more=more, search=search,
+                        page_title=_("Switch company"))
 
 
 @bp.route("/switch-company", methods=["POST"])

@@ -156,8 +156,8 @@ def bench_csv_import(db, company, user, ct) -> None:
     clear()
     med, ceiling = sorted(times)[1], sorted(base)[1]
     report("csv import: 10,000 rows validated, stored, emails queued", (med, min(times), max(times)),
-           "csv parse + one executemany", ceiling, target="< 1 s and within 10x",
-           met=med < 1.0 and med < 10 * ceiling)
+           "csv parse + one executemany", ceiling, target="< 0.6 s and within 1.5x",
+           met=med < 0.6 and med < 1.5 * ceiling)
 
 
 def bench_reminders_and_outbox(app, db, company, ct) -> None:

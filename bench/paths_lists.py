@@ -53,7 +53,45 @@ def run(app, db) -> None:
         sizes = f"page size {small}: {a:3d}, page size {big}: {b:3d}" if small != big else f"one page: {a:3d}"
         note(f"statements per page: {label}", sizes, target="constant", met=a == b,
              small=a, big=b)
+    _in_review_at_size(app, db)
     _order_history_and_pending(db, client)
+
+
+def _in_review_at_size(app, db) -> None:
+    """Data collection > In review of a company with 10,000 and then 100,000 cards waiting (issue 16):
+    the page's p50 and its HTML weight (proofs are lazy images, fetched only when scrolled to)."""
+    from sqlalchemy import delete, select
+
+    from portal.collection.models import CollectionRequest
+    from portal.infra.bulk import insert_rows
+    from portal.infra.db_types import utcnow
+
+    company_id = 2
+    card_type_id = db.session.scalar(select(CollectionRequest.card_type_id).limit(1))
+    client = signed_in_client(app, db, company_id, operator=True)
+    now, made = utcnow(), 0
+    try:
+        for size in (10_000, 100_000):
+            rows = [{"company_id": company_id, "card_type_id": card_type_id, "email": f"review{i}@bench.example",
+                     "name": f"Review {i}", "language": "sv", "status": "in_review", "address_fixed": False,
+                     "data": {"first_name": "Anna", "last_name": f"Berg {i}"}, "rejection_reason": "",
+                     "reminders_sent": 0, "submitted_at": now, "created_at": now, "updated_at": now}
+                    for i in range(made, size)]
+            for start in range(0, len(rows), 20_000):
+                insert_rows(CollectionRequest.__table__, rows[start:start + 20_000])
+            db.session.commit()
+            made = size
+            figures = timed(lambda: get_ok(client, "/admin/collection/review"), 7)
+            report(f"Data collection: in review with {size:,} waiting, server time", figures,
+                   target="p50 < 50 ms", met=figures[0] < 0.05)
+            weight = len(get_ok(client, "/admin/collection/review").get_data())
+            note(f"Data collection: in review with {size:,} waiting, page weight", f"{weight / 1024:6.1f} KB HTML",
+                 target="< 200 KB", met=weight < 200 * 1024, bytes=weight)
+    finally:
+        db.session.rollback()
+        db.session.execute(delete(CollectionRequest).where(CollectionRequest.company_id == company_id,
+                                                           CollectionRequest.email.like("review%@bench.example")))
+        db.session.commit()
 
 
 def _order_history_and_pending(db, client) -> None:

@@ -52,6 +52,9 @@ _PLAIN_EMAIL = re.compile(
     r"^[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})$")
 
 
+_SPECIAL_USE = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+
+
 def plain_email(value: str) -> str | None:
     """The normalised form of a plain ASCII address, or None when the full validator must decide."""
     match = _PLAIN_EMAIL.match(value)
@@ -60,8 +63,8 @@ def plain_email(value: str) -> str | None:
     domain = match.group(1).lower()
     if "--" in domain:  # IDNA labels (xn--) and other reserved forms: the full validator decides
         return None
-    if domain.rsplit(".", 1)[-1] in SPECIAL_USE_DOMAIN_NAMES or any(
-            domain.endswith("." + d) for d in SPECIAL_USE_DOMAIN_NAMES):
+    labels = domain.split(".")  # the domain or any parent of it reserved (a set lookup per parent, not a scan)
+    if any(".".join(labels[i:]) in _SPECIAL_USE for i in range(len(labels))):
         return None
     return f"{value[:value.index('@')]}@{domain}"
 

@@ -4,11 +4,12 @@ of the same addresses at the same moment waits for the first, then sees its rows
 of creating them again (PostgreSQL and SQLite both infer the partial index from the same predicate)."""
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from portal.collection.models import OPEN_REQUEST_WHERE, CollectionRequest
+from portal.infra.bulk import staged
 from portal.infra.extensions import db
 
 
@@ -16,6 +17,15 @@ def insert_unless_open(rows: list[dict]) -> list[tuple[int, str]]:
     """Insert the rows that do not duplicate an open request; (id, email) of those inserted."""
     if not rows:
         return []
+    table = CollectionRequest.__table__
+    name = staged(table, rows)
+    if name is not None:  # PostgreSQL: COPY in, then one INSERT ... SELECT (no 200,000-placeholder statement)
+        columns = ", ".join(f'"{c}"' for c in rows[0])  # the model's column names, never input
+        found = db.session.execute(text(
+            f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} FROM "{name}" '  # noqa: S608
+            f"ON CONFLICT (company_id, card_type_id, email) WHERE {OPEN_REQUEST_WHERE.text} DO NOTHING "
+            f"RETURNING id, email"))
+        return [(row.id, row.email) for row in found]
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = insert(CollectionRequest.__table__).on_conflict_do_nothing(

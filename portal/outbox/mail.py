@@ -6,6 +6,7 @@ import logging
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 
+from portal.infra.bulk import insert_rows
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.outbox.models import OutboxAttachment, OutboxEmail, OutboxState, Priority
@@ -73,6 +74,6 @@ def queue_rows(rows: list[dict]) -> None:
             r.setdefault("last_error", "")
             r.setdefault("priority", priority_of(r.get("kind", "")))
             r["subject"] = header_text(r.get("subject", ""))[:300]
-        db.session.execute(OutboxEmail.__table__.insert(), rows)
+        insert_rows(OutboxEmail.__table__, rows)  # COPY on PostgreSQL
 
 

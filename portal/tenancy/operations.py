@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
@@ -31,12 +31,25 @@ def store_password_hash(user: User, password_hash: str) -> None:
     user.invite_expires_at = None
 
 
-def is_throttled(key: str, limit: int = THROTTLE_LIMIT, window: timedelta = THROTTLE_WINDOW) -> bool:
+# One statement for any number of keys, built once: a valid personal link pays one indexed lookup.
+_THROTTLED = (
+    select(LoginAttempt.key)
+    .where(LoginAttempt.key.in_(bindparam("keys", expanding=True)), LoginAttempt.created_at >= bindparam("since"))
+    .group_by(LoginAttempt.key)
+    .having(func.count() >= bindparam("limit"))
+    .limit(1)
+)
+
+
+def any_throttled(keys, limit: int = THROTTLE_LIMIT, window: timedelta = THROTTLE_WINDOW) -> bool:
+    """Whether any of these keys has `limit` failures inside `window` (one query for all of them)."""
     since = utcnow() - window
-    n = db.session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == key, LoginAttempt.created_at >= since)
-    )
-    return (n or 0) >= limit
+    row = db.session.execute(_THROTTLED, {"keys": [k[:200] for k in keys], "since": since, "limit": limit}).first()
+    return row is not None
+
+
+def is_throttled(key: str, limit: int = THROTTLE_LIMIT, window: timedelta = THROTTLE_WINDOW) -> bool:
+    return any_throttled((key,), limit=limit, window=window)
 
 
 def any_throttled(keys: tuple[str, ...], limit: int = THROTTLE_LIMIT, window: timedelta = THROTTLE_WINDOW) -> bool:
@@ -72,6 +85,21 @@ def companies_for(user: User) -> list[Company]:
     if user.is_operator:
         return list(db.session.scalars(select(Company).where(Company.active.is_(True)).order_by(Company.name)))
     return [m.company for m in memberships_of(user)]
+
+
+SWITCHER_SHOWN = 8  # companies listed in the switcher menu; more are found by name
+
+
+def find_companies(user: User, search: str = "", limit: int = SWITCHER_SHOWN) -> tuple[list[Company], bool]:
+    """Companies the user may switch to whose name contains `search`, alphabetically: at most `limit`,
+    and whether more match (an operator has thousands: the menu must not grow with them)."""
+    query = select(Company).where(Company.active.is_(True))
+    if not user.is_operator:
+        query = query.join(Membership).where(Membership.user_id == user.id, Membership.active.is_(True))
+    if search.strip():
+        query = query.where(func.lower(Company.name).contains(search.strip().lower()[:200], autoescape=True))
+    found = list(db.session.scalars(query.order_by(Company.name).limit(limit + 1)))
+    return found[:limit], len(found) > limit
 
 
 def role_in(user: User, company: Company | None) -> str | None:

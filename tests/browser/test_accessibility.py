@@ -126,6 +126,7 @@ def work_in(page, company: str) -> None:
 def test_back_office_screens_of_every_role(browser, live_server, app, a11y_world):
     found: dict = {}
     urls = route_urls(app, "/admin", a11y_world.ids) + route_urls(app, "/account", a11y_world.ids)
+    urls.append("/switch-company?q=bygg")  # the company switcher's search page
     for email in (OPERATOR, ADMIN, ORDERER):
         context = browser.new_context(base_url=live_server, viewport={"width": 1366, "height": 900}, locale="en-GB")
         page = context.new_page()

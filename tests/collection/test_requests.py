@@ -199,3 +199,27 @@ def test_request_email_carries_the_company_logo_and_colour(db, collect):
     mail = db.session.scalar(select(OutboxEmail))
     token = _token(mail)
     assert f"/r/{token}/logo.png" in mail.body_html and "#aa3300" in mail.body_html
+
+
+def test_a_bulk_import_stores_what_one_by_one_would_and_twice_in_one_transaction(db, collect):
+    """On PostgreSQL the rows go in by COPY (through a temporary table for the duplicate rule): every
+    column default is still filled in, each emailed link opens its request, and a second import in
+    the same transaction neither fails on the temporary table nor lets a duplicate through."""
+    company, orderer, ct, _ = collect
+    rows = "".join(f"p{i}@x.se,Åsa,Öberg {i}\n" for i in range(30))
+    first = import_csv(company, orderer, ct, f"EMAIL,First name,Last name\n{rows}".encode(), collect_by_email=True)
+    second = import_csv(company, orderer, ct, b"EMAIL,First name,Last name\nq@x.se,Bo,Ek\np3@x.se,Bo,Ek\n",
+                        collect_by_email=True)
+    assert first.created == 30 and second.created == 0 and [e.line for e in second.errors] == [3]
+    third = import_csv(company, orderer, ct, b"EMAIL,First name,Last name\nq@x.se,Bo,Ek\n", collect_by_email=True)
+    _db.session.commit()  # the request commits; operations only flush
+    assert third.created == 1
+    stored = db.session.scalars(select(CollectionRequest).order_by(CollectionRequest.id)).all()
+    assert len(stored) == 31
+    assert all(r.rejected_steps == "" and r.status == "pending" and r.data["first_name"] == "Åsa"
+               for r in stored[:30])
+    emails = db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)).all()
+    assert len(emails) == 31 and {e.to for e in emails} == {r.email for r in stored}
+    assert all(e.state == "pending" and e.attempts == 0 for e in emails)
+    for email in (emails[0], emails[-1]):
+        assert open_request(_token(email)).email == email.to

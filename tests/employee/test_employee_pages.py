@@ -98,6 +98,27 @@ def test_guessing_links_is_throttled(client, db):
     assert resp.status_code == 429
 
 
+def test_a_throttled_guesser_cannot_open_even_a_valid_link_and_others_still_can(client, db, collect):
+    """Opening a valid link costs one throttle query for both keys (address and prefix): still refused while
+    the address is throttled, and a guesser spreading a known prefix over addresses is stopped by the prefix."""
+    company, orderer, ct, _ = collect
+    send_requests(company, orderer, ct, split_email_list("asa@x.se").valid)
+    _db.session.commit()  # the request commits; operations only flush
+    link = _link(db)
+    guesser, employee = {"REMOTE_ADDR": "203.0.113.9"}, {"REMOTE_ADDR": "198.51.100.7"}
+    assert client.get(link, environ_base=guesser).status_code == 200
+    for i in range(10):
+        assert client.get("/r/" + f"zz{i:02d}" + "g" * 39, environ_base=guesser).status_code == 404
+    assert client.get(link, environ_base=guesser).status_code == 429
+    assert client.get(link, environ_base=employee).status_code == 200
+    # Ten guesses from ten addresses with one prefix: the eleventh address meets the prefix's throttle.
+    prefix = "Qx7_Lm"
+    for i in range(10):
+        client.get("/r/" + prefix + "k" * 37, environ_base={"REMOTE_ADDR": f"192.0.2.{i + 1}"})
+    assert client.get("/r/" + prefix + "j" * 37, environ_base={"REMOTE_ADDR": "192.0.2.99"}).status_code == 429
+    assert client.get(link, environ_base={"REMOTE_ADDR": "192.0.2.99"}).status_code == 200
+
+
 def test_request_email_arrives_and_its_link_opens_the_page(client, db, collect, smtp_server):
     company, orderer, ct, _ = collect
     send_requests(company, orderer, ct, split_email_list("asa@x.se").valid)

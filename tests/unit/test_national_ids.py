@@ -71,3 +71,16 @@ def test_any_text_is_normalised_or_refused_never_crashes(text):
     except InvalidNationalId as exc:
         assert str(exc)
     search_keys(text)
+
+
+def test_the_inline_luhn_check_agrees_with_stdnum_on_every_ten_digit_pattern_tried():
+    import random
+
+    from stdnum import luhn
+
+    from portal.infra.national_ids import _luhn_ok
+
+    rng = random.Random(16)
+    samples = ["0000000000", "8501010006", "8501010007"] + [
+        "".join(rng.choice("0123456789") for _ in range(10)) for _ in range(5000)]
+    assert [_luhn_ok(s) for s in samples] == [luhn.is_valid(s) for s in samples]
