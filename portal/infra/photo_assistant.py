@@ -20,7 +20,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from PIL import Image
 
-from portal.infra import images
+from portal.infra import image_pixels, images
 
 # All thresholds in one place, tuned on tests/unit/test_photo_assistant.py's photo set.
 THRESHOLDS: dict[str, float] = {
@@ -298,7 +298,7 @@ def _framed(data: bytes, advice: Advice, size: tuple[int, int], rotate: int | st
     hw, hh = size[0] / 2, size[1] / 2
     matrix = (cos, -sin, ox - cos * hw + sin * hh, sin, cos, oy - sin * hw - cos * hh)
     out = img.transform(size, Image.Transform.AFFINE, matrix, resample=Image.Resampling.BILINEAR,
-                        fillcolor=images.WHITE)
+                        fillcolor=image_pixels.WHITE)
     return images._encode(out, "JPEG", quality=88, optimize=True, progressive=True)
 
 

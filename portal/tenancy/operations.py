@@ -52,16 +52,6 @@ def is_throttled(key: str, limit: int = THROTTLE_LIMIT, window: timedelta = THRO
     return any_throttled((key,), limit=limit, window=window)
 
 
-def any_throttled(keys: tuple[str, ...], limit: int = THROTTLE_LIMIT, window: timedelta = THROTTLE_WINDOW) -> bool:
-    """``is_throttled`` for several keys in one query (checked on every page behind a personal link)."""
-    since = utcnow() - window
-    counts = db.session.execute(
-        select(func.count()).select_from(LoginAttempt)
-        .where(LoginAttempt.key.in_(keys), LoginAttempt.created_at >= since).group_by(LoginAttempt.key)
-    ).scalars()
-    return any(n >= limit for n in counts)
-
-
 def note_failure(key: str) -> None:
     db.session.add(LoginAttempt(key=key[:200]))
     # Keep the table small: drop what no window looks at any more.
