@@ -20,12 +20,16 @@ FOCUS_STATE = """() => {
   const s = getComputedStyle(el);
   // static/css/a11y.css draws 3 px; the browser's own thin default ring is not enough to count.
   const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || (!!s.boxShadow && s.boxShadow !== 'none');
+  const visible = (r) => r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth;
+  // Headless Chromium does not always scroll the page for a newly focused element (a real browser does):
+  // bring it into view as the browser would, then it must be there and not covered (WCAG 2.4.11).
+  if (!visible(el.getBoundingClientRect())) el.scrollIntoView({block: 'nearest', inline: 'nearest'});
   const r = el.getBoundingClientRect();
-  const inView = r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth;
-  // The page footer's statement link, reached when Tab passes the end of the content: headless Chromium does
-  // not always scroll the page for it; its ring is checked, the flow's own controls must also be in view.
-  const footer = !!el.closest('footer, .statement-link');
-  return {ok: ring && (inView || footer), ring, inView, what: el.outerHTML.slice(0, 160)};
+  const inView = visible(r);
+  const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1), y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
+  const top = document.elementFromPoint(x, y);
+  const covered = !!top && top !== el && !el.contains(top) && !top.contains(el) && !(el.labels && [...el.labels].some(l => l.contains(top)));
+  return {ok: ring && inView && !covered, ring, inView, covered, what: el.outerHTML.slice(0, 160)};
 }"""
 
 
