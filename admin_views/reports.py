@@ -13,7 +13,7 @@ from admin_views.base import TenantView
 from portal.cards.models import CardStatus
 from portal.catalog.models import CardType
 from portal.infra.extensions import db
-from portal.infra.web import page_number
+from portal.infra.web import field_limits, page_number
 from portal.reports.models import ReportSchedule
 from portal.reports.operations import (
     COLUMNS,
@@ -108,6 +108,7 @@ class ReportsView(TenantView):
         return set(COLUMNS) | set(layout) | set(readouts)
 
     @expose("/save", methods=["POST"])
+    @field_limits(name=120)
     def save(self):
         """Save the filters and columns shown under a name (the same name replaces that report)."""
         args = {k: request.form.getlist(k) for k in request.form if k.startswith("q_")}

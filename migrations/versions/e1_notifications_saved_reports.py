@@ -16,6 +16,10 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ADD / DROP COLUMN (SQLite 3.35+ and PostgreSQL): a batch rebuild of a table on SQLite drops it
+# and its dependants' rows go with it (ON DELETE CASCADE).
+
+
 def upgrade():
     op.create_table(
         "notification_preference",
@@ -26,10 +30,9 @@ def upgrade():
         sa.UniqueConstraint("user_id", "kind", name="uq_notification_preference_user_kind"),
     )
     op.create_index("ix_notification_preference_user_id", "notification_preference", ["user_id"])
-    with op.batch_alter_table("card_order") as batch:
-        batch.add_column(sa.Column("tracking_number", sa.String(80), nullable=False, server_default=""))
-        batch.add_column(sa.Column("carrier", sa.String(60), nullable=False, server_default=""))
-        batch.add_column(sa.Column("shipped_at", sa.DateTime(), nullable=True))
+    op.add_column("card_order", sa.Column("tracking_number", sa.String(80), nullable=False, server_default=""))
+    op.add_column("card_order", sa.Column("carrier", sa.String(60), nullable=False, server_default=""))
+    op.add_column("card_order", sa.Column("shipped_at", sa.DateTime(), nullable=True))
     op.create_table(
         "saved_report",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -60,9 +63,8 @@ def downgrade():
     op.drop_table("saved_report_send")
     op.drop_index("ix_saved_report_company_id", table_name="saved_report")
     op.drop_table("saved_report")
-    with op.batch_alter_table("card_order") as batch:
-        batch.drop_column("shipped_at")
-        batch.drop_column("carrier")
-        batch.drop_column("tracking_number")
+    op.drop_column("card_order", "shipped_at")
+    op.drop_column("card_order", "carrier")
+    op.drop_column("card_order", "tracking_number")
     op.drop_index("ix_notification_preference_user_id", table_name="notification_preference")
     op.drop_table("notification_preference")

@@ -14,17 +14,18 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ADD / DROP COLUMN (SQLite 3.35+ and PostgreSQL): a batch rebuild of a table on SQLite drops it
+# and its dependants' rows go with it (ON DELETE CASCADE).
+
+
 def upgrade():
-    with op.batch_alter_table("company") as batch:
-        batch.add_column(sa.Column("vat_rate", sa.Numeric(5, 2), nullable=True))
-    with op.batch_alter_table("card_order") as batch:
-        batch.add_column(sa.Column("vat_rate", sa.Numeric(5, 2), nullable=True))
-        batch.add_column(sa.Column("vat", sa.Numeric(12, 2), nullable=False, server_default="0"))
-        batch.add_column(sa.Column("gross", sa.Numeric(12, 2), nullable=False, server_default="0"))
+    op.add_column("company", sa.Column("vat_rate", sa.Numeric(5, 2), nullable=True))
+    op.add_column("card_order", sa.Column("vat_rate", sa.Numeric(5, 2), nullable=True))
+    op.add_column("card_order", sa.Column("vat", sa.Numeric(12, 2), nullable=False, server_default="0"))
+    op.add_column("card_order", sa.Column("gross", sa.Numeric(12, 2), nullable=False, server_default="0"))
     op.execute("UPDATE card_order SET gross = total")
-    with op.batch_alter_table("card_type") as batch:
-        batch.add_column(sa.Column("fee", sa.Numeric(10, 2), nullable=False, server_default="0"))
-        batch.add_column(sa.Column("fee_period", sa.String(length=8), nullable=False, server_default=""))  # no VAT was recorded on them
+    op.add_column("card_type", sa.Column("fee", sa.Numeric(10, 2), nullable=False, server_default="0"))
+    op.add_column("card_type", sa.Column("fee_period", sa.String(length=8), nullable=False, server_default=""))  # no VAT was recorded on them
     op.create_table(
         "outbox_attachment",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -42,12 +43,9 @@ def upgrade():
 def downgrade():
     op.drop_index(op.f("ix_outbox_attachment_email_id"), table_name="outbox_attachment")
     op.drop_table("outbox_attachment")
-    with op.batch_alter_table("card_type") as batch:
-        batch.drop_column("fee_period")
-        batch.drop_column("fee")
-    with op.batch_alter_table("card_order") as batch:
-        batch.drop_column("gross")
-        batch.drop_column("vat")
-        batch.drop_column("vat_rate")
-    with op.batch_alter_table("company") as batch:
-        batch.drop_column("vat_rate")
+    op.drop_column("card_type", "fee_period")
+    op.drop_column("card_type", "fee")
+    op.drop_column("card_order", "gross")
+    op.drop_column("card_order", "vat")
+    op.drop_column("card_order", "vat_rate")
+    op.drop_column("company", "vat_rate")

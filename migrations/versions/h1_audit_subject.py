@@ -12,11 +12,13 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ADD / DROP COLUMN (SQLite 3.35+ and PostgreSQL): a batch rebuild of a table on SQLite drops it
+# and its dependants' rows go with it (ON DELETE CASCADE).
+
+
 def upgrade():
-    with op.batch_alter_table("audit_event") as batch:
-        batch.add_column(sa.Column("subject", sa.String(length=60), nullable=False, server_default=""))
+    op.add_column("audit_event", sa.Column("subject", sa.String(length=60), nullable=False, server_default=""))
 
 
 def downgrade():
-    with op.batch_alter_table("audit_event") as batch:
-        batch.drop_column("subject")
+    op.drop_column("audit_event", "subject")
