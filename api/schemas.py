@@ -7,7 +7,8 @@ from datetime import UTC
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from portal.cards.models import CardStatus
+from portal.cards.models import CardStatus, ReplacementReason
+from portal.infra.photo_assistant import CODES as PHOTO_FINDINGS
 
 MAX_PAGE = 200
 # Text that a database can store: no NUL characters (PostgreSQL refuses them). Documented as a pattern, so
@@ -96,6 +97,9 @@ class CardQuery(PageQuery):
     card_type_id = fields.Integer(load_default=None, validate=validate.Range(1, 2**31 - 1))
     updated_since = fields.AwareDateTime(load_default=None, format="iso", default_timezone=None, metadata={
         "description": "Only cards changed at or after this moment (ISO 8601 with a time zone)."})
+    expiring_before = fields.Date(load_default=None, metadata={
+        "description": "Only cards in use (ordered, in production, active) whose `valid_until` is on or before "
+                       "this day, e.g. to renew them."})
 
 
 class CardOut(Schema):
@@ -115,6 +119,17 @@ class CardOut(Schema):
     created_at = UtcDateTime(required=True)
     updated_at = UtcDateTime(required=True)
     activated_at = UtcDateTime(allow_none=True, required=True)
+    valid_until = fields.Date(allow_none=True, required=True, metadata={
+        "description": "The last day the card is valid (its card type's validity, or the end of the holder's "
+                       "assignment); null: no end. The card is blocked after that day."})
+    replaces_card_id = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "The card of the same person this card replaces (terminated when this one is active)."})
+    replacement_reason = fields.String(allow_none=True, required=True, validate=validate.OneOf(
+        [r.value for r in ReplacementReason]), metadata={
+        "description": "Set when this card is being replaced: why (lost and stolen cards are blocked at once)."})
+    photo_findings = fields.List(fields.String(validate=validate.OneOf(PHOTO_FINDINGS)), required=True, metadata={
+        "description": "What the photo assistant found on the photo the card was ordered with (empty: nothing): "
+                       + ", ".join(f"`{c}`" for c in PHOTO_FINDINGS) + "."})
 
 
 class CardPage(PageInfo):
