@@ -33,7 +33,8 @@ def list_orders(args):
 def _wanted(line: dict) -> CardWanted | AccessoryWanted:
     if line["kind"] == "accessory":
         return AccessoryWanted(line["accessory_id"], line["quantity"])
-    return CardWanted(line["card_type_id"], line["fields_"], line["photo"], line["replaces_card_id"])
+    return CardWanted(line["card_type_id"], line["fields_"], line["photo"], line["replaces_card_id"],
+                      line["valid_until"])
 
 
 @blp.route("", methods=["POST"])
