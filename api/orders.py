@@ -27,7 +27,7 @@ def list_orders(args):
     if args["status"]:
         where.append(Order.status == args["status"])
     return pages.answer(*rows_after(Order, *where, after_id=pages.decode(args["cursor"], "a"), limit=args["limit"],
-                                    options=(selectinload(Order.lines),)))
+                                    options=(selectinload(Order.lines), selectinload(Order.cards))))
 
 
 def _wanted(line: dict) -> CardWanted | AccessoryWanted:

@@ -156,6 +156,9 @@ class OrderLineOut(Schema):
     holder_name = fields.String(required=True)
     photo_findings = fields.List(fields.String(validate=validate.OneOf(PHOTO_FINDINGS)), required=True, metadata={
         "description": "A card line: what the photo assistant found on its photo (empty: nothing or no photo)."})
+    card_id = fields.Function(lambda line: line.card.id if line.card else None, allow_none=True, required=True,
+                              metadata={"type": ["integer", "null"],
+                                        "description": "A card line: the card made for it (see /cards/{card_id})."})
 
 
 def _with_vat(name: str):

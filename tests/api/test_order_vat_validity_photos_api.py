@@ -30,6 +30,8 @@ def _placed(api, shop, *lines):
 
 def test_an_order_says_its_vat_and_gross_and_once_shipped_its_tracking_number(api, db, shop, make_user):
     order = _placed(api, shop, _card_line(shop))
+    card = db.session.scalar(select(Card).where(Card.order_id == order["id"]))
+    assert [line["card_id"] for line in order["lines"]] == [card.id]
     assert (order["total"], order["vat_rate"], order["vat"], order["gross"]) == ("89.00", "25.00", "22.25", "111.25")
     assert (order["tracking_number"], order["carrier"], order["shipped_at"]) == ("", "", None)
     ship_order(db.session.get(Order, order["id"]), make_user(is_operator=True), "JJSE123456789", "PostNord")
@@ -45,6 +47,7 @@ def test_an_order_placed_before_vat_has_no_vat_amounts(api, db, shop):
     db.session.commit()
     listed = api.get("/api/v1/orders", headers=shop["key"]).json["items"]
     assert [(o["vat_rate"], o["vat"], o["gross"], o["total"]) for o in listed] == [(None, None, None, "89.00")]
+    assert listed[0]["lines"][0]["card_id"] is not None
 
 
 @pytest.fixture()
@@ -75,6 +78,7 @@ def test_the_end_of_assignment_reaches_the_card_and_other_card_types_ignore_it(a
                     _card_line(shop, valid_until=end.isoformat()))
     cards = db.session.scalars(select(Card).where(Card.order_id == order["id"]).order_by(Card.id)).all()
     assert [c.valid_until for c in cards] == [end, None]
+    assert [line["card_id"] for line in order["lines"]] == [c.id for c in cards]
     got = api.get(f"/api/v1/cards/{cards[0].id}", headers=shop["key"]).json
     assert got["valid_until"] == end.isoformat()
 
