@@ -34,10 +34,11 @@ def list_cards(args):
     if args["q"] and args["q"].strip():
         page = pages.decode(args["cursor"], "p")
         found, more = search_cards(company(), args["q"], status=args["status"], card_type_id=args["card_type_id"],
-                                   updated_since=since, page=page, per_page=args["limit"])
+                                   updated_since=since, expiring_before=args["expiring_before"], page=page, per_page=args["limit"])
         return pages.answer(found, page + 1 if more else None, "p")
     found, after = cards_after(company(), after_id=pages.decode(args["cursor"], "a"), updated_since=since,
-                               status=args["status"], card_type_id=args["card_type_id"], limit=args["limit"])
+                               status=args["status"], card_type_id=args["card_type_id"],
+                               expiring_before=args["expiring_before"], limit=args["limit"])
     return pages.answer(found, after)
 
 

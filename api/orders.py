@@ -27,13 +27,14 @@ def list_orders(args):
     if args["status"]:
         where.append(Order.status == args["status"])
     return pages.answer(*rows_after(Order, *where, after_id=pages.decode(args["cursor"], "a"), limit=args["limit"],
-                                    options=(selectinload(Order.lines),)))
+                                    options=(selectinload(Order.lines), selectinload(Order.cards))))
 
 
 def _wanted(line: dict) -> CardWanted | AccessoryWanted:
     if line["kind"] == "accessory":
         return AccessoryWanted(line["accessory_id"], line["quantity"])
-    return CardWanted(line["card_type_id"], line["fields_"], line["photo"], line["replaces_card_id"])
+    return CardWanted(line["card_type_id"], line["fields_"], line["photo"], line["replaces_card_id"],
+                      line["valid_until"])
 
 
 @blp.route("", methods=["POST"])

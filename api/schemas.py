@@ -7,7 +7,8 @@ from datetime import UTC
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from portal.cards.models import CardStatus
+from portal.cards.models import CardStatus, ReplacementReason
+from portal.infra.photo_assistant import CODES as PHOTO_FINDINGS
 
 MAX_PAGE = 200
 # Text that a database can store: no NUL characters (PostgreSQL refuses them). Documented as a pattern, so
@@ -96,6 +97,9 @@ class CardQuery(PageQuery):
     card_type_id = fields.Integer(load_default=None, validate=validate.Range(1, 2**31 - 1))
     updated_since = fields.AwareDateTime(load_default=None, format="iso", default_timezone=None, metadata={
         "description": "Only cards changed at or after this moment (ISO 8601 with a time zone)."})
+    expiring_before = fields.Date(load_default=None, metadata={
+        "description": "Only cards in use (ordered, in production, active) whose `valid_until` is on or before "
+                       "this day, e.g. to renew them."})
 
 
 class CardOut(Schema):
@@ -115,6 +119,17 @@ class CardOut(Schema):
     created_at = UtcDateTime(required=True)
     updated_at = UtcDateTime(required=True)
     activated_at = UtcDateTime(allow_none=True, required=True)
+    valid_until = fields.Date(allow_none=True, required=True, metadata={
+        "description": "The last day the card is valid (its card type's validity, or the end of the holder's "
+                       "assignment); null: no end. The card is blocked after that day."})
+    replaces_card_id = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "The card of the same person this card replaces (terminated when this one is active)."})
+    replacement_reason = fields.String(allow_none=True, required=True, validate=validate.OneOf(
+        [r.value for r in ReplacementReason]), metadata={
+        "description": "Set when this card is being replaced: why (lost and stolen cards are blocked at once)."})
+    photo_findings = fields.List(fields.String(validate=validate.OneOf(PHOTO_FINDINGS)), required=True, metadata={
+        "description": "What the photo assistant found on the photo the card was ordered with (empty: nothing): "
+                       + ", ".join(f"`{c}`" for c in PHOTO_FINDINGS) + "."})
 
 
 class CardPage(PageInfo):
@@ -139,6 +154,17 @@ class OrderLineOut(Schema):
     quantity = fields.Integer(required=True)
     unit_price = fields.Decimal(required=True, as_string=True, metadata={"type": "string", "format": "decimal"})
     holder_name = fields.String(required=True)
+    photo_findings = fields.List(fields.String(validate=validate.OneOf(PHOTO_FINDINGS)), required=True, metadata={
+        "description": "A card line: what the photo assistant found on its photo (empty: nothing or no photo)."})
+    card_id = fields.Function(lambda line: line.card.id if line.card else None, allow_none=True, required=True,
+                              metadata={"type": ["integer", "null"],
+                                        "description": "A card line: the card made for it (see /cards/{card_id})."})
+
+
+def _with_vat(name: str):
+    """An amount of VAT that is null on orders placed before VAT was recorded."""
+    return fields.Function(lambda order: None if order.vat_rate is None else str(getattr(order, name)),
+                           allow_none=True, required=True, metadata={"type": ["string", "null"], "format": "decimal"})
 
 
 class OrderOut(Schema):
@@ -148,9 +174,18 @@ class OrderOut(Schema):
     reference = fields.String(required=True)
     cost_centre = fields.String(required=True)
     currency = fields.String(required=True)
-    total = fields.Decimal(required=True, as_string=True, metadata={"type": "string", "format": "decimal"})
+    total = fields.Decimal(required=True, as_string=True, metadata={"type": "string", "format": "decimal",
+                                                                     "description": "Excluding VAT."})
+    vat_rate = fields.Decimal(places=2, allow_none=True, required=True, as_string=True, metadata={
+        "type": ["string", "null"], "format": "decimal",
+        "description": "VAT in percent as it was when the order was placed; null: placed before VAT was recorded."})
+    vat = _with_vat("vat")
+    gross = _with_vat("gross")
     placed_at = UtcDateTime(required=True)
     last_activity_at = UtcDateTime(required=True)
+    tracking_number = fields.String(required=True, metadata={"description": "Empty until the order is shipped."})
+    carrier = fields.String(required=True)
+    shipped_at = UtcDateTime(allow_none=True, required=True)
     lines = fields.List(fields.Nested(OrderLineOut), required=True)
 
 
@@ -236,10 +271,17 @@ class OrderLineIn(Schema):
                                              "fields), checked as in the screens (national ids, dates, lengths)."})
     photo = Base64Bytes(load_default=None, validate=validate.Length(max=PHOTO_BASE64_MAX), metadata={
         "format": "byte", "description": "A card line whose card type has a photo: JPEG, PNG, WebP or HEIC as "
-                                         "base64; cropped to the card's photo from its centre."})
+                                         "base64. The photo assistant frames the face as on an ID photo (where the "
+                                         "card type checks photos; else cropped from the centre) and says what is "
+                                         "wrong in the line's and the card's `photo_findings`: the card is ordered "
+                                         "all the same."})
     replaces_card_id = fields.Integer(load_default=None, validate=validate.Range(1, 2**31 - 1), metadata={
         "description": "A card line: an active card of the same person that the new card replaces (blocked "
                        "when the new one is active)."})
+    valid_until = fields.Date(load_default=None, metadata={
+        "description": "A card line of a card type valid until the end of an assignment (ID06-style): the last "
+                       "day of the holder's employment or assignment, today to ten years ahead; required for "
+                       "those card types, ignored for others. It becomes the card's `valid_until`."})
     accessory_id = fields.Integer(validate=validate.Range(1, 2**31 - 1),
                                   metadata={"description": "An accessory line: the accessory."})
     quantity = fields.Integer(load_default=1, validate=validate.Range(1, 10000),

@@ -125,10 +125,14 @@ def _filtered(stmt, company: Company, status, card_type_id, date_from, date_to, 
         stmt = stmt.where(Card.created_at < datetime.combine(date_to + timedelta(days=1), time.min))
     if updated_since:
         stmt = stmt.where(Card.updated_at >= updated_since)
-    if expiring_before:  # cards in use whose validity ends by that day (the Expiring filter)
-        stmt = stmt.where(Card.valid_until.is_not(None), Card.valid_until <= expiring_before,
-                          Card.status.in_(IN_USE))
+    if expiring_before:
+        stmt = stmt.where(*expiring_by(expiring_before))
     return stmt
+
+
+def expiring_by(day: date) -> tuple:
+    """Cards in use whose validity ends by that day (the Expiring filter; the API's `expiring_before`)."""
+    return Card.valid_until.is_not(None), Card.valid_until <= day, Card.status.in_(IN_USE)
 
 
 def _among_newest(company, filters, term: str, wanted: int) -> list[int] | None:

@@ -1,7 +1,9 @@
 """Placing an order from lines given all at once (the API), without anyone's cart.
 
 The lines pass the same checks as the cart's (`checked_card`, `accessory_for`, `card_type_for`,
-`address_for`, `card_to_replace`) and the order is written by the checkout's `write_order`: the same
+`address_for`, `card_to_replace`, and for ID06-style card types `end_of_assignment`, the screens' rule for
+`valid_until`); photos go through the order form's photo assistant (`assist_photo`: the face framed, the
+findings kept on the line and the card); and the order is written by the checkout's `write_order`: the same
 prices, cards, audit entry, approval (an order of a company that approves orders waits for it), emails
 and `order_placed`. Every line is checked before anything is stored, and every problem is named by where
 it is (`("lines", 0, "fields", "national_id")`), so the caller can point at each.
@@ -9,12 +11,14 @@ it is (`("lines", 0, "fields", "national_id")`), so the caller can point at each
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
 from portal.catalog.layout import photo_field
 from portal.infra import storage
-from portal.infra.images import ImageRejected, normalise_photo
+from portal.infra.images import ImageRejected
+from portal.infra.photo_assistant import assist_photo
 from portal.ordering.addresses import add_address
 from portal.ordering.checkout import write_order
 from portal.ordering.models import CartItem, LineKind, Order
@@ -26,6 +30,7 @@ from portal.ordering.operations import (
     card_to_replace,
     card_type_for,
     checked_card,
+    end_of_assignment,
     priced,
 )
 from portal.tenancy.models import Company, User
@@ -37,8 +42,9 @@ Where = tuple  # ("lines", 0, "fields", "national_id")
 class CardWanted:
     card_type_id: int
     values: dict = field(default_factory=dict)
-    photo: bytes | None = None  # as uploaded: checked by its content and made the card's JPEG
+    photo: bytes | None = None  # as uploaded: checked by its content, framed by the photo assistant
     replaces_card_id: int | None = None
+    valid_until: date | None = None  # ID06-style card types: the end of the holder's assignment
 
 
 @dataclass
@@ -61,26 +67,33 @@ def _card_item(company: Company, line: CardWanted, where: Where, errors: list) -
     except OrderingError as exc:
         errors.append(((*where, exc.field), str(exc)))
         return None
-    jpeg = None
+    jpeg, findings, before = None, [], len(errors)
     if line.photo is not None and photo_field(card_type) is not None:
-        try:
-            jpeg = normalise_photo(line.photo, size=(card_type.photo_width, card_type.photo_height))
+        try:  # the order form's photo assistant: the face framed, and what is wrong with the photo
+            jpeg, findings = assist_photo(line.photo, size=(card_type.photo_width, card_type.photo_height),
+                                          check=card_type.photo_checks)
         except ImageRejected as exc:
             errors.append(((*where, "photo"), str(exc)))
+    clean = None
     try:
         clean = checked_card(company, card_type, line.values, has_photo=line.photo is not None)
     except CardInvalid as exc:
         photo = photo_field(card_type)
         errors += [((*where, "photo") if photo and key == photo.key else (*where, "fields", key), str(message))
                    for key, message in exc.errors.items()]
-        return None
+    try:
+        valid_until = end_of_assignment(card_type, line.valid_until)
+    except OrderingError as exc:
+        errors.append(((*where, "valid_until"), str(exc)))
     try:
         replaced = card_to_replace(company, line.replaces_card_id) if line.replaces_card_id else None
     except OrderingError as exc:
         errors.append(((*where, exc.field), str(exc)))
+    if len(errors) > before:
         return None
     item = CartItem(company_id=company.id, kind=LineKind.CARD.value, card_type=card_type, holder_data=clean,
-                    replaces_card_id=replaced.id if replaced else None)
+                    replaces_card_id=replaced.id if replaced else None, valid_until=valid_until,
+                    photo_findings=findings)
     return item, jpeg
 
 

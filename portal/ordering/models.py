@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.cards.models import Card
 from portal.catalog.models import Accessory, CardType
 from portal.infra import storage
 from portal.infra.db_types import JsonType, StrEnum, utcnow
@@ -143,6 +144,9 @@ class Order(db.Model):
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
     )
+    # The order's cards, read only (the cards feature writes them): found by the indexed card.order_id.
+    cards: Mapped[list[Card]] = relationship(primaryjoin="foreign(Card.order_id) == Order.id", viewonly=True,
+                                             order_by="Card.id")
 
     def __str__(self) -> str:
         return self.number
@@ -180,6 +184,11 @@ class OrderLine(db.Model):
         if item is not None and item.name == self.description:
             return item.display_name
         return self.description
+
+    @property
+    def card(self) -> Card | None:
+        """The card made for this card line (None: an accessory line, or the card is gone)."""
+        return next((c for c in self.order.cards if c.order_line_id == self.id), None)
 
     @property
     def line_total(self) -> Decimal:

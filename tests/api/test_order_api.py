@@ -68,6 +68,7 @@ def test_an_order_of_a_card_and_lanyards_is_placed_like_in_the_screens(api, db, 
     assert order["status"] == "placed" and order["reference"] == "Onboarding" and order["cost_centre"] == "4711"
     assert [(line["kind"], line["quantity"]) for line in order["lines"]] == [("card", 1), ("accessory", 3)]
     assert order["lines"][0]["holder_name"] == "Anna Berg"
+    assert order["lines"][1]["card_id"] is None and order["lines"][1]["photo_findings"] == []  # the lanyards
     assert order["total"] == "143.00"  # 89.00 + 3 x 18.00
     card = db.session.scalar(select(Card).where(Card.order_id == order["id"]))
     assert card.status == "ordered" and card.national_id == "198112189876" and card.company_id == shop["acme"].id
