@@ -5,6 +5,7 @@ import threading
 from datetime import date, datetime
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.cards.models import Card
@@ -12,6 +13,7 @@ from portal.infra.extensions import db as _db
 from portal.ordering.models import Invoice, InvoiceLine
 from portal.reports.fee_invoices import invoice_card_fees
 from portal.reports.tasks import invoice_last_month_card_fees
+from tests.conftest import html_text
 
 
 def _card(db, company, ct, activated, terminated=None, status="active"):
@@ -70,6 +72,8 @@ def test_the_job_invoices_last_month_once_for_every_company_with_fees(app, db, m
 
 
 def test_two_job_runs_at_the_same_moment_write_one_invoice(app, db, make_company, make_card_type):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("real concurrent writers need PostgreSQL (SQLite serialises the whole database)")
     company, other, *_ = _world(db, make_company, make_card_type)
     barrier, results, errors = threading.Barrier(2), [], []
 
@@ -95,3 +99,20 @@ def test_two_job_runs_at_the_same_moment_write_one_invoice(app, db, make_company
     numbers = db.session.scalars(select(Invoice.number).order_by(Invoice.number)).all()
     year = datetime.now().year
     assert numbers == [f"INV-{year}-000001", f"INV-{year}-000002"]  # no number used up by the loser
+
+
+def test_company_card_fees_lists_the_invoices_and_an_invoice_its_lines(client, db, make_company, make_card_type,
+                                                                      make_user):
+    company, other, *_ = _world(db, make_company, make_card_type)
+    admin = make_user(company, role="admin", email="admin@nordbygg.se")
+    client.login(admin.email)
+    assert "No card-fee invoices yet" in html_text(client.get("/admin/company/card-fees/"))
+    invoice_last_month_card_fees(today=date(2026, 5, 1))
+    ours, theirs = (db.session.scalar(select(Invoice).where(Invoice.company_id == c.id)) for c in (company, other))
+    page = html_text(client.get("/admin/company/card-fees/"))
+    assert f"{ours.number} April 2026" in page and "123.40 SEK Unpaid" in page and theirs.number not in page
+    page = html_text(client.get(f"/admin/company/card-fees/invoices/{ours.id}"))
+    assert "Card fee, April 2026: Site badge 4 10.00 SEK 40.00 SEK" in page
+    assert "Card fee, April 2026: Key fob 7 8.33 SEK 58.33 SEK" in page
+    assert "Total excluding VAT 98.33 SEK VAT 25.07 SEK Total 123.40 SEK" in page
+    assert client.get(f"/admin/company/card-fees/invoices/{theirs.id}").status_code == 404
