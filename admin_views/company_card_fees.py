@@ -1,10 +1,13 @@
-"""Company > Card fees: active cards per month and card type with their fee; CSV and Excel exports."""
+"""Company > Card fees: active cards per month and card type with their fee; CSV and Excel exports; the
+company's card-fee invoices with their lines."""
 from __future__ import annotations
 
 from flask import Response, request
 from flask_admin import expose
 
 from admin_views.base import TenantView
+from portal.infra.extensions import db
+from portal.ordering.models import Invoice, InvoiceStatus
 from portal.reports.card_fees import card_fee_rows, export_fees_csv, export_fees_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -23,4 +26,11 @@ class CardFeesView(TenantView):
         if fmt == "xlsx":
             return Response(export_fees_xlsx(rows), mimetype=XLSX,
                             headers={"Content-Disposition": "attachment; filename=cardwright-card-fees.xlsx"})
-        return self.render("admin/company/card_fees.html", rows=rows)
+        invoices = db.session.scalars(self.owned(Invoice, Invoice.period.is_not(None))
+                                      .order_by(Invoice.period.desc()).limit(24)).all()
+        return self.render("admin/company/card_fees.html", rows=rows, invoices=invoices, InvoiceStatus=InvoiceStatus)
+
+    @expose("/invoices/<int:invoice_id>")
+    def invoice(self, invoice_id: int):
+        return self.render("admin/company/fee_invoice.html", invoice=self.get_owned(Invoice, invoice_id),
+                           InvoiceStatus=InvoiceStatus)

@@ -162,3 +162,9 @@ def seed_alive() -> None:
     seed_cart(story, badge, photos)
     seed_year(Story(kontor, admin, None, operator, [badge, fob], one(Address, Address.company_id == kontor.id),
                     photos, (2, 4), rnd), accessories)
+    # Last month's card fees invoiced as the monthly job does (the portal's invoices show their lines).
+    from portal.infra.db_types import utcnow
+    from portal.reports.fee_invoices import invoice_card_fees, previous_month
+
+    for company in (nordbygg, kontor):
+        invoice_card_fees(company, previous_month(utcnow().date()))

@@ -5,7 +5,19 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.cards.models import Card
@@ -203,6 +215,8 @@ class InvoiceStatus(StrEnum):
 
 class Invoice(db.Model):
     __tablename__ = "invoice"
+    # One card-fee invoice per company and month (`period` "2026-10"); order invoices have no period.
+    __table_args__ = (UniqueConstraint("company_id", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
@@ -215,9 +229,35 @@ class Invoice(db.Model):
     vat: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
     status: Mapped[str] = mapped_column(String(16), default=InvoiceStatus.OPEN.value)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    period: Mapped[str | None] = mapped_column(String(7))  # the month a card-fee invoice covers
 
     company: Mapped[Company] = relationship()
     order: Mapped[Order | None] = relationship()
+    lines: Mapped[list[InvoiceLine]] = relationship(
+        back_populates="invoice", cascade="all, delete-orphan", order_by="InvoiceLine.id")
+
+    @property
+    def gross(self) -> Decimal:
+        """What the company pays: `amount` excludes VAT."""
+        return Decimal(self.amount or 0) + Decimal(self.vat or 0)
+
+
+class InvoiceLine(db.Model):
+    """A line of an invoice: a card type's monthly fee times its active cards, or any other charge."""
+
+    __tablename__ = "invoice_line"
+    __tenant_owner__ = "invoice_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id", ondelete="CASCADE"), index=True)
+    description: Mapped[str] = mapped_column(String(200))  # English; a card type's line shows its own name
+    card_type_id: Mapped[int | None] = mapped_column(ForeignKey("card_type.id", ondelete="SET NULL"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 4))  # a yearly fee's twelfth keeps its decimals
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))  # excluding VAT, rounded half-up to the cent
+
+    invoice: Mapped[Invoice] = relationship(back_populates="lines")
+    card_type: Mapped[CardType | None] = relationship()
 
 
 class OrderCounter(db.Model):

@@ -55,7 +55,7 @@ def month_keys(months: int, today: date) -> list[str]:
     return keys  # newest first
 
 
-def _bounds(key: str) -> tuple[datetime, datetime]:
+def month_bounds(key: str) -> tuple[datetime, datetime]:
     year, month = (int(part) for part in key.split("-"))
     start = date(year, month, 1)
     end = (start + timedelta(days=32)).replace(day=1)
@@ -71,7 +71,7 @@ def card_fee_rows(company: Company, months: int = 12, today: date | None = None)
         return []
     rows = []
     for key in month_keys(months, today or date.today()):
-        start, end = _bounds(key)
+        start, end = month_bounds(key)
         counts = dict(db.session.execute(
             select(Card.card_type_id, func.count())
             .where(Card.company_id == company.id, Card.card_type_id.in_(types), Card.activated_at.is_not(None),

@@ -10,6 +10,7 @@ from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.infra.jobs import scheduled
 from portal.outbox.mail import queue_email
+from portal.reports.fee_invoices import companies_to_invoice, invoice_card_fees, previous_month
 from portal.reports.models import ReportSchedule, SavedReport, SavedReportSend
 from portal.reports.operations import COLUMNS, allowed_columns, filter_from_params, report_rows
 from portal.reports.saved import company_members, last_period, period_params
@@ -59,3 +60,19 @@ def send_saved_reports(today: date | None = None) -> dict:
         db.session.commit()  # one report and period per transaction: a later failure never sends it again
         sent += 1
     return {"sent": sent}
+
+
+@scheduled("card_fee_invoices", 3600)
+def invoice_last_month_card_fees(today: date | None = None) -> dict:
+    """From the 1st of a month on, invoice the month before's card fees of every company that had any.
+
+    Hourly and idempotent: a company already invoiced for that month is skipped, and two runs at once
+    write one invoice (`create_invoice`'s unique key). One company per transaction.
+    """
+    today = today or utcnow().date()
+    month, invoiced = previous_month(today), 0
+    for company_id in companies_to_invoice(month):
+        if invoice_card_fees(db.session.get(Company, company_id), month, issued_on=today) is not None:
+            invoiced += 1
+        db.session.commit()
+    return {"invoiced": invoiced}

@@ -6,6 +6,7 @@ from functools import wraps
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from portal.cards.models import Card, CardStatus
 from portal.customers.models import CustomerRequest, PortalAccount, ResourceFile
@@ -27,7 +28,7 @@ from portal.infra import storage
 from portal.infra.extensions import db
 from portal.infra.i18n import choose_language, use_page_language
 from portal.infra.web import field_limits
-from portal.ordering.models import Invoice, Order, OrderStatus
+from portal.ordering.models import Invoice, InvoiceLine, Order, OrderStatus
 from portal.security import sessions
 from portal.security.link_guard import link_throttled, note_bad_link
 from portal.security.passwords import verify_password
@@ -281,7 +282,7 @@ def invoices():
 @bp.route("/invoices/<int:invoice_id>")
 @section("invoices")
 def invoice(invoice_id: int):
-    inv = db.session.get(Invoice, invoice_id)
+    inv = db.session.get(Invoice, invoice_id, options=[selectinload(Invoice.lines).joinedload(InvoiceLine.card_type)])
     if inv is None or inv.company_id != g.account.company_id:
         abort(404)
     return render_template("customer/invoice.html", invoice=inv)

@@ -141,6 +141,6 @@ def a11y_world(db, make_world) -> World:
                  "membership_id": rows["user"].memberships[0].id, "endpoint_id": rows[WebhookEndpoint].id,
                  "kind": "card", "row_id": card.id,  # Company > Privacy: the person a card names
                  "order_id": rows[Order].id,
-                 "report_id": rows[SavedReport].id}
+                 "report_id": rows[SavedReport].id, "invoice_id": rows[Invoice].id}
     world.portal_ids = {"order_id": rows[Order].id, "invoice_id": rows[Invoice].id, "file_id": rows[ResourceFile].id}
     return world

@@ -17,7 +17,7 @@ from portal.collection.models import CollectionRequest
 from portal.customers.models import CustomerRequest, PortalAccount, ResourceFile, ResourceFolder
 from portal.infra import storage
 from portal.infra.db_types import utcnow
-from portal.ordering.models import Address, CartItem, Order
+from portal.ordering.models import Address, CartItem, Invoice, Order
 from portal.printing.models import Printer, PrintJob
 from portal.reports.models import SavedReport
 from portal.security.api_keys import create_api_key
@@ -78,6 +78,7 @@ ROUTES: dict[str, tuple] = {
     "auth.accessibility": ("public", "the accessibility statement"),
     "auth.logout": ("own", "signs the current user out"),
     "auth.set_language": ("own", "stores the user's own language"),
+    "auth.find_company": ("own", "searches only the companies the user has a role in (tenancy.operations.find_companies)"),
     "auth.sign_out_everywhere": ("own", "ends the current user's other sessions"),
     "password_reset.forgot": ("public", "asks for a reset email; answers the same whether the address exists or not"),
     "password_reset.reset": ("link", None),
@@ -106,6 +107,7 @@ ROUTES: dict[str, tuple] = {
     "orders.cancel": ("form", {"id": Order}),
     "orders.confirmation_pdf": ("ids", {"order_id": Order}),
     "company_card_fees.index": ("list", None),
+    "company_card_fees.invoice": ("ids", {"invoice_id": Invoice}),
     "approvals.index": ("list", None),
     "approvals.decide": ("form", {"id": Order}),
     "cards.index": ("list", None),
