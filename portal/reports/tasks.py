@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -12,7 +14,7 @@ from portal.infra.jobs import scheduled
 from portal.outbox.mail import queue_email
 from portal.reports.fee_invoices import companies_to_invoice, invoice_card_fees, previous_month
 from portal.reports.models import ReportSchedule, SavedReport, SavedReportSend
-from portal.reports.operations import COLUMNS, allowed_columns, filter_from_params, report_rows
+from portal.reports.operations import COLUMNS, allowed_columns, export_xlsx, filter_from_params, report_rows
 from portal.reports.saved import company_members, last_period, period_params
 from portal.tenancy.models import Company
 
@@ -28,6 +30,15 @@ def _claim(report_id: int, period: str) -> SavedReportSend | None:
     except IntegrityError:
         return None
     return row
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _excel(company: Company, f, language: str) -> bytes:
+    """The report's Excel file with its column names in the recipient's language (the job has no request)."""
+    with current_app.test_request_context(), force_locale(language):
+        return export_xlsx(company, f)
 
 
 @scheduled("saved_reports", 3600)
@@ -53,9 +64,14 @@ def send_saved_reports(today: date | None = None) -> dict:
         f = filter_from_params(period_params(report, period), set(COLUMNS) | set(layout) | set(readouts))
         total, _rows = report_rows(company, f, limit=1)
         recipients = company_members(company, report.recipient_ids or [])
+        files: dict[str, bytes] = {}  # the Excel file once per language (its column names are translated)
         for user in recipients:
-            queue_email(user.email, "saved_report", user.language or company.language or "en", company_id=company.id,
-                        company=company, user=user, report=report, period=period, cards=total)
+            language = user.language or company.language or "en"
+            if language not in files:
+                files[language] = _excel(company, f, language)
+            name = f"cardwright-report-{report.id}-{period.key}.xlsx"
+            queue_email(user.email, "saved_report", language, company_id=company.id, company=company, user=user,
+                        report=report, period=period, cards=total, attachments=((name, XLSX, files[language]),))
         claim.recipients = len(recipients)
         db.session.commit()  # one report and period per transaction: a later failure never sends it again
         sent += 1

@@ -59,6 +59,11 @@ def test_job_emails_each_period_once_even_when_run_twice(db, cards, smtp_server)
     [msg] = smtp_server.wait_for(user.email)
     link = re.search(r"https?://[^/\s]+(/admin/reports/saved/\d+/excel\?period=2026-11)", body_text(msg)).group(1)
     assert link.endswith("period=2026-11")
+    # The Excel file itself travels with the email, its column names in the reader's language.
+    [excel] = [part for part in msg.walk() if part.get_filename() and part.get_filename().endswith(".xlsx")]
+    sheet = load_workbook(io.BytesIO(excel.get_payload(decode=True))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[0][0]  # the header and the one card
     assert send_saved_reports(today=date(2027, 1, 1)) == {"sent": 1}  # the next month is a new period
 
 
