@@ -41,6 +41,7 @@ from bench.load_selfservice import (
     _wait_until_up,
     count_arrived,
     phone_photo,
+    scaled_in_browser,
     seed,
 )
 
@@ -187,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orderers", type=int, default=4, help="orderers reading pages at once")
     parser.add_argument("--links", type=int, default=0,
                         help="personal links seeded, one per submission (default: enough for the run)")
-    parser.add_argument("--photo", default="1600x1200", help="size of each employee's photo")
+    parser.add_argument("--photo", default="4032x3024",
+                        help="the phone's original; sent as the page's script sends it (1,600 px, cropped)")
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgresql", "postgres")):
@@ -198,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     secret = secrets.token_urlsafe(48)
     company_id, tokens = seed(url, storage_dir, secret, args.links or int(args.seconds * args.employees * 1.5))
     email, password = add_orderer(url, storage_dir, secret, company_id)
-    photo = phone_photo(*(int(x) for x in args.photo.lower().split("x")))
+    photo = scaled_in_browser(phone_photo(*(int(x) for x in args.photo.lower().split("x"))), 413 / 531)
     smtp, sink = _smtp_sink()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"

@@ -11,8 +11,8 @@ Finding codes are stable (stored with the photo); ``finding_messages`` turns the
 
 from __future__ import annotations
 
-import functools
 import math
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,15 +79,30 @@ class Advice:
     crop: dict[str, float] | None = field(default=None)  # the suggested crop box for the cropper
 
 
-@functools.cache
-def _cascades() -> tuple[Any, Any, Any]:
-    import cv2
+_per_thread = threading.local()
+_loading = threading.Lock()
 
-    cv2.setNumThreads(1)  # one photo per request thread; the server's workers share the cores
-    base = cv2.data.haarcascades
-    return (cv2.CascadeClassifier(base + "haarcascade_frontalface_default.xml"),
-            cv2.CascadeClassifier(base + "haarcascade_eye.xml"),
-            cv2.CascadeClassifier(base + "haarcascade_eye_tree_eyeglasses.xml"))
+
+def _cv2() -> Any:
+    """OpenCV, imported once under a lock: its package swaps itself in sys.modules while loading, so a
+    second thread importing at the same moment can see it half made (no `cv2.data` yet)."""
+    with _loading:
+        import cv2
+    return cv2
+
+
+def _cascades() -> tuple[Any, Any, Any]:
+    """This thread's own detectors: OpenCV's CascadeClassifier is not safe to share between threads (two
+    request threads of one gunicorn worker detecting at once failed its scale assertion in `make soak`)."""
+    mine = getattr(_per_thread, "cascades", None)
+    if mine is None:
+        cv2 = _cv2()
+        cv2.setNumThreads(1)  # one photo per request thread; the server's workers share the cores
+        base = cv2.data.haarcascades
+        mine = _per_thread.cascades = (cv2.CascadeClassifier(base + "haarcascade_frontalface_default.xml"),
+                                       cv2.CascadeClassifier(base + "haarcascade_eye.xml"),
+                                       cv2.CascadeClassifier(base + "haarcascade_eye_tree_eyeglasses.xml"))
+    return mine
 
 
 def _small_grey(data: bytes, rotate: int | str = 0) -> tuple[Any, tuple[int, int]]:
@@ -113,7 +128,7 @@ def _small_grey(data: bytes, rotate: int | str = 0) -> tuple[Any, tuple[int, int
 
 def _detect_at(grey: Any, side: int) -> list[tuple[int, int, int, int]]:
     """Faces found on a copy `side` pixels on its longest side, in pixels of `grey`."""
-    import cv2
+    cv2 = _cv2()
 
     face_cascade, _eye, _glasses = _cascades()
     k = min(1.0, side / max(grey.shape))
@@ -152,7 +167,7 @@ def _eyes(grey: Any, face: tuple[int, int, int, int]) -> list[tuple[float, float
 def _eye_angle(grey: Any, face: tuple[int, int, int, int], eyes: list[tuple[float, float]]) -> float:
     """Degrees the eye line falls to the right. The eye detector's boxes are coarse on a tilted face, so the
     copy is turned upright by what was measured and the rest measured again (twice at most)."""
-    import cv2
+    cv2 = _cv2()
 
     (ax, ay), (bx, by) = eyes
     angle = math.degrees(math.atan2(by - ay, bx - ax))
@@ -195,7 +210,7 @@ def _light(grey: Any, face: tuple[int, int, int, int]) -> list[str]:
 
 
 def _sharpness(grey: Any, face: tuple[int, int, int, int]) -> float:
-    import cv2
+    cv2 = _cv2()
 
     x, y, w, h = face
     patch = grey[y + h // 5: y + h - h // 5, x + w // 5: x + w - w // 5]
@@ -231,7 +246,7 @@ def _inside(cx: float, cy: float, fw: float, fh: float, dims: tuple[int, int]) -
 
 
 def _analyse(small: Any, full: tuple[int, int], size: tuple[int, int]) -> Advice:
-    import cv2
+    cv2 = _cv2()
 
     k = small.shape[1] / full[0]  # detection pixels per full-photo pixel
     faces = _detect(small)

@@ -13,7 +13,7 @@ def test_a_short_soak_loses_nothing_and_reports_every_process(app, db, monkeypat
     if not url.startswith("postgresql"):
         pytest.skip("the soak runs gunicorn and the scheduler against PostgreSQL (SQLite serves one process)")
     monkeypatch.setenv("DATABASE_URL", url)
-    code = main(["--seconds", "20", "--employees", "2", "--orderers", "1", "--photo", "800x600"])
+    code = main(["--seconds", "20", "--employees", "2", "--orderers", "1", "--photo", "1200x900"])
     out = capsys.readouterr().out
     assert "errors: 0" in out, out
     assert "lost: 0" in out

@@ -202,3 +202,19 @@ def test_sunglasses_hide_the_eyes():
     glasses = Image.composite(Image.new("RGB", face.size, (45, 45, 50)), face, lenses.filter(ImageFilter.GaussianBlur(2)))
     assert check_photo(_jpeg(glasses)).findings == ["eyes_hidden"]
     assert "eyes_hidden" not in check_photo(_jpeg(face)).findings
+
+
+def test_request_threads_can_check_photos_at_the_same_moment():
+    """A gunicorn worker's request threads each check a photo at once (found by `make soak`: a shared
+    OpenCV detector failed its scale assertion and the employee got a 500)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    small = _jpeg(_astronaut().resize((900, 900)))
+    landscape = _jpeg(Image.new("RGB", (1200, 800), (120, 160, 90)))  # no face: the finer second search runs
+
+    def check(i: int) -> tuple[str, ...]:
+        return check_photo(small if i % 2 else landscape).findings
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(check, range(48)))
+    assert all(results[i] == results[i % 2] for i in range(48))
