@@ -71,6 +71,7 @@ FIELDS = {
     "archived": _l("Archived"), "address": _l("Delivery address"), "first_name": _l("First name"),
     "last_name": _l("Last name"), "active": _l("Active"), "price": _l("Price"), "description": _l("Description"),
     "fee": _l("Card fee"), "fee_period": _l("Fee period"), "vat_rate": _l("VAT (%)"),
+    "photo_checks": _l("Check photos"),
     "email": _l("Email"), "is_operator": _l("Operator"), "kind": _l("Kind"), "company_id": _l("Offered to"),
     "onboarded_on": _l("Customer since"), "status": _l("Status"), "reply": _l("Reply"),
     "url": _l("Endpoint URL"), "events": _l("Events"),

@@ -22,7 +22,7 @@ def insert_unless_open(rows: list[dict]) -> list[tuple[int, str]]:
     if name is not None:  # PostgreSQL: COPY in, then one INSERT ... SELECT (no 200,000-placeholder statement)
         columns = ", ".join(f'"{c}"' for c in rows[0])  # the model's column names, never input
         found = db.session.execute(text(
-            f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} FROM "{name}" '  # noqa: S608
+            f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} FROM "{name}" '  # noqa: S608 - model's names only, values bound
             f"ON CONFLICT (company_id, card_type_id, email) WHERE {OPEN_REQUEST_WHERE.text} DO NOTHING "
             f"RETURNING id, email"))
         return [(row.id, row.email) for row in found]
