@@ -45,14 +45,16 @@ def month(key: str, width: str = "short") -> str:
     return format_skeleton("yMMMM" if width == "long" else "MMM", date(year, month_number, 1), locale=get_locale() or "en")
 
 
-def badge(label, colour: str = "secondary") -> Markup:
+def badge(label, colour: str = "secondary", icon: str = "") -> Markup:
     """The one status badge markup: `badge(OrderStatus.of(order.status))` for a status enum member (its
-    own label and colour), or `badge(text, colour)` for anything else. Nothing for None."""
+    own label and colour), or `badge(text, colour)` for anything else, with a Font Awesome `icon` before
+    the text if given. Nothing for None."""
     if label is None:
         return Markup("")
     if hasattr(label, "label") and hasattr(label, "colour"):
         label, colour = label.label, label.colour
-    return Markup('<span class="badge badge-{}">{}</span>').format(escape(colour), escape(str(label)))
+    mark = Markup('<i class="fa fa-{}" aria-hidden="true"></i> ').format(escape(icon)) if icon else Markup("")
+    return Markup('<span class="badge badge-{}">{}{}</span>').format(escape(colour), mark, escape(str(label)))
 
 
 def as_lines(text) -> Markup:

@@ -340,10 +340,12 @@ def photo_warning(codes: Iterable[str] | None) -> Any:
     orderer reads what the assistant found and decides. Nothing for a photo without findings."""
     from markupsafe import Markup, escape
 
+    from portal.infra.formatting import badge
+
     messages = finding_messages(codes)
     if not messages:
         return Markup("")
-    return Markup('<span class="photo-findings" data-testid="photo-findings">'
-                  '<span class="badge badge-warning"><i class="fa fa-exclamation-triangle" aria-hidden="true"></i> '
-                  '{}</span><span class="d-block small text-muted">{}</span></span>').format(
-        escape(str(_l("Check the photo"))), Markup(" ").join(escape(m) for m in messages))
+    return Markup('<span class="photo-findings" data-testid="photo-findings">{}'
+                  '<span class="d-block small text-muted">{}</span></span>').format(
+        badge(_l("Check the photo"), "warning", icon="exclamation-triangle"),
+        Markup(" ").join(escape(m) for m in messages))
