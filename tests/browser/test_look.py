@@ -126,6 +126,7 @@ def test_employee_photo_step_styled_file_control_heic_preview_and_done_page_colo
     # A HEIC photo (which Chromium cannot show) gets a preview: the server's JPEG rendering.
     phone.set_input_files("#photo-input", files=[{"name": "IMG_0001.HEIC", "mimeType": "image/heic", "buffer": _heic()}])
     phone.wait_for_selector("#cropper:not([hidden])")
+    phone.wait_for_selector("#photo-checking", state="hidden")  # the photo assistant has answered too
     assert "IMG_0001.HEIC" in phone.inner_text("#photo-name")
     drawn = phone.evaluate("""() => { const c = document.getElementById('crop-canvas');
         const d = c.getContext('2d').getImageData(c.width / 2, c.height / 2, 1, 1).data; return [d[0], d[1], d[2]]; }""")
