@@ -223,6 +223,16 @@ def count_arrived(url: str, storage_dir: str, secret: str, company_id: int) -> d
     return {"requests": len(rows), "submitted_with_photo_and_address": len(complete), "confirmation_emails": emails}
 
 
+def scratch_postgres_url() -> str | None:
+    """DATABASE_URL as a psycopg URL if it names PostgreSQL (the load runs need several processes); else None
+    after saying what to set."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgresql", "postgres")):
+        print("Set DATABASE_URL to a scratch PostgreSQL database (postgresql+psycopg://...).", file=sys.stderr)
+        return None
+    return url.replace("postgresql://", "postgresql+psycopg://", 1).replace("postgres://", "postgresql+psycopg://", 1)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -361,11 +371,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="then a second burst where everyone sends the original; print the p95 ratio")
     parser.add_argument("--limit", type=float, default=600, help="seconds before the test gives up (bounded)")
     args = parser.parse_args(argv)
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgresql", "postgres")):
-        print("Set DATABASE_URL to a scratch PostgreSQL database (postgresql+psycopg://...).", file=sys.stderr)
+    url = scratch_postgres_url()
+    if url is None:
         return 2
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1).replace("postgres://", "postgresql+psycopg://", 1)
     storage_dir = tempfile.mkdtemp(prefix="cardwright-load-")
     secret = secrets.token_urlsafe(48)
     phases = 2 if args.compare else 1

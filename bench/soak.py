@@ -42,6 +42,7 @@ from bench.load_selfservice import (
     count_arrived,
     phone_photo,
     scaled_in_browser,
+    scratch_postgres_url,
     seed,
 )
 
@@ -191,11 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--photo", default="4032x3024",
                         help="the phone's original; sent as the page's script sends it (1,600 px, cropped)")
     args = parser.parse_args(argv)
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgresql", "postgres")):
-        print("Set DATABASE_URL to a scratch PostgreSQL database (postgresql+psycopg://...).", file=sys.stderr)
+    url = scratch_postgres_url()
+    if url is None:
         return 2
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1).replace("postgres://", "postgresql+psycopg://", 1)
     storage_dir = tempfile.mkdtemp(prefix="cardwright-soak-")
     secret = secrets.token_urlsafe(48)
     company_id, tokens = seed(url, storage_dir, secret, args.links or int(args.seconds * args.employees * 1.5))
