@@ -281,10 +281,25 @@ def _analyse(small: Any, full: tuple[int, int], size: tuple[int, int]) -> Advice
     return advice
 
 
-def check_photo(data: bytes, *, size: tuple[int, int] = images.PHOTO_SIZE, rotate: int | str = 0) -> Advice:
-    """The findings and suggested crop for an upload; ImageRejected for what ``images`` refuses."""
+def check_photo(data: bytes, *, size: tuple[int, int] = images.PHOTO_SIZE, rotate: int | str = 0,
+                original: tuple[int, int] | None = None) -> Advice:
+    """The findings and suggested crop for an upload; ImageRejected for what ``images`` refuses.
+
+    ``original``: the upload is a small upright copy (the phone page sends ``analyse_side`` pixels for the
+    check, not its 1-5 MB photo) of a photo this size; the crop and the pixel count are then judged in the
+    original's pixels. Ignored unless the copy has the original's proportions and the original is within
+    the size any upload may have."""
     small, full = _small_grey(data, rotate)
+    if original and _same_shape(full, original):
+        full = original
     return _analyse(small, full, size)
+
+
+def _same_shape(copy: tuple[int, int], original: tuple[int, int]) -> bool:
+    w, h = original
+    if not (copy[0] <= w and copy[1] <= h and w * h <= images.MAX_PIXELS):
+        return False
+    return abs(copy[0] / copy[1] - w / h) <= 0.02 * (w / h) + 1.0 / copy[1]
 
 
 def _framed(data: bytes, advice: Advice, size: tuple[int, int], rotate: int | str) -> bytes:

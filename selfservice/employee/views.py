@@ -166,10 +166,20 @@ def photo_check(token: str):
     if not ct.photo_checks:
         return jsonify(findings=[], crop=None)
     try:
-        advice = check_photo(upload.read() if upload else b"", size=(ct.photo_width, ct.photo_height))
+        advice = check_photo(upload.read() if upload else b"", size=(ct.photo_width, ct.photo_height),
+                             original=_original_size(request.form))
     except ImageRejected as exc:
         return jsonify(error=str(exc)), 400
     return jsonify(findings=finding_messages(advice.findings), codes=advice.findings, crop=advice.crop)
+
+
+def _original_size(form) -> tuple[int, int] | None:
+    """The size of the photo a small copy sent for the check was made from (photo.js), when given."""
+    try:
+        width, height = int(form.get("width", "")), int(form.get("height", ""))
+    except ValueError:
+        return None
+    return (width, height) if 0 < width <= 100_000 and 0 < height <= 100_000 else None
 
 
 @bp.route("/<token>/address", methods=["GET", "POST"])

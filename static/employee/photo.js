@@ -1,7 +1,8 @@
 // Photo step: show the chosen photo, let the person zoom, drag and rotate it inside a frame with the
 // card's photo proportions, and send the photo plus the crop box; the server crops it again.
 // A photo the browser can decode is sent scaled down (longest side 1,600 px, JPEG, camera orientation
-// applied: a few hundred KB instead of 1-5 MB) and the crop box is scaled with it. Without JavaScript,
+// applied: a few hundred KB instead of 1-5 MB) and the crop box is scaled with it; the photo assistant
+// gets a 640 px copy ("photo:chosen" for photo_check.js). Without JavaScript,
 // for HEIC (browsers cannot decode it) or when scaling fails, the original file is sent as it is.
 (function () {
   "use strict";
@@ -127,6 +128,28 @@
   function showBitmap(decoded) {
     use(decoded); bitmap = decoded; unit = 1;
     box.hidden = false; reset(); suggest();
+    checkCopy(decoded);
+  }
+
+  // The photo assistant (photo_check.js) looks at a small upright copy (CHECK_SIDE px on its longest
+  // side, what the server judges on anyway) with the full photo's size, not at the 1-5 MB original.
+  var CHECK_SIDE = 640;
+  function chosen(detail) { form.dispatchEvent(new CustomEvent("photo:chosen", {detail: detail})); }
+  function checkCopy(decoded) {
+    var file = input.files[0];
+    var s = Math.min(1, CHECK_SIDE / Math.max(decoded.width, decoded.height));
+    var out = document.createElement("canvas");
+    out.width = Math.max(1, Math.round(decoded.width * s));
+    out.height = Math.max(1, Math.round(decoded.height * s));
+    var octx = out.getContext("2d");
+    octx.imageSmoothingEnabled = true;
+    octx.imageSmoothingQuality = "high";
+    octx.drawImage(decoded, 0, 0, out.width, out.height);
+    if (!out.toBlob) { chosen({photo: file}); return; }
+    out.toBlob(function (blob) {
+      if (input.files[0] !== file) { return; }  // another photo was chosen meanwhile
+      chosen(blob ? {photo: blob, width: decoded.width, height: decoded.height} : {photo: file});
+    }, "image/jpeg", 0.9);
   }
 
   input.addEventListener("change", function () {
@@ -140,10 +163,17 @@
     try {
       decoding = window.createImageBitmap ? createImageBitmap(file, { imageOrientation: "from-image" }) : null;
     } catch (e) { decoding = null; }
-    if (!decoding) { show(URL.createObjectURL(file), 0); return; }
+    if (!decoding) {  // after photo_check.js has seen this change
+      setTimeout(function () { chosen({photo: file}); }, 0);
+      show(URL.createObjectURL(file), 0);
+      return;
+    }
     decoding.then(function (decoded) {
       if (input.files[0] === file) { showBitmap(decoded); } else if (decoded.close) { decoded.close(); }
-    }, function () { show(URL.createObjectURL(file), 0); });  // HEIC and the like: the server shows it
+    }, function () {  // HEIC and the like: the server shows it, and the assistant looks at the original
+      chosen({photo: file});
+      show(URL.createObjectURL(file), 0);
+    });
   });
 
   // How much to scale the photo for the upload: longest side MAX_SIDE, but the part chosen in the frame

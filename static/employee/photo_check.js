@@ -1,7 +1,7 @@
-// Photo step: ask the photo assistant about the chosen photo before it is sent. Its findings show above the
-// cropper (the button then reads "Use this photo anyway"), and its suggested crop (face centred, eyes at
-// about 45%) is handed to the cropper in photo.js with a "photo:suggest" event; the person can still move,
-// zoom and rotate. Nothing is stored by the check; without JavaScript the confirm page shows the findings.
+// Photo step: ask the photo assistant about the chosen photo (a 640 px copy, see photo.js) before it is
+// sent. Its findings show above the cropper (the button then reads "Use this photo anyway"), and its
+// suggested crop (face centred, eyes at about 45%) is handed to the cropper in photo.js with a
+// "photo:suggest" event; the person can still move, zoom and rotate. Nothing is stored by the check; without JavaScript the confirm page shows the findings.
 (function () {
   "use strict";
   var form = document.getElementById("photo-form");
@@ -27,14 +27,19 @@
     }
   }
 
-  input.addEventListener("change", function () {
-    var file = input.files && input.files[0];
-    showFindings([]);
-    if (!file) { return; }
+  input.addEventListener("change", function () { asked++; showFindings([]); busy.hidden = true; });
+
+  // photo.js says what to look at: a small upright copy with the full photo's size, or the original file
+  // (a photo the browser cannot decode, such as HEIC).
+  form.addEventListener("photo:chosen", function (e) {
     var mine = ++asked;
     var data = new FormData();
     data.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
-    data.append("photo", file);
+    data.append("photo", e.detail.photo, "photo.jpg");
+    if (e.detail.width) {
+      data.append("width", String(e.detail.width));
+      data.append("height", String(e.detail.height));
+    }
     busy.hidden = false;
     fetch(url, {method: "POST", body: data, credentials: "same-origin"}).then(function (resp) {
       return resp.json();

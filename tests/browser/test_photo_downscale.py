@@ -86,12 +86,27 @@ def _crop_fields(phone) -> dict:
     return {k: float(phone.input_value(f"#crop_{k}")) for k in ("x", "y", "width", "height")}
 
 
-def test_big_phone_photo_is_sent_scaled_down_upright_and_cropped_where_chosen(phone, db, collect, received):
+def test_big_phone_photo_is_sent_scaled_down_upright_and_cropped_where_chosen(phone, db, collect, received,
+                                                                             monkeypatch):
     original = sideways_phone_photo()
     _to_photo_step(phone, db, collect)
+    checked = []
+    real_check = views.check_photo
+    monkeypatch.setattr(views, "check_photo", lambda data, **kw: checked.append((data, kw)) or real_check(data, **kw))
     phone.set_input_files("#photo-input", files=[{"name": "IMG_0042.JPG", "mimeType": "image/jpeg",
                                                   "buffer": original}])
     phone.wait_for_selector("#cropper:not([hidden])")
+    # The photo assistant was asked about a 640 px copy, not the 12 MP original, and told the full size.
+    for _ in range(100):
+        if checked:
+            break
+        phone.wait_for_timeout(100)
+    assert len(checked) == 1
+    data, options = checked[0]
+    assert len(data) < 120_000 < len(original), len(data)
+    sent = Image.open(io.BytesIO(data))
+    assert max(sent.size) == 640 and sent.size[0] < sent.size[1]  # upright, as the camera held it
+    assert options["original"] == (3000, 4000)
     phone.click("#zoom-in")
     phone.click("#rotate-btn")  # a quarter turn: the crop box is in the turned photo's pixels
     phone.click("#move-right")

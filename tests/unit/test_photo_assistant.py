@@ -218,3 +218,22 @@ def test_request_threads_can_check_photos_at_the_same_moment():
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(check, range(48)))
     assert all(results[i] == results[i % 2] for i in range(48))
+
+
+def test_a_small_copy_with_the_originals_size_is_judged_as_the_original():
+    """The phone page sends the assistant a 640 px copy of its photo and the photo's size: the findings and
+    the suggested crop are those of the full photo, in its pixels; a size that does not fit the copy is not
+    believed."""
+    canvas = Image.new("RGB", (2400, 2000), (120, 130, 140))
+    canvas.paste(_astronaut(), (860, 300))
+    full = check_photo(_jpeg(canvas))
+    copy = _jpeg(canvas.resize((640, 533), Image.Resampling.LANCZOS))
+    alone = check_photo(copy)
+    assert "too_small" in alone.findings  # 640 px on their own are too few for a card photo
+    judged = check_photo(copy, original=(2400, 2000))
+    assert judged.findings == full.findings == []
+    assert judged.size == (2400, 2000)
+    for key in ("x", "y", "width", "height"):
+        assert judged.crop[key] == pytest.approx(full.crop[key], rel=0.05, abs=12), key
+    assert check_photo(copy, original=(2000, 2400)).size == (640, 533)  # other proportions: ignored
+    assert check_photo(copy, original=(40_000, 33_333)).size == (640, 533)  # more pixels than any upload
