@@ -1,17 +1,18 @@
 """Load test: N employees at once fill in their self-service form with a photo, against gunicorn.
 
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/scratch make load
-    .venv/bin/python -m bench.load_selfservice --employees 200 --workers 4 --threads 8
+    .venv/bin/python -m bench.load_selfservice --employees 200 --workers 4 --threads 8   # else gunicorn.conf.py's
 
 Use a scratch database: the script creates the tables if they are missing and adds a company of its
 own ("Load test ...") with one data-collection request per employee. It starts gunicorn on a free
 port of 127.0.0.1 (nothing else is contacted), lets every employee walk the real multi-step flow at
-the same moment (details form, photo upload, delivery address, confirm; each POST with its CSRF token
-and the redirect that follows), then counts the rows and photo files that arrived. It prints the p50,
+the same moment (details form, the photo assistant's check, photo upload, delivery address, confirm;
+each POST with its CSRF token and the redirect that follows), then counts the rows and photo files that arrived. It prints the p50,
 p95 and maximum latency per step and overall, and exits 1 on any error or lost submission.
 
 The photos are what phones send: most employees' browsers scale the photo down before the upload
-(1,600 px, about 300 KB, orientation applied, with the crop box), a share (`--originals`, default 20%)
+(1,600 px, about 300 KB, orientation applied, with the crop box; the photo assistant checks that copy
+first and its signed verdict comes with the upload), a share (`--originals`, default 20%)
 send the full 12 MP original with its EXIF orientation, as a phone without JavaScript or with a HEIC
 photo does. Meanwhile a prober opens another employee's page four times a second: its p95 tells
 whether the other pages stay answerable. `--compare` runs a second burst in the same run where every
@@ -65,9 +66,10 @@ def _multipart(fields: dict, filename: str, data: bytes) -> tuple[bytes, str]:
 class Employee:
     """One phone: its own cookies, walking details -> photo -> address -> confirm."""
 
-    def __init__(self, base: str, token: str, number: int, photo: tuple[bytes, dict], timings: dict, errors: list):
+    def __init__(self, base: str, token: str, number: int, photo: tuple[bytes, dict, tuple | None], timings: dict,
+                 errors: list):
         self.base, self.token, self.number = base, token, number
-        self.photo, self.photo_fields = photo
+        self.photo, self.photo_fields, self.check_copy = photo
         self.timings, self.errors = timings, errors
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()), _NoRedirect)
 
@@ -114,7 +116,16 @@ class Employee:
             self._page("details", link)
             self._post("details", link, {"first_name": f"Load{self.number}", "last_name": "Tester"}, "/photo")
             self._page("photo", f"{link}/photo")
-            body, ctype = _multipart({"csrf_token": self.csrf, "rotate": "0", **self.photo_fields},
+            verdict = {}
+            if self.check_copy:  # photo_check.js: the assistant looks at the scaled copy as soon as it is made
+                width, height = self.check_copy
+                body, ctype = _multipart({"csrf_token": self.csrf, "width": width, "height": height},
+                                         "photo.jpg", self.photo)
+                status, text, _ = self._request("POST photo check", f"{link}/photo/check", body, ctype)
+                if status != 200 or "findings" not in text:
+                    raise RuntimeError(f"POST photo check answered {status}")
+                verdict = {"verdict": json.loads(text)["verdict"]}  # the same bytes are sent: no second look
+            body, ctype = _multipart({"csrf_token": self.csrf, "rotate": "0", **self.photo_fields, **verdict},
                                      f"phone{self.number}.jpg", self.photo)
             self._check("photo", *self._request("POST photo", f"{link}/photo", body, ctype), expect="/address")
             page = self._page("address", f"{link}/address")
@@ -145,12 +156,14 @@ def phone_photo(width: int, height: int, orientation: int = 6) -> bytes:
     return buf.getvalue()
 
 
-def scaled_in_browser(original: bytes, aspect: float, max_side: int = 1600) -> tuple[bytes, dict]:
+def scaled_in_browser(original: bytes, aspect: float, max_side: int = 1600) -> tuple[bytes, dict, tuple]:
     """What static/employee/photo.js sends for that original: turned upright, longest side 1,600 px,
-    JPEG at 0.85, no metadata; with the crop box of the untouched frame (centred, full width)."""
+    JPEG at 0.85, no metadata; with the crop box of the untouched frame (centred, full width). And what it
+    sends the photo assistant first: the upright photo's size (the check sees the same scaled bytes)."""
     from PIL import Image, ImageOps
 
     img = ImageOps.exif_transpose(Image.open(io.BytesIO(original)))
+    full = img.size
     img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=85)
@@ -158,7 +171,7 @@ def scaled_in_browser(original: bytes, aspect: float, max_side: int = 1600) -> t
     cw, ch = (w, w / aspect) if w / h < aspect else (h * aspect, h)
     crop = {"crop_x": f"{(w - cw) / 2:.2f}", "crop_y": f"{(h - ch) / 2:.2f}", "crop_width": f"{cw:.2f}",
             "crop_height": f"{ch:.2f}"}
-    return buf.getvalue(), crop
+    return buf.getvalue(), crop, full
 
 
 def seed(url: str, storage_dir: str, secret: str, employees: int) -> tuple[int, list[str]]:
@@ -359,11 +372,21 @@ def print_burst(title: str, result: dict, idle: list[float]) -> None:
               f"{max(values, default=0) * 1000:8.0f}")
 
 
+def served_by(workers: int | None, threads: int | None) -> tuple[int, int]:
+    """Worker processes and threads: as given, else gunicorn.conf.py's (what production runs)."""
+    import runpy
+
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    return workers or conf["workers"], threads or conf["threads"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--employees", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn worker processes (default: gunicorn.conf.py's, one per core)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads per gunicorn worker (default: gunicorn.conf.py's, 2)")
     parser.add_argument("--photo", default="4000x3000", help="size of a phone's original photo (12 MP)")
     parser.add_argument("--originals", type=float, default=0.2,
                         help="share of employees sending the full original (no JavaScript, HEIC)")
@@ -380,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     company_id, tokens = seed(url, storage_dir, secret, args.employees * phases + 1)
     probe_token = tokens.pop()
     width, height = (int(x) for x in args.photo.lower().split("x"))
-    original = (phone_photo(width, height), {})
+    original = (phone_photo(width, height), {}, None)
     scaled = scaled_in_browser(original[0], 413 / 531)
     every_nth = round(1 / args.originals) if args.originals > 0 else 0
     mixed = [original if every_nth and i % every_nth == 0 else scaled for i in range(args.employees)]
@@ -388,10 +411,11 @@ def main(argv: list[str] | None = None) -> int:
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DATABASE_URL": url, "STORAGE_DIR": storage_dir, "SECRET_KEY": secret,
            "CARDWRIGHT_ENV": "development", "SCHEDULER_ENABLED": "false", "BASE_URL": base}
-    # One thread per worker is gunicorn's plain sync worker (the README's production line).
-    worker = ["-k", "gthread", "--threads", str(args.threads)] if args.threads > 1 else ["-k", "sync"]
-    gunicorn = [sys.executable, "-m", "gunicorn", "-w", str(args.workers), *worker, "-b", f"127.0.0.1:{port}",
-                "--timeout", "300", "--log-level", "warning", "app:create_app()"]
+    # The production settings (gunicorn.conf.py), unless --workers / --threads say otherwise.
+    workers, threads = served_by(args.workers, args.threads)
+    gunicorn = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(workers),
+                "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--timeout", "300", "--log-level", "warning",
+                "app:create_app()"]
     proc = subprocess.Popen(gunicorn, cwd=ROOT, env=env)
     probe = f"{base}/r/{probe_token}"
     results = []
@@ -412,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
     arrived = count_arrived(url, storage_dir, secret, company_id)
     shutil.rmtree(storage_dir, ignore_errors=True)
     sent_originals = sum(photo is original for photo in mixed)
-    head = f"{args.employees} employees at once, gunicorn {args.workers} workers x {args.threads} threads"
+    head = f"{args.employees} employees at once, gunicorn {workers} workers x {threads} threads"
     print_burst(f"{head}: {args.employees - sent_originals} photos scaled in the browser "
                 f"({len(scaled[0]) // 1024} KB), {sent_originals} originals {args.photo} ({len(original[0]) // 1024} KB)",
                 results[0], idle)

@@ -1,7 +1,11 @@
 """What an employee does through a personal link: fill in data, add a photo, choose an address, confirm."""
 from __future__ import annotations
 
+import hashlib
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from portal.catalog.layout import photo_field, validate_layout_values
 from portal.collection.addresses import collection_addresses
@@ -10,7 +14,7 @@ from portal.collection.signals import collection_submitted
 from portal.infra import storage
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
-from portal.infra.photo_assistant import assist_photo
+from portal.infra.photo_assistant import Advice, assist_photo, check_photo
 from portal.infra.transactions import on_rollback
 from portal.ordering.models import Address
 from portal.outbox.mail import queue_email
@@ -31,14 +35,44 @@ def save_employee_data(req: CollectionRequest, values: dict) -> dict:
     return errors
 
 
-def save_employee_photo(req: CollectionRequest, data: bytes, crop: dict | None, rotate: int | str) -> list[str]:
+def _verdicts() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="photo-verdict")
+
+
+def check_employee_photo(req: CollectionRequest, data: bytes,
+                         original: tuple[int, int] | None = None) -> tuple[Advice, str]:
+    """The photo assistant's advice on a photo the employee has chosen (nothing is stored), and a signed
+    verdict: the findings for exactly these bytes of this request, so that sending the same bytes with the
+    employee's crop does not run the check again (``save_employee_photo``)."""
+    ct = req.card_type
+    advice = check_photo(data, size=(ct.photo_width, ct.photo_height), original=original)
+    verdict = _verdicts().dumps({"r": req.id, "h": hashlib.sha256(data).hexdigest(), "f": advice.findings})
+    return advice, verdict
+
+
+def _known_findings(req: CollectionRequest, data: bytes, verdict: str | None) -> list[str] | None:
+    """The findings a verdict from ``check_employee_photo`` vouches for, if it is this request's and these
+    bytes' (a day at most); else None and the photo is checked again."""
+    if not verdict:
+        return None
+    try:
+        told = _verdicts().loads(verdict, max_age=86_400)
+    except BadData:
+        return None
+    if not isinstance(told, dict) or told.get("r") != req.id or told.get("h") != hashlib.sha256(data).hexdigest():
+        return None
+    return [str(code) for code in told.get("f") or []]
+
+
+def save_employee_photo(req: CollectionRequest, data: bytes, crop: dict | None, rotate: int | str,
+                        verdict: str | None = None) -> list[str]:
     """Re-do the crop on the original (the employee's own box, or the photo assistant's framing without one)
     and keep the assistant's findings with the photo; ImageRejected carries the message for the page.
     A photo with findings is kept with them ("Use this photo anyway"): In review shows them to the orderer.
-    Returns the finding codes."""
+    The page's own check of these very bytes (``verdict``) is not run again. Returns the finding codes."""
     ct = req.card_type
     jpeg, findings = assist_photo(data, size=(ct.photo_width, ct.photo_height), crop=crop, rotate=rotate,
-                                  check=ct.photo_checks)
+                                  check=ct.photo_checks, known=_known_findings(req, data, verdict))
     old = req.photo_key
     new = storage.save(jpeg, "photos", "jpg")
     # The old file goes after the commit unless something kept still shows it; a rollback leaves no new file.

@@ -334,13 +334,16 @@ def _framed(data: bytes, advice: Advice, size: tuple[int, int], rotate: int | st
 
 def assist_photo(
     data: bytes, *, size: tuple[int, int] = images.PHOTO_SIZE, crop: Mapping[str, Any] | None = None,
-    rotate: int | str = 0, check: bool = True,
+    rotate: int | str = 0, check: bool = True, known: list[str] | None = None,
 ) -> tuple[bytes, list[str]]:
     """The card's JPEG and the finding codes. With ``crop`` (the user's own box from the cropper) the crop is
     theirs (``images.normalise_photo``); without, the face is framed and levelled here. ``check=False`` (a
-    card type without photo checks) is today's crop and no findings."""
+    card type without photo checks) is today's crop and no findings. ``known``: the findings of a check
+    already made of exactly these bytes, upright (the caller vouches for that), kept with the user's crop."""
     if not check:
         return images.normalise_photo(data, size=size, crop=crop, rotate=rotate), []
+    if known is not None and crop and not images._quarter_turns(rotate):
+        return images.normalise_photo(data, size=size, crop=crop, rotate=rotate), [c for c in CODES if c in known]
     advice = check_photo(data, size=size, rotate=rotate)
     if crop or advice.face is None:
         return images.normalise_photo(data, size=size, crop=crop, rotate=rotate), advice.findings

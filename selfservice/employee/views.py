@@ -9,6 +9,7 @@ from portal.catalog.layout import data_fields, photo_field, read_layout_values
 from portal.collection.operations import LinkProblem, open_request
 from portal.collection.selfservice import (
     asked_steps,
+    check_employee_photo,
     choose_address,
     confirm_request,
     designated_addresses,
@@ -22,7 +23,7 @@ from portal.infra import storage
 from portal.infra.extensions import db
 from portal.infra.i18n import use_page_language
 from portal.infra.images import ImageRejected, min_photo_size, preview_jpeg
-from portal.infra.photo_assistant import check_photo, finding_messages
+from portal.infra.photo_assistant import finding_messages
 from portal.infra.tokens import looks_like_token
 from portal.security.link_guard import link_throttled, note_bad_link
 from selfservice.employee.blueprint import bp
@@ -125,7 +126,8 @@ def photo(token: str):
                 # Checked as a quarter turn by the image code: "inf", "nan" or "1e400" are refused there.
                 # Findings do not stop the employee: the page showed them before sending, the confirm page
                 # shows them again, and In review shows them to the orderer, who decides.
-                save_employee_photo(req, upload.read(), crop, request.form.get("rotate") or 0)
+                save_employee_photo(req, upload.read(), crop, request.form.get("rotate") or 0,
+                                    request.form.get("verdict"))
             except (ValueError, KeyError) as exc:
                 db.session.rollback()
                 error = str(exc) if isinstance(exc, ImageRejected) else _("The photo could not be used. Try again.")
@@ -166,11 +168,11 @@ def photo_check(token: str):
     if not ct.photo_checks:
         return jsonify(findings=[], crop=None)
     try:
-        advice = check_photo(upload.read() if upload else b"", size=(ct.photo_width, ct.photo_height),
-                             original=_original_size(request.form))
+        advice, verdict = check_employee_photo(req, upload.read() if upload else b"", _original_size(request.form))
     except ImageRejected as exc:
         return jsonify(error=str(exc)), 400
-    return jsonify(findings=finding_messages(advice.findings), codes=advice.findings, crop=advice.crop)
+    return jsonify(findings=finding_messages(advice.findings), codes=advice.findings, crop=advice.crop,
+                   verdict=verdict)
 
 
 def _original_size(form) -> tuple[int, int] | None:

@@ -2,7 +2,7 @@
 // card's photo proportions, and send the photo plus the crop box; the server crops it again.
 // A photo the browser can decode is sent scaled down (longest side 1,600 px, JPEG, camera orientation
 // applied: a few hundred KB instead of 1-5 MB) and the crop box is scaled with it; the photo assistant
-// gets a 640 px copy ("photo:chosen" for photo_check.js). Without JavaScript,
+// checks that same copy first ("photo:chosen" for photo_check.js). Without JavaScript,
 // for HEIC (browsers cannot decode it) or when scaling fails, the original file is sent as it is.
 (function () {
   "use strict";
@@ -131,31 +131,28 @@
     checkCopy(decoded);
   }
 
-  // The photo assistant (photo_check.js) looks at a small upright copy (CHECK_SIDE px on its longest
-  // side, what the server judges on anyway) with the full photo's size, not at the 1-5 MB original.
-  var CHECK_SIDE = 640;
+  // The photo assistant (photo_check.js) looks at exactly what will be sent: the 1,600 px copy made here
+  // when the photo is decoded (or the file itself when it is small or cannot be decoded), with the full
+  // photo's size; its signed verdict then saves the server a second look when those bytes are sent.
+  var prepared = null;  // {file, fx, fy, s}: the upload at the usual scale, made once per photo
   function chosen(detail) { form.dispatchEvent(new CustomEvent("photo:chosen", {detail: detail})); }
   function checkCopy(decoded) {
     var file = input.files[0];
-    var s = Math.min(1, CHECK_SIDE / Math.max(decoded.width, decoded.height));
-    var out = document.createElement("canvas");
-    out.width = Math.max(1, Math.round(decoded.width * s));
-    out.height = Math.max(1, Math.round(decoded.height * s));
-    var octx = out.getContext("2d");
-    octx.imageSmoothingEnabled = true;
-    octx.imageSmoothingQuality = "high";
-    octx.drawImage(decoded, 0, 0, out.width, out.height);
-    if (!out.toBlob) { chosen({photo: file}); return; }
-    out.toBlob(function (blob) {
+    prepared = null;
+    var s = Math.min(1, MAX_SIDE / Math.max(decoded.width, decoded.height));
+    if (s >= 1 || !HTMLCanvasElement.prototype.toBlob || !window.Promise) { chosen({photo: file}); return; }
+    shrink(s).then(function (made) {
       if (input.files[0] !== file) { return; }  // another photo was chosen meanwhile
-      chosen(blob ? {photo: blob, width: decoded.width, height: decoded.height} : {photo: file});
-    }, "image/jpeg", 0.9);
+      made.s = s;
+      prepared = made;
+      chosen({photo: made.file, width: decoded.width, height: decoded.height});
+    }, function () { chosen({photo: file}); });
   }
 
   input.addEventListener("change", function () {
     var file = input.files && input.files[0];
     if (nameOut) { nameOut.textContent = file ? file.name : ""; }
-    bitmap = null;
+    bitmap = null; prepared = null;
     if (img && img.close) { img.close(); }
     img = null;  // a suggested crop that arrives before the new photo is decoded waits for it
     if (!file) { return; }
@@ -195,15 +192,21 @@
     octx.imageSmoothingEnabled = true;
     octx.imageSmoothingQuality = "high";
     octx.drawImage(bitmap, 0, 0, out.width, out.height);
-    var fx = out.width / bitmap.width, fy = out.height / bitmap.height;
-    if (rot % 180) { var t = fx; fx = fy; fy = t; }  // the crop box is in the turned photo's pixels
     return new Promise(function (resolve, reject) {
       out.toBlob(function (blob) {
         if (!blob) { reject(new Error("toBlob")); return; }
         var name = (input.files[0].name || "photo").replace(/\.[^.]*$/, "") + ".jpg";
-        resolve({ file: new File([blob], name, { type: "image/jpeg" }), fx: fx, fy: fy });
+        resolve(turned({ file: new File([blob], name, { type: "image/jpeg" }), w: out.width, h: out.height }));
       }, "image/jpeg", QUALITY);
     });
+  }
+
+  // The scale factors of a made copy for the crop box, which is in the turned photo's pixels.
+  function turned(made) {
+    var fx = made.w / bitmap.width, fy = made.h / bitmap.height;
+    if (rot % 180) { var t = fx; fx = fy; fy = t; }
+    made.fx = fx; made.fy = fy;
+    return made;
   }
 
   form.addEventListener("submit", function (e) {
@@ -213,7 +216,8 @@
     e.preventDefault();
     var submitter = e.submitter;
     original = input.files[0];
-    shrink(s).then(function (made) {
+    var making = prepared && Math.abs(prepared.s - s) < 1e-9 ? Promise.resolve(turned(prepared)) : shrink(s);
+    making.then(function (made) {
       var list = new DataTransfer();
       list.items.add(made.file);
       input.files = list.files;
@@ -221,7 +225,11 @@
       ["y", "height"].forEach(function (k) { scaleField("crop_" + k, made.fy); });
     }).catch(function () { /* the original is sent */ }).then(function () {
       sending = true;
-      if (form.requestSubmit) { form.requestSubmit(submitter || undefined); } else { form.submit(); }
+      // Later, not in this submit event's own microtasks (the copy made beforehand is ready at once): a form
+      // still firing its submit event ignores requestSubmit.
+      setTimeout(function () {
+        if (form.requestSubmit) { form.requestSubmit(submitter || undefined); } else { form.submit(); }
+      }, 0);
     });
   });
 

@@ -1,4 +1,4 @@
-// Photo step: ask the photo assistant about the chosen photo (a 640 px copy, see photo.js) before it is
+// Photo step: ask the photo assistant about the chosen photo (the copy photo.js will send) before it is
 // sent. Its findings show above the cropper (the button then reads "Use this photo anyway"), and its
 // suggested crop (face centred, eyes at about 45%) is handed to the cropper in photo.js with a
 // "photo:suggest" event; the person can still move, zoom and rotate. Nothing is stored by the check; without JavaScript the confirm page shows the findings.
@@ -27,7 +27,11 @@
     }
   }
 
-  input.addEventListener("change", function () { asked++; showFindings([]); busy.hidden = true; });
+  var verdict = document.getElementById("photo-verdict");
+  input.addEventListener("change", function () {
+    asked++; showFindings([]); busy.hidden = true;
+    if (verdict) { verdict.value = ""; }
+  });
 
   // photo.js says what to look at: a small upright copy with the full photo's size, or the original file
   // (a photo the browser cannot decode, such as HEIC).
@@ -46,6 +50,7 @@
     }).then(function (answer) {
       if (mine !== asked) { return; }
       showFindings(answer.findings || []);
+      if (verdict) { verdict.value = answer.verdict || ""; }
       if (answer.crop) {
         form.dispatchEvent(new CustomEvent("photo:suggest", {detail: answer.crop}));
       }

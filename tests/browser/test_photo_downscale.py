@@ -11,6 +11,7 @@ import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 from sqlalchemy import select
 
+from portal.collection import selfservice
 from portal.collection.email_list import split_email_list
 from portal.collection.models import CollectionRequest
 from portal.collection.operations import send_requests
@@ -54,9 +55,9 @@ def received(monkeypatch):
     got: list[tuple[bytes, dict | None, object]] = []
     original = views.save_employee_photo
 
-    def spy(req, data, crop, rotate):
-        got.append((data, crop, rotate))
-        return original(req, data, crop, rotate)
+    def spy(req, data, crop, rotate, verdict=None):
+        got.append((data, crop, rotate, verdict))
+        return original(req, data, crop, rotate, verdict)
 
     monkeypatch.setattr(views, "save_employee_photo", spy)
     return got
@@ -91,21 +92,23 @@ def test_big_phone_photo_is_sent_scaled_down_upright_and_cropped_where_chosen(ph
     original = sideways_phone_photo()
     _to_photo_step(phone, db, collect)
     checked = []
-    real_check = views.check_photo
-    monkeypatch.setattr(views, "check_photo", lambda data, **kw: checked.append((data, kw)) or real_check(data, **kw))
+    real_check = selfservice.check_photo
+    monkeypatch.setattr(selfservice, "check_photo",
+                        lambda data, **kw: checked.append((data, kw)) or real_check(data, **kw))
     phone.set_input_files("#photo-input", files=[{"name": "IMG_0042.JPG", "mimeType": "image/jpeg",
                                                   "buffer": original}])
     phone.wait_for_selector("#cropper:not([hidden])")
-    # The photo assistant was asked about a 640 px copy, not the 12 MP original, and told the full size.
+    # The photo assistant was asked about the copy that will be sent, not the 12 MP original, and told the
+    # full size.
     for _ in range(100):
         if checked:
             break
         phone.wait_for_timeout(100)
     assert len(checked) == 1
     data, options = checked[0]
-    assert len(data) < 120_000 < len(original), len(data)
-    sent = Image.open(io.BytesIO(data))
-    assert max(sent.size) == 640 and sent.size[0] < sent.size[1]  # upright, as the camera held it
+    assert len(data) * 4 < len(original), len(data)
+    checked_copy = data
+    assert Image.open(io.BytesIO(data)).size == (1200, 1600)  # upright, as the camera held it
     assert options["original"] == (3000, 4000)
     phone.click("#zoom-in")
     phone.click("#rotate-btn")  # a quarter turn: the crop box is in the turned photo's pixels
@@ -116,7 +119,7 @@ def test_big_phone_photo_is_sent_scaled_down_upright_and_cropped_where_chosen(ph
     phone.click("button.primary")
     phone.wait_for_url("**/address")
 
-    data, crop, rotate = received[-1]
+    data, crop, rotate, _verdict = received[-1]
     uploaded = Image.open(io.BytesIO(data))
     # At most 1,600 px, upright (3000 x 4000 as the camera held it) and no orientation tag left to apply twice.
     assert uploaded.format == "JPEG" and uploaded.size == (1200, 1600)
@@ -126,6 +129,7 @@ def test_big_phone_photo_is_sent_scaled_down_upright_and_cropped_where_chosen(ph
     assert close_to(upright.getpixel((100, 1500)), BLUE)
     assert close_to(upright.getpixel((100, 100)), GREY, tolerance=80)
     assert len(data) * 4 < len(original) and len(data) < 900_000, (len(data), len(original))
+    assert data == checked_copy  # the very bytes the assistant saw: scaled once
     # The crop box came along scaled by the same factor (1600 / 4000).
     assert str(rotate) == "90"
     for key in ("x", "y", "width", "height"):
@@ -153,7 +157,7 @@ def test_without_javascript_the_original_photo_is_sent_and_used(browser, live_se
         phone.wait_for_url("**/address")
     finally:
         context.close()
-    data, crop, _rotate = received[-1]
+    data, crop, _rotate, _verdict = received[-1]
     assert data == original and crop is None
     stored = _stored_photo(db)  # centre-cropped from the upright 3000 x 4000 photo
     assert stored.size == (413, 531)
@@ -168,7 +172,7 @@ def test_heic_the_browser_cannot_decode_goes_as_the_original(phone, db, collect,
     phone.wait_for_selector("#cropper:not([hidden])")  # shown through the server's preview
     phone.click("button.primary")
     phone.wait_for_url("**/address")
-    data, crop, _rotate = received[-1]
+    data, crop, _rotate, _verdict = received[-1]
     assert data == original
     assert crop["width"] > 1000  # in pixels of the full 1500 x 2000 photo, not of the preview
     stored = _stored_photo(db)

@@ -11,6 +11,7 @@ from portal.cards.models import Card
 from portal.collection.email_list import split_email_list
 from portal.collection.models import CollectionRequest
 from portal.collection.operations import send_requests
+from portal.collection.selfservice import check_employee_photo, save_employee_photo
 from portal.infra.extensions import db as _db
 from portal.ordering.checkout import place_order
 from portal.ordering.models import CartItem
@@ -183,3 +184,45 @@ def test_the_operator_turns_photo_checks_off_for_a_key_fob(client, db, make_card
     assert client.post(f"/admin/op_card_types/edit/?id={ct.id}", data).status_code == 302
     db.session.expire_all()
     assert db.session.get(CardType, ct.id).photo_checks is True
+
+
+def test_the_pages_own_check_is_not_run_again_for_the_same_bytes_and_cannot_be_passed_off(client, db, employee,
+                                                                                         collect, monkeypatch):
+    """The check before sending signs what it found for exactly those bytes of this link; sending those bytes
+    with the crop keeps the findings without a second look. A verdict for other bytes, another link, or one
+    altered on the way is not believed: the photo is checked again."""
+    from portal.infra import photo_assistant
+
+    looks = []
+    real = photo_assistant.check_photo
+    monkeypatch.setattr(photo_assistant, "check_photo", lambda *a, **kw: looks.append(1) or real(*a, **kw))
+    landscape, portrait = _landscape(), _portrait()
+    no_face = client.post(employee + "/photo/check", {"photo": (io.BytesIO(landscape), "beach.jpg")},
+                          content_type="multipart/form-data").get_json()["verdict"]
+    clean = client.post(employee + "/photo/check", {"photo": (io.BytesIO(portrait), "me.jpg")},
+                        content_type="multipart/form-data").get_json()["verdict"]
+    crop = {"crop_x": "100", "crop_y": "100", "crop_width": "700", "crop_height": "900", "rotate": "0"}
+
+    def send(data: bytes, verdict: str) -> list[str]:
+        looks.clear()
+        answer = client.post(employee + "/photo", {"photo": (io.BytesIO(data), "p.jpg"), "verdict": verdict, **crop},
+                             content_type="multipart/form-data")
+        assert answer.status_code == 302, answer.text
+        req = db.session.scalar(select(CollectionRequest))
+        db.session.refresh(req)
+        return req.photo_findings
+
+    assert send(landscape, no_face) == ["no_face"] and looks == []  # the same bytes: kept, no second look
+    assert send(landscape, clean) == ["no_face"] and looks == [1]  # another photo's clean verdict: looked again
+    assert send(landscape, clean[:-3] + "abc") == ["no_face"] and looks == [1]  # altered: looked again
+    assert send(portrait, clean) == [] and looks == []
+
+    # Another link's verdict for the same bytes is not this link's.
+    company, orderer, ct, _addr = collect
+    send_requests(company, orderer, ct, split_email_list("bo@x.se").valid, language="en")
+    first, second = db.session.scalars(select(CollectionRequest).order_by(CollectionRequest.id)).all()
+    _advice, theirs = check_employee_photo(second, landscape)
+    looks.clear()
+    assert save_employee_photo(first, landscape, {"x": 0, "y": 0, "width": 700, "height": 900}, 0,
+                               theirs) == ["no_face"]
+    assert looks == [1]

@@ -17,11 +17,11 @@ def test_employees_at_once_submit_everything_through_gunicorn(app, db, monkeypat
         pytest.skip("the load test runs gunicorn against PostgreSQL (SQLite serves one process)")
     monkeypatch.setenv("DATABASE_URL", url)
     employees = int(os.environ.get("LOAD_TEST_EMPLOYEES", "30"))
-    code = main(["--employees", str(employees), "--workers", "2", "--threads", "4", "--photo", "2000x1500",
-                 "--limit", "240"])
+    code = main(["--employees", str(employees), "--photo", "2000x1500", "--limit", "240"])  # gunicorn.conf.py
     out = capsys.readouterr().out
     assert code == 0, out
     assert "errors: 0   lost submissions: 0" in out
     assert f'"submitted_with_photo_and_address": {employees}' in out
     assert re.search(r"\d+ photos scaled in the browser \(\d+ KB\), \d+ originals 2000x1500", out), out
     assert re.search(r"probe \(other\) +[1-9]", out), out  # the other page was opened, and answered
+    assert re.search(r"POST photo check +\d+", out), out  # the phones asked the photo assistant first
