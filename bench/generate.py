@@ -19,6 +19,8 @@ from PIL import Image, ImageDraw
 from sqlalchemy import insert, text
 from stdnum import luhn
 
+from portal.infra.bulk import python_defaults
+
 FIRST = ("Anna Eva Maria Karin Sara Lena Emma Kerstin Ingrid Elin Ida Johanna Linnea Sofia Astrid Maja Ebba Wilma "
          "Alice Elsa Saga Freja Sigrid Åsa Märta Solveig Kari Ingeborg Aino Helmi Liisa Sanna Mette Lærke Signe "
          "Erik Lars Karl Anders Johan Per Nils Lennart Mikael Jan Hans Olof Gustav Oskar Lucas Hugo Elias Axel "
@@ -120,10 +122,13 @@ def _copy(db, table, bar: Progress, rows_iter) -> None:
     if not first:
         return
     name = getattr(table, "__tablename__", None) or table.name
+    core = getattr(table, "__table__", table)
+    python_defaults(core, first)  # what an INSERT would fill in (COPY does not): columns added to the product
     columns = ", ".join(f'"{c}"' for c in first[0])
     cursor = db.session.connection().connection.driver_connection.cursor()
     with cursor.copy(f'COPY "{name}" ({columns}) FROM STDIN') as copy:
         for batch in _chain(first, chunks):
+            python_defaults(core, batch)
             for row in batch:
                 copy.write_row([json.dumps(v) if isinstance(v, dict | list) else v for v in row.values()])
             bar.add(len(batch))

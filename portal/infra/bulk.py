@@ -13,7 +13,7 @@ from sqlalchemy import Table, insert, text
 from portal.infra.extensions import db
 
 
-def _python_defaults(table: Table, rows: list[dict]) -> None:
+def python_defaults(table: Table, rows: list[dict]) -> None:
     """What SQLAlchemy's own INSERT would fill in: the columns' Python-side defaults (COPY does not)."""
     given = rows[0].keys()
     for column in table.columns:
@@ -50,7 +50,7 @@ def insert_rows(table: Table, rows: list[dict]) -> None:
     if columns is None:
         db.session.execute(insert(table), rows)
         return
-    _python_defaults(table, rows)
+    python_defaults(table, rows)
     _copy(table.name, list(rows[0]), rows)
 
 
@@ -62,7 +62,7 @@ def staged(table: Table, rows: list[dict]) -> str | None:
     columns = _same_keys(rows)
     if columns is None:
         return None
-    _python_defaults(table, rows)
+    python_defaults(table, rows)
     columns = list(rows[0])
     name = f"staged_{table.name}"
     names = ", ".join(f'"{c}"' for c in columns)
