@@ -53,6 +53,7 @@ class SettingsView(RetentionPreviewMixin, TenantView):
         form = CompanySettingsForm(obj=company)
         if request.method == "GET":
             form.retention.data = str(company.retention_months or "")
+            form.expiry_notice_days.data = (company.expiry_notice_days or "").replace(",", ", ")
         if request.method == "POST" and request.form.get("action") == "remove_logo":
             remove_company_logo(company)
             db.session.commit()
@@ -71,6 +72,7 @@ class SettingsView(RetentionPreviewMixin, TenantView):
                     local_print_requires_approval=form.local_print_requires_approval.data, reminder_count=form.reminder_count.data,
                     reminder_days=form.reminder_days.data, request_valid_days=form.request_valid_days.data,
                     retention_months=int(form.retention.data) if form.retention.data else None,
+                    expiry_notice_days=form.expiry_notice_days.data,
                 )
                 upload = form.logo.data
                 if upload and getattr(upload, "filename", ""):
@@ -92,7 +94,8 @@ class SettingsView(RetentionPreviewMixin, TenantView):
                            surcharge=money(current_app.config["COLOUR_LOGO_SURCHARGE"]),
                            retention_text=preview_text(company, chosen_months_or_saved(company, form.retention.data)),
                            confirm_retention=confirm_retention, approvers=len(approvers_of(company)),
-                           min_logo=min_logo_size())
+                           min_logo=min_logo_size(),
+                           default_notice_days=", ".join(str(d) for d in current_app.config["CARD_EXPIRY_NOTICE_DAYS"]))
 
 
 class UsersView(TenantView):

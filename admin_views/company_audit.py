@@ -17,8 +17,10 @@ from sqlalchemy import or_
 from admin_views.base import AppModelView, TenantModelView
 from portal.audit.models import AuditEvent
 from portal.audit.reads import subject_filter
+from portal.infra.extensions import db
 from portal.infra.formatting import when
 from portal.infra.i18n import language_name, languages
+from portal.security.models import ApiKey
 
 ACTIONS = {
     "order.placed": _l("Order placed"), "order.approved": _l("Order approved"), "order.rejected": _l("Order rejected"),
@@ -47,6 +49,8 @@ ACTIONS = {
     "personal_data.card_viewed": _l("Card page viewed"), "personal_data.photo_viewed": _l("Photo viewed"),
     "personal_data.person_viewed": _l("Person's data viewed (Privacy)"),
     "personal_data.exported": _l("Person's data exported"), "privacy.erased": _l("Person's data erased"),
+    "card.replacement_requested": _l("Card replacement started"),
+    "card.replacement_released": _l("Card replacement given up: the card can be replaced again"),
 }
 
 # Kinds of records saved through a model screen ("card_type.updated" -> "Card type changed").
@@ -71,7 +75,7 @@ FIELDS = {
     "archived": _l("Archived"), "address": _l("Delivery address"), "first_name": _l("First name"),
     "last_name": _l("Last name"), "active": _l("Active"), "price": _l("Price"), "description": _l("Description"),
     "fee": _l("Card fee"), "fee_period": _l("Fee period"), "vat_rate": _l("VAT (%)"),
-    "photo_checks": _l("Check photos"),
+    "photo_checks": _l("Check photos"), "expiry_notice_days": _l("Expiry notices (days before)"),
     "email": _l("Email"), "is_operator": _l("Operator"), "kind": _l("Kind"), "company_id": _l("Offered to"),
     "onboarded_on": _l("Customer since"), "status": _l("Status"), "reply": _l("Reply"),
     "url": _l("Endpoint URL"), "events": _l("Events"),
@@ -124,6 +128,16 @@ def _changes(view, context, model, name):
     return Markup('<ul class="list-unstyled small mb-0">{}</ul>').format(rows)
 
 
+def _who(event: AuditEvent) -> str:
+    """The person, else the API key that acted (by its name), else the system (jobs)."""
+    if event.user:
+        return event.user.name or event.user.email
+    key = db.session.get(ApiKey, event.api_key_id) if event.api_key_id else None  # a page: one read per key
+    if key is not None:
+        return _("API key: %(name)s", name=key.name)
+    return str(_l("System"))
+
+
 class PersonFilter(BaseSQLAFilter):
     """Events about one person: what was read of their data, their export and erasure (portal.audit.reads)."""
 
@@ -146,7 +160,7 @@ class AuditView(TenantModelView):
     column_default_sort = ("created_at", True)
     column_formatters = {
         "created_at": lambda v, c, m, n: when(m.created_at),
-        "user": lambda v, c, m, n: (m.user.name or m.user.email) if m.user else _l("System"),
+        "user": lambda v, c, m, n: _who(m),
         "action": lambda v, c, m, n: action_label(m.action),
         "summary": lambda v, c, m, n: escape(m.summary[:200]),
         "changes": _changes,

@@ -1,4 +1,4 @@
-"""Cards: list and search, read one, block, unblock, terminate (the same rules as *Handle cards*)."""
+"""Cards: list and search, read one (and its photo), block, unblock, terminate (the same rules as *Handle cards*)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -8,6 +8,7 @@ from api.auth import api_blueprint, company, require
 from api.idempotency import idempotent
 from api.problems import PROBLEM, ApiProblem
 from api.schemas import CardChangeIn, CardChangeOut, CardOut, CardPage, CardQuery, Problem, ReasonIn
+from portal.audit.reads import record_read
 from portal.cards.listing import cards_after
 from portal.cards.operations import (
     CardError,
@@ -18,6 +19,7 @@ from portal.cards.operations import (
     unblock_card,
 )
 from portal.cards.search import search_cards
+from portal.infra import storage
 
 blp = api_blueprint("api_cards", __name__, "/cards",
                     "The company's cards: find them, read them, block, unblock or terminate them.")
@@ -60,12 +62,38 @@ def _card(card_id: int):
         raise ApiProblem(404, "not-found", "No such card in your company.") from None
 
 
+def _read(card, action: str) -> None:
+    """Reading one card's personal data goes into the read-access audit, as the card page does (the key's
+    name says who read it); lists are not logged."""
+    record_read(company().id, action, card, national_id=card.national_id, email=card.holder_email,
+                name=card.holder_name)
+
+
 @blp.route("/<int:card_id>")
 @require("read")
 @blp.response(200, CardOut)
 def get_card(card_id):
-    """One card."""
-    return _card(card_id)
+    """One card. The read is written to the company's audit log (*Person's data viewed*: the card page), with
+    the key's name as who read it."""
+    card = _card(card_id)
+    _read(card, "personal_data.card_viewed")
+    return card
+
+
+@blp.route("/<int:card_id>/photo")
+@require("read")
+@blp.response(200, {"type": "string", "format": "binary"}, content_type="image/jpeg",
+              description="The card's photo as JPEG.")
+@blp.alt_response(404, schema=Problem, description="No such card in your company, or it has no photo.",
+                  content_type=PROBLEM)
+def get_card_photo(card_id):
+    """The photo the card was made with. The read is written to the company's audit log (*Photo viewed*), with
+    the key's name as who read it."""
+    card = _card(card_id)
+    if not card.photo_key or not storage.exists(card.photo_key):
+        raise ApiProblem(404, "not-found", "This card has no photo.")
+    _read(card, "personal_data.photo_viewed")
+    return storage.send(card.photo_key, mimetype="image/jpeg", max_age=0)
 
 
 def _moved(card_id: int, move, *reason: str):

@@ -5,9 +5,11 @@ import base64
 import binascii
 from datetime import UTC
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from flask import g
+from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
 from portal.cards.models import CardStatus, ReplacementReason
+from portal.cards.replacement import replacement_links
 from portal.infra.photo_assistant import CODES as PHOTO_FINDINGS
 
 MAX_PAGE = 200
@@ -126,14 +128,49 @@ class CardOut(Schema):
         "description": "The card of the same person this card replaces (terminated when this one is active)."})
     replacement_reason = fields.String(allow_none=True, required=True, validate=validate.OneOf(
         [r.value for r in ReplacementReason]), metadata={
-        "description": "Set when this card is being replaced: why (lost and stolen cards are blocked at once)."})
+        "description": "Set while this card is being replaced: why (lost and stolen cards are blocked at once). "
+                       "Back to null when the replacement is given up (its cart card or data request removed, "
+                       "its order rejected or cancelled): the card can be replaced again."})
+    replaces = fields.Method("_replaces", allow_none=True, required=True, metadata={
+        "type": "integer",
+        "description": "The id of the card (of your company) this card replaces; null: none."})
+    replaced_by = fields.Method("_replaced_by", required=True, metadata={
+        "type": "array", "items": {"type": "integer"},
+        "description": "The ids of the cards (of your company) made to replace this one, newest first; not those "
+                       "whose order was rejected or cancelled before they were used. Empty: none."})
     photo_findings = fields.List(fields.String(validate=validate.OneOf(PHOTO_FINDINGS)), required=True, metadata={
         "description": "What the photo assistant found on the photo the card was ordered with (empty: nothing): "
                        + ", ".join(f"`{c}`" for c in PHOTO_FINDINGS) + "."})
 
 
+    @pre_dump
+    def _read_links(self, card, **_):
+        card_links([card])
+        return card
+
+    def _replaces(self, card):
+        return card_links([card])[card.id][0]
+
+    def _replaced_by(self, card):
+        return card_links([card])[card.id][1]
+
+
+def card_links(cards) -> dict:
+    """`replaces` and `replaced_by` of these cards, read once per request for a whole page (two queries)."""
+    known = g.setdefault("api_card_links", {})
+    missing = [c for c in cards if c.id not in known]
+    for company_id in {c.company_id for c in missing}:
+        known.update(replacement_links(company_id, [c for c in missing if c.company_id == company_id]))
+    return known
+
+
 class CardPage(PageInfo):
     items = fields.List(fields.Nested(CardOut), required=True)
+
+    @pre_dump
+    def _read_links(self, page, **_):
+        card_links(page["items"])
+        return page
 
 
 class ReasonIn(Schema):

@@ -72,8 +72,9 @@ class Card(db.Model):
     # Any change of the row (also by conditional UPDATE statements): what `updated_since` of the API reads.
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
-    # The same person's card this one replaces: blocked when this one becomes active.
-    replaces_card_id: Mapped[int | None] = mapped_column(ForeignKey("card.id", ondelete="SET NULL"))
+    # The same person's card this one replaces: blocked when this one becomes active. Indexed: the old card's
+    # page and the API list the cards replacing it, and renewal asks whether one is still on its way.
+    replaces_card_id: Mapped[int | None] = mapped_column(ForeignKey("card.id", ondelete="SET NULL"), index=True)
     # The last day the card is valid (from its card type's validity or the end of the holder's assignment):
     # the expiry job blocks it after that day.
     valid_until: Mapped[date | None] = mapped_column(Date)

@@ -49,10 +49,24 @@ def block_card(company: Company, user: User | None, card: Card, reason: str) -> 
            user_id=user.id if user else None)
 
 
+ERASED = _l("This card's holder data was erased, so it cannot be unblocked: order a new card for the holder "
+            "instead.")
+
+
 def unblock_card(company: Company, user: User | None, card: Card) -> None:
+    """Unblock a blocked card; never one whose holder data was erased (privacy or retention), decided in the
+    same conditional UPDATE, so an erasure at the same moment cannot leave an active card without a holder."""
+    if card.anonymised_at is not None:
+        raise CardError(ERASED)
     if card.status != CardStatus.BLOCKED.value:
         raise CardError(_l("Only blocked cards can be unblocked."))
-    move_card_status(card, CardStatus.ACTIVE.value, user)
+    try:
+        move_card_status(card, CardStatus.ACTIVE.value, user, only_if=Card.anonymised_at.is_(None))
+    except CardError:
+        db.session.refresh(card, ["anonymised_at"])
+        if card.anonymised_at is not None:
+            raise CardError(ERASED) from None
+        raise
     record("card.unblocked", company_id=company.id, obj=card, summary=card.holder_name, user_id=user.id if user else None)
 
 

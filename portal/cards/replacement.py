@@ -8,7 +8,7 @@ later by an order) points back with `replaces_card_id`; when it becomes active t
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from portal.audit.operations import record
 from portal.cards.models import Card, CardStatus, ReplacementReason
@@ -45,12 +45,53 @@ def claim_replacement(company: Company, user: User | None, card: Card, reason: s
            summary=f"{card.holder_name}: {reason}", user_id=user.id if user else None)
 
 
+def release_replacement(company_id: int, card_id: int, user: User | None) -> bool:
+    """The replacement of this card was abandoned (its cart card removed, its data request removed or expired,
+    the new card's order rejected or cancelled): the claim goes, so the card can be replaced again. A lost or
+    stolen card stays blocked. One conditional UPDATE from "being replaced"; True if this call released it."""
+    released = db.session.execute(update(Card).where(
+        Card.id == card_id, Card.company_id == company_id, Card.replacement_reason.is_not(None),
+        Card.status.in_(REPLACEABLE),
+    ).values(replacement_reason=None, replacement_requested_at=None)
+        .execution_options(synchronize_session=False)).rowcount
+    if released != 1:
+        return False
+    card = db.session.get(Card, card_id)
+    db.session.refresh(card, ["replacement_reason", "replacement_requested_at"])
+    record("card.replacement_released", company_id=company_id, obj=card, summary=card.holder_name,
+           user_id=user.id if user else None)
+    return True
+
+
 def set_valid_until(card: Card, day) -> None:
     """The card's last valid day (an ID06-style card printed at the desk: the end of the assignment)."""
     card.valid_until = day
 
 
+def _not_abandoned():
+    """A replacement card that is not one ended before it was ever used (its order rejected or cancelled)."""
+    return or_(Card.status != CardStatus.TERMINATED.value, Card.activated_at.is_not(None))
+
+
 def replacements_of(card: Card) -> list[Card]:
-    """The cards made to replace this one (newest first): shown on the old card's page."""
+    """The cards made to replace this one (newest first), not those abandoned before use: shown on the old
+    card's page."""
     return list(db.session.scalars(select(Card).where(Card.replaces_card_id == card.id,
-                                                      Card.company_id == card.company_id).order_by(Card.id.desc())))
+                                                      Card.company_id == card.company_id, _not_abandoned())
+                                   .order_by(Card.id.desc())))
+
+
+def replacement_links(company_id: int, cards: list[Card]) -> dict[int, tuple[int | None, list[int]]]:
+    """For each card: the card of the same company it replaces, and the cards replacing it (newest first, not
+    those abandoned before use). Two queries for any number of cards (the API's list pages)."""
+    ids = [c.id for c in cards]
+    wanted = {c.replaces_card_id for c in cards if c.replaces_card_id}
+    own = set(db.session.scalars(select(Card.id).where(Card.id.in_(wanted), Card.company_id == company_id))) \
+        if wanted else set()
+    by: dict[int, list[int]] = {}
+    if ids:
+        for new_id, old_id in db.session.execute(select(Card.id, Card.replaces_card_id).where(
+                Card.replaces_card_id.in_(ids), Card.company_id == company_id, _not_abandoned())
+                .order_by(Card.id.desc())):
+            by.setdefault(old_id, []).append(new_id)
+    return {c.id: (c.replaces_card_id if c.replaces_card_id in own else None, by.get(c.id, [])) for c in cards}

@@ -55,8 +55,9 @@ def _label(status: str) -> str:
     return str(CardStatus.label_of(status)).lower()
 
 
-def move_card_status(card: Card, to: str, user: User | None, reason: str = "") -> None:
-    """Move the card from the status it was read in to `to`, or raise CardError (nothing written)."""
+def move_card_status(card: Card, to: str, user: User | None, reason: str = "", *, only_if=None) -> None:
+    """Move the card from the status it was read in to `to`, or raise CardError (nothing written). `only_if`:
+    one more condition the row must meet in the same UPDATE (unblock: the holder's data was not erased)."""
     seen = card.status
     if to not in TRANSITIONS.get(seen, set()):
         if seen == CardStatus.TERMINATED.value:
@@ -68,7 +69,8 @@ def move_card_status(card: Card, to: str, user: User | None, reason: str = "") -
         values["activated_at"] = now
         if card.valid_until is None and card.card_type.validity_months:
             values["valid_until"] = valid_from_activation(now.date(), card.card_type.validity_months)
-    moved = db.session.execute(update(Card).where(Card.id == card.id, Card.status == seen).values(**values)
+    where = [Card.id == card.id, Card.status == seen] + ([only_if] if only_if is not None else [])
+    moved = db.session.execute(update(Card).where(*where).values(**values)
                                .execution_options(synchronize_session=False)).rowcount
     if moved != 1:
         db.session.refresh(card, ["status"])

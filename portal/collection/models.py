@@ -95,7 +95,7 @@ class CollectionRequest(db.Model):
     # A card this request's new card replaces (Replace card > New photo, or a renewal round). No foreign key:
     # adding one would rebuild this table on SQLite; a card gone meanwhile is simply not replaced
     # (ordering's add_card_to_cart checks it).
-    replaces_card_id: Mapped[int | None] = mapped_column(Integer)
+    replaces_card_id: Mapped[int | None] = mapped_column(Integer, index=True)  # renewal: still on its way?
 
     company: Mapped[Company] = relationship()
     card_type: Mapped[CardType] = relationship()

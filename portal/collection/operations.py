@@ -18,6 +18,7 @@ from portal.collection.csv_import import RowError, parse_csv
 from portal.collection.email_list import ParsedAddress
 from portal.collection.models import REMINDER_GAP, CollectionRequest, ImportBatch, RequestStatus
 from portal.collection.open_rule import insert_unless_open, open_duplicates, take_back
+from portal.collection.signals import request_closed
 from portal.infra import storage
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
@@ -221,6 +222,7 @@ def remove_request(company: Company, request_id) -> None:
         raise CollectionError(_l("This request has already been answered: find it under In review."))
     req.status = RequestStatus.REMOVED.value  # the link stays known so it can say "removed"
     record("collection.removed", company_id=company.id, obj=req, summary=req.email)
+    request_closed.send(req)
 
 
 @dataclass
@@ -322,6 +324,7 @@ def remove_from_review(company: Company, request_id) -> None:
     record("collection.review_removed", company_id=company.id, obj=req, summary=req.email)
     storage.discard(req.photo_key)
     req.photo_key = None
+    request_closed.send(req)
 
 
 def request_counts(company: Company) -> dict[str, int]:

@@ -9,6 +9,7 @@ from sqlalchemy import or_, select, update
 from portal.catalog.models import CardType
 from portal.collection.models import REMINDER_GAP, CollectionRequest, RequestStatus
 from portal.collection.operations import current_link
+from portal.collection.signals import request_closed
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.infra.jobs import scheduled
@@ -92,9 +93,14 @@ def send_due_reminders(now: datetime | None = None) -> int:
     now = now or utcnow()
     # Requests past their expiry stop being pending. The link stays known (it opens nothing) so it can
     # still say that it has expired, in the request's language.
-    db.session.execute(update(CollectionRequest).where(
+    expired = db.session.execute(update(CollectionRequest).where(
         CollectionRequest.status == RequestStatus.PENDING.value, CollectionRequest.expires_at < now,
-    ).values(status=RequestStatus.EXPIRED.value).execution_options(synchronize_session=False))
+    ).values(status=RequestStatus.EXPIRED.value).returning(CollectionRequest.id, CollectionRequest.replaces_card_id)
+        .execution_options(synchronize_session=False)).all()
+    replacing = [row.id for row in expired if row.replaces_card_id]
+    if replacing:  # renewal frees the cards these were to replace
+        for req in db.session.scalars(select(CollectionRequest).where(CollectionRequest.id.in_(replacing))):
+            request_closed.send(req)
     db.session.commit()
     sent = 0
     for (company_id, seen), ids in _due(now).items():

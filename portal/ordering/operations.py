@@ -260,8 +260,9 @@ def update_accessory_quantity(company: Company, user: User, item_id, quantity: i
 
 
 def _release_request(item: CartItem, back_to_review: bool) -> None:
-    """A card from data collection leaves the cart: the collection feature decides what its request becomes."""
-    if item.collection_request_id:
+    """A card from data collection or one replacing a card leaves the cart: the collection feature decides what
+    its request becomes, renewal frees the card it was to replace."""
+    if item.collection_request_id or item.replaces_card_id:
         cart_item_released.send(item, back_to_review=back_to_review)
     storage.discard(item.photo_key)  # deleted after the commit unless the request or an order still has it
 

@@ -4,7 +4,8 @@ A cart line can come from data collection (`CartItem.collection_request_id`); th
 owns that request's status and follows the line:
 - `cart_item_ordered`: the line became part of an order (sender: the CartItem, before it is deleted).
 - `cart_item_released`: the line left the cart without an order; keyword `back_to_review` says whether
-  the orderer sent it back to In review (with the edits made in the cart) or removed it.
+  the orderer sent it back to In review (with the edits made in the cart) or removed it. Also sent for a
+  line that replaces a card (`replaces_card_id`): renewal frees that card's replacement claim.
 
 And of orders (webhooks tell the company's systems):
 - `order_placed`: an order was placed from a cart (sender: the Order, flushed, with its cards; keyword

@@ -15,7 +15,7 @@ from portal.cards.models import Card, CardStatus
 from portal.cards.status import CardError, move_card_status
 from portal.infra.extensions import db
 from portal.notifications.operations import tell
-from portal.tenancy.models import Company, User
+from portal.tenancy.models import Company, User, notice_days_of
 
 EXPIRED = "Expired"  # a SYSTEM_REASONS key: the status history says it, translated
 CHUNK = 500
@@ -49,21 +49,38 @@ def _notice_for(valid_until: date, today: date, days: tuple[int, ...]) -> int | 
     return min(fitting) if fitting else None
 
 
-def claim_notices(today: date, days: tuple[int, ...]) -> dict[tuple[int, int], list[int]]:
-    """Claim the cards whose next notice is due: {(company id, orderer id): card ids}. A card gets each
-    notice once, and only the nearest one when it comes into view late (a card valid for 5 more days gets
-    the 7-day notice, not the 30-day one as well)."""
-    if not days:
-        return {}
-    rows = db.session.execute(select(Card.id, Card.company_id, Card.orderer_id, Card.valid_until,
-                                     Card.expiry_notice_days).where(
-        Card.status == CardStatus.ACTIVE.value, Card.valid_until.is_not(None), Card.valid_until >= today,
-        Card.valid_until <= today + timedelta(days=max(days)), Card.orderer_id.is_not(None))).all()
+def company_notice_days() -> dict[int, tuple[int, ...]]:
+    """The companies that chose their own expiry notices (Company > Settings): {company id: days}."""
+    return {company.id: notice_days_of(company, ()) for company in db.session.scalars(
+        select(Company).where(Company.expiry_notice_days.is_not(None), Company.expiry_notice_days != ""))}
+
+
+def claim_notices(today: date, days: tuple[int, ...],
+                  own: dict[int, tuple[int, ...]] | None = None) -> dict[tuple[int, int], list[int]]:
+    """Claim the cards whose next notice is due: {(company id, orderer id): card ids}. `days` are the notices
+    of every company that did not choose its own (`own`: {company id: days}). A card gets each notice once,
+    and only the nearest one when it comes into view late (a card valid for 5 more days gets the 7-day notice,
+    not the 30-day one as well)."""
+    own = own or {}
+    groups: dict[tuple[int, ...], list[int] | None] = {tuple(days): None}  # days -> companies (None: the rest)
+    for company_id, chosen in own.items():
+        if tuple(chosen) != tuple(days):
+            groups.setdefault(tuple(chosen), []).append(company_id)
     by_notice: dict[int, list] = {}
-    for row in rows:
-        notice = _notice_for(row.valid_until, today, days)
-        if notice is not None and (row.expiry_notice_days is None or row.expiry_notice_days > notice):
-            by_notice.setdefault(notice, []).append(row)
+    for chosen, companies in groups.items():
+        if not chosen:
+            continue
+        stmt = select(Card.id, Card.company_id, Card.orderer_id, Card.valid_until, Card.expiry_notice_days).where(
+            Card.status == CardStatus.ACTIVE.value, Card.valid_until.is_not(None), Card.valid_until >= today,
+            Card.valid_until <= today + timedelta(days=max(chosen)), Card.orderer_id.is_not(None))
+        if companies is not None:
+            stmt = stmt.where(Card.company_id.in_(companies))
+        for row in db.session.execute(stmt):
+            if companies is None and own.get(row.company_id, chosen) != chosen:
+                continue  # a company with notices of its own: its group reads it
+            notice = _notice_for(row.valid_until, today, chosen)
+            if notice is not None and (row.expiry_notice_days is None or row.expiry_notice_days > notice):
+                by_notice.setdefault(notice, []).append(row)
     claimed: dict[tuple[int, int], list[int]] = {}
     for notice, found in by_notice.items():
         for start in range(0, len(found), CHUNK):

@@ -9,7 +9,14 @@ from flask import current_app
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
 from portal.infra.jobs import scheduled
-from portal.renewal.expiry import CHUNK, block_expired, claim_notices, expired_card_ids, queue_digest
+from portal.renewal.expiry import (
+    CHUNK,
+    block_expired,
+    claim_notices,
+    company_notice_days,
+    expired_card_ids,
+    queue_digest,
+)
 from portal.tenancy.models import Company, User
 
 
@@ -30,7 +37,7 @@ def run_expiry(today: date) -> ExpiryRun:
         if len(ids) < CHUNK or not blocked:
             break
     days = tuple(current_app.config.get("CARD_EXPIRY_NOTICE_DAYS") or ())
-    for (company_id, orderer_id), ids in claim_notices(today, days).items():
+    for (company_id, orderer_id), ids in claim_notices(today, days, company_notice_days()).items():
         company, orderer = db.session.get(Company, company_id), db.session.get(User, orderer_id)
         if orderer is not None and orderer.email and orderer.active:
             queue_digest(company, orderer, ids, today)

@@ -5,13 +5,21 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 
 from portal.infra.i18n import language_choices
 from portal.tenancy.models import Role
+from portal.tenancy.settings import SettingsError, parse_notice_days
 
 RETENTION_OPTIONS = [("", _l("Never (keep until deleted by hand)")), ("3", _l("3 months")), ("6", _l("6 months")),
                      ("12", _l("12 months")), ("24", _l("24 months")), ("36", _l("36 months"))]
+
+
+def _notice_days(form, field) -> None:
+    try:
+        parse_notice_days(field.data)
+    except SettingsError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 class CompanySettingsForm(FlaskForm):
@@ -30,6 +38,8 @@ class CompanySettingsForm(FlaskForm):
     reminder_days = IntegerField(_l("…spread over (days)"), validators=[NumberRange(1, 60)])
     request_valid_days = IntegerField(_l("Personal links work for (days)"), validators=[NumberRange(1, 90)])
     retention = SelectField(_l("Anonymise personal data of orders after"), choices=RETENTION_OPTIONS)
+    expiry_notice_days = StringField(_l("Tell orderers before their cards expire (days before)"),
+                                     validators=[Optional(), Length(max=20), _notice_days])
 
 
 class InviteUserForm(FlaskForm):

@@ -30,7 +30,7 @@ class Company(db.Model):
     __audit_company__ = "id"
     __audited__ = frozenset({"name", "org_number", "language", "primary_color", "requires_order_approval",
                              "reminder_count", "reminder_days", "request_valid_days", "retention_months",
-                             "onboarded_on", "active", "vat_rate"})
+                             "onboarded_on", "active", "vat_rate", "expiry_notice_days"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -53,6 +53,9 @@ class Company(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # VAT in percent set by the operator for this company; None: the rate of its country (portal.ordering.vat).
     vat_rate: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    # Days before a card's last valid day when its orderer is told, as "30,7" (largest first); None: the
+    # configured default (CARD_EXPIRY_NOTICE_DAYS). Set by the company admin (Company > Settings).
+    expiry_notice_days: Mapped[str | None] = mapped_column(String(16))
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="company", cascade="all, delete-orphan")
 
@@ -68,6 +71,13 @@ class Company(db.Model):
     def _one_line_name(self, _key, value):
         # The name goes into email subjects: a line break there would make every such email unsendable.
         return " ".join((value or "").split())
+
+
+def notice_days_of(company: Company, default: tuple[int, ...]) -> tuple[int, ...]:
+    """The company's expiry notices in days (largest first), or `default` when it has not chosen its own."""
+    if not company.expiry_notice_days:
+        return tuple(default)
+    return tuple(int(d) for d in company.expiry_notice_days.split(","))
 
 
 def default_retention_for(onboarded_on: date) -> int | None:

@@ -14,7 +14,9 @@ from portal.tenancy.signals import announce
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 EDITABLE = ("name", "org_number", "language", "primary_color", "requires_order_approval",
-            "local_print_requires_approval", "reminder_count", "reminder_days", "request_valid_days", "retention_months")
+            "local_print_requires_approval", "reminder_count", "reminder_days", "request_valid_days", "retention_months",
+            "expiry_notice_days")
+MAX_NOTICES, MAX_NOTICE_DAYS = 3, 365
 
 
 class SettingsError(ValueError):
@@ -32,6 +34,23 @@ def create_company(name: str, org_number: str = "", language: str = "sv", onboar
     return company
 
 
+def parse_notice_days(text: str | None) -> str | None:
+    """The expiry notices as typed ("30, 7") as stored ("30,7", largest first); None for empty (the default).
+    SettingsError says what is wrong: not whole days, more than three, or not between 1 and 365."""
+    parts = [p for p in (text or "").replace(";", ",").replace(" ", ",").split(",") if p]
+    if not parts:
+        return None
+    if not all(p.isascii() and p.isdigit() for p in parts):
+        raise SettingsError(_l("Write whole days separated by commas, for example 30, 7."))
+    days = sorted({int(p) for p in parts}, reverse=True)
+    if len(days) > MAX_NOTICES:
+        raise SettingsError(_l("At most %(num)d notices, for example 60, 30, 7.", num=MAX_NOTICES))
+    if not all(0 < d <= MAX_NOTICE_DAYS for d in days):
+        raise SettingsError(_l("Each notice is between 1 and %(max)d days before the card's last valid day.",
+                               max=MAX_NOTICE_DAYS))
+    return ",".join(str(d) for d in days)
+
+
 def update_company_settings(company: Company, user: User | None, **values) -> dict:
     """Apply the changed settings; the audit listener records each with before and after. Returns the changes."""
     if "primary_color" in values and not HEX_COLOUR.match(values["primary_color"] or ""):
@@ -43,6 +62,8 @@ def update_company_settings(company: Company, user: User | None, **values) -> di
     for key, low, high in (("reminder_count", 0, 5), ("reminder_days", 1, 60), ("request_valid_days", 1, 90)):
         if key in values and not (low <= int(values[key]) <= high):
             raise SettingsError(_l("%(field)s must be between %(low)d and %(high)d.", field=key, low=low, high=high))
+    if "expiry_notice_days" in values:
+        values["expiry_notice_days"] = parse_notice_days(values["expiry_notice_days"])
     changes = {}
     for key in EDITABLE:
         if key in values and getattr(company, key) != values[key]:

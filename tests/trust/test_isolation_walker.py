@@ -51,6 +51,7 @@ ROUTES: dict[str, tuple] = {
     "api_accessories.list_accessories": ("api", {}),
     "api_cards.list_cards": ("api", {}),
     "api_cards.get_card": ("api", {"card_id": Card}),
+    "api_cards.get_card_photo": ("api", {"card_id": Card}),
     "api_cards.block": ("api", {"card_id": Card}),
     "api_cards.unblock": ("api", {"card_id": Card}),
     "api_cards.terminate": ("api", {"card_id": Card}),
