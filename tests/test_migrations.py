@@ -43,3 +43,13 @@ def test_migrations_match_the_models_on_postgresql():
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_every_revision_id_fits_alembic_version():
+    """alembic_version.version_num is VARCHAR(32): a longer id upgrades on SQLite and stops PostgreSQL's."""
+    import re
+    from pathlib import Path
+
+    versions = Path(__file__).resolve().parents[1] / "migrations" / "versions"
+    ids = [re.search(r'^revision = "([^"]+)"', f.read_text(), re.M).group(1) for f in versions.glob("*.py")]
+    assert ids and all(len(i) <= 32 for i in ids), [i for i in ids if len(i) > 32]

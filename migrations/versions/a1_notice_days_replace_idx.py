@@ -1,13 +1,13 @@
 """A company's own expiry notices (`company.expiry_notice_days`, owner: tenancy), and indexes on the cards and
 data-collection requests that replace a card (`replaces_card_id`: the old card's page, the API, renewal).
 
-Revision ID: a1_notice_days_replacement_indexes
+Revision ID: a1_notice_days_replace_idx
 Revises: i1_invoice_lines
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "a1_notice_days_replacement_indexes"
+revision = "a1_notice_days_replace_idx"
 down_revision = "i1_invoice_lines"
 branch_labels = None
 depends_on = None
