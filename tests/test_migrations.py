@@ -51,5 +51,5 @@ def test_every_revision_id_fits_alembic_version():
     from pathlib import Path
 
     versions = Path(__file__).resolve().parents[1] / "migrations" / "versions"
-    ids = [re.search(r'^revision = "([^"]+)"', f.read_text(), re.M).group(1) for f in versions.glob("*.py")]
+    ids = [re.search(r'^revision(?:: str)? = ["\']([^"\']+)', f.read_text(), re.M).group(1) for f in versions.glob("*.py")]
     assert ids and all(len(i) <= 32 for i in ids), [i for i in ids if len(i) > 32]
