@@ -21,6 +21,10 @@ REPLACEABLE = (CardStatus.ACTIVE.value, CardStatus.BLOCKED.value)
 BLOCK_AT_ONCE = {ReplacementReason.LOST.value: "Lost", ReplacementReason.STOLEN.value: "Stolen"}  # SYSTEM_REASONS
 
 
+ERASED = _l("This card's holder data was erased, so it cannot be replaced: order a new card for the holder "
+            "instead.")
+
+
 def claim_replacement(company: Company, user: User | None, card: Card, reason: str) -> None:
     """Mark the card as being replaced for `reason` (once: a second claim is refused); lost or stolen
     cards are blocked now, with the reason in their status history."""
@@ -30,12 +34,17 @@ def claim_replacement(company: Company, user: User | None, card: Card, reason: s
         raise LookupError(card.id)
     if card.status not in REPLACEABLE:
         raise CardError(_l("Only an active or blocked card can be replaced."))
+    if card.anonymised_at is not None:
+        raise CardError(ERASED)
     claimed = db.session.execute(update(Card).where(
         Card.id == card.id, Card.replacement_reason.is_(None), Card.status.in_(REPLACEABLE),
+        Card.anonymised_at.is_(None),
     ).values(replacement_reason=reason, replacement_requested_at=utcnow())
         .execution_options(synchronize_session=False)).rowcount
     if claimed != 1:
         db.session.refresh(card)
+        if card.anonymised_at is not None:
+            raise CardError(ERASED)
         raise CardError(_l("This card is already being replaced (or it changed at the same moment): "
                            "nothing was changed."))
     db.session.refresh(card, ["replacement_reason", "replacement_requested_at", "status"])

@@ -86,3 +86,15 @@ def test_an_erasure_at_the_same_moment_wins_over_the_unblock(db, make_company, m
     with pytest.raises(CardError, match=REFUSED):
         unblock_card(company, made["user"], card)
     assert _status(db, card) == "blocked"
+
+
+def test_an_erased_card_cannot_be_replaced_either(db, erased, client):
+    """Replacing would open an order from the card's data, which is gone: refused with the reason, and its page
+    offers no Replace card."""
+    company, user, card = erased
+    client.login(user.email)
+    assert 'data-testid="replace-card"' not in client.get(f"/admin/cards/{card.id}").get_data(as_text=True)
+    answer = client.post(f"/admin/cards/{card.id}/replace", {"reason": "damaged", "via": "order"})
+    assert "holder data was erased, so it cannot be replaced" in html_text(answer)
+    db.session.expire_all()
+    assert db.session.get(Card, card.id).replacement_reason is None
