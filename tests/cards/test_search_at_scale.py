@@ -163,3 +163,38 @@ def test_the_orderers_surname_finds_the_cards_they_ordered(db, world, make_user,
     _card(db, company, ct, "Eva Ek", orderer_id=_admin.id)
     found, _ = search_cards(company, typed)
     assert [c.id for c in found] == [ordered.id]
+
+
+def test_a_page_from_the_newest_cards_is_the_page_the_full_search_gives(db, world, make_user, monkeypatch):
+    """Common terms and orderers are looked for among the company's newest cards first (2,000, then 20,000:
+    the cost then does not grow with the company); the page must be exactly what searching all of them gives,
+    for a term common enough to fill the page there, one that is not, and an orderer."""
+    from sqlalchemy import insert
+
+    from portal.cards import search
+
+    company, admin, ct = world
+    karin = make_user(company, role="orderer", email="karin.l@nordbygg.se", name="Karin Lindqvist")
+    rows = [{"company_id": company.id, "card_type_id": ct.id, "status": "active",
+             "holder_name": "Nyström" if i % 10 == 0 else ("Lindgren" if i % 97 == 0 else f"Holm {i}"),
+             "holder_email": "", "orderer_id": karin.id if i % 7 == 0 else admin.id} for i in range(3000)]
+    db.session.execute(insert(Card), rows)
+    db.session.commit()
+    everything = {q: [c.id for c in search_cards(company, q, per_page=25)[0]] for q in ("nyström", "lindgren",
+                                                                                         "lindq")}
+    monkeypatch.setattr(search, "NEWEST_WINDOWS", (200, 2_000))  # small windows: the first ones answer
+    assert {q: [c.id for c in search_cards(company, q, per_page=25)[0]] for q in everything} == everything
+    newest = sorted((c.id for c in db.session.query(Card).filter(Card.holder_name == "Nyström")), reverse=True)
+    assert everything["nyström"] == newest[:25]
+    by_karin = sorted((c.id for c in db.session.query(Card).filter(Card.orderer_id == karin.id)), reverse=True)
+    assert everything["lindq"] == by_karin[:25]
+
+
+def test_another_companys_orderer_of_the_same_name_costs_this_company_nothing(db, world, make_company, make_user):
+    """An orderer branch is asked only about users of the company (and operators): another company's "Anna"
+    is not an orderer of this company's cards."""
+    company, admin, ct = world
+    other = make_company("Andbygg AB")
+    make_user(other, role="orderer", email="anna.berg@andbygg.se", name="Anna Berg")
+    mine = _card(db, company, ct, "Per Holm", orderer_id=admin.id)  # ordered by this company's "Anna"
+    assert [c.id for c in search_cards(company, "an")[0]] == [mine.id]
