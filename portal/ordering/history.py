@@ -7,7 +7,8 @@ for the newest orders the page needs; the page is the newest of their union. No 
 """
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select, text, union
+from sqlalchemy import Integer, any_, bindparam, func, or_, select, text, union
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import selectinload
 
 from portal.infra import trigram
@@ -17,6 +18,7 @@ from portal.ordering.models import ORDER_LINE_TRIGRAM, Order, OrderLine
 from portal.tenancy.models import Company, Membership, User
 
 NEWEST_WINDOW = 500
+ORDERER_WINDOW = 5000
 SEARCH_MAX = 100
 
 
@@ -33,6 +35,24 @@ def _orderers(company: Company, q: str):
             .where(Membership.company_id == company.id,
                    or_(func.lower(User.email).startswith(term, autoescape=True), name.startswith(term, autoescape=True),
                        name.contains(f" {term}", autoescape=True))).limit(200))
+
+
+def _orderer_branch(company: Company, q: str, wanted: int) -> list:
+    """Orders placed by the people `_orderers` finds: among the company's newest 5,000 orders when they hold
+    a page of them (an active orderer: the cost does not grow with the company), else that orderer's own
+    orders from the orderer index. Their ids go as values (asked as a subquery, PostgreSQL guessed a hundred
+    orderers and read every order of the company)."""
+    people = list(db.session.scalars(_orderers(company, q)))
+    if not people:
+        return []
+    newest = (select(Order.id, Order.orderer_id).where(Order.company_id == company.id)
+              .order_by(Order.id.desc()).limit(ORDERER_WINDOW).subquery())  # the page's own order: exact
+    hits = list(db.session.scalars(select(newest.c.id).where(newest.c.orderer_id.in_(people))
+                                   .order_by(newest.c.id.desc()).limit(wanted)))
+    if len(hits) >= wanted:
+        return [select(Order.id).where(Order.id.in_(hits))]
+    return [_newest(select(Order.id).where(Order.company_id + 0 == company.id, Order.orderer_id.in_(people)),
+                    wanted)]
 
 
 def _newest(stmt, wanted: int):
@@ -61,13 +81,19 @@ def _holder_branch(company: Company, q: str, wanted: int):
     # PostgreSQL: a common term ("son") is found among the company's newest orders at once; a rare one
     # from the GIN index (which would read every hit of a common term).
     # (The newest ids first, as a list: joined to a subquery, the planner hashes the whole order_line table.)
-    newest = list(db.session.scalars(select(Order.id).where(Order.company_id == company.id)
-                                     .order_by(Order.placed_at.desc()).limit(NEWEST_WINDOW)))
-    hits = list(db.session.scalars(
-        select(OrderLine.order_id).where(OrderLine.order_id.in_(newest), icontains(OrderLine.holder_name, q))
-        .order_by(OrderLine.order_id.desc()).limit(wanted))) if newest else []
-    if len(hits) >= wanted:
-        return select(Order.id).where(Order.id.in_(hits))
+    # Two windows: the newest 500, then 5,000 orders (a name part that one holder in a hundred has).
+    for window in (NEWEST_WINDOW, NEWEST_WINDOW * 10):
+        newest = list(db.session.scalars(select(Order.id).where(Order.company_id == company.id)
+                                         .order_by(Order.placed_at.desc()).limit(window)))
+        hits = list(db.session.scalars(
+            select(OrderLine.order_id).where(OrderLine.order_id == any_(bindparam("newest", newest,
+                                                                                  type_=ARRAY(Integer))),
+                                             icontains(OrderLine.holder_name, q))
+            .order_by(OrderLine.order_id.desc()).limit(wanted))) if newest else []
+        if len(hits) >= wanted:
+            return select(Order.id).where(Order.id.in_(hits))
+        if len(hits) * 50 < wanted or len(newest) < window:  # rare, or the company has no more orders
+            break
     stmt = (select(OrderLine.order_id.label("id")).join(Order, Order.id == OrderLine.order_id)
             .where(icontains(OrderLine.holder_name, q), Order.company_id == company.id)
             .order_by((OrderLine.order_id + 0).desc()).limit(wanted))  # `+ 0`: the GIN hits sorted, no walk
@@ -84,8 +110,7 @@ def matching_order_ids(company: Company, q: str, wanted: int) -> list[int]:
     for variant in {q, q.upper()}:  # order numbers are upper-case; references as typed
         parts.append(_newest(select(Order.id).where(own, _prefix(Order.number, variant)), wanted))
         parts.append(_newest(select(Order.id).where(own, _prefix(Order.reference, variant)), wanted))
-    parts.append(_newest(select(Order.id).where(Order.company_id + 0 == company.id,
-                                                Order.orderer_id.in_(_orderers(company, q))), wanted))
+    parts += _orderer_branch(company, q, wanted)
     parts.append(_holder_branch(company, q, wanted))
     found = union(*parts).subquery()
     return list(db.session.scalars(select(found.c.id).order_by(found.c.id.desc()).limit(wanted)))

@@ -77,3 +77,20 @@ def test_the_order_history_screen_searches_with_the_same_rules(client, db, make_
     assert "CW-2026-00117" in page and "CW-2026-00231" in page and "CW-2026-00119" not in page
     first = html_text(client.get("/admin/orders/"))
     assert first.index("CW-2026-00231") < first.index("CW-2026-00117")  # newest first
+
+
+def test_an_orderers_orders_are_the_same_from_the_newest_orders_as_from_all(db, make_company, make_user,
+                                                                             monkeypatch):
+    """An active orderer's orders are found among the company's newest orders (the cost does not grow with
+    the company); when the window holds too few, all of the orderer's orders: the page is the same."""
+    from portal.ordering import history
+
+    mine, _other, karin = _world(db, make_company, make_user)
+    olle = next(u for u in (m.user for m in mine.memberships) if u.name == "Olle Berg")
+    for i in range(30):
+        _order(db, mine, olle if i % 3 else karin, f"CW-2026-1{i:04d}", f"Holder {i}", minutes_ago=i)
+    db.session.commit()
+    full = {q: _numbers(mine, q, per_page=5) for q in ("olle", "lindq")}
+    monkeypatch.setattr(history, "ORDERER_WINDOW", 8)  # a window that holds a page of Olle's, not of Karin's
+    assert {q: _numbers(mine, q, per_page=5) for q in full} == full
+    assert full["olle"] == ["CW-2026-10029", "CW-2026-10028", "CW-2026-10026", "CW-2026-10025", "CW-2026-10023"]
