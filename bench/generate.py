@@ -119,11 +119,16 @@ def _copy(db, table, bar: Progress, rows_iter) -> None:
     first = next(chunks, None)
     if not first:
         return
-    name = getattr(table, "__tablename__", None) or table.name
+    from portal.infra.bulk import _python_defaults
+
+    table = getattr(table, "__table__", table)
+    _python_defaults(table, first)  # COPY leaves out what SQLAlchemy's INSERT fills in (e.g. tracking_number)
     columns = ", ".join(f'"{c}"' for c in first[0])
     cursor = db.session.connection().connection.driver_connection.cursor()
-    with cursor.copy(f'COPY "{name}" ({columns}) FROM STDIN') as copy:
+    with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
         for batch in _chain(first, chunks):
+            if batch is not first:
+                _python_defaults(table, batch)
             for row in batch:
                 copy.write_row([json.dumps(v) if isinstance(v, dict | list) else v for v in row.values()])
             bar.add(len(batch))
