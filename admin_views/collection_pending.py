@@ -15,6 +15,7 @@ from portal.collection.models import REMINDER_GAP, CollectionRequest
 from portal.collection.pending import pending_page
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
+from portal.infra.paging import page_count
 from portal.infra.web import page_number
 
 PER_PAGE = 25
@@ -40,15 +41,18 @@ class PendingPages:
                 page, (rows, more) = 0, pending_page(company, search, 0, PER_PAGE)
             total = None if more else page * PER_PAGE + len(rows)
             pages = page + (2 if more else 1)
-        else:  # the tab's own count is the total
+        else:  # the tab's own count is the total (up to the cap; past it, "next" while there are more)
             total = counts["pending"]
-            pages = max(1, -(-total // PER_PAGE))
-            page = min(page, pages - 1)
-            rows, _more = pending_page(company, "", page, PER_PAGE)
+            if total <= counts["cap"]:
+                page = min(page, max(1, -(-total // PER_PAGE)) - 1)
+            rows, more = pending_page(company, "", page, PER_PAGE)
+            if not rows and page:
+                page, (rows, more) = 0, pending_page(company, "", 0, PER_PAGE)
+            pages = page_count(total, PER_PAGE, page, more, counts["cap"])
         return self.render(
             "admin/collection/pending.html",
             tab="pending", counts=counts, rows=rows, total=total, page=page, pages=pages,
-            search=search, now=utcnow(), reminder_limit=company.reminder_count,
+            search=search, count_cap=counts["cap"], now=utcnow(), reminder_limit=company.reminder_count,
             delivery=link_email_states(company.id, [r.email for r in rows]),
         )
 

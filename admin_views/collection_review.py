@@ -19,6 +19,7 @@ from portal.collection.models import CollectionRequest, RequestStatus
 from portal.infra import storage
 from portal.infra.extensions import db
 from portal.infra.images import ImageRejected, min_photo_size
+from portal.infra.paging import page_count
 from portal.infra.web import field_limits
 from portal.ordering.duplicates import same_person_for_many
 from portal.printing.operations import enabled_printers
@@ -73,13 +74,16 @@ class ReviewPages:
     def review(self):
         company = self.company
         search = request.args.get("q", "").strip()[:100]
-        cards, total, page = review.review_page(company, search, request.args.get("page", 0, type=int) or 0)
+        counts = self._counts(company)
+        cards, total, page, more = review.review_page(company, search, request.args.get("page", 0, type=int) or 0,
+                                                      total=None if search else counts["in_review"])
         same = same_person_for_many(company, current_user, [(("request", r.id), r.card_type, r.data) for r in cards])
         return self.render(
             "admin/collection/review.html",
-            tab="review", counts=self._counts(company), cards=cards,
+            tab="review", counts=counts, cards=cards,
             proof_alt=lambda card: proof_alt(company, card.card_type, card.data or {}), total=total, page=page, search=search,
-            pages=max(1, -(-total // review.PER_PAGE)), per_page=review.PER_PAGE,
+            pages=page_count(total, review.PER_PAGE, page, more, counts["cap"]), per_page=review.PER_PAGE,
+            count_cap=counts["cap"],
             missing_photos=review.missing_photo_count(company),
             review_rows=review_rows, holder_name=holder_name, company=company, printers=enabled_printers(company),
             same_person={key[1]: found for key, found in same.items()},

@@ -17,6 +17,7 @@ from portal.cards import fulltext
 from portal.cards.models import Card, CardStatus, order_numbers
 from portal.infra.extensions import db
 from portal.infra.national_ids import InvalidNationalId, normalise_national_id, search_keys
+from portal.infra.paging import COUNT_CAP
 from portal.infra.text_match import icontains
 from portal.tenancy.models import Company, Membership, User
 
@@ -232,9 +233,6 @@ def _cards(ids: list[int], options, per_page: int):
     by_id = {c.id: c for c in db.session.scalars(select(Card).options(*options).where(Card.id.in_(ids))).unique()}
     rows = [by_id[i] for i in ids if i in by_id]
     return rows[:per_page], len(rows) > per_page
-
-
-COUNT_CAP = 10_000
 
 
 def count_cards(company: Company, *, status: str | None = None, card_type_id: int | None = None,

@@ -46,6 +46,7 @@ class ImportBatch(db.Model):
 # "No open duplicate": one open request per company, card type and address (emails are stored in lower
 # case). The database holds the rule, so two uploads or pastes at the same moment cannot both create one.
 OPEN_REQUEST_WHERE = text("status IN ('pending', 'in_review', 'rejected') AND email != ''")
+NO_PHOTO_WHERE = text("photo_key IS NULL")
 
 
 class CollectionRequest(db.Model):
@@ -56,6 +57,9 @@ class CollectionRequest(db.Model):
         # Data collection > Pending: a company's newest waiting requests, and its search by email prefix.
         Index("ix_collection_request_waiting", "company_id", "status", "id"),
         Index("ix_collection_request_company_email", "company_id", "email"),
+        # In review: the cards still missing a photo, counted without reading every card that has one.
+        Index("ix_collection_request_no_photo", "company_id", "status", "card_type_id",
+              sqlite_where=NO_PHOTO_WHERE, postgresql_where=NO_PHOTO_WHERE),
         Index("uq_collection_request_open_email", "company_id", "card_type_id", "email", unique=True,
               sqlite_where=OPEN_REQUEST_WHERE, postgresql_where=OPEN_REQUEST_WHERE),
     )

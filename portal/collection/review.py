@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from portal.audit.operations import record
 from portal.catalog.models import CardType, FieldKind, LayoutField
 from portal.collection.models import CollectionRequest, RequestStatus
-from portal.infra import storage
+from portal.infra import paging, storage
 from portal.infra.extensions import db
 from portal.infra.photo_assistant import assist_photo
 from portal.infra.text_match import icontains
@@ -25,6 +25,11 @@ from portal.tenancy.models import Company, User
 PER_PAGE = 25  # a card with its proof, data and actions is ~4 KB of HTML: 25 keep the page under 200 KB
 CHUNK = 200  # cards added to the cart per request of "Add all to cart"
 IN_REVIEW = RequestStatus.IN_REVIEW.value
+
+
+# Oldest first, as the index (company, status, id) holds one company's cards in review: ordered so, the database
+# walks that index (ordered by id alone, PostgreSQL may walk the primary key through every other company's rows).
+_INDEX_ORDER = (CollectionRequest.company_id, CollectionRequest.status, CollectionRequest.id)
 
 
 def _search_terms(term: str) -> list[str]:
@@ -46,26 +51,53 @@ def _in_review(company: Company, search: str = ""):
     return and_(*where)
 
 
-def review_page(company: Company, search: str = "", page: int = 0, per_page: int = PER_PAGE):
-    """One page of the cards in review (oldest first) and how many match in all."""
+def review_page(company: Company, search: str = "", page: int = 0, per_page: int = PER_PAGE, *,
+                total: int | None = None):
+    """One page of the cards in review (oldest first): (cards, how many match, the page, whether more follow).
+
+    The count stops at `paging.COUNT_CAP` + 1 (the page then says "more than 10,000" and pages on with "next"),
+    so the page costs the same with 100,000 cards waiting as with 10,000. Without a search the tab's own count
+    (`operations.request_counts`) can be passed as `total`; a search that fits on its first page needs none."""
     where = _in_review(company, search)
-    total = db.session.scalar(select(func.count(CollectionRequest.id)).where(where)) or 0
-    last_page = max(0, (total - 1) // per_page)
-    page = min(max(0, page), last_page)
-    rows = list(db.session.scalars(
+    cap = paging.COUNT_CAP
+    page = max(0, page)
+    first = _review_rows(where, 0, per_page) if total is None and page == 0 else None
+    if first is not None and len(first) <= per_page:
+        return first, len(first), 0, False
+    if total is None:
+        total = db.session.scalar(select(paging.capped_count(
+            select(CollectionRequest.id).where(where).order_by(*_INDEX_ORDER), cap))) or 0
+    if first is not None:
+        return first[:per_page], total, 0, True
+    if total <= cap:
+        page = min(page, max(0, (total - 1) // per_page))
+    rows = _review_rows(where, page, per_page)
+    if not rows and page:  # past the end of more than `cap` cards: the first page
+        page, rows = 0, _review_rows(where, 0, per_page)
+    return rows[:per_page], total, page, len(rows) > per_page
+
+
+def _review_rows(where, page: int, per_page: int) -> list[CollectionRequest]:
+    """The page's cards and one more (is there a next page?). The page's ids come from the index alone (a deep
+    page skips index entries, not whole rows); then only those rows are read, with what the page shows."""
+    ids = (select(CollectionRequest.id).where(where).order_by(*_INDEX_ORDER)
+           .offset(page * per_page).limit(per_page + 1))
+    return list(db.session.scalars(
         select(CollectionRequest)
         .options(selectinload(CollectionRequest.card_type).selectinload(CardType.fields),
                  selectinload(CollectionRequest.address))
-        .where(where).order_by(CollectionRequest.id).offset(page * per_page).limit(per_page)
+        .where(CollectionRequest.id.in_(ids.scalar_subquery())).order_by(CollectionRequest.id)
     ))
-    return rows, total, page
 
 
 def missing_photo_count(company: Company) -> int:
-    """Cards in review whose card type needs a photo and that have none: they cannot go to the cart yet."""
+    """Cards in review whose card type needs a photo and that have none: they cannot go to the cart yet.
+    Counted up to `paging.COUNT_CAP` + 1 from the index of requests without a photo."""
     needs = select(LayoutField.card_type_id).where(LayoutField.kind == FieldKind.PHOTO.value)
-    return db.session.scalar(select(func.count(CollectionRequest.id)).where(
-        _in_review(company), CollectionRequest.photo_key.is_(None), CollectionRequest.card_type_id.in_(needs))) or 0
+    R = CollectionRequest
+    return db.session.scalar(select(paging.capped_count(
+        select(R.id).where(R.company_id == company.id, R.status == IN_REVIEW, R.photo_key.is_(None),
+                           R.card_type_id.in_(needs))))) or 0
 
 
 @dataclass
@@ -93,7 +125,7 @@ def add_chunk_to_cart(company: Company, user: User, *, search: str = "", after_i
     where = _in_review(company, search)
     rows = list(db.session.scalars(
         select(CollectionRequest).options(selectinload(CollectionRequest.card_type).selectinload(CardType.fields))
-        .where(where, CollectionRequest.id > after_id).order_by(CollectionRequest.id).limit(limit)))
+        .where(where, CollectionRequest.id > after_id).order_by(*_INDEX_ORDER).limit(limit)))
     added = skipped = 0
     for req in rows:
         if req.card_type.needs_photo and not req.photo_key:

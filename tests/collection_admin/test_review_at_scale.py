@@ -148,3 +148,40 @@ def test_review_search_finds_swedish_letters(client, db, collect, term):
     client.login(orderer.email)
     resp = client.get(f"/admin/collection/review?q={term}")
     assert resp.get_data(as_text=True).count('data-testid="review-card"') == 1
+
+
+def test_past_the_count_cap_the_tabs_and_pages_say_more_than_and_still_page_on(client, db, collect, monkeypatch):
+    """Issue 16: the counts stop at the cap (10,000 in production, 30 here), so the page costs the same with
+    100,000 cards waiting; the user reads "more than 30" and reaches every card with the pager."""
+    from portal.collection.email_list import split_email_list
+    from portal.collection.operations import send_requests
+    from portal.infra import paging
+
+    company, orderer, ct, addr = collect
+    monkeypatch.setattr(paging, "COUNT_CAP", 30)
+    _waiting(db, company, ct, 60, photo=False)
+    send_requests(company, orderer, ct, split_email_list(" ".join(f"p{i:02d}@x.se" for i in range(40))).valid)
+    db.session.commit()
+    client.login(orderer.email)
+
+    first = client.get("/admin/collection/review")
+    body, text = first.get_data(as_text=True), html_text(first)
+    assert "More than 30 cards are waiting for your review." in text and "Showing 1-25." in text
+    assert "More than 30 cards need a photo before they can go to the cart" in text
+    assert "Add all cards to your cart? More than 30 are waiting." in body
+    assert "30+" in text and text.count("more than 30") == 2  # both tab badges, for a screen reader too
+    assert "60 cards" not in text  # no count of every card was made
+    third = client.get("/admin/collection/review?page=2")
+    assert "Showing 51-60." in html_text(third) and "Person0060" in third.get_data(as_text=True)
+    assert third.get_data(as_text=True).count('data-testid="review-card"') == 10
+    assert 'href="/admin/collection/review?page=2"' in client.get("/admin/collection/review?page=1").get_data(
+        as_text=True).split('data-testid="review-pages"')[1]  # the pager goes on past the counted pages
+
+    pending = html_text(client.get("/admin/collection/pending"))
+    assert "More than 30 pending requests" in pending and pending.count("@x.se") == 25
+    assert html_text(client.get("/admin/collection/pending?page=1")).count("@x.se") == 15
+    # Under the cap the counts are exact, as before.
+    monkeypatch.setattr(paging, "COUNT_CAP", 100)
+    text = html_text(client.get("/admin/collection/review"))
+    assert "60 cards are waiting for your review." in text and "60 cards need a photo" in text
+    assert "40 pending requests" in html_text(client.get("/admin/collection/pending"))
