@@ -15,11 +15,13 @@ depends_on = None
 
 def upgrade():
     op.add_column("company", sa.Column("expiry_notice_days", sa.String(length=16), nullable=True))
-    op.create_index(op.f("ix_card_replaces_card_id"), "card", ["replaces_card_id"])
+    op.create_index("ix_card_replaces_card_id", "card", ["replaces_card_id"],  # only cards that replace one
+                    sqlite_where=sa.text("replaces_card_id IS NOT NULL"),
+                    postgresql_where=sa.text("replaces_card_id IS NOT NULL"))
     op.create_index(op.f("ix_collection_request_replaces_card_id"), "collection_request", ["replaces_card_id"])
 
 
 def downgrade():
     op.drop_index(op.f("ix_collection_request_replaces_card_id"), table_name="collection_request")
-    op.drop_index(op.f("ix_card_replaces_card_id"), table_name="card")
+    op.drop_index("ix_card_replaces_card_id", table_name="card")
     op.drop_column("company", "expiry_notice_days")

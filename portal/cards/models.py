@@ -45,6 +45,10 @@ class Card(db.Model):
         Index("ix_card_company_created", "company_id", "created_at"),
         Index("ix_card_company_updated", "company_id", "updated_at"),
         Index("ix_card_company_valid_until", "company_id", "valid_until"),
+        # Only the few cards that replace another: with every NULL in it, the index's statistics made it look
+        # useless to the databases, which then read the whole company (or table) for a card's replacements.
+        Index("ix_card_replaces_card_id", "replaces_card_id", sqlite_where=text("replaces_card_id IS NOT NULL"),
+              postgresql_where=text("replaces_card_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,7 +78,7 @@ class Card(db.Model):
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
     # The same person's card this one replaces: blocked when this one becomes active. Indexed: the old card's
     # page and the API list the cards replacing it, and renewal asks whether one is still on its way.
-    replaces_card_id: Mapped[int | None] = mapped_column(ForeignKey("card.id", ondelete="SET NULL"), index=True)
+    replaces_card_id: Mapped[int | None] = mapped_column(ForeignKey("card.id", ondelete="SET NULL"))
     # The last day the card is valid (from its card type's validity or the end of the holder's assignment):
     # the expiry job blocks it after that day.
     valid_until: Mapped[date | None] = mapped_column(Date)

@@ -34,7 +34,7 @@ def still_replaced(card_id: int, *, except_item: int | None = None, except_reque
                                                  CollectionRequest.status.in_(OPEN_REQUESTS))
     if except_request is not None:
         request = request.where(CollectionRequest.id != except_request)
-    card = select(Card.id).where(Card.replaces_card_id == card_id,
+    card = select(Card.id).where(Card.replaces_card_id == card_id, Card.replaces_card_id.is_not(None),  # partial index
                                  Card.status.in_([*NOT_YET_USED, CardStatus.ACTIVE.value]))
     return bool(db.session.scalar(select(exists(item) | exists(request) | exists(card))))
 
