@@ -119,11 +119,16 @@ def _copy(db, table, bar: Progress, rows_iter) -> None:
     first = next(chunks, None)
     if not first:
         return
-    name = getattr(table, "__tablename__", None) or table.name
+    from portal.infra.bulk import _python_defaults
+
+    core = getattr(table, "__table__", table)
+    _python_defaults(core, first)  # COPY fills no Python-side defaults (tracking_number: "", ...)
+    name = core.name
     columns = ", ".join(f'"{c}"' for c in first[0])
     cursor = db.session.connection().connection.driver_connection.cursor()
     with cursor.copy(f'COPY "{name}" ({columns}) FROM STDIN') as copy:
         for batch in _chain(first, chunks):
+            _python_defaults(core, batch)
             for row in batch:
                 copy.write_row([json.dumps(v) if isinstance(v, dict | list) else v for v in row.values()])
             bar.add(len(batch))
