@@ -58,3 +58,28 @@ def test_sending_a_step_does_not_read_the_request_again_after_saving_it(client, 
     assert resp.headers["Location"].endswith(link + "/photo")
     reads = [s for s in statements if s.startswith("SELECT collection_request.")]
     assert len(reads) == 1, statements  # opened once; the next step is decided from what is loaded
+
+
+def test_opening_the_link_on_postgresql_runs_without_transaction_round_trips(client, db, collect):
+    """Issue 16, round two: a GET of the page only reads, so on PostgreSQL it sends no BEGIN and no
+    ROLLBACK (two of its five round trips); the step sent next still runs in one transaction."""
+    import pytest
+
+    if _db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no round trips to save")
+    link = _link(db, collect)
+    seen: list[tuple[str, bool]] = []
+
+    def note(conn, _cursor, statement, *_args):
+        seen.append((statement.split()[0], conn.connection.driver_connection.autocommit))
+
+    event.listen(_db.engine, "before_cursor_execute", note)
+    try:
+        assert client.get(link).status_code == 200
+        read = list(seen)
+        seen.clear()
+        client.post(link, {"first_name": "Åsa", "last_name": "Öberg"})
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", note)
+    assert read and all(autocommit for _, autocommit in read), read
+    assert any(kind == "UPDATE" for kind, _ in seen) and not any(autocommit for _, autocommit in seen), seen
