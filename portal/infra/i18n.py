@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import refresh
+from flask_babel import get_translations, refresh
 
 from portal.infra.config import BASE_DIR
 from portal.infra.extensions import babel
@@ -68,11 +68,37 @@ def _candidates():
         yield source()
 
 
+def page_translations():
+    """The catalogue of the page's language, looked up once per language and request. Flask-Babel looks
+    it up again for every string (three context lookups and the locale's name each time: a page has a
+    dozen strings). A change of language (`refresh`, `force_locale` for an email) makes a new locale, so
+    the next string looks up the catalogue again."""
+    state = g.get("_flask_babel") if g else None
+    if state is not None:
+        seen = getattr(state, "page_translations", None)
+        if seen is not None and seen[0] is getattr(state, "babel_locale", None) \
+                and seen[1] is getattr(state, "babel_domain", None):
+            return seen[2]
+    translations = get_translations()
+    state = g.get("_flask_babel") if g else None
+    if state is not None and getattr(state, "babel_locale", None) is not None:
+        state.page_translations = (state.babel_locale, getattr(state, "babel_domain", None), translations)
+    return translations
+
+
 def init_i18n(app: Flask, *sources: LanguageSource) -> None:
     app.extensions["language_sources"] = sources
     install_form_messages()  # WTForms' own messages from our catalogues, in every language
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(BASE_DIR / "translations"))
+    # The templates' _() and ngettext as Flask-Babel installs them, with the catalogue looked up once.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: page_translations().ugettext(s),
+        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
     @app.before_request
     def _remember_chosen_language():

@@ -53,3 +53,15 @@ def _run_on_rollback(session: Session) -> None:
     session.info.pop("on_commit", None)
     for callback in session.info.pop("on_rollback", []):
         callback()
+
+
+def reads_only() -> None:
+    """This request only reads (a GET of a page): on PostgreSQL its statements run without a transaction
+    of their own (autocommit), which saves the BEGIN and ROLLBACK round trips. Each SELECT still sees
+    committed rows only, as under READ COMMITTED. A write it makes after all (a guessed link counted)
+    commits by itself. Call it before the request's first statement; the connection goes back to the
+    pool with its usual isolation level. SQLite has no round trips to save."""
+    session = db.session()
+    if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
+        return
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

@@ -25,6 +25,7 @@ from portal.infra.i18n import use_page_language
 from portal.infra.images import ImageRejected, min_photo_size, preview_jpeg
 from portal.infra.photo_assistant import finding_messages
 from portal.infra.tokens import looks_like_token
+from portal.infra.transactions import reads_only
 from portal.security.link_guard import link_throttled, note_bad_link
 from selfservice.employee.blueprint import bp
 
@@ -39,6 +40,8 @@ PROBLEMS = {
 
 def _load(token: str):
     """The request for this link, or the page that says why the link cannot be used."""
+    if request.method == "GET":
+        reads_only()  # the hot path of every link: no transaction round trips on PostgreSQL
     if link_throttled(token):
         return None, (render_template("employee/problem.html", title=_("Too many attempts"),
                                       message=_("Wait 15 minutes and open the link from your email again."),

@@ -28,3 +28,16 @@ def test_past_the_limit_a_key_gets_429_with_retry_after_and_others_go_on(api, ap
 def test_the_screens_are_not_rate_limited_by_the_api(client, api_world, three_a_minute):
     client.login("admin@acme.example")
     assert all(client.get("/admin/company/api-keys/").status_code == 200 for _ in range(5))
+
+
+def test_a_page_of_the_screens_does_not_run_the_apis_limit_check(client, api, api_world, make_key, monkeypatch):
+    """The check costs every request CPU (issue 16, round two: the employee's page); only the API has limits."""
+    from flask_limiter import Limiter
+
+    checked = []
+    real = Limiter.identify_request
+    monkeypatch.setattr(Limiter, "identify_request", lambda self: checked.append(1) or real(self))
+    client.get("/r/" + "z" * 43)  # the employee's page (an unknown link)
+    assert checked == []
+    assert api.get("/api/v1/cards", headers=make_key(api_world["acme"])).status_code == 200
+    assert checked

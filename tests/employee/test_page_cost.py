@@ -58,3 +58,58 @@ def test_sending_a_step_does_not_read_the_request_again_after_saving_it(client, 
     assert resp.headers["Location"].endswith(link + "/photo")
     reads = [s for s in statements if s.startswith("SELECT collection_request.")]
     assert len(reads) == 1, statements  # opened once; the next step is decided from what is loaded
+
+
+def test_opening_the_link_on_postgresql_runs_without_transaction_round_trips(client, db, collect):
+    """Issue 16, round two: a GET of the page only reads, so on PostgreSQL it sends no BEGIN and no
+    ROLLBACK (two of its five round trips); the step sent next still runs in one transaction."""
+    import pytest
+
+    if _db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no round trips to save")
+    link = _link(db, collect)
+    seen: list[tuple[str, bool]] = []
+
+    def note(conn, _cursor, statement, *_args):
+        seen.append((statement.split()[0], conn.connection.driver_connection.autocommit))
+
+    event.listen(_db.engine, "before_cursor_execute", note)
+    try:
+        assert client.get(link).status_code == 200
+        read = list(seen)
+        seen.clear()
+        client.post(link, {"first_name": "Åsa", "last_name": "Öberg"})
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", note)
+    assert read and all(autocommit for _, autocommit in read), read
+    assert any(kind == "UPDATE" for kind, _ in seen) and not any(autocommit for _, autocommit in seen), seen
+
+
+def test_the_page_looks_up_its_language_catalogue_once_not_per_string(client, db, collect, monkeypatch):
+    """Issue 16, round two: a dozen translated strings on the page, one catalogue look-up."""
+    from flask_babel import Domain
+
+    link = _link(db, collect)
+    calls = []
+    real = Domain.get_translations
+    monkeypatch.setattr(Domain, "get_translations", lambda self: calls.append(1) or real(self))
+    page = client.get(link + "?lang=sv")
+    assert "Nästa" in page.get_data(as_text=True)
+    assert len(calls) <= 3, len(calls)
+
+
+def test_a_change_of_language_within_a_request_still_changes_the_strings(app):
+    """The catalogue kept for the page follows a language switch and an email's own language."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from portal.infra.i18n import use_page_language
+
+    with app.test_request_context("/"):
+        use_page_language("sv")
+        assert render_template_string("{{ _('Next') }}") == "Nästa"
+        with force_locale("fi"):
+            assert render_template_string("{{ _('Next') }}") == "Seuraava"
+        assert render_template_string("{{ _('Next') }}") == "Nästa"
+        use_page_language("en")
+        assert render_template_string("{{ _('Next') }}") == "Next"
