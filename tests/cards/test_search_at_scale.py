@@ -190,11 +190,16 @@ def test_a_page_from_the_newest_cards_is_the_page_the_full_search_gives(db, worl
     assert everything["lindq"] == by_karin[:25]
 
 
-def test_another_companys_orderer_of_the_same_name_costs_this_company_nothing(db, world, make_company, make_user):
-    """An orderer branch is asked only about users of the company (and operators): another company's "Anna"
-    is not an orderer of this company's cards."""
+def test_another_companys_orderer_of_the_same_name_is_not_asked_about(db, world, make_company, make_user):
+    """An orderer branch asks only about users of the company (and operators): another company's "Anna" is not
+    one of the orderers whose cards are looked up (with her, PostgreSQL read every card of this company)."""
+    from portal.cards.search import _by_orderer
+
     company, admin, ct = world
     other = make_company("Andbygg AB")
-    make_user(other, role="orderer", email="anna.berg@andbygg.se", name="Anna Berg")
+    anna_elsewhere = make_user(other, role="orderer", email="anna.berg@andbygg.se", name="Anna Berg")
     mine = _card(db, company, ct, "Per Holm", orderer_id=admin.id)  # ordered by this company's "Anna"
+    (_kind, users), _cond = _by_orderer("an", company)
+    asked = set(db.session.scalars(users))
+    assert admin.id in asked and anna_elsewhere.id not in asked
     assert [c.id for c in search_cards(company, "an")[0]] == [mine.id]
