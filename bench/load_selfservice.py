@@ -136,23 +136,40 @@ class Employee:
             self.errors.append(f"employee {self.number}: {type(exc).__name__}: {exc}")
 
 
-def phone_photo(width: int, height: int, orientation: int = 6) -> bytes:
-    """A phone's original JPEG: a smooth scene with sensor grain (12 MP comes to about 2.3 MB, like a
-    real one), stored as the sensor saw it with an EXIF orientation (6: the phone was held upright)."""
+def phone_photo(width: int, height: int, orientation: int = 6, face: bool = True) -> bytes:
+    """A phone's original JPEG as the sensor stored it (`width` x `height`, 12 MP comes to about 2.4 MB like
+    a real one, with sensor grain) and an EXIF orientation (6: the phone was held upright, so the picture is
+    a portrait once turned). On it a real face: the head and shoulders of scikit-image's astronaut, the face
+    about a quarter of the height, as an ID photo is taken; the photo assistant finds it, looks for the eyes,
+    judges the light and sharpness and frames it. ``face=False``: a drawn scene without a face (cheaper to
+    check; the figures of earlier runs)."""
     from PIL import Image, ImageDraw, ImageFilter
 
-    small = Image.new("RGB", (400, 300), (182, 196, 210))
-    draw = ImageDraw.Draw(small)
-    draw.rectangle((0, 200, 400, 300), fill=(96, 110, 80))
-    draw.ellipse((150, 40, 250, 170), fill=(214, 170, 140))
-    draw.rectangle((120, 160, 280, 300), fill=(40, 60, 120))
-    scene = small.filter(ImageFilter.GaussianBlur(1)).resize((width, height), Image.Resampling.BICUBIC)
-    grain = Image.effect_noise((width // 2, height // 2), 64).convert("RGB").resize((width, height),
-                                                                                    Image.Resampling.BILINEAR)
+    upright = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+    if face:
+        from skimage import data as skdata
+
+        person = Image.fromarray(skdata.astronaut()).crop((60, 0, 360, 400))  # head and shoulders, 3:4
+        side = upright[1]
+        scene = Image.new("RGB", upright, (176, 186, 196))
+        scene.paste(person.resize((round(side * 0.75), side), Image.Resampling.BICUBIC),
+                    ((upright[0] - round(side * 0.75)) // 2, upright[1] - side))
+    else:
+        small = Image.new("RGB", (400, 300), (182, 196, 210))
+        draw = ImageDraw.Draw(small)
+        draw.rectangle((0, 200, 400, 300), fill=(96, 110, 80))
+        draw.ellipse((150, 40, 250, 170), fill=(214, 170, 140))
+        draw.rectangle((120, 160, 280, 300), fill=(40, 60, 120))
+        scene = small.filter(ImageFilter.GaussianBlur(1)).resize(upright, Image.Resampling.BICUBIC)
+    grain = Image.effect_noise((upright[0] // 2, upright[1] // 2), 64).convert("RGB").resize(
+        upright, Image.Resampling.BILINEAR)
+    photo = Image.blend(scene, grain, 0.15)
+    if orientation in (5, 6, 7, 8):
+        photo = photo.transpose(Image.Transpose.ROTATE_90)  # as the sensor saw it; EXIF 6 turns it back
     exif = Image.Exif()
     exif[0x0112] = orientation
     buf = io.BytesIO()
-    Image.blend(scene, grain, 0.15).save(buf, "JPEG", quality=92, exif=exif)
+    photo.save(buf, "JPEG", quality=92, exif=exif)
     return buf.getvalue()
 
 
@@ -388,6 +405,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=None,
                         help="threads per gunicorn worker (default: gunicorn.conf.py's, 2)")
     parser.add_argument("--photo", default="4000x3000", help="size of a phone's original photo (12 MP)")
+    parser.add_argument("--no-face", action="store_true",
+                        help="photos of a drawn scene without a face (the assistant finds nothing: cheaper)")
     parser.add_argument("--originals", type=float, default=0.2,
                         help="share of employees sending the full original (no JavaScript, HEIC)")
     parser.add_argument("--compare", action="store_true",
@@ -403,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     company_id, tokens = seed(url, storage_dir, secret, args.employees * phases + 1)
     probe_token = tokens.pop()
     width, height = (int(x) for x in args.photo.lower().split("x"))
-    original = (phone_photo(width, height), {}, None)
+    original = (phone_photo(width, height, face=not args.no_face), {}, None)
     scaled = scaled_in_browser(original[0], 413 / 531)
     every_nth = round(1 / args.originals) if args.originals > 0 else 0
     mixed = [original if every_nth and i % every_nth == 0 else scaled for i in range(args.employees)]
@@ -413,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
            "CARDWRIGHT_ENV": "development", "SCHEDULER_ENABLED": "false", "BASE_URL": base}
     # The production settings (gunicorn.conf.py), unless --workers / --threads say otherwise.
     workers, threads = served_by(args.workers, args.threads)
-    gunicorn = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(workers),
+    gunicorn = [sys.executable, "-m", "gunicorn", "-c", os.environ.get("GUNICORN_CONF", str(ROOT / "gunicorn.conf.py")), "-w", str(workers),
                 "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--timeout", "300", "--log-level", "warning",
                 "app:create_app()"]
     proc = subprocess.Popen(gunicorn, cwd=ROOT, env=env)
