@@ -25,6 +25,7 @@ from portal.infra import image_pixels, images
 # All thresholds in one place, tuned on tests/unit/test_photo_assistant.py's photo set.
 THRESHOLDS: dict[str, float] = {
     "analyse_side": 640,       # the grey copy the eyes, light and sharpness are judged on
+    "preview_side": 1600,      # a whole photo decodes once at least this long, for the look and the framing
     "detect_fine": 400,        # ... and a finer one when the coarse one finds nothing
     "detect_quick": 120,       # a first look on a copy this long finds the big face of a usual ID photo
     "detect_side": 200,        # detection runs on a copy this long on its longest side
@@ -127,6 +128,33 @@ def _small_grey(data: bytes, rotate: int | str = 0) -> tuple[Any, tuple[int, int
     img = images._orient(img, quarter)
     full = (raw[1], raw[0]) if swapped else raw
     return np.asarray(img), full
+
+
+def _decoded_upright(data: bytes, rotate: int | str = 0) -> tuple[Image.Image, tuple[int, int]] | None:
+    """A JPEG decoded once, turned upright, at 1/2 .. 1/8 of its size but at least ``preview_side`` pixels on
+    its longest side, with the size of the full photo so turned: what both the assistant's look and the
+    framing use when a whole photo arrives (a phone without JavaScript, a HEIC-less original, the order
+    form, the API). None for other formats and colour modes (they take the two-step way)."""
+    img = images._open(data, images.PHOTO_FORMATS, images.MAX_PIXELS, images.MAX_BYTES)
+    raw = img.size
+    if img.format != "JPEG" or img.mode not in ("RGB", "L") or max(raw) < 2 * THRESHOLDS["preview_side"]:
+        return None  # a 1,600 px copy: its grey look decodes at 1/2, the framing at full size
+    swapped = (images._orientation(img) in (5, 6, 7, 8)) != (images._quarter_turns(rotate) in (90, 270))
+    images._draft(img, max(raw) / THRESHOLDS["preview_side"])
+    img = images._orient(images._load(img), images._quarter_turns(rotate))
+    if img.info.get("icc_profile"):
+        return None  # colour-managed: the framing's own decode turns it into sRGB
+    return img, ((raw[1], raw[0]) if swapped else raw)
+
+
+def _grey_of(img: Image.Image) -> Any:
+    import numpy as np
+
+    side = int(THRESHOLDS["analyse_side"])
+    small = img.reduce(max(1, max(img.size) // side))  # box average: cheap, and no aliasing
+    small = small.convert("L") if small.mode != "L" else small
+    small.thumbnail((side, side), Image.Resampling.BILINEAR)
+    return np.asarray(small)
 
 
 def _detect_at(grey: Any, side: int) -> list[tuple[int, int, int, int]]:
@@ -340,17 +368,22 @@ def _same_shape(copy: tuple[int, int], original: tuple[int, int]) -> bool:
     return abs(copy[0] / copy[1] - w / h) <= 0.02 * (w / h) + 1.0 / copy[1]
 
 
-def _framed(data: bytes, advice: Advice, size: tuple[int, int], rotate: int | str) -> bytes:
-    """The card's JPEG with the face framed by ``advice`` and the eye line levelled."""
+def _framed(data: bytes, advice: Advice, size: tuple[int, int], rotate: int | str,
+            decoded: Image.Image | None = None) -> bytes:
+    """The card's JPEG with the face framed by ``advice`` and the eye line levelled; from ``decoded`` (the
+    photo already decoded upright) when it has the card's pixels in the frame."""
     cx, cy, fw, fh, angle = _frame(advice, size)
     images._check_enough_pixels(fw, fh, size)
-    quarter = images._quarter_turns(rotate)
-    img = images._open(data, images.PHOTO_FORMATS, images.MAX_PIXELS, images.MAX_BYTES)
-    raw = img.size
-    reduce = fh / size[1]  # decode big JPEGs at 1/2 .. 1/8 while keeping at least the card's pixels
-    if img.format == "JPEG" and reduce >= 2:
-        img.draft("RGB", (math.ceil(raw[0] / reduce), math.ceil(raw[1] / reduce)))
-    img = images._orient(images._load(img), quarter)
+    if decoded is not None and fh * max(decoded.size) / max(advice.size) >= size[1]:
+        img = decoded
+    else:
+        quarter = images._quarter_turns(rotate)
+        img = images._open(data, images.PHOTO_FORMATS, images.MAX_PIXELS, images.MAX_BYTES)
+        raw = img.size
+        reduce = fh / size[1]  # decode big JPEGs at 1/2 .. 1/8 while keeping at least the card's pixels
+        if img.format == "JPEG" and reduce >= 2:
+            img.draft("RGB", (math.ceil(raw[0] / reduce), math.ceil(raw[1] / reduce)))
+        img = images._orient(images._load(img), quarter)
     scale = max(img.size) / max(advice.size)
     s = fh * scale / size[1]
     if s >= 2:  # bring the decoded copy near the card's size first so the affine map does not alias
@@ -382,13 +415,17 @@ def assist_photo(
         return images.normalise_photo(data, size=size, crop=crop, rotate=rotate), []
     if known is not None and crop and not images._quarter_turns(rotate):
         return images.normalise_photo(data, size=size, crop=crop, rotate=rotate), [c for c in CODES if c in known]
-    advice = check_photo(data, size=size, rotate=rotate)
+    decoded = None if crop else _decoded_upright(data, rotate)
+    if decoded is not None:  # one decode for the look and the framing
+        advice = _analyse(_grey_of(decoded[0]), decoded[1], size)
+    else:
+        advice = check_photo(data, size=size, rotate=rotate)
     if crop or advice.face is None:
         return images.normalise_photo(data, size=size, crop=crop, rotate=rotate), advice.findings
     _cx, _cy, fw, fh, _angle = _frame(advice, size)
     if fh > advice.size[1] * 1.15 or fw > advice.size[0] * 1.15:  # far too close: frame what there is
         return images.normalise_photo(data, size=size, crop=advice.crop, rotate=rotate), advice.findings
-    return _framed(data, advice, size, rotate), advice.findings
+    return _framed(data, advice, size, rotate, decoded[0] if decoded else None), advice.findings
 
 
 def photo_warning(codes: Iterable[str] | None) -> Any:
