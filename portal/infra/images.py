@@ -268,11 +268,26 @@ def normalise_photo(
     fx, fy = loaded[0] / raw[0], loaded[1] / raw[1]
     if img.size != loaded:
         fx, fy = fy, fx
+    return crop_decoded(img, (fx, fy), size=size, crop=crop, check_size=check_size)
+
+
+def crop_decoded(img: Image.Image, scale: tuple[float, float], *, size: tuple[int, int] = PHOTO_SIZE,
+                 crop: Mapping[str, Any] | None = None, check_size: bool = True) -> bytes:
+    """``normalise_photo`` for a photo already decoded and turned upright at ``scale`` (decoded pixels per
+    pixel of the full photo, across and down); ``crop`` in pixels of the full photo, centred without."""
+    fx, fy = scale
+    box = _parse_crop(crop)
     if box:
         box = (box[0] * fx, box[1] * fy, box[2] * fx, box[3] * fy)
     region = _fit_box(box, img.size, size)
     if check_size:
         _check_enough_pixels((region[2] - region[0]) / fx, (region[3] - region[1]) / fy, size)
+    ratio, k = min((region[2] - region[0]) / size[0], (region[3] - region[1]) / size[1]), 1
+    while ratio >= 2 * k:  # halve by averaging while the crop keeps the card's pixels (as a reduced JPEG decode)
+        k *= 2
+    if k > 1:
+        img = _resizable(img).reduce(k)
+        region = tuple(v / k for v in region)
     out = _resizable(img).resize(size, Image.Resampling.LANCZOS, box=region, reducing_gap=3.0)
     return _encode(_on_white(_to_srgb(out)), "JPEG", quality=88, optimize=True, progressive=True)
 

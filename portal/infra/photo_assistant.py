@@ -420,12 +420,19 @@ def assist_photo(
         advice = _analyse(_grey_of(decoded[0]), decoded[1], size)
     else:
         advice = check_photo(data, size=size, rotate=rotate)
-    if crop or advice.face is None:
+    if crop:
         return images.normalise_photo(data, size=size, crop=crop, rotate=rotate), advice.findings
-    _cx, _cy, fw, fh, _angle = _frame(advice, size)
-    if fh > advice.size[1] * 1.15 or fw > advice.size[0] * 1.15:  # far too close: frame what there is
-        return images.normalise_photo(data, size=size, crop=advice.crop, rotate=rotate), advice.findings
-    return _framed(data, advice, size, rotate, decoded[0] if decoded else None), advice.findings
+    box = None
+    if advice.face is not None:
+        _cx, _cy, fw, fh, _angle = _frame(advice, size)
+        if fh <= advice.size[1] * 1.15 and fw <= advice.size[0] * 1.15:
+            return _framed(data, advice, size, rotate, decoded[0] if decoded else None), advice.findings
+        box = advice.crop  # far too close: frame what there is
+    if decoded is not None:  # no face (centred, as today) or far too close: from the one decode
+        img, full = decoded
+        return images.crop_decoded(img, (img.width / full[0], img.height / full[1]), size=size, crop=box), \
+            advice.findings
+    return images.normalise_photo(data, size=size, crop=box, rotate=rotate), advice.findings
 
 
 def photo_warning(codes: Iterable[str] | None) -> Any:

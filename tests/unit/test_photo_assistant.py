@@ -187,6 +187,14 @@ def test_a_12_megapixel_original_is_decoded_once_for_the_look_and_the_framing(mo
     assert findings == []
     _assert_id_framing(jpeg)
 
+    landscape = _jpeg(Image.fromarray(skdata.coffee()).resize((4000, 3000)))
+    decodes.clear()
+    monkeypatch.setattr(images, "_load", lambda img: decodes.append(img.size) or real_load(img))
+    jpeg, findings = assist_photo(landscape, size=SIZE)
+    monkeypatch.undo()
+    assert findings == ["no_face"] and Image.open(io.BytesIO(jpeg)).size == SIZE  # centred, as today
+    assert decodes == [(2000, 1500)]
+
 
 def test_findings_are_said_in_the_readers_language(app):
     from flask_babel import force_locale
