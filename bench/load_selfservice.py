@@ -11,7 +11,7 @@ each POST with its CSRF token and the redirect that follows), then counts the ro
 p95 and maximum latency per step and overall, and exits 1 on any error or lost submission.
 
 The photos are what phones send: most employees' browsers scale the photo down before the upload
-(1,600 px, about 300 KB, orientation applied, with the crop box; the photo assistant checks that copy
+(1,600 px, about 350 KB, orientation applied, with the crop box; the photo assistant checks that copy
 first and its signed verdict comes with the upload), a share (`--originals`, default 20%)
 send the full 12 MP original with its EXIF orientation, as a phone without JavaScript or with a HEIC
 photo does. Meanwhile a prober opens another employee's page four times a second: its p95 tells
@@ -432,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
            "CARDWRIGHT_ENV": "development", "SCHEDULER_ENABLED": "false", "BASE_URL": base}
     # The production settings (gunicorn.conf.py), unless --workers / --threads say otherwise.
     workers, threads = served_by(args.workers, args.threads)
-    gunicorn = [sys.executable, "-m", "gunicorn", "-c", os.environ.get("GUNICORN_CONF", str(ROOT / "gunicorn.conf.py")), "-w", str(workers),
+    gunicorn = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(workers),
                 "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--timeout", "300", "--log-level", "warning",
                 "app:create_app()"]
     proc = subprocess.Popen(gunicorn, cwd=ROOT, env=env)
