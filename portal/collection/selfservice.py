@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeTimedSerializer
 
@@ -21,7 +21,14 @@ from portal.outbox.mail import queue_email
 
 
 def designated_addresses(req: CollectionRequest) -> list[Address]:
-    return collection_addresses(req.company_id)
+    """The addresses the employee may choose from: asked once per page (the next step, the page itself and
+    the check of a choice all want them)."""
+    if not has_request_context():
+        return collection_addresses(req.company_id)
+    seen = g.setdefault("designated_addresses", {})
+    if req.company_id not in seen:
+        seen[req.company_id] = collection_addresses(req.company_id)
+    return seen[req.company_id]
 
 
 def save_employee_data(req: CollectionRequest, values: dict) -> dict:

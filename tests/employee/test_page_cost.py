@@ -113,3 +113,13 @@ def test_a_change_of_language_within_a_request_still_changes_the_strings(app):
         assert render_template_string("{{ _('Next') }}") == "Nästa"
         use_page_language("en")
         assert render_template_string("{{ _('Next') }}") == "Next"
+
+
+def test_sending_a_step_reads_the_delivery_addresses_once(client, db, collect):
+    """The next step, and a choice of address, ask which addresses the employee may choose: once per page."""
+    link = _link(db, collect)
+    with sql_statements() as statements:
+        resp = client.post(link, {"first_name": "Åsa", "last_name": "Öberg"})
+    assert resp.status_code == 302
+    addresses = [s for s in statements if s.startswith("SELECT address.")]
+    assert len(addresses) == 1, statements
