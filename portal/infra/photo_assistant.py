@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image
 
 from portal.infra import image_pixels, images
+from portal.infra.decode_slots import in_decode_slot
 
 # All thresholds in one place, tuned on tests/unit/test_photo_assistant.py's photo set.
 THRESHOLDS: dict[str, float] = {
@@ -133,8 +134,8 @@ def _small_grey(data: bytes, rotate: int | str = 0) -> tuple[Any, tuple[int, int
 def _decoded_upright(data: bytes, rotate: int | str = 0) -> tuple[Image.Image, tuple[int, int]] | None:
     """A JPEG decoded once, turned upright, at 1/2 .. 1/8 of its size but at least ``preview_side`` pixels on
     its longest side, with the size of the full photo so turned: what both the assistant's look and the
-    framing use when a whole photo arrives (a phone without JavaScript, a HEIC-less original, the order
-    form, the API). None for other formats and colour modes (they take the two-step way)."""
+    framing use when a whole photo arrives (a phone without JavaScript, the order form, the API). None for
+    other formats and colour modes, and for photos too small to decode reduced (they take the two-step way)."""
     img = images._open(data, images.PHOTO_FORMATS, images.MAX_PIXELS, images.MAX_BYTES)
     raw = img.size
     if img.format != "JPEG" or img.mode not in ("RGB", "L") or max(raw) < 2 * THRESHOLDS["preview_side"]:
@@ -403,6 +404,7 @@ def _framed(data: bytes, advice: Advice, size: tuple[int, int], rotate: int | st
     return images._encode(out, "JPEG", quality=88, optimize=True, progressive=True)
 
 
+@in_decode_slot  # a whole original is held decoded (half size) while it is looked at and framed
 def assist_photo(
     data: bytes, *, size: tuple[int, int] = images.PHOTO_SIZE, crop: Mapping[str, Any] | None = None,
     rotate: int | str = 0, check: bool = True, known: list[str] | None = None,
