@@ -51,7 +51,8 @@ def high_water():  # VmHWM starts afresh at exec (ru_maxrss would carry the pare
 
 data = Path(sys.argv[1]).read_bytes()
 if sys.argv[2] == "assistant":  # the photo assistant (bench.paths_photo); the detector's own size is not per photo
-    from portal.infra.photo_assistant import _cascades, assist_photo
+    from portal.infra.face_finder import _cascades
+    from portal.infra.photo_assistant import assist_photo
     _cascades()
 before = high_water()
 if sys.argv[2] == "full":
