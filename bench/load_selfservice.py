@@ -143,7 +143,7 @@ def phone_photo(width: int, height: int, orientation: int = 6, face: bool = True
     about a quarter of the height, as an ID photo is taken; the photo assistant finds it, looks for the eyes,
     judges the light and sharpness and frames it. ``face=False``: a drawn scene without a face (cheaper to
     check; the figures of earlier runs)."""
-    from PIL import Image, ImageDraw, ImageFilter
+    from PIL import Image
 
     upright = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
     if face:
@@ -155,12 +155,9 @@ def phone_photo(width: int, height: int, orientation: int = 6, face: bool = True
         scene.paste(person.resize((round(side * 0.75), side), Image.Resampling.BICUBIC),
                     ((upright[0] - round(side * 0.75)) // 2, upright[1] - side))
     else:
-        small = Image.new("RGB", (400, 300), (182, 196, 210))
-        draw = ImageDraw.Draw(small)
-        draw.rectangle((0, 200, 400, 300), fill=(96, 110, 80))
-        draw.ellipse((150, 40, 250, 170), fill=(214, 170, 140))
-        draw.rectangle((120, 160, 280, 300), fill=(40, 60, 120))
-        scene = small.filter(ImageFilter.GaussianBlur(1)).resize(upright, Image.Resampling.BICUBIC)
+        from bench.paths_jobs import drawn_scene
+
+        scene = drawn_scene(upright)
     grain = Image.effect_noise((upright[0] // 2, upright[1] // 2), 64).convert("RGB").resize(
         upright, Image.Resampling.BILINEAR)
     photo = Image.blend(scene, grain, 0.15)

@@ -22,14 +22,19 @@ from bench.harness import note, report, timed
 SCRATCH = "Bench scratch AB"
 
 
-def phone_jpeg(size=(4000, 3000)) -> bytes:
-    """A 12 MP JPEG that decodes like a phone photo: smooth areas, edges, a little sensor noise."""
+def drawn_scene(size: tuple[int, int]) -> Image.Image:
+    """A smooth drawn scene with edges (sky, ground, a head-like shape, shoulders), without a real face."""
     small = Image.new("RGB", (400, 300), (182, 196, 210))
     d = ImageDraw.Draw(small)
     d.rectangle((0, 200, 400, 300), fill=(96, 110, 80))
     d.ellipse((150, 40, 250, 170), fill=(214, 170, 140))
     d.rectangle((120, 160, 280, 300), fill=(40, 60, 120))
-    img = small.filter(ImageFilter.GaussianBlur(1)).resize(size, Image.Resampling.BICUBIC)
+    return small.filter(ImageFilter.GaussianBlur(1)).resize(size, Image.Resampling.BICUBIC)
+
+
+def phone_jpeg(size=(4000, 3000)) -> bytes:
+    """A 12 MP JPEG that decodes like a phone photo: smooth areas, edges, a little sensor noise."""
+    img = drawn_scene(size)
     grain = Image.effect_noise((size[0] // 4, size[1] // 4), 24).convert("RGB").resize(size, Image.Resampling.NEAREST)
     img = Image.blend(img, grain, 0.06)
     buf = io.BytesIO()

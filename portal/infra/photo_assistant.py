@@ -89,9 +89,7 @@ def _decoded_upright(data: bytes, rotate: int | str = 0) -> tuple[Image.Image, t
     swapped = (images._orientation(img) in (5, 6, 7, 8)) != (images._quarter_turns(rotate) in (90, 270))
     images._draft(img, max(raw) / THRESHOLDS["preview_side"])
     img = images._orient(images._load(img), images._quarter_turns(rotate))
-    if img.info.get("icc_profile"):
-        return None  # colour-managed: the framing's own decode turns it into sRGB
-    return img, ((raw[1], raw[0]) if swapped else raw)
+    return img, ((raw[1], raw[0]) if swapped else raw)  # an ICC profile goes to sRGB when framed or cropped
 
 
 def _grey_of(img: Image.Image) -> Any:

@@ -175,16 +175,19 @@ def test_a_12_megapixel_original_is_framed_from_a_reduced_decode():
 def test_a_12_megapixel_original_is_decoded_once_for_the_look_and_the_framing(monkeypatch):
     """An original from a phone without JavaScript (or the order form, or the API) is the costliest photo: its
     2-3 MB are decoded once, at half size, and both the assistant's look and the framing use that copy."""
+    from PIL import ImageCms
+
     canvas = Image.new("RGB", (3000, 4000), (130, 140, 150))
     canvas.paste(_astronaut().resize((3000, 3000)), (0, 500))
-    data = _jpeg(canvas)
+    # with a colour profile, as an iPhone's photo has: the one decode still turns it into sRGB
+    data = _jpeg(canvas, icc_profile=ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
     decodes = []
     real_load = images._load
     monkeypatch.setattr(images, "_load", lambda img: decodes.append(img.size) or real_load(img))
     jpeg, findings = assist_photo(data, size=SIZE)
     monkeypatch.undo()
     assert decodes == [(1500, 2000)]  # once, at half size (before: a grey look at 1/8, then the framing's)
-    assert findings == []
+    assert findings == [] and "icc_profile" not in Image.open(io.BytesIO(jpeg)).info
     _assert_id_framing(jpeg)
 
     landscape = _jpeg(Image.fromarray(skdata.coffee()).resize((4000, 3000)))
