@@ -11,6 +11,8 @@ import math
 import threading
 from typing import Any
 
+from portal.infra.image_pixels import opencv as _cv2
+
 # All thresholds in one place, tuned on tests/unit/test_photo_assistant.py's photo set.
 THRESHOLDS: dict[str, float] = {
     "analyse_side": 640,       # the grey copy the eyes, light and sharpness are judged on
@@ -31,7 +33,7 @@ THRESHOLDS: dict[str, float] = {
     "clipped_max": 0.25,       # share of face pixels at >= 250 counted as "too bright"
     "backlit_gap": 70.0,       # background this much brighter than the face: lit from behind
     "tilt_warn": 7.0,          # degrees of eye-line tilt that are reported ("head tilted")
-    "level_min": 3.0,          # tilts below this are levelled as first measured (no second look)
+    "level_min": 5.0,          # tilts below this are levelled as first measured (no second look)
     "level_max": 25.0,         # tilts up to this are levelled in the crop
     "eyes_min_face_px": 90,    # the eyes are judged only on faces at least this tall in the analysed copy
     "eyes_face_px": 100,       # ... and looked for on the face scaled to this width (the eye finder's cost
@@ -40,15 +42,6 @@ THRESHOLDS: dict[str, float] = {
 }
 
 _per_thread = threading.local()
-_loading = threading.Lock()
-
-
-def _cv2() -> Any:
-    """OpenCV, imported once under a lock: its package swaps itself in sys.modules while loading, so a
-    second thread importing at the same moment can see it half made (no `cv2.data` yet)."""
-    with _loading:
-        import cv2
-    return cv2
 
 
 def _cascades() -> tuple[Any, Any, Any]:
@@ -127,7 +120,7 @@ def _eyes(grey: Any, face: tuple[int, int, int, int]) -> list[tuple[float, float
     side = max(8, int(ws // 9))
     for cascade in (eye_cascade, glasses_cascade):
         found = cascade.detectMultiScale(upper, scaleFactor=1.08, minNeighbors=5, minSize=(side, side),
-                                         maxSize=(int(ws // 2), int(ws // 2)))
+                                         maxSize=(int(ws // 3), int(ws // 3)))
         left = [e for e in found if e[0] + e[2] / 2 < ws / 2]
         right = [e for e in found if e[0] + e[2] / 2 >= ws / 2]
         if left and right:

@@ -207,7 +207,7 @@ def _framed(data: bytes, advice: Advice, size: tuple[int, int], rotate: int | st
         factor = int(s)
         img = img.reduce(factor)
         scale, s = scale / factor, s / factor
-    if img.mode != "RGB" or img.info.get("icc_profile") or "transparency" in img.info:
+    if img.mode not in ("RGB", "L") or "transparency" in img.info:
         img = images._on_white(images._to_srgb(images._resizable(img)))
     # One affine map from card pixels to decoded pixels: scale, level the eye line, place the frame.
     rad = math.radians(angle)
@@ -215,9 +215,8 @@ def _framed(data: bytes, advice: Advice, size: tuple[int, int], rotate: int | st
     ox, oy = cx * scale, cy * scale
     hw, hh = size[0] / 2, size[1] / 2
     matrix = (cos, -sin, ox - cos * hw + sin * hh, sin, cos, oy - sin * hw - cos * hh)
-    out = img.transform(size, Image.Transform.AFFINE, matrix, resample=Image.Resampling.BILINEAR,
-                        fillcolor=image_pixels.WHITE)
-    return images._encode(out, "JPEG", quality=88, optimize=True, progressive=True)
+    out = image_pixels.affine(img, size, matrix)  # a colour profile goes to sRGB on the card's pixels only
+    return images._encode(images._on_white(images._to_srgb(out)), "JPEG", quality=88, optimize=True)
 
 
 @in_decode_slot  # a whole original is held decoded (half size) while it is looked at and framed
