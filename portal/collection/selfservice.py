@@ -14,7 +14,7 @@ from portal.collection.signals import collection_submitted
 from portal.infra import storage
 from portal.infra.db_types import utcnow
 from portal.infra.extensions import db
-from portal.infra.photo_assistant import Advice, assist_photo, check_photo
+from portal.infra.photo_assistant import CODES, Advice, assist_photo, check_photo, check_with_card
 from portal.infra.transactions import on_rollback
 from portal.ordering.models import Address
 from portal.outbox.mail import queue_email
@@ -46,15 +46,32 @@ def _verdicts() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="photo-verdict")
 
 
+def _seals() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="photo-card")
+
+
 def check_employee_photo(req: CollectionRequest, data: bytes,
-                         original: tuple[int, int] | None = None) -> tuple[Advice, str]:
+                         original: tuple[int, int] | None = None) -> tuple[Advice, str, dict | None]:
     """The photo assistant's advice on a photo the employee has chosen (nothing is stored), and a signed
     verdict: the findings for exactly these bytes of this request, so that sending the same bytes with the
-    employee's crop does not run the check again (``save_employee_photo``)."""
+    employee's crop does not run the check again (``save_employee_photo``).
+
+    For the phone's scaled copy (``original`` given) also the card's JPEG for the box the cropper starts from,
+    sealed for this request: ``{"jpeg", "seal", "box"}``. Sent back unchanged, it is the card's photo as it
+    is; the phone uploads it instead of the copy when the box is left as suggested."""
     ct = req.card_type
-    advice = check_photo(data, size=(ct.photo_width, ct.photo_height), original=original)
+    size = (ct.photo_width, ct.photo_height)
+    card = None
+    if original:
+        advice, jpeg, box = check_with_card(data, size=size, original=original)
+        if jpeg is not None:
+            seal = _seals().dumps({"r": req.id, "h": hashlib.sha256(jpeg).hexdigest(), "f": advice.findings,
+                                   "s": list(size)})
+            card = {"jpeg": jpeg, "seal": seal, "box": box}
+    else:
+        advice = check_photo(data, size=size)
     verdict = _verdicts().dumps({"r": req.id, "h": hashlib.sha256(data).hexdigest(), "f": advice.findings})
-    return advice, verdict
+    return advice, verdict, card
 
 
 def _known_findings(req: CollectionRequest, data: bytes, verdict: str | None) -> list[str] | None:
@@ -71,15 +88,36 @@ def _known_findings(req: CollectionRequest, data: bytes, verdict: str | None) ->
     return [str(code) for code in told.get("f") or []]
 
 
+def _sealed_findings(req: CollectionRequest, data: bytes, seal: str | None) -> list[str] | None:
+    """The findings of a card JPEG this server made for this request's check (a day at most) and that came
+    back byte for byte, for the card's present photo size; else None (the upload is handled as any photo)."""
+    if not seal:
+        return None
+    try:
+        told = _seals().loads(seal, max_age=86_400)
+    except BadData:
+        return None
+    ct = req.card_type
+    if (not isinstance(told, dict) or told.get("r") != req.id or told.get("s") != [ct.photo_width, ct.photo_height]
+            or told.get("h") != hashlib.sha256(data).hexdigest()):
+        return None
+    return [c for c in CODES if c in (told.get("f") or [])]
+
+
 def save_employee_photo(req: CollectionRequest, data: bytes, crop: dict | None, rotate: int | str,
-                        verdict: str | None = None) -> list[str]:
+                        verdict: str | None = None, seal: str | None = None) -> list[str]:
     """Re-do the crop on the original (the employee's own box, or the photo assistant's framing without one)
     and keep the assistant's findings with the photo; ImageRejected carries the message for the page.
     A photo with findings is kept with them ("Use this photo anyway"): In review shows them to the orderer.
-    The page's own check of these very bytes (``verdict``) is not run again. Returns the finding codes."""
+    The page's own check of these very bytes (``verdict``) is not run again; the card's JPEG the check made
+    (``seal``) is kept as it is. Returns the finding codes."""
     ct = req.card_type
-    jpeg, findings = assist_photo(data, size=(ct.photo_width, ct.photo_height), crop=crop, rotate=rotate,
-                                  check=ct.photo_checks, known=_known_findings(req, data, verdict))
+    findings = _sealed_findings(req, data, seal)
+    if findings is not None:
+        jpeg = data  # made here, from the copy the employee chose, with the box they left as it was
+    else:
+        jpeg, findings = assist_photo(data, size=(ct.photo_width, ct.photo_height), crop=crop, rotate=rotate,
+                                      check=ct.photo_checks, known=_known_findings(req, data, verdict))
     old = req.photo_key
     new = storage.save(jpeg, "photos", "jpg")
     # The old file goes after the commit unless something kept still shows it; a rollback leaves no new file.

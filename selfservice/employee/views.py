@@ -1,6 +1,8 @@
 """The employee's pages behind a personal link: details, photo, address, confirm. Phone first, no inline JS."""
 from __future__ import annotations
 
+import base64
+
 from flask import abort, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -130,7 +132,7 @@ def photo(token: str):
                 # Findings do not stop the employee: the page showed them before sending, the confirm page
                 # shows them again, and In review shows them to the orderer, who decides.
                 save_employee_photo(req, upload.read(), crop, request.form.get("rotate") or 0,
-                                    request.form.get("verdict"))
+                                    request.form.get("verdict"), request.form.get("seal"))
             except (ValueError, KeyError) as exc:
                 db.session.rollback()
                 error = str(exc) if isinstance(exc, ImageRejected) else _("The photo could not be used. Try again.")
@@ -162,7 +164,9 @@ def photo_preview(token: str):
 @bp.route("/<token>/photo/check", methods=["POST"])
 def photo_check(token: str):
     """The photo assistant's findings (in the page's language) and suggested crop for the chosen photo, before
-    it is sent; nothing is stored. The crop is in pixels of the full photo turned upright, as the cropper's."""
+    it is sent; nothing is stored. The crop is in pixels of the full photo turned upright, as the cropper's.
+    For the phone's scaled copy also the card's JPEG for the box the cropper starts from (``card``, base64,
+    ``card_box``), sealed: the phone sends it back instead of the photo when that box is kept."""
     req, problem = _load(token)
     if problem:
         return problem
@@ -171,11 +175,14 @@ def photo_check(token: str):
     if not ct.photo_checks:
         return jsonify(findings=[], crop=None)
     try:
-        advice, verdict = check_employee_photo(req, upload.read() if upload else b"", _original_size(request.form))
+        advice, verdict, card = check_employee_photo(req, upload.read() if upload else b"",
+                                                     _original_size(request.form))
     except ImageRejected as exc:
         return jsonify(error=str(exc)), 400
+    sealed = {"card": base64.b64encode(card["jpeg"]).decode(), "seal": card["seal"], "card_box": card["box"]} \
+        if card else {}
     return jsonify(findings=finding_messages(advice.findings), codes=advice.findings, crop=advice.crop,
-                   verdict=verdict)
+                   verdict=verdict, **sealed)
 
 
 def _original_size(form) -> tuple[int, int] | None:

@@ -209,8 +209,42 @@
     return made;
   }
 
+  // The card's photo the assistant made from the copy it checked, for the box the cropper started from
+  // (photo_check.js). Sent back with its seal when that box is kept: a few dozen KB instead of the copy,
+  // and the server keeps it as it is instead of cropping the copy again.
+  var sealed = null, sealField = document.getElementById("photo-seal");
+  form.addEventListener("photo:card", function (e) {
+    var bytes = atob(e.detail.card), data = new Uint8Array(bytes.length);
+    for (var i = 0; i < bytes.length; i++) { data[i] = bytes.charCodeAt(i); }
+    sealed = { file: new File([data], "photo.jpg", { type: "image/jpeg" }), seal: e.detail.seal,
+               box: e.detail.box, photo: input.files[0] };
+  });
+  function boxKept() {
+    if (!sealed || !sealField || sealed.photo !== input.files[0] || rot) { return false; }
+    var slack = Math.max(2, sealed.box.width * 0.01);
+    return ["x", "y", "width", "height"].every(function (k) {
+      return Math.abs(parseFloat(document.getElementById("crop_" + k).value) - sealed.box[k]) <= slack;
+    });
+  }
+  input.addEventListener("change", function () { sealed = null; if (sealField) { sealField.value = ""; } });
+
   form.addEventListener("submit", function (e) {
     if (sending || !bitmap || !window.DataTransfer || !window.Promise || !HTMLCanvasElement.prototype.toBlob) { return; }
+    if (boxKept()) {
+      e.preventDefault();
+      original = input.files[0];
+      var card = new DataTransfer();
+      card.items.add(sealed.file);
+      input.files = card.files;
+      sealField.value = sealed.seal;
+      ["x", "y", "width", "height"].forEach(function (k) { setValue("crop_" + k, ""); });
+      sending = true;
+      var by = e.submitter;
+      setTimeout(function () {
+        if (form.requestSubmit) { form.requestSubmit(by || undefined); } else { form.submit(); }
+      }, 0);
+      return;
+    }
     var s = uploadScale();
     if (s >= 1) { return; }  // small enough already: the original goes as it is
     e.preventDefault();
@@ -238,6 +272,7 @@
   window.addEventListener("pageshow", function (e) {
     if (!e.persisted || !sending) { return; }
     sending = false;
+    if (sealField) { sealField.value = ""; }
     if (original && window.DataTransfer) {
       var list = new DataTransfer();
       list.items.add(original);

@@ -1,7 +1,10 @@
 // Photo step: ask the photo assistant about the chosen photo (the copy photo.js will send) before it is
 // sent. Its findings show above the cropper (the button then reads "Use this photo anyway"), and its
 // suggested crop (face centred, eyes at about 45%) is handed to the cropper in photo.js with a
-// "photo:suggest" event; the person can still move, zoom and rotate. Nothing is stored by the check; without JavaScript the confirm page shows the findings.
+// "photo:suggest" event; the person can still move, zoom and rotate. With the suggestion comes the card's
+// photo the server made from that copy and box ("photo:card"): photo.js sends it back instead of the copy
+// when the box is left as it is. Nothing is stored by the check; without JavaScript the confirm page shows
+// the findings.
 (function () {
   "use strict";
   var form = document.getElementById("photo-form");
@@ -53,6 +56,10 @@
       if (verdict) { verdict.value = answer.verdict || ""; }
       if (answer.crop) {
         form.dispatchEvent(new CustomEvent("photo:suggest", {detail: answer.crop}));
+      }
+      if (answer.card && answer.seal && answer.card_box) {  // the card's photo, made from this very copy
+        form.dispatchEvent(new CustomEvent("photo:card", {detail: {card: answer.card, seal: answer.seal,
+                                                                   box: answer.card_box}}));
       }
     }).catch(function () { /* the check is advice only: the photo can be sent without it */ })
       .then(function () { if (mine === asked) { busy.hidden = true; } });

@@ -55,9 +55,9 @@ def received(monkeypatch):
     got: list[tuple[bytes, dict | None, object]] = []
     original = views.save_employee_photo
 
-    def spy(req, data, crop, rotate, verdict=None):
-        got.append((data, crop, rotate, verdict))
-        return original(req, data, crop, rotate, verdict)
+    def spy(req, data, crop, rotate, verdict=None, seal=None):
+        got.append((data, crop, rotate, verdict, seal))
+        return original(req, data, crop, rotate, verdict, seal)
 
     monkeypatch.setattr(views, "save_employee_photo", spy)
     return got
@@ -92,8 +92,8 @@ def test_big_phone_photo_is_sent_scaled_down_upright_and_cropped_where_chosen(ph
     original = sideways_phone_photo()
     _to_photo_step(phone, db, collect)
     checked = []
-    real_check = selfservice.check_photo
-    monkeypatch.setattr(selfservice, "check_photo",
+    real_check = selfservice.check_with_card
+    monkeypatch.setattr(selfservice, "check_with_card",
                         lambda data, **kw: checked.append((data, kw)) or real_check(data, **kw))
     phone.set_input_files("#photo-input", files=[{"name": "IMG_0042.JPG", "mimeType": "image/jpeg",
                                                   "buffer": original}])
@@ -119,10 +119,11 @@ def test_big_phone_photo_is_sent_scaled_down_upright_and_cropped_where_chosen(ph
     phone.click("button.primary")
     phone.wait_for_url("**/address")
 
-    data, crop, rotate, _verdict = received[-1]
+    data, crop, rotate, _verdict, seal = received[-1]
     uploaded = Image.open(io.BytesIO(data))
     # At most 1,600 px, upright (3000 x 4000 as the camera held it) and no orientation tag left to apply twice.
     assert uploaded.format == "JPEG" and uploaded.size == (1200, 1600)
+    assert not seal  # the box was moved: the copy goes, not the card photo the check made
     assert uploaded.getexif().get(0x0112, 1) == 1
     upright = uploaded.convert("RGB")
     assert close_to(upright.getpixel((1100, 100)), RED)  # stored top-left, turned right: top-right
@@ -143,6 +144,27 @@ def test_big_phone_photo_is_sent_scaled_down_upright_and_cropped_where_chosen(ph
     assert max(difference) < 12, difference
 
 
+def test_a_kept_box_sends_the_card_photo_the_check_made_instead_of_the_copy(phone, db, collect, received):
+    """The assistant made the card's photo from the copy it checked; the box is left as it started, so the
+    phone sends that small JPEG back with its seal (the photo travels once) and it is kept byte for byte."""
+    original = sideways_phone_photo()  # no face: the card is the whole photo, centred
+    _to_photo_step(phone, db, collect)
+    phone.set_input_files("#photo-input", files=[{"name": "IMG_0045.JPG", "mimeType": "image/jpeg",
+                                                  "buffer": original}])
+    phone.wait_for_selector("#photo-check:not([hidden])")  # the check has answered: "We could not find a face"
+    phone.click("button.primary")
+    phone.wait_for_url("**/address")
+    data, crop, _rotate, _verdict, seal = received[-1]
+    assert seal and crop is None
+    assert Image.open(io.BytesIO(data)).size == (413, 531) and len(data) < 100_000, len(data)
+    req = db.session.scalar(select(CollectionRequest))
+    db.session.refresh(req)
+    assert load(req.photo_key) == data and req.photo_findings == ["no_face"]
+    expected = Image.open(io.BytesIO(images.normalise_photo(original))).convert("RGB")
+    difference = ImageStat.Stat(ImageChops.difference(_stored_photo(db), expected)).mean
+    assert max(difference) < 12, difference
+
+
 def test_without_javascript_the_original_photo_is_sent_and_used(browser, live_server, db, collect, received):
     context = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844},
                                   is_mobile=True, has_touch=True, java_script_enabled=False)
@@ -157,7 +179,7 @@ def test_without_javascript_the_original_photo_is_sent_and_used(browser, live_se
         phone.wait_for_url("**/address")
     finally:
         context.close()
-    data, crop, _rotate, _verdict = received[-1]
+    data, crop, _rotate, _verdict, seal = received[-1]
     assert data == original and crop is None
     stored = _stored_photo(db)  # centre-cropped from the upright 3000 x 4000 photo
     assert stored.size == (413, 531)
@@ -172,7 +194,7 @@ def test_heic_the_browser_cannot_decode_goes_as_the_original(phone, db, collect,
     phone.wait_for_selector("#cropper:not([hidden])")  # shown through the server's preview
     phone.click("button.primary")
     phone.wait_for_url("**/address")
-    data, crop, _rotate, _verdict = received[-1]
+    data, crop, _rotate, _verdict, seal = received[-1]
     assert data == original
     assert crop["width"] > 1000  # in pixels of the full 1500 x 2000 photo, not of the preview
     stored = _stored_photo(db)
