@@ -27,6 +27,7 @@ from portal.infra.tokens import derived_token, hash_matches, hash_token, new_sal
 from portal.ordering.models import Address, CartItem
 from portal.outbox.mail import queue_email, queue_rows, render_email
 from portal.tenancy.models import Company, User
+from portal.tenancy.operations import PAIR_THROTTLED, any_throttled, pair_throttle_values
 
 OPEN = (RequestStatus.PENDING.value, RequestStatus.IN_REVIEW.value, RequestStatus.REJECTED.value)
 
@@ -51,7 +52,7 @@ class CollectionError(ValueError):
 
 
 class LinkProblem(Exception):
-    """A personal link that cannot be used: kind is unknown, expired, used or removed."""
+    """A personal link that cannot be used: kind is unknown, expired, used, removed or throttled (guessed at)."""
 
     def __init__(self, kind: str, request: CollectionRequest | None = None):
         super().__init__(kind)
@@ -350,13 +351,22 @@ def request_counts(company: Company) -> dict[str, int]:
 _OPEN_REQUEST = select(CollectionRequest).options(
     joinedload(CollectionRequest.company), joinedload(CollectionRequest.card_type).joinedload(CardType.fields),
 ).where(CollectionRequest.token_hash == bindparam("token_hash"))
+_OPEN_GUARDED = _OPEN_REQUEST.add_columns(PAIR_THROTTLED.label("throttled"))  # and the guessing guard's answer
 
 
-def open_request(token: str, now: datetime | None = None) -> CollectionRequest:
-    """The request behind a personal link, if it may be filled in now; else LinkProblem."""
-    # The page shows the company, the card type and its fields: load them with the request.
-    # One statement (the fields joined, not a second SELECT), built once: the hot path of every link.
-    req = db.session.scalars(_OPEN_REQUEST, {"token_hash": hash_token(token)}).unique().first()
+def open_request(token: str, now: datetime | None = None, guard: tuple[str, str] | None = None) -> CollectionRequest:
+    """The request behind a personal link, if it may be filled in now; else LinkProblem. `guard`: the guessing
+    guard's counters for this link (`link_guard.guard_keys`); throttled ones raise LinkProblem("throttled") first."""
+    # The page shows the company, the card type and its fields: load them with the request, and ask the guard
+    # in the same statement (a column). One statement (the fields joined), built once: the hot path of every link.
+    values = {"token_hash": hash_token(token)}
+    if guard:
+        row = db.session.execute(_OPEN_GUARDED, values | pair_throttle_values(guard)).unique().first()
+        req, throttled = row if row is not None else (None, any_throttled(guard))  # a miss: the guard alone
+        if throttled:
+            raise LinkProblem("throttled")
+    else:
+        req = db.session.scalars(_OPEN_REQUEST, values).unique().first()
     if req is None or not hash_matches(req.token_hash, token):
         raise LinkProblem("unknown")
     if req.status == RequestStatus.REMOVED.value:

@@ -20,16 +20,18 @@ PREFIX_LENGTH = 6
 TOKEN_IN_PATH = re.compile(r"(/r/(?:change/)?|/invite/|/reset/|/set-password/|/login/link/)[A-Za-z0-9_.-]{16,}")
 
 
-def _keys(token: str) -> tuple[str, str]:
+def guard_keys(token: str) -> tuple[str, str]:
+    """The two counters a guess at this link counts on. A page that reads the link's row anyway asks
+    whether they are throttled in the same statement (`portal.collection.operations.open_request`)."""
     return f"link:ip:{request.remote_addr}", f"link:prefix:{(token or '')[:PREFIX_LENGTH]}"
 
 
 def link_throttled(token: str) -> bool:
-    return any_throttled(_keys(token))
+    return any_throttled(guard_keys(token))
 
 
 def note_bad_link(token: str) -> None:
-    for key in _keys(token):
+    for key in guard_keys(token):
         note_failure(key)
 
 

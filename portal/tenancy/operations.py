@@ -31,16 +31,28 @@ def store_password_hash(user: User, password_hash: str) -> None:
     user.invite_expires_at = None
 
 
+def _throttled(keys):
+    return (select(_ATTEMPT.key)
+            .where(keys, _ATTEMPT.created_at >= bindparam("since"))
+            .group_by(_ATTEMPT.key)
+            .having(func.count() >= bindparam("limit"))
+            .limit(1))
+
+
 # One statement for any number of keys, built once: a valid personal link pays one indexed lookup.
 # On the table, not the entity: a plain Core statement skips the ORM's result set-up (a third of its cost).
 _ATTEMPT = LoginAttempt.__table__.c
-_THROTTLED = (
-    select(_ATTEMPT.key)
-    .where(_ATTEMPT.key.in_(bindparam("keys", expanding=True)), _ATTEMPT.created_at >= bindparam("since"))
-    .group_by(_ATTEMPT.key)
-    .having(func.count() >= bindparam("limit"))
-    .limit(1)
-)
+_THROTTLED = _throttled(_ATTEMPT.key.in_(bindparam("keys", expanding=True)))
+# The same question for two keys as a column of another statement (`pair_throttle_values` fills it in): a page
+# that reads its own row anyway asks it there, without a statement of its own. Two plain parameters, not an
+# expanding list, so the long statement around it is not rewritten at every execution.
+PAIR_THROTTLED = _throttled(_ATTEMPT.key.in_([bindparam("key_1"), bindparam("key_2")])).exists()
+
+
+def pair_throttle_values(keys: tuple[str, str], limit: int = THROTTLE_LIMIT,
+                         window: timedelta = THROTTLE_WINDOW) -> dict:
+    first, second = (k[:200] for k in keys)
+    return {"key_1": first, "key_2": second, "since": utcnow() - window, "limit": limit}
 
 
 def any_throttled(keys, limit: int = THROTTLE_LIMIT, window: timedelta = THROTTLE_WINDOW) -> bool:

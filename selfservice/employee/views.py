@@ -28,7 +28,7 @@ from portal.infra.images import ImageRejected, min_photo_size, preview_jpeg
 from portal.infra.photo_assistant import finding_messages
 from portal.infra.tokens import looks_like_token
 from portal.infra.transactions import reads_only
-from portal.security.link_guard import link_throttled, note_bad_link
+from portal.security.link_guard import guard_keys, link_throttled, note_bad_link
 from selfservice.employee.blueprint import bp
 
 PROBLEMS = {
@@ -44,21 +44,26 @@ def _load(token: str):
     """The request for this link, or the page that says why the link cannot be used."""
     if request.method == "GET":
         reads_only()  # the hot path of every link: no transaction round trips on PostgreSQL
-    if link_throttled(token):
-        return None, (render_template("employee/problem.html", title=_("Too many attempts"),
-                                      message=_("Wait 15 minutes and open the link from your email again."),
-                                      req=None), 429)
     if not looks_like_token(token):
+        if link_throttled(token):
+            return None, _throttled()
         note_bad_link(token)
         return None, _problem("unknown", None)
     try:
-        req = open_request(token)
+        req = open_request(token, guard=guard_keys(token))  # the guessing guard asked with the request
     except LinkProblem as problem:
+        if problem.kind == "throttled":
+            return None, _throttled()
         if problem.kind == "unknown":
             note_bad_link(token)
         return None, _problem(problem.kind, problem.request)
     use_page_language(req.language)
     return req, None
+
+
+def _throttled():
+    return render_template("employee/problem.html", title=_("Too many attempts"),
+                           message=_("Wait 15 minutes and open the link from your email again."), req=None), 429
 
 
 def _problem(kind: str, req):

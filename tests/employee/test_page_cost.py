@@ -42,6 +42,27 @@ def test_a_page_behind_the_link_checks_the_guessing_guard_in_one_query(client, d
     assert len(guard) == 1, statements
 
 
+def test_opening_the_link_is_one_statement_with_the_guessing_guard_asked_in_it(client, db, collect):
+    """Issue 17: the guard's question is a column of the statement that reads the request (it was a statement
+    of its own on every page: a tenth of the page's CPU); an unknown link still asks it on its own."""
+    link = _link(db, collect)
+    with sql_statements() as statements:
+        assert client.get(link).status_code == 200
+    assert len(statements) == 1 and "login_attempt" in statements[0], statements
+    with sql_statements() as statements:
+        assert client.get(link[:-4] + "zzzz").status_code == 404
+    assert any("login_attempt" in s for s in statements), statements
+
+
+def test_the_guard_in_the_statement_still_stops_a_valid_link_whose_prefix_is_guessed(client, db, collect):
+    link = _link(db, collect)
+    prefix = link[len("/r/"):][:6]
+    for n in range(10):  # ten addresses guessing with the real link's prefix
+        client.get("/r/" + prefix + "x" * 37, environ_base={"REMOTE_ADDR": f"10.0.2.{n + 1}"})
+    assert client.get(link, environ_base={"REMOTE_ADDR": "10.0.3.1"}).status_code == 429
+    assert client.get(link + "/photo", environ_base={"REMOTE_ADDR": "10.0.3.1"}).status_code == 429
+
+
 def test_a_guessed_prefix_is_throttled_even_from_a_fresh_address(client, db):
     for n in range(10):  # ten addresses, one shared prefix: only the prefix counter reaches the limit
         client.get("/r/" + "q" * 6 + "x" * 37, environ_base={"REMOTE_ADDR": f"10.0.0.{n + 1}"})
