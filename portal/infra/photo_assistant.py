@@ -193,7 +193,8 @@ def check_with_card(data: bytes, *, size: tuple[int, int] = images.PHOTO_SIZE,
     decode the card's JPEG for the box the phone's cropper starts from: the suggested crop, or without a face
     the whole photo centred (in the original's pixels, returned too). The phone sends that JPEG when the box
     is left as it is, so the photo is not sent and cropped a second time. No JPEG when the copy is not a
-    plain JPEG of the original's shape, or the box has too few pixels for the card (the copy is sent then)."""
+    plain JPEG of the original's shape, or has fewer pixels in the box than the card (a small face far away:
+    the phone then sends a copy made bigger for that box, as for a close zoom)."""
     img = images._open(data, images.PHOTO_FORMATS, images.MAX_PIXELS, images.MAX_BYTES)
     if img.format != "JPEG" or img.mode not in ("RGB", "L") or max(img.size) > 2 * THRESHOLDS["preview_side"]:
         return check_photo(data, size=size, original=original), None, None
@@ -205,8 +206,11 @@ def check_with_card(data: bytes, *, size: tuple[int, int] = images.PHOTO_SIZE,
     if box is None:
         x0, y0, x1, y1 = images._fit_box(None, original, size)
         box = {"x": round(x0, 2), "y": round(y0, 2), "width": round(x1 - x0, 2), "height": round(y1 - y0, 2)}
+    fx, fy = img.width / original[0], img.height / original[1]
+    if box["width"] * fx < size[0] or box["height"] * fy < size[1]:
+        return advice, None, None  # the copy would be enlarged: the phone sends a bigger one for that box
     try:
-        card = images.crop_decoded(img, (img.width / original[0], img.height / original[1]), size=size, crop=box)
+        card = images.crop_decoded(img, (fx, fy), size=size, crop=box)
     except images.ImageRejected:
         return advice, None, None
     return advice, card, box

@@ -239,10 +239,11 @@ def test_the_card_photo_the_check_made_is_sent_back_once_and_kept_as_it_is(clien
     from; the phone sends that small JPEG back with its seal instead of the copy (the photo travels once).
     It is kept byte for byte with its findings, no second look. Other bytes, another link's seal, or a seal
     made for another photo size are not believed: the upload is then handled as any photo."""
-    portrait = Image.fromarray(skdata.astronaut()).resize((1200, 1200))  # as photo.js sends a 3000 px photo
+    # head and shoulders, as photo.js sends a 3000 x 4000 photo
+    portrait = Image.fromarray(skdata.astronaut()).crop((60, 0, 360, 400)).resize((1200, 1600))
     copy = _jpeg(portrait)
     answer = client.post(employee + "/photo/check", {"photo": (io.BytesIO(copy), "photo.jpg"), "width": "3000",
-                                                     "height": "3000"}, content_type="multipart/form-data").get_json()
+                                                     "height": "4000"}, content_type="multipart/form-data").get_json()
     card, seal = base64.b64decode(answer["card"]), answer["seal"]
     assert Image.open(io.BytesIO(card)).size == (413, 531)
     assert answer["card_box"] == answer["crop"]  # the suggested crop, in the 3000 px photo's pixels
@@ -283,7 +284,7 @@ def test_the_card_photo_the_check_made_is_sent_back_once_and_kept_as_it_is(clien
     company, orderer, _ct, _addr = collect
     send_requests(company, orderer, ct, split_email_list("bo@x.se").valid, language="en")
     first, second = db.session.scalars(select(CollectionRequest).order_by(CollectionRequest.id)).all()
-    _advice, _verdict, theirs = check_employee_photo(second, copy, (3000, 3000))
+    _advice, _verdict, theirs = check_employee_photo(second, copy, (3000, 4000))
     looks.clear()
     save_employee_photo(first, theirs["jpeg"], None, 0, None, theirs["seal"])  # another link's card
     assert looks == [1]

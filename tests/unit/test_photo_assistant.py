@@ -264,3 +264,22 @@ def test_a_small_copy_with_the_originals_size_is_judged_as_the_original():
         assert judged.crop[key] == pytest.approx(full.crop[key], rel=0.05, abs=12), key
     assert check_photo(copy, original=(2000, 2400)).size == (640, 533)  # other proportions: ignored
     assert check_photo(copy, original=(40_000, 33_333)).size == (640, 533)  # more pixels than any upload
+
+
+def test_the_card_photo_made_with_the_check_is_never_enlarged_from_the_copy():
+    """The check of the phone's 1,600 px copy makes the card's photo for the suggested box only when the copy
+    has the card's pixels there; a small face far away in a 12 MP photo gets none (the phone then sends a copy
+    made bigger for that box), a usual one does."""
+    from portal.infra.photo_assistant import check_with_card
+
+    def copy_of(side: int) -> bytes:  # the astronaut's picture `side` px tall at the bottom of the copy
+        scene = Image.new("RGB", (1200, 1600), (150, 160, 170))
+        scene.paste(_astronaut().resize((side, side)), ((1200 - side) // 2, 1600 - side))
+        return _jpeg(scene)
+
+    advice, card, box = check_with_card(copy_of(1600), size=SIZE, original=(3000, 4000))
+    assert advice.face is not None and card is not None and box == advice.crop
+    assert Image.open(io.BytesIO(card)).size == SIZE
+    # The face a seventh of the height: the frame is about 1,080 px of the original but 430 of the copy.
+    advice, card, box = check_with_card(copy_of(1200), size=SIZE, original=(3000, 4000))
+    assert advice.face is not None and "too_small" not in advice.findings and card is None
