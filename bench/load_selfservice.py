@@ -8,7 +8,9 @@ own ("Load test ...") with one data-collection request per employee. It starts g
 port of 127.0.0.1 (nothing else is contacted), lets every employee walk the real multi-step flow at
 the same moment (details form, the photo assistant's check, photo upload, delivery address, confirm;
 each POST with its CSRF token and the redirect that follows), then counts the rows and photo files that arrived. It prints the p50,
-p95 and maximum latency per step and overall, and exits 1 on any error or lost submission.
+p95 and maximum latency per step and overall, where the machine's CPU went per employee (gunicorn,
+PostgreSQL, the script itself, all processes) and how busy the cores were, and exits 1 on any error or lost
+submission.
 
 The photos are what phones send: most employees' browsers scale the photo down before the upload
 (1,600 px, about 350 KB, orientation applied; the photo assistant checks that copy first, suggests the
@@ -326,28 +328,49 @@ class Prober:
         self._thread.join(90)
 
 
-def server_cpu(master: int) -> float | None:
-    """CPU seconds used so far by gunicorn's workers (Linux /proc; None elsewhere). Unlike the latencies,
-    this hardly changes when other work shares the machine: the figure to compare between runs."""
+def _cpu_seconds(counted) -> float | None:
+    """CPU seconds used so far by the processes ``counted(pid, ppid, name)`` picks (Linux /proc; None elsewhere)."""
     tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     total = 0.0
     try:
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
+                head, tail = stat.read_text().rsplit(")", 1)
             except OSError:
                 continue
-            if int(fields[1]) == master:  # ppid
+            fields = tail.split()
+            if counted(int(stat.parent.name), int(fields[1]), head.split("(", 1)[1]):
                 total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
     except OSError:
         return None
     return total
 
 
+def server_cpu(master: int) -> float | None:
+    """CPU seconds used so far by gunicorn's workers. Unlike the latencies, this hardly changes when other
+    work shares the machine: the figure to compare between runs."""
+    return _cpu_seconds(lambda _pid, ppid, _name: ppid == master)
+
+
+def database_cpu() -> float | None:
+    """CPU seconds used so far by the local PostgreSQL server's processes (on the same two cores)."""
+    return _cpu_seconds(lambda _pid, _ppid, name: name.startswith("postgres"))
+
+
+def machine_busy() -> float | None:
+    """CPU seconds all cores have been busy since boot (/proc/stat: everything but idle and iowait)."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return (sum(values[:8]) - values[3] - values[4]) / (os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100)
+
+
 def burst(base: str, tokens: list[str], photos: list[tuple[bytes, dict]], probe: str, limit: float,
           master: int) -> dict:
     """All employees at once, each with its photo; the prober runs meanwhile."""
     cpu_before, client_before = server_cpu(master), resource.getrusage(resource.RUSAGE_SELF)
+    db_before, busy_before = database_cpu(), machine_busy()
     timings: dict[str, list[float]] = {}
     errors: list[str] = []
     people = [Employee(base, token, i, photos[i], timings, errors) for i, token in enumerate(tokens)]
@@ -365,10 +388,13 @@ def burst(base: str, tokens: list[str], photos: list[tuple[bytes, dict]], probe:
         errors.append(f"{unfinished} employees still waiting after {limit:.0f} s")
     errors += prober.failures
     cpu_after, client_after = server_cpu(master), resource.getrusage(resource.RUSAGE_SELF)
+    db_after, busy_after = database_cpu(), machine_busy()
     client = (client_after.ru_utime + client_after.ru_stime) - (client_before.ru_utime + client_before.ru_stime)
     cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
     return {"timings": timings, "errors": errors, "elapsed": elapsed, "probe": prober.times, "cpu": cpu,
-            "client_cpu": client, "employees": len(tokens)}
+            "client_cpu": client, "employees": len(tokens),
+            "db_cpu": db_after - db_before if db_before is not None and db_after is not None else None,
+            "busy": busy_after - busy_before if busy_before is not None and busy_after is not None else None}
 
 
 def idle_probe(url: str, times: int = 20) -> list[float]:
@@ -388,6 +414,14 @@ def print_burst(title: str, result: dict, idle: list[float]) -> None:
     cpu = (f", server CPU {result['cpu'] * 1000 / result['employees']:.0f} ms per employee (this script: "
            f"{result['client_cpu'] * 1000 / result['employees']:.0f} ms)" if result["cpu"] else "")
     print(f"\n{title}, {result['elapsed']:.1f} s in all{cpu}")
+    if result.get("busy") and result.get("db_cpu") is not None:
+        # Where the machine's cores went during the burst: the photo step waits for all of it.
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        each = {name: seconds * 1000 / result["employees"] for name, seconds in
+                [("gunicorn", result["cpu"] or 0.0), ("PostgreSQL", result["db_cpu"]),
+                 ("this script", result["client_cpu"]), ("all processes", result["busy"])]}
+        print(f"machine CPU per employee: {', '.join(f'{k} {v:.0f} ms' for k, v in each.items())}; "
+              f"the {cores} cores were busy {result['busy'] / (cores * result['elapsed']):.0%} of the burst")
     print(f"{'step':16} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for step, values in [*sorted(timings.items()), ("all requests", every),
                          ("probe (other)", result["probe"]), ("probe when idle", idle)]:

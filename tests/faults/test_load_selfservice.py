@@ -25,3 +25,6 @@ def test_employees_at_once_submit_everything_through_gunicorn(app, db, monkeypat
     assert re.search(r"\d+ photos scaled in the browser \(\d+ KB\), \d+ originals 2000x1500", out), out
     assert re.search(r"probe \(other\) +[1-9]", out), out  # the other page was opened, and answered
     assert re.search(r"POST photo check +\d+", out), out  # the phones asked the photo assistant first
+    # Where the machine's cores went: gunicorn, the database and the script itself, per employee
+    assert re.search(r"machine CPU per employee: gunicorn \d+ ms, PostgreSQL \d+ ms, this script \d+ ms, "
+                     r"all processes \d+ ms; the \d+ cores were busy \d+% of the burst", out), out
