@@ -74,32 +74,33 @@ def check_employee_photo(req: CollectionRequest, data: bytes,
     return advice, verdict, card
 
 
-def _known_findings(req: CollectionRequest, data: bytes, verdict: str | None) -> list[str] | None:
-    """The findings a verdict from ``check_employee_photo`` vouches for, if it is this request's and these
-    bytes' (a day at most); else None and the photo is checked again."""
-    if not verdict:
+def _vouched(signer: URLSafeTimedSerializer, token: str | None, req: CollectionRequest, data: bytes) -> dict | None:
+    """What ``token`` (signed by ``signer``, a day at most) says of exactly these bytes of this request; None
+    when it is missing, altered or stale, or is another request's or other bytes'."""
+    if not token:
         return None
     try:
-        told = _verdicts().loads(verdict, max_age=86_400)
+        told = signer.loads(token, max_age=86_400)
     except BadData:
         return None
     if not isinstance(told, dict) or told.get("r") != req.id or told.get("h") != hashlib.sha256(data).hexdigest():
         return None
-    return [str(code) for code in told.get("f") or []]
+    return told
+
+
+def _known_findings(req: CollectionRequest, data: bytes, verdict: str | None) -> list[str] | None:
+    """The findings a verdict from ``check_employee_photo`` vouches for these bytes; else None and the photo
+    is checked again."""
+    told = _vouched(_verdicts(), verdict, req, data)
+    return None if told is None else [str(code) for code in told.get("f") or []]
 
 
 def _sealed_findings(req: CollectionRequest, data: bytes, seal: str | None) -> list[str] | None:
-    """The findings of a card JPEG this server made for this request's check (a day at most) and that came
-    back byte for byte, for the card's present photo size; else None (the upload is handled as any photo)."""
-    if not seal:
-        return None
-    try:
-        told = _seals().loads(seal, max_age=86_400)
-    except BadData:
-        return None
+    """The findings of a card JPEG this server made for this request's check and that came back byte for
+    byte, for the card's present photo size; else None (the upload is handled as any photo)."""
+    told = _vouched(_seals(), seal, req, data)
     ct = req.card_type
-    if (not isinstance(told, dict) or told.get("r") != req.id or told.get("s") != [ct.photo_width, ct.photo_height]
-            or told.get("h") != hashlib.sha256(data).hexdigest()):
+    if told is None or told.get("s") != [ct.photo_width, ct.photo_height]:
         return None
     return [c for c in CODES if c in (told.get("f") or [])]
 
