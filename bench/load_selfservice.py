@@ -328,9 +328,11 @@ class Prober:
         self._thread.join(90)
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100  # /proc's clock ticks per second
+
+
 def _cpu_seconds(counted) -> float | None:
     """CPU seconds used so far by the processes ``counted(pid, ppid, name)`` picks (Linux /proc; None elsewhere)."""
-    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     total = 0.0
     try:
         for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -340,7 +342,7 @@ def _cpu_seconds(counted) -> float | None:
                 continue
             fields = tail.split()
             if counted(int(stat.parent.name), int(fields[1]), head.split("(", 1)[1]):
-                total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+                total += (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
     except OSError:
         return None
     return total
@@ -363,7 +365,7 @@ def machine_busy() -> float | None:
         values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     except (OSError, ValueError):
         return None
-    return (sum(values[:8]) - values[3] - values[4]) / (os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100)
+    return (sum(values[:8]) - values[3] - values[4]) / _TICK
 
 
 def burst(base: str, tokens: list[str], photos: list[tuple[bytes, dict]], probe: str, limit: float,
